@@ -1,0 +1,20 @@
+/* image/fast_policy.h - internal: how far FAST mode shrinks on load.
+ *
+ * JPEG DCT scaling decodes at 1/2, 1/4 or 1/8 for a fraction of the cost of a
+ * full decode, but the hash moves: measured on the Debian photo corpus
+ * against full resolution (bench/RESULTS.md), 1/2 stays within 10 bits
+ * while 1/4 reaches 18 and 1/8 46, which would break matching at 31. The
+ * policy is therefore 1/2 at most, and only when the halved image keeps
+ * enough pixels per PDQ cell for the blur to mean the same thing. */
+#ifndef HS_IMAGE_FAST_POLICY_H
+#define HS_IMAGE_FAST_POLICY_H
+
+/* Shorter side, in pixels, below which FAST decodes at full resolution. */
+#define FAST_MIN_SIDE_FOR_SHRINK 1024
+
+static inline int fast_policy_jpeg_shrink(int width, int height) {
+  int side = width < height ? width : height;
+  return side >= FAST_MIN_SIDE_FOR_SHRINK ? 2 : 1;
+}
+
+#endif

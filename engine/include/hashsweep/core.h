@@ -1,0 +1,110 @@
+/* hashsweep/core.h - status codes, errors, logging, hex, version. */
+#ifndef HASHSWEEP_CORE_H
+#define HASHSWEEP_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HS_API __attribute__((visibility("default")))
+
+#if defined(__GNUC__)
+#define HS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define HS_PRINTF(fmt, args)
+#endif
+
+/* Status codes. 0 is success; every other value has a fixed meaning and an
+ * hs_strerror() text. The detail (which file, which line, what the library
+ * said) is in hs_last_error() on the thread that got the code. */
+typedef enum hs_status {
+  HS_OK = 0,
+  HS_ERR_INVALID_ARG,  /* a caller error: NULL, out of range, bad option */
+  HS_ERR_NOMEM,        /* allocation failed */
+  HS_ERR_IO,           /* open/read/write/stat failed; errno text in detail */
+  HS_ERR_NOT_FOUND,    /* file, entry, list or device does not exist */
+  HS_ERR_EXISTS,       /* refusing to overwrite something that exists */
+  HS_ERR_FORMAT,       /* malformed input text (hash list, manifest, option) */
+  HS_ERR_DECODE,       /* the image could not be decoded */
+  HS_ERR_UNSUPPORTED,  /* format or feature not supported or blocked */
+  HS_ERR_LIMIT,        /* a configured limit was exceeded (pixels, bytes...) */
+  HS_ERR_TOO_SMALL,    /* image below PDQ's minimum size (5x5) */
+  HS_ERR_DEVICE,       /* OpenCL failure */
+  HS_ERR_INDEX,        /* LMDB failure or index inconsistency */
+  HS_ERR_CORRUPT,      /* a file is damaged or is not what it claims to be */
+  HS_ERR_OVERFLOW,     /* an output buffer was too small (retry with more) */
+  HS_ERR_INTERRUPTED,  /* stopped by a signal or a cancel request */
+  HS_ERR_TIMEOUT,      /* an operation took longer than its limit */
+  HS_ERR_INTERNAL,     /* a bug: an invariant did not hold */
+  HS_STATUS_COUNT
+} hs_status;
+
+/* Static text for a status code; never NULL. */
+HS_API const char *hs_strerror(hs_status status);
+
+/* Detail of the last failure on the calling thread: one line, naming the
+ * item (file, line, entry) and the cause. Valid until the next failing call
+ * on the same thread. Empty string when there is none. */
+HS_API const char *hs_last_error(void);
+
+/* Library version, "MAJOR.MINOR.PATCH". */
+HS_API const char *hs_version(void);
+
+/* Logging. The library never prints; it calls the installed function. The
+ * function may be called from any thread, concurrently; it must be
+ * thread-safe. Pass NULL to silence. Default: silent. */
+typedef enum hs_log_level {
+  HS_LOG_ERROR = 0,
+  HS_LOG_WARN = 1,
+  HS_LOG_INFO = 2,
+  HS_LOG_DEBUG = 3
+} hs_log_level;
+typedef void (*hs_log_fn)(void *user, hs_log_level level, const char *message);
+HS_API void hs_set_logger(hs_log_fn fn, void *user, hs_log_level max_level);
+
+/* One-time process initialisation (libvips, limits). Idempotent and
+ * thread-safe; every other call does it implicitly. argv0 may be NULL. */
+HS_API hs_status hs_init(const char *argv0);
+
+/* Per-thread scratch memory: file bytes, decode buffers, blur rows. Grows
+ * as needed and is reused, so a worker allocates only for the largest image
+ * it meets. Not thread-safe: one workspace per thread. */
+typedef struct hs_workspace hs_workspace;
+HS_API hs_workspace *hs_workspace_create(void);
+HS_API void hs_workspace_destroy(hs_workspace *ws);
+
+/* ---- hashes and hex ------------------------------------------------------ */
+
+/* A 256-bit hash (PDQ). w[0] holds hex digits 0..15 of the canonical
+ * 64-digit string, w[1] digits 16..31, and so on, each word read big-endian
+ * (as the ThreatExchange SQL example stores it). PDQ bit k (coefficient
+ * (k/16, k%16)) is bit (k & 63) of w[3 - (k >> 6)]. */
+typedef struct hs_hash256 {
+  uint64_t w[4];
+} hs_hash256;
+
+/* Writes 64 lower-case hex digits and a NUL. */
+HS_API void hs_hash256_to_hex(const hs_hash256 *h, char out[65]);
+/* Parses exactly 64 hex digits (either case). HS_ERR_FORMAT otherwise. */
+HS_API hs_status hs_hash256_from_hex(const char *hex, size_t len, hs_hash256 *out);
+/* Hamming distance, 0..256. */
+HS_API int hs_hash256_distance(const hs_hash256 *a, const hs_hash256 *b);
+
+/* Lower-case hex of arbitrary bytes; out must hold 2*n+1 chars. */
+HS_API void hs_bytes_to_hex(const uint8_t *bytes, size_t n, char *out);
+/* Parses 2*n hex digits into n bytes. HS_ERR_FORMAT on any other input. */
+HS_API hs_status hs_bytes_from_hex(const char *hex, size_t len, uint8_t *out, size_t n);
+
+/* Writes `s` as a JSON string literal (quotes included). Bytes that are
+ * not valid UTF-8 are written as lone surrogates \udcXX (Python's
+ * surrogateescape), so paths round-trip exactly. */
+HS_API void hs_json_write_string(FILE *f, const char *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,61 @@
+/* tools/cli.h - helpers shared by the subcommands of the hashsweep CLI.
+ * The CLI stays thin: it parses arguments, calls libhashsweep, prints. */
+#ifndef HS_TOOLS_CLI_H
+#define HS_TOOLS_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hashsweep.h"
+
+/* Exit codes (README, "Exit codes"). */
+enum {
+  EXIT_ALL_DONE = 0,
+  EXIT_ITEM_ERRORS = 1, /* done, but some items failed (listed) */
+  EXIT_USAGE = 2,       /* usage or configuration error */
+  EXIT_FATAL = 3        /* fatal runtime error */
+};
+
+typedef struct cli_command {
+  const char *name;
+  const char *summary;
+  int (*run)(int argc, char **argv);
+  void (*usage)(FILE *out);
+} cli_command;
+
+/* Prints "hashsweep: <message>" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints "hashsweep <cmd>: <message>" and a hint, returns EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Installs the stderr logger; verbosity 0 = warnings, 1 = info, 2 = debug,
+ * -1 = errors only. */
+void cli_install_logger(int verbosity);
+
+/* Parses "123", "10k", "200M", "2G" (powers of 1000 for plain counts when
+ * si=1, of 1024 for byte sizes when si=0). Returns 0 on success. */
+int cli_parse_size(const char *text, int si, uint64_t *out);
+int cli_parse_int(const char *text, long min, long max, long *out);
+
+/* A growable list of strings (paths, read from arguments or stdin). */
+typedef struct cli_strings {
+  char **items;
+  size_t count, cap;
+} cli_strings;
+int cli_strings_push(cli_strings *l, const char *s);
+void cli_strings_free(cli_strings *l);
+/* Appends non-empty lines of `f` (newline stripped). */
+int cli_strings_read_lines(cli_strings *l, FILE *f);
+
+/* Common decode options: --mode, --exif-rotate, --max-pixels, --max-file-size.
+ * Returns 1 when `opt` was one of them (and applied), 0 when not, -1 on a
+ * bad value (message printed). */
+int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_decode_options *o);
+#define CLI_DECODE_OPTIONS_HELP                                                          \
+  "  --mode fast|exact|stock  how images become the PDQ grid (default fast)\n"              \
+  "  --exif-rotate            apply EXIF orientation before hashing (default: ignore,\n"    \
+  "                           as the reference does)\n"                                     \
+  "  --max-pixels N           refuse images above N pixels (default 200M)\n"                \
+  "  --max-file-size N        refuse files above N bytes (default 256M)\n"
+
+#endif

@@ -1,0 +1,59 @@
+/* tools/main.c - the hashsweep CLI: dispatches to a subcommand. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const cli_command *const commands[] = {
+    &cmd_hash,
+};
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: hashsweep <command> [options] [arguments]\n"
+          "       hashsweep --version | --help\n\n"
+          "Finds known images in large archives by perceptual hash (PDQ) matching.\n\n"
+          "commands:\n");
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+  fprintf(out, "\n'hashsweep <command> --help' describes a command.\n"
+               "Exit codes: 0 all done, 1 done with per-item errors, 2 usage or configuration\n"
+               "error, 3 fatal runtime error.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return EXIT_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return EXIT_ALL_DONE;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("hashsweep %s\n", hs_version());
+    return EXIT_ALL_DONE;
+  }
+  for (size_t i = 0; i < N_COMMANDS; i++) {
+    if (strcmp(argv[1], commands[i]->name) == 0) {
+      for (int a = 2; a < argc; a++) {
+        if (strcmp(argv[a], "--") == 0)
+          break;
+        if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {
+          commands[i]->usage(stdout);
+          return EXIT_ALL_DONE;
+        }
+      }
+      if (hs_init(argv[0]) != HS_OK) {
+        cli_error("%s", hs_last_error());
+        return EXIT_FATAL;
+      }
+      return commands[i]->run(argc - 1, argv + 1);
+    }
+  }
+  fprintf(stderr, "hashsweep: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return EXIT_USAGE;
+}
