@@ -5,5 +5,12 @@
 #include "cli.h"
 
 extern const cli_command cmd_hash;
+extern const cli_command cmd_match;
+extern const cli_command cmd_devices;
+extern const cli_command cmd_index;
+extern const cli_command cmd_scan;
+extern const cli_command cmd_rescan;
+extern const cli_command cmd_eval;
+extern const cli_command cmd_bench;
 
 #endif

@@ -5,7 +5,8 @@
 #include "commands.h"
 
 static const cli_command *const commands[] = {
-    &cmd_hash,
+    &cmd_hash, &cmd_scan, &cmd_rescan, &cmd_index, &cmd_match,
+    &cmd_devices, &cmd_eval, &cmd_bench,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

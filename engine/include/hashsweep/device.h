@@ -1,5 +1,73 @@
-/* hashsweep/device.h - placeholder until the device stage lands. */
+/* hashsweep/device.h - compute engines: an OpenCL device, or the plain CPU
+ * path. Everything that computes hashes or distances in bulk takes an
+ * hs_engine. */
 #ifndef HASHSWEEP_DEVICE_H
 #define HASHSWEEP_DEVICE_H
+
 #include "hashsweep/core.h"
+#include "hashsweep/hash.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One OpenCL device, as listed by `hashsweep devices`. `index` is what
+ * --device N and HASHSWEEP_DEVICE=N refer to: devices numbered across all
+ * platforms in enumeration order. */
+typedef struct hs_device_info {
+  int index;
+  char name[256];
+  char vendor[256];
+  char platform[256];
+  char type[16];           /* "gpu", "cpu", "accelerator", "other" */
+  unsigned compute_units;
+  uint64_t global_mem;     /* bytes */
+  uint64_t max_alloc;      /* bytes, CL_DEVICE_MAX_MEM_ALLOC_SIZE */
+  char driver_version[128];
+  char opencl_version[128];
+} hs_device_info;
+
+/* Lists OpenCL devices into out[0..cap); *count receives the total number
+ * (which may exceed cap). No OpenCL platform is not an error: *count = 0. */
+HS_API hs_status hs_devices_list(hs_device_info *out, int cap, int *count);
+
+typedef struct hs_engine hs_engine;
+
+typedef struct hs_engine_options {
+  /* "auto" (a GPU if any, else another OpenCL device, else the CPU path),
+   * "cpu" (plain C with OpenMP), or a device index. NULL: the
+   * HASHSWEEP_DEVICE environment variable, else "auto". */
+  const char *device;
+  /* Load the kernel sources (kernels/ *.cl) instead of the embedded copies
+   * (kernel development). NULL: embedded. */
+  const char *kernel_dir;
+  int no_cache;  /* neither read nor write the program binary cache */
+  int threads;   /* CPU path threads; 0 = all cores */
+} hs_engine_options;
+
+HS_API void hs_engine_options_default(hs_engine_options *opts);
+
+/* Creates an engine. A device that fails its known-answer self-test is
+ * refused with a warning naming it and the engine falls back to the CPU
+ * path; an explicit --device N that does not exist is HS_ERR_NOT_FOUND.
+ * Engine calls may come from several threads; they are serialised
+ * internally where the device needs it. */
+HS_API hs_status hs_engine_create(const hs_engine_options *opts, hs_engine **out);
+HS_API void hs_engine_destroy(hs_engine *engine);
+
+/* 1 when work runs on an OpenCL device, 0 on the CPU path. */
+HS_API int hs_engine_uses_device(const hs_engine *engine);
+/* One line naming the path taken: device name, driver, or "CPU (N threads,
+ * AVX-512 popcount)". Valid for the engine's lifetime. */
+HS_API const char *hs_engine_description(const hs_engine *engine);
+
+/* PDQ of a batch of luma planes of any sizes (hash, 8 dihedral hashes,
+ * quality), bit-identical to hs_pdq_from_luma(). On a device the batch runs
+ * in one launch sequence; if the device fails mid-batch the batch is redone
+ * on the CPU path with a warning. */
+HS_API hs_status hs_engine_pdq(hs_engine *engine, const hs_luma *planes, size_t n, hs_pdq *out);
+
+#ifdef __cplusplus
+}
+#endif
 #endif

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the build and test dependencies on Debian 12 (as root, apt-get).
+# Fast and quiet when everything is already there.
+set -euo pipefail
+PKGS=(
+  build-essential cmake pkg-config git
+  libvips-dev liblmdb-dev lmdb-utils libssl-dev check
+  ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  libopenmpi-dev openmpi-bin
+  python3
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]} (run as root to install them)" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
