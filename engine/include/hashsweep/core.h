@@ -99,6 +99,23 @@ HS_API void hs_bytes_to_hex(const uint8_t *bytes, size_t n, char *out);
 /* Parses 2*n hex digits into n bytes. HS_ERR_FORMAT on any other input. */
 HS_API hs_status hs_bytes_from_hex(const char *hex, size_t len, uint8_t *out, size_t n);
 
+/* ---- Hamming search results (hashsweep/match.h searches fill them) ------ */
+
+/* One result: query index in the batch, haystack index, distance. */
+typedef struct hs_match {
+  uint64_t target;
+  uint32_t query;
+  uint32_t distance;
+} hs_match;
+
+/* A growable result list owned by the caller; searches append to it.
+ * Start from {0}; free with hs_match_list_free. */
+typedef struct hs_match_list {
+  hs_match *items;
+  size_t count, cap;
+} hs_match_list;
+HS_API void hs_match_list_free(hs_match_list *list);
+
 /* Writes `s` as a JSON string literal (quotes included). Bytes that are
  * not valid UTF-8 are written as lone surrogates \udcXX (Python's
  * surrogateescape), so paths round-trip exactly. */

@@ -24,20 +24,6 @@ HS_API void hs_haystack_destroy(hs_haystack *haystack);
 HS_API size_t hs_haystack_count(const hs_haystack *haystack);
 HS_API int hs_haystack_bits(const hs_haystack *haystack);
 
-/* One result: query index in the batch, haystack index, distance. */
-typedef struct hs_match {
-  uint64_t target;
-  uint32_t query;
-  uint32_t distance;
-} hs_match;
-
-/* A growable result list owned by the caller; searches append to it. */
-typedef struct hs_match_list {
-  hs_match *items;
-  size_t count, cap;
-} hs_match_list;
-HS_API void hs_match_list_free(hs_match_list *list);
-
 /* Appends every (query, target) with distance <= radius, sorted by query
  * then target. Never silently truncated: a device result buffer that
  * overflows is grown and the launch retried, or the work split. */
