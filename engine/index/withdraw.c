@@ -326,11 +326,13 @@ static void report_targets(const withdraw_ctx *c) {
     char cause[300], hex[65] = "";
     if (!t->is_id)
       hs_hash_to_hex((hs_hash_type)t->type, t->hash, hex);
+    if (t->is_id)
+      snprintf(hex, sizeof hex, "%llu", (unsigned long long)t->id);
     const char *what = t->is_id ? "entry" : hs_hash_type_name((hs_hash_type)t->type);
     if (t->state == T_ALREADY)
-      snprintf(cause, sizeof cause, "%s %s was already withdrawn", what, t->is_id ? "" : hex);
+      snprintf(cause, sizeof cause, "%s %s was already withdrawn", what, hex);
     else
-      snprintf(cause, sizeof cause, "%s %s is not in %s%s%s", what, t->is_id ? "" : hex,
+      snprintf(cause, sizeof cause, "%s %s is not in %s%s%s", what, hex,
                list ? "list '" : "the index", list ? list : "", list ? "'" : "");
     problem(c->opts, t->where, cause);
   }
