@@ -49,31 +49,20 @@ static hs_status build_set(hs_index *idx, MDB_txn *txn, import_ctx *c, hs_hash_t
   for (size_t i = 0; i < c->parser->nlists; i++)
     wanted[c->lists[i].rec.id] = 1;
   const page_layout *l = &idx->layout[t];
-  MDB_cursor *cur;
-  int rc = mdb_cursor_open(txn, idx->dbi[DB_PAGES + t], &cur);
-  hs_status s = rc ? lmdb_fail(rc, "%s: mdb_cursor_open", idx->path) : HS_OK;
-  MDB_val k, v;
-  for (rc = s ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); s == HS_OK && rc == 0;
-       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    uint32_t no;
-    memcpy(&no, k.mv_data, sizeof no);
-    char cause[160];
-    if (page_check(l, v.mv_data, v.mv_size, no, cause, sizeof cause) != HS_OK) {
-      s = error_set(HS_ERR_CORRUPT, "%s: %s page %u is damaged: %s", idx->path,
-                    hs_hash_type_name(t), no, cause);
-      break;
-    }
-    void *p = v.mv_data;
+  page_cursor pc;
+  hs_status s = page_cursor_open(idx, txn, t, &pc);
+  uint32_t no;
+  void *p;
+  while (s == HS_OK && (s = page_cursor_next(&pc, &no, &p)) == HS_OK) {
     const uint16_t *lists = page_lists(l, p);
     const uint8_t *flags = page_flags(l, p), *hashes = page_hashes(l, p);
     for (unsigned i = 0; i < page_hdr(p)->count && s == HS_OK; i++)
       if (wanted[lists[i]] && !(flags[i] & HS_ENTRY_WITHDRAWN))
         s = dedup_add(&c->sets[t], lists[i], hashes + i * l->hash_bytes, page_entry_id(no, i));
   }
-  if (s == HS_OK && rc != MDB_NOTFOUND)
-    s = lmdb_fail(rc, "%s: reading %s pages", idx->path, hs_hash_type_name(t));
-  if (cur)
-    mdb_cursor_close(cur);
+  if (s == HS_ERR_NOT_FOUND)
+    s = HS_OK;
+  page_cursor_close(&pc);
   free(wanted);
   return s;
 }

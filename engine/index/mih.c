@@ -235,8 +235,6 @@ HOT hs_status candidate(const query *qr, size_t p, int c) {
     if (__builtin_popcountll(x & 0xFFFFFFFFu) <= qr->t)
       return HS_OK;
   }
-  if ((c & 1) && __builtin_popcount(chunk(code, c - 1) ^ chunk(qr->q, c - 1)) <= qr->t2)
-    return HS_OK;
   return emit(qr, p, d);
 }
 
@@ -263,11 +261,17 @@ HOT hs_status probe_table(const query *qr, int c) {
       hi[i] = off[key + 1];
       __builtin_prefetch(&part[lo[i]]);
     }
+    /* In an odd table, an entry whose partner (the even chunk) is itself
+     * within t2 is reported from the even table: skip it here, before
+     * fetching its code (halves the fetches on clustered data). */
+    int skip_upto = (c & 1) ? qr->t2 : -1;
     for (size_t i = 0; i < nb; i++) {
       int budget = qr->t - __builtin_popcount(masks[b0 + i]);
-      for (uint32_t e = lo[i]; e < hi[i]; e++)
-        if (__builtin_popcount(part[e] ^ qp) <= budget)
+      for (uint32_t e = lo[i]; e < hi[i]; e++) {
+        int dp = __builtin_popcount(part[e] ^ qp);
+        if (dp <= budget && dp > skip_upto)
           HS_TRY(candidate(qr, ids[e], c));
+      }
     }
   }
   return HS_OK;
