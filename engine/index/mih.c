@@ -201,13 +201,46 @@ size_t mih_memory(const mih *m) {
 
 /* ---- searching ------------------------------------------------------------------ */
 
+/* Positions already fetched by this query. A true match appears first in
+ * its witnessing table (tables are probed in order), so any later
+ * appearance, and any repeat of a rejected candidate, can skip the code
+ * fetch. Allocated only once a query has fetched many codes (clustered
+ * data: up to 8 fetches per result otherwise); random queries never need
+ * it. Slots hold position + 1; 0 is empty. */
+#define VISIT_AFTER 256
+#define VISIT_SLOTS (1u << 16)
+typedef struct visited {
+  uint32_t *slot;
+  size_t n, fetched;
+} visited;
+
 typedef struct query {
   const mih *m;
   const uint64_t *q;
   int radius, t, t2;
   uint32_t qi;
   hs_match_list *out;
+  visited *seen;
 } query;
+
+HOT int visit(visited *v, size_t p) {
+  if (!v->slot) {
+    if (++v->fetched < VISIT_AFTER || !(v->slot = calloc(VISIT_SLOTS, sizeof *v->slot)))
+      return 0;
+  }
+  uint32_t key = (uint32_t)p + 1;
+  for (uint32_t i = (key * 0x9E3779B1u) >> 16;; i = (i + 1) & (VISIT_SLOTS - 1)) {
+    if (v->slot[i] == key)
+      return 1;
+    if (v->slot[i] == 0) {
+      if (v->n < VISIT_SLOTS / 4 * 3) { /* full enough: stop remembering */
+        v->slot[i] = key;
+        v->n++;
+      }
+      return 0;
+    }
+  }
+}
 
 HOT int distance(const uint64_t *a, const uint64_t *b) {
   return __builtin_popcountll(a[0] ^ b[0]) + __builtin_popcountll(a[1] ^ b[1]) +
@@ -223,7 +256,7 @@ HOT hs_status emit(const query *qr, size_t p, int d) {
  * first witnessing substring and chunk. */
 HOT hs_status candidate(const query *qr, size_t p, int c) {
   const mih *m = qr->m;
-  if (is_removed(m, p))
+  if (is_removed(m, p) || visit(qr->seen, p))
     return HS_OK;
   const uint64_t *code = m->codes + 4 * p;
   int d = distance(code, qr->q);
@@ -311,10 +344,15 @@ hs_status mih_radius(const mih *m, const uint64_t query_words[4], int radius, hs
   HS_CHECK(m && query_words && out, HS_ERR_INVALID_ARG, "mih_radius: NULL argument");
   HS_CHECK(radius >= 0 && radius <= 256, HS_ERR_INVALID_ARG, "mih_radius: radius %d", radius);
   int t = radius / 8;
-  query qr = {m, query_words, radius, t, t / 2, query_index, out};
+  visited seen = {0};
+  query qr = {m, query_words, radius, t, t / 2, query_index, out, &seen};
+  hs_status s;
 #if defined(__x86_64__) && defined(__GNUC__)
   if (__builtin_cpu_supports("popcnt"))
-    return search_popcnt(&qr);
+    s = search_popcnt(&qr);
+  else
 #endif
-  return search_plain(&qr);
+    s = search_plain(&qr);
+  free(seen.slot);
+  return s;
 }
