@@ -188,7 +188,7 @@ static hs_status match_type(hs_index *idx, MDB_txn *txn, withdraw_ctx *c, hs_has
     if (!c->targets[i].is_id && c->targets[i].type == t && c->targets[i].list != UINT32_MAX) {
       any = 1;
       if (dedup_find(&set, c->targets[i].list, c->targets[i].hash) == DEDUP_NONE)
-        s = dedup_add(&set, c->targets[i].list, c->targets[i].hash, i);
+        s = dedup_put(&set, c->targets[i].list, c->targets[i].hash, i);
     }
   const page_layout *l = &idx->layout[t];
   page_cursor pc = {0};
