@@ -346,6 +346,34 @@ START_TEST(provenances_kept) {
 }
 END_TEST
 
+
+START_TEST(default_label_and_source) {
+  hs_index *idx = fresh();
+  char text[512];
+  snprintf(text, sizeof text, "hash,label\n%s,own\n%s,\n", H1, H2);
+  char *path = write_text("d.csv", text);
+  hs_import_options o;
+  hs_import_options_default(&o);
+  o.list = "l";
+  o.label = "default-label";
+  o.source = "default-source";
+  const char *files[] = {path};
+  hs_import_result r;
+  ck_assert_int_eq(hs_index_import(idx, files, 1, &o, &r), HS_OK);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_entry e;
+  ck_assert_int_eq(hs_index_entry_get(snap, 1 * HS_INDEX_PAGE_IDS + 0, &e), HS_OK);
+  ck_assert_str_eq(e.label, "own");
+  ck_assert_str_eq(e.source, "default-source");
+  ck_assert_int_eq(hs_index_entry_get(snap, 1 * HS_INDEX_PAGE_IDS + 1, &e), HS_OK);
+  ck_assert_str_eq(e.label, "default-label");
+  hs_index_snapshot_close(snap);
+  free(path);
+  hs_index_close(idx);
+}
+END_TEST
+
 /* ---- withdraw, versions, snapshots ---------------------------------------------------- */
 
 static size_t load_count(hs_index *idx, const char *list, uint64_t since, uint64_t *version) {
@@ -742,6 +770,7 @@ static Suite *index_suite(void) {
   tcase_add_loop_test(tc, import_formats, 0, (int)(sizeof format_cases / sizeof format_cases[0]));
   tcase_add_test(tc, import_all_or_nothing);
   tcase_add_test(tc, provenances_kept);
+  tcase_add_test(tc, default_label_and_source);
   tcase_add_test(tc, withdraw_and_since);
   tcase_add_test(tc, status_rows_withdraw);
   tcase_add_test(tc, snapshot_isolation);

@@ -118,7 +118,7 @@ static hs_status reserve(mih *m, size_t n) {
     cap = n;
   if (cap > UINT32_MAX)
     return error_set(HS_ERR_LIMIT, "MIH: more than 2^32 codes");
-  uint64_t *codes = aligned_alloc(64, cap * 32);
+  uint64_t *codes = aligned_alloc(64, (cap * 32 + 63) & ~(size_t)63);
   uint64_t *removed = calloc((cap + 63) / 64, 8);
   if (!codes || !removed) {
     free(codes);

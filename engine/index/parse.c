@@ -292,6 +292,14 @@ static int draft_kv(draft *d, const char *key, size_t klen, span v) {
   return 0;
 }
 
+/* Whether the record gave a non-empty value for key. */
+static int draft_has(const draft *d, const char *key) {
+  for (size_t i = 0; i < d->nkv; i++)
+    if (d->kv[i].vlen && strcmp(d->kv[i].key, key) == 0)
+      return 1;
+  return 0;
+}
+
 /* Puts one (role, value) of a record into the draft. */
 static int draft_set(fctx *c, int role, int type, const char *key, span v) {
   draft *d = &c->d;
@@ -524,9 +532,9 @@ static void finish_record(fctx *c) {
     }
   }
   if (p->keep_fields) {
-    if (p->default_label && *p->default_label)
+    if (p->default_label && *p->default_label && !draft_has(d, "label"))
       draft_kv(d, "label", 5, (span){p->default_label, strlen(p->default_label)});
-    if (p->default_source && *p->default_source)
+    if (p->default_source && *p->default_source && !draft_has(d, "source"))
       draft_kv(d, "source", 6, (span){p->default_source, strlen(p->default_source)});
     r.blob_off = p->blobs.len;
     emeta_blob_build(d->kv, d->nkv, &p->blobs);
