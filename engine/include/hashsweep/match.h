@@ -78,8 +78,9 @@ typedef struct hs_hash_list {
 
 /* Reads the file at `path` ("-": standard input) into *out (which is
  * overwritten; free it with hs_hash_list_free, also after a failure).
- * Errors: HS_ERR_IO ("PATH: cannot open: <reason>"), HS_ERR_FORMAT,
- * HS_ERR_NOMEM. */
+ * Errors: HS_ERR_NOT_FOUND or HS_ERR_IO ("PATH: cannot open: <reason>"),
+ * HS_ERR_FORMAT ("PATH:LINE: <cause>"), HS_ERR_NOMEM. Not thread-safe when
+ * two calls read standard input. */
 HS_API hs_status hs_hash_list_read(const char *path, hs_hash_list *out);
 /* The same from an open stream; `name` is what error messages call it. */
 HS_API hs_status hs_hash_list_read_stream(FILE *f, const char *name, hs_hash_list *out);
