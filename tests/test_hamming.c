@@ -75,11 +75,13 @@ static void expect_same(const hs_match_list *got, const hs_match_list *want, con
                 want->count);
 }
 
-/* Every available tier, every thread count: radius search == reference. */
-static void check_radius(const dataset *d, int radius) {
+/* Every available tier, every thread count: the fast search (top-k when
+ * k > 0, else radius search) gives exactly the reference's list. */
+static void check_search(const dataset *d, int radius, int k) {
   hs_match_list want = {0};
-  ck_assert_int_eq(hamming_radius_slow(d->hay, d->m, d->words, d->queries, d->nq, radius, &want),
-                   HS_OK);
+  hs_status st = k ? hamming_topk_slow(d->hay, d->m, d->words, d->queries, d->nq, k, &want)
+                   : hamming_radius_slow(d->hay, d->m, d->words, d->queries, d->nq, radius, &want);
+  ck_assert_int_eq(st, HS_OK);
   hamming_haystack h;
   ck_assert_int_eq(hamming_haystack_init(&h, d->words, d->hay, d->m), HS_OK);
   for (int tier = HAMMING_TIER_GENERIC; tier < HAMMING_TIER_COUNT; tier++) {
@@ -88,13 +90,16 @@ static void check_radius(const dataset *d, int radius) {
     ck_assert_int_eq(hamming_force_tier((hamming_tier)tier), HS_OK);
     for (size_t ti = 0; ti < N_THREADS; ti++) {
       hs_match_list got = {0};
-      ck_assert_int_eq(hamming_radius(&h, d->queries, d->nq, radius, thread_counts[ti], &got),
-                       HS_OK);
-      match_list_sort_by_target(got.items, got.count);
+      int threads = thread_counts[ti];
+      st = k ? hamming_topk(&h, d->queries, d->nq, k, threads, &got)
+             : hamming_radius(&h, d->queries, d->nq, radius, threads, &got);
+      ck_assert_int_eq(st, HS_OK);
+      if (!k) /* the radius search appends in no particular order */
+        match_list_sort_by_target(got.items, got.count);
       char what[160];
-      snprintf(what, sizeof what, "radius %d, %d-bit, M=%zu, Q=%zu, %s, %d threads", radius,
-               d->words * 64, d->m, d->nq, hamming_tier_name((hamming_tier)tier),
-               thread_counts[ti]);
+      snprintf(what, sizeof what, "%s %d, %d-bit, M=%zu, Q=%zu, %s, %d threads",
+               k ? "top" : "radius", k ? k : radius, d->words * 64, d->m, d->nq,
+               hamming_tier_name((hamming_tier)tier), threads);
       expect_same(&got, &want, what);
       hs_match_list_free(&got);
     }
@@ -104,30 +109,18 @@ static void check_radius(const dataset *d, int radius) {
   hs_match_list_free(&want);
 }
 
-static void check_topk(const dataset *d, int k) {
-  hs_match_list want = {0};
-  ck_assert_int_eq(hamming_topk_slow(d->hay, d->m, d->words, d->queries, d->nq, k, &want), HS_OK);
+static void check_radius(const dataset *d, int radius) { check_search(d, radius, 0); }
+/* One fast search of the first nq queries (top-k when k > 0) into *got. */
+static void run_fast(const dataset *d, size_t nq, int radius, int k, int threads,
+                     hs_match_list *got) {
   hamming_haystack h;
   ck_assert_int_eq(hamming_haystack_init(&h, d->words, d->hay, d->m), HS_OK);
-  for (int tier = HAMMING_TIER_GENERIC; tier < HAMMING_TIER_COUNT; tier++) {
-    if (!hamming_tier_available((hamming_tier)tier))
-      continue;
-    ck_assert_int_eq(hamming_force_tier((hamming_tier)tier), HS_OK);
-    for (size_t ti = 0; ti < N_THREADS; ti++) {
-      hs_match_list got = {0};
-      ck_assert_int_eq(hamming_topk(&h, d->queries, d->nq, k, thread_counts[ti], &got), HS_OK);
-      char what[160];
-      snprintf(what, sizeof what, "top-%d, %d-bit, M=%zu, Q=%zu, %s, %d threads", k,
-               d->words * 64, d->m, d->nq, hamming_tier_name((hamming_tier)tier),
-               thread_counts[ti]);
-      expect_same(&got, &want, what);
-      hs_match_list_free(&got);
-    }
-  }
-  hamming_force_tier(HAMMING_TIER_AUTO);
+  hs_status st = k ? hamming_topk(&h, d->queries, nq, k, threads, got)
+                   : hamming_radius(&h, d->queries, nq, radius, threads, got);
+  ck_assert_int_eq(st, HS_OK);
   hamming_haystack_free(&h);
-  hs_match_list_free(&want);
 }
+static void check_topk(const dataset *d, int k) { check_search(d, 0, k); }
 
 /* ---- the reference itself ------------------------------------------------ */
 
@@ -302,15 +295,12 @@ START_TEST(zeros_and_ones) {
     check_radius(&d, nbits);
     check_topk(&d, 64);
     /* Explicitly: a zero query is at 0 from zeros and nbits from ones. */
-    hamming_haystack h;
-    ck_assert_int_eq(hamming_haystack_init(&h, words, d.hay, d.m), HS_OK);
     hs_match_list got = {0};
-    ck_assert_int_eq(hamming_radius(&h, d.queries, 1, nbits, 1, &got), HS_OK);
+    run_fast(&d, 1, nbits, 0, 1, &got);
     ck_assert_uint_eq(got.count, d.m);
     for (size_t i = 0; i < got.count; i++)
       ck_assert_uint_eq(got.items[i].distance, got.items[i].target % 2 ? (unsigned)nbits : 0u);
     hs_match_list_free(&got);
-    hamming_haystack_free(&h);
     data_free(&d);
   }
 }
@@ -328,13 +318,11 @@ START_TEST(topk_ties) {
       plant(&d, t, 0, 1, &seed);
     plant(&d, 30500, 0, 0, &seed);
     check_topk(&d, 10);
-    hamming_haystack h;
-    ck_assert_int_eq(hamming_haystack_init(&h, words, d.hay, d.m), HS_OK);
     for (int tier = HAMMING_TIER_GENERIC; tier < HAMMING_TIER_COUNT; tier++) {
       if (hamming_force_tier((hamming_tier)tier) != HS_OK)
         continue;
       hs_match_list got = {0};
-      ck_assert_int_eq(hamming_topk(&h, d.queries, 1, 10, 2, &got), HS_OK);
+      run_fast(&d, 1, 0, 10, 2, &got);
       ck_assert_uint_eq(got.count, 10);
       ck_assert_uint_eq(got.items[0].target, 30500);
       ck_assert_uint_eq(got.items[0].distance, 0);
@@ -345,7 +333,6 @@ START_TEST(topk_ties) {
       hs_match_list_free(&got);
     }
     hamming_force_tier(HAMMING_TIER_AUTO);
-    hamming_haystack_free(&h);
     data_free(&d);
   }
 }
@@ -356,13 +343,10 @@ START_TEST(topk_k_above_m) {
     dataset d;
     data_random(&d, words, 5, 6, 8);
     check_topk(&d, 64);
-    hamming_haystack h;
-    ck_assert_int_eq(hamming_haystack_init(&h, words, d.hay, d.m), HS_OK);
     hs_match_list got = {0};
-    ck_assert_int_eq(hamming_topk(&h, d.queries, d.nq, 64, 2, &got), HS_OK);
+    run_fast(&d, d.nq, 0, 64, 2, &got);
     ck_assert_uint_eq(got.count, 5 * d.nq); /* min(k, M) per query */
     hs_match_list_free(&got);
-    hamming_haystack_free(&h);
     data_free(&d);
   }
 }

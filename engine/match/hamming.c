@@ -188,6 +188,21 @@ static hamming_scan_fn pick_scan(int words, int early) {
   return early ? k->scan256_early : k->scan256;
 }
 
+/* The results a sink call stands for, in lane (so target) order; lanes past
+ * the haystack's count are padding and dropped. Returns how many. */
+static unsigned hit_matches(size_t count, size_t query, size_t block, unsigned mask,
+                            const uint64_t dist[8], hs_match out[HAMMING_LANES]) {
+  unsigned n = 0;
+  for (; mask; mask &= mask - 1) {
+    unsigned j = (unsigned)__builtin_ctz(mask);
+    size_t target = block * HAMMING_LANES + j;
+    if (target >= count)
+      break;
+    out[n++] = (hs_match){.target = target, .query = (uint32_t)query, .distance = (uint32_t)dist[j]};
+  }
+  return n;
+}
+
 /* ---- radius -------------------------------------------------------------- */
 
 typedef struct radius_ctx {
@@ -200,15 +215,10 @@ typedef struct radius_ctx {
 static void radius_hit(void *vctx, unsigned g, size_t block, unsigned mask,
                        const uint64_t dist[8]) {
   radius_ctx *c = vctx;
-  for (; mask; mask &= mask - 1) {
-    int j = __builtin_ctz(mask);
-    size_t target = block * HAMMING_LANES + (size_t)j;
-    if (target >= c->count)
-      break;
-    hs_match m = {.target = target, .query = (uint32_t)(c->qbase + g), .distance = (uint32_t)dist[j]};
-    if (c->status == HS_OK)
-      c->status = match_list_append(c->list, &m, 1);
-  }
+  hs_match m[HAMMING_LANES];
+  unsigned n = hit_matches(c->count, c->qbase + g, block, mask, dist, m);
+  if (c->status == HS_OK)
+    c->status = match_list_append(c->list, m, n);
 }
 
 /* One task: query block qb against chunk ch. */
@@ -320,14 +330,10 @@ static void topk_insert(topk_state *s, size_t slot, hs_match m) {
 
 static void topk_hit(void *vctx, unsigned g, size_t block, unsigned mask, const uint64_t dist[8]) {
   topk_ctx *c = vctx;
-  for (; mask; mask &= mask - 1) {
-    int j = __builtin_ctz(mask);
-    size_t target = block * HAMMING_LANES + (size_t)j;
-    if (target >= c->count)
-      break;
-    hs_match m = {.target = target, .query = (uint32_t)(c->qbase + g), .distance = (uint32_t)dist[j]};
-    topk_insert(c->s, c->slot0 + g, m);
-  }
+  hs_match m[HAMMING_LANES];
+  unsigned n = hit_matches(c->count, c->qbase + g, block, mask, dist, m);
+  for (unsigned i = 0; i < n; i++)
+    topk_insert(c->s, c->slot0 + g, m[i]);
 }
 
 /* One task: query block qb against chunks [c0, c1); each chunk is scanned

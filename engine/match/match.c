@@ -81,31 +81,43 @@ static hs_status check_search(const hs_engine *engine, const hs_haystack *h,
   return HS_OK;
 }
 
-/* Drops what a failed device search may have appended, and says so. */
-static void device_failed(hs_match_list *out, size_t before, const char *what) {
-  log_warn("device %s search failed (%s); redoing it on the CPU", what, hs_last_error());
-  out->count = before;
+/* One search: radius (k == 0) or top-k. Tries the device when the strategy
+ * says so; a failure there drops what it appended, warns and redoes the
+ * search on the CPU. Sorts what it appended into the order match.h states. */
+static hs_status search(hs_engine *engine, const hs_haystack *h, const uint64_t *queries,
+                        size_t nq, int radius, int k, hs_match_list *out) {
+  size_t before = out->count;
+  hs_status st = HS_ERR_UNSUPPORTED;
+  if (choose_strategy(engine, h) == MATCH_DEVICE) {
+    st = k ? cl_match_topk(engine, h->device, queries, nq, k, out)
+           : cl_match_radius(engine, h->device, queries, nq, radius, out);
+    if (st != HS_OK) {
+      log_warn("device %s search failed (%s); redoing it on the CPU", k ? "top-k" : "radius",
+               hs_last_error());
+      out->count = before;
+    }
+  }
+  if (st != HS_OK) {
+    int threads = engine_cpu_threads(engine);
+    st = k ? hamming_topk(&h->cpu, queries, nq, k, threads, out)
+           : hamming_radius(&h->cpu, queries, nq, radius, threads, out);
+  }
+  if (st != HS_OK) {
+    out->count = before;
+    return st;
+  }
+  if (k)
+    match_list_sort_by_distance(out->items + before, out->count - before);
+  else
+    match_list_sort_by_target(out->items + before, out->count - before);
+  return HS_OK;
 }
 
 hs_status hs_match_radius(hs_engine *engine, const hs_haystack *h, const uint64_t *queries,
                           size_t nq, int radius, hs_match_list *out) {
   HS_TRY(check_search(engine, h, queries, nq, out));
   HS_CHECK(radius >= 0, HS_ERR_INVALID_ARG, "Hamming search: radius %d is negative", radius);
-  size_t before = out->count;
-  hs_status st = HS_ERR_UNSUPPORTED;
-  if (choose_strategy(engine, h) == MATCH_DEVICE) {
-    st = cl_match_radius(engine, h->device, queries, nq, radius, out);
-    if (st != HS_OK)
-      device_failed(out, before, "radius");
-  }
-  if (st != HS_OK)
-    st = hamming_radius(&h->cpu, queries, nq, radius, engine_cpu_threads(engine), out);
-  if (st != HS_OK) {
-    out->count = before;
-    return st;
-  }
-  match_list_sort_by_target(out->items + before, out->count - before);
-  return HS_OK;
+  return search(engine, h, queries, nq, radius, 0, out);
 }
 
 hs_status hs_match_topk(hs_engine *engine, const hs_haystack *h, const uint64_t *queries,
@@ -113,19 +125,5 @@ hs_status hs_match_topk(hs_engine *engine, const hs_haystack *h, const uint64_t 
   HS_TRY(check_search(engine, h, queries, nq, out));
   HS_CHECK(k >= 1 && k <= HS_TOPK_MAX, HS_ERR_INVALID_ARG, "Hamming search: k = %d (1..%d)", k,
            HS_TOPK_MAX);
-  size_t before = out->count;
-  hs_status st = HS_ERR_UNSUPPORTED;
-  if (choose_strategy(engine, h) == MATCH_DEVICE) {
-    st = cl_match_topk(engine, h->device, queries, nq, k, out);
-    if (st != HS_OK)
-      device_failed(out, before, "top-k");
-  }
-  if (st != HS_OK)
-    st = hamming_topk(&h->cpu, queries, nq, k, engine_cpu_threads(engine), out);
-  if (st != HS_OK) {
-    out->count = before;
-    return st;
-  }
-  match_list_sort_by_distance(out->items + before, out->count - before);
-  return HS_OK;
+  return search(engine, h, queries, nq, 0, k, out);
 }
