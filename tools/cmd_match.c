@@ -122,7 +122,7 @@ static hs_status search_all(const match_args *a, hs_engine *e, const hs_haystack
       hs_match_list_free(&out);
       return st;
     }
-    if (a->top) /* top-k comes by distance; print in the common order */
+    if (a->top && out.count) /* top-k comes by distance; print in the common order */
       qsort(out.items, out.count, sizeof *out.items, by_query_target);
     print_matches(&out, needles, first, hay);
     hs_match_list_free(&out);
