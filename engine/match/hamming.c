@@ -32,7 +32,11 @@
 
 /* ---- tiers --------------------------------------------------------------- */
 
-static const char *const tier_names[HAMMING_TIER_COUNT] = {"auto", "generic", "popcnt", "avx512"};
+static const char *const tier_names[HAMMING_TIER_COUNT] = {"auto", "generic", "popcnt", "avx2",
+                                                           "avx512bw", "avx512"};
+static const char *const tier_descriptions[HAMMING_TIER_COUNT] = {
+    "?", "generic (portable C)", "POPCNT (portable C)", "AVX2 (table lookup)",
+    "AVX-512BW (table lookup)", "AVX-512 VPOPCNTDQ"};
 
 const char *hamming_tier_name(hamming_tier tier) {
   return tier >= 0 && tier < HAMMING_TIER_COUNT ? tier_names[tier] : "?";
@@ -41,6 +45,8 @@ const char *hamming_tier_name(hamming_tier tier) {
 static const hamming_kernels *tier_kernels(hamming_tier tier) {
   switch (tier) {
   case HAMMING_TIER_AVX512: return &hamming_kernels_avx512;
+  case HAMMING_TIER_AVX512BW: return &hamming_kernels_avx512bw;
+  case HAMMING_TIER_AVX2: return &hamming_kernels_avx2;
   case HAMMING_TIER_POPCNT: return &hamming_kernels_popcnt;
   default: return &hamming_kernels_generic;
   }
@@ -51,10 +57,16 @@ int hamming_tier_available(hamming_tier tier) {
     return 0;
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
-  if (tier == HAMMING_TIER_POPCNT)
-    return __builtin_cpu_supports("popcnt");
-  if (tier == HAMMING_TIER_AVX512) /* also checks that the OS saves zmm state */
+  /* __builtin_cpu_supports also checks that the OS saves ymm/zmm state. */
+  switch (tier) {
+  case HAMMING_TIER_POPCNT: return __builtin_cpu_supports("popcnt");
+  case HAMMING_TIER_AVX2: return __builtin_cpu_supports("avx2");
+  case HAMMING_TIER_AVX512BW:
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+  case HAMMING_TIER_AVX512:
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vpopcntdq");
+  default: break;
+  }
 #endif
   return 1;
 }
@@ -81,13 +93,10 @@ static void tier_choose(void) {
     if (wanted > 0 && hamming_tier_available((hamming_tier)wanted))
       tier_auto = (hamming_tier)wanted;
     else
-      log_warn("HASHSWEEP_CPU_KERNEL=%s: not one of avx512, popcnt, generic that this processor "
-               "runs; using %s", env, tier_names[tier_auto]);
+      log_warn("HASHSWEEP_CPU_KERNEL=%s: not a CPU kernel this processor runs (avx512, "
+               "avx512bw, avx2, popcnt, generic); using %s", env, tier_names[tier_auto]);
   }
-  log_info("CPU Hamming matcher: %s popcount",
-           tier_auto == HAMMING_TIER_AVX512   ? "AVX-512 VPOPCNTDQ"
-           : tier_auto == HAMMING_TIER_POPCNT ? "POPCNT (portable C)"
-                                              : "generic (portable C)");
+  log_info("CPU Hamming matcher: %s popcount", tier_descriptions[tier_auto]);
 }
 
 hamming_tier hamming_tier_selected(void) {

@@ -1,7 +1,7 @@
 /* match/hamming.h - internal: the CPU Hamming matcher. It holds the fast
  * popcount (one scan body compiled per instruction-set tier: AVX-512
- * VPOPCNTDQ, POPCNT, plain C; the best one the processor has is chosen at
- * run time) and the slow one (an obviously correct bit-by-bit reference the
+ * VPOPCNTDQ, AVX-512BW, AVX2, POPCNT, plain C; the best one the processor
+ * has is chosen at run time) and the slow one (an obviously correct bit-by-bit reference the
  * tests compare the fast one against).
  *
  * Hashes are words: 1 uint64 for a 64-bit hash, 4 for a 256-bit hash in
@@ -34,6 +34,8 @@ typedef enum hamming_tier {
   HAMMING_TIER_AUTO = 0, /* only for hamming_force_tier: the best available */
   HAMMING_TIER_GENERIC,  /* plain C, any processor */
   HAMMING_TIER_POPCNT,   /* x86-64: plain C with the POPCNT instruction */
+  HAMMING_TIER_AVX2,     /* x86-64: AVX2, table-lookup popcount, 2 x 4 lanes */
+  HAMMING_TIER_AVX512BW, /* x86-64: AVX-512BW, table-lookup popcount, 8 lanes */
   HAMMING_TIER_AVX512,   /* x86-64: AVX-512F + VPOPCNTDQ, 8 hashes per vector */
   HAMMING_TIER_COUNT
 } hamming_tier;
@@ -42,7 +44,7 @@ const char *hamming_tier_name(hamming_tier tier);
 /* 1 when this build and this processor can run `tier`. */
 int hamming_tier_available(hamming_tier tier);
 /* The tier searches use: the best available, or the one named by the
- * HASHSWEEP_CPU_KERNEL environment variable (avx512, popcnt, generic) when
+ * HASHSWEEP_CPU_KERNEL environment variable (a hamming_tier_name) when
  * available. Chosen once per process and logged at info level. */
 hamming_tier hamming_tier_selected(void);
 /* Tests and benchmarks: makes later searches use `tier` (HAMMING_TIER_AUTO:

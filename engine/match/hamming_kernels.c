@@ -109,18 +109,112 @@ const hamming_kernels hamming_kernels_popcnt = {0, 0, 0};
 #undef hb_store
 
 #ifdef HAMMING_X86
-/* ---- AVX-512: one zmm register is 8 lanes; VPOPCNTQ counts each lane. The
- * compare writes a mask register directly. ---- */
+/* ---- AVX2: 8 lanes in two ymm registers. AVX2 has no popcount: each byte
+ * is counted by a 16-entry table lookup per nibble (VPSHUFB), and VPSADBW
+ * sums the 8 byte counts of each lane. ---- */
+#define AVX2 __attribute__((always_inline, target("avx2")))
+typedef struct av8 {
+  __m256i a, b;
+} av8;
+
+static inline AVX2 av8 av_load(const uint64_t *p) {
+  return (av8){_mm256_load_si256((const __m256i *)p), _mm256_load_si256((const __m256i *)p + 1)};
+}
+static inline AVX2 av8 av_set1(uint64_t x) {
+  __m256i v = _mm256_set1_epi64x((long long)x);
+  return (av8){v, v};
+}
+static inline AVX2 av8 av_xor(av8 x, av8 y) {
+  return (av8){_mm256_xor_si256(x.a, y.a), _mm256_xor_si256(x.b, y.b)};
+}
+static inline AVX2 av8 av_add(av8 x, av8 y) {
+  return (av8){_mm256_add_epi64(x.a, y.a), _mm256_add_epi64(x.b, y.b)};
+}
+static inline AVX2 __m256i av_min1(__m256i x, __m256i y) {
+  return _mm256_blendv_epi8(x, y, _mm256_cmpgt_epi64(x, y));
+}
+static inline AVX2 av8 av_min(av8 x, av8 y) { return (av8){av_min1(x.a, y.a), av_min1(x.b, y.b)}; }
+static inline AVX2 __m256i av_pop1(__m256i x) {
+  const __m256i table = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4, 0, 1, 1,
+                                         2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
+  const __m256i nib = _mm256_set1_epi8(0x0f);
+  __m256i lo = _mm256_shuffle_epi8(table, _mm256_and_si256(x, nib));
+  __m256i hi = _mm256_shuffle_epi8(table, _mm256_and_si256(_mm256_srli_epi16(x, 4), nib));
+  return _mm256_sad_epu8(_mm256_add_epi8(lo, hi), _mm256_setzero_si256());
+}
+static inline AVX2 av8 av_pop(av8 x) { return (av8){av_pop1(x.a), av_pop1(x.b)}; }
+static inline AVX2 unsigned av_le1(__m256i x, __m256i t) {
+  return ~(unsigned)_mm256_movemask_pd(_mm256_castsi256_pd(_mm256_cmpgt_epi64(x, t))) & 15u;
+}
+static inline AVX2 unsigned av_le(av8 x, av8 t) { return av_le1(x.a, t.a) | av_le1(x.b, t.b) << 4; }
+static inline AVX2 void av_store(uint64_t *p, av8 v) {
+  _mm256_storeu_si256((__m256i *)p, v.a);
+  _mm256_storeu_si256((__m256i *)p + 1, v.b);
+}
+
+#define hb_v8 av8
+#define hb_load av_load
+#define hb_set1 av_set1
+#define hb_xor av_xor
+#define hb_add av_add
+#define hb_min av_min
+#define hb_pop av_pop
+#define hb_le av_le
+#define hb_store av_store
+
+#define HB_ATTR __attribute__((target("avx2")))
+#define HB_NAME(x) x##_avx2
+#include "match/hamming_body.h"
+#undef HB_ATTR
+#undef HB_NAME
+
+const hamming_kernels hamming_kernels_avx2 = {scan64_avx2, scan256_avx2, scan256_early_avx2};
+
+#undef hb_v8
+#undef hb_load
+#undef hb_set1
+#undef hb_xor
+#undef hb_add
+#undef hb_min
+#undef hb_pop
+#undef hb_le
+#undef hb_store
+
+/* ---- AVX-512: one zmm register is 8 lanes; the compare writes a mask
+ * register directly. Two tiers differ only in the popcount: VPOPCNTQ
+ * (Ice Lake, Zen 4 and later), or the nibble table of the AVX2 tier at
+ * twice the width (AVX-512BW: Skylake-SP, Cascade Lake). ---- */
 #define hb_v8 __m512i
 #define hb_load(p) _mm512_load_si512((const void *)(p))
 #define hb_set1(x) _mm512_set1_epi64((long long)(x))
 #define hb_xor _mm512_xor_si512
 #define hb_add _mm512_add_epi64
 #define hb_min _mm512_min_epi64
-#define hb_pop _mm512_popcnt_epi64
 #define hb_le(a, t) ((unsigned)_mm512_cmple_epi64_mask((a), (t)))
 #define hb_store(p, v) _mm512_storeu_si512((void *)(p), (v))
 
+static inline __attribute__((always_inline, target("avx512f,avx512bw"))) __m512i
+pop_table512(__m512i x) {
+  const __m512i table = _mm512_broadcast_i32x4(
+      _mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4));
+  const __m512i nib = _mm512_set1_epi8(0x0f);
+  __m512i lo = _mm512_shuffle_epi8(table, _mm512_and_si512(x, nib));
+  __m512i hi = _mm512_shuffle_epi8(table, _mm512_and_si512(_mm512_srli_epi16(x, 4), nib));
+  return _mm512_sad_epu8(_mm512_add_epi8(lo, hi), _mm512_setzero_si512());
+}
+
+#define hb_pop pop_table512
+#define HB_ATTR __attribute__((target("avx512f,avx512bw")))
+#define HB_NAME(x) x##_avx512bw
+#include "match/hamming_body.h"
+#undef HB_ATTR
+#undef HB_NAME
+#undef hb_pop
+
+const hamming_kernels hamming_kernels_avx512bw = {scan64_avx512bw, scan256_avx512bw,
+                                                  scan256_early_avx512bw};
+
+#define hb_pop _mm512_popcnt_epi64
 #define HB_ATTR __attribute__((target("avx512f,avx512vpopcntdq")))
 #define HB_NAME(x) x##_avx512
 #include "match/hamming_body.h"
@@ -130,5 +224,7 @@ const hamming_kernels hamming_kernels_popcnt = {0, 0, 0};
 const hamming_kernels hamming_kernels_avx512 = {scan64_avx512, scan256_avx512,
                                                 scan256_early_avx512};
 #else
+const hamming_kernels hamming_kernels_avx2 = {0, 0, 0};
+const hamming_kernels hamming_kernels_avx512bw = {0, 0, 0};
 const hamming_kernels hamming_kernels_avx512 = {0, 0, 0};
 #endif

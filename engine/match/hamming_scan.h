@@ -39,6 +39,8 @@ typedef struct hamming_kernels {
 /* NULL members when the tier is not built for this target. */
 extern const hamming_kernels hamming_kernels_generic;
 extern const hamming_kernels hamming_kernels_popcnt;
+extern const hamming_kernels hamming_kernels_avx2;
+extern const hamming_kernels hamming_kernels_avx512bw;
 extern const hamming_kernels hamming_kernels_avx512;
 
 #endif

@@ -74,7 +74,7 @@ for dev in cpu auto; do
 done
 expect_eq "no stderr chatter by default" "$(wc -c < "$T/err")" 0
 # Each CPU kernel gives the same bits.
-for kern in generic popcnt avx512; do
+for kern in generic popcnt avx2 avx512bw avx512; do
   HASHSWEEP_CPU_KERNEL=$kern "$HS" match "$T/n256.txt" "$T/h256.txt" > "$T/out" 2>/dev/null
   expect_eq "kernel $kern (or the best there is)" "$(cmp -s "$T/out" "$T/r256.tsv" && echo same)" same
 done

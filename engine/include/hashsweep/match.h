@@ -17,9 +17,9 @@ extern "C" {
  * Where the search runs: on the engine's OpenCL device when
  * hs_engine_uses_device(), else on the CPU path: a brute-force scan over
  * the engine's threads with the best popcount this processor has (AVX-512
- * VPOPCNTDQ, POPCNT, or plain C), chosen once per process and logged at
- * info level; the environment variable HASHSWEEP_CPU_KERNEL=avx512|popcnt|
- * generic overrides the choice. A device search that fails is redone on the
+ * VPOPCNTDQ, AVX-512BW, AVX2, POPCNT, or plain C), chosen once per process
+ * and logged at info level; the environment variable HASHSWEEP_CPU_KERNEL=
+ * avx512|avx512bw|avx2|popcnt|generic overrides the choice. A device search that fails is redone on the
  * CPU path with a warning, so results are never lost. Both paths give the
  * same results, in the same order. */
 
