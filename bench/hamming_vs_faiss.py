@@ -5,6 +5,7 @@ command, and a Markdown table of the ratios.
 
     bench/.venv/bin/python bench/hamming_vs_faiss.py [--build build] \
         [--sizes 1e6,1e7] [--queries 1000] [--threads 1,2] [--bits 256,64]
+        [--kernels avx512,avx512bw,avx2,popcnt,generic]
 
 Set up once: python3 -m venv bench/.venv &&
 bench/.venv/bin/pip install faiss-cpu numpy
@@ -65,11 +66,30 @@ def make_data(out_dir, bits, m, q, seed):
     return hay, queries
 
 
-def run_hashsweep(build, data_dir, bits, mode, threads, repeat):
+def run_hashsweep(build, data_dir, bits, mode, threads, repeat, kernel=None):
     param = ["--radius", str(RADIUS[bits])] if mode == "radius" else ["--top", "1"]
     cmd = [os.path.join(build, "bench", "bench_hamming"), "--bits", str(bits), "--data", data_dir,
            "--threads", str(threads), "--repeat", str(repeat)] + param
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    env = dict(os.environ, HASHSWEEP_CPU_KERNEL=kernel) if kernel else None
+    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True,
+                                     env=env).stdout)
+
+
+def kernel_table(a, bits_list, m):
+    """hashsweep alone, one thread, each CPU kernel forced in turn."""
+    print(f"\nhashsweep CPU kernels, 1 thread, M = {m:.0e}, Q = {a.queries} "
+          "(comparisons per second):\n")
+    cols = [(b, mode) for b in bits_list for mode in ("radius", "top1")]
+    print("| kernel | " + " | ".join(
+        f"{b}-bit {'radius %d' % RADIUS[b] if mode == 'radius' else 'top-1'}" for b, mode in cols)
+        + " |")
+    print("|---|" + "---|" * len(cols))
+    for kernel in a.kernels.split(","):
+        row = []
+        for b, mode in cols:
+            r = run_hashsweep(a.build, os.path.join(a.out, f"m{m}"), b, mode, 1, a.repeat, kernel)
+            row.append(f"{r['comparisons_per_s']:.3g}" if r["kernel"] == kernel else "n/a")
+        print(f"| {kernel} | " + " | ".join(row) + " |", flush=True)
 
 
 def run_faiss(index, queries, bits, mode, threads, repeat):
@@ -97,6 +117,8 @@ def main():
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--seed", type=int, default=20261121)
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    ap.add_argument("--kernels", default="avx512,avx512bw,avx2,popcnt,generic",
+                    help="CPU kernels for the second table ('' for none)")
     a = ap.parse_args()
     sizes = [int(float(s)) for s in a.sizes.split(",")]
     threads = [int(t) for t in a.threads.split(",")]
@@ -131,6 +153,8 @@ def main():
                           flush=True)
             del index, hay, queries
     print(f"\nhashsweep CPU kernel: {kernel}")
+    if a.kernels:
+        kernel_table(a, bits_list, sizes[0])
 
 
 if __name__ == "__main__":
