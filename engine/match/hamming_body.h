@@ -18,11 +18,12 @@
 _Static_assert(HAMMING_QGROUP == 4, "lane_min and the unrolling assume 4 queries a group");
 
 #define HB_QG HAMMING_QGROUP
-/* The query loops must unroll fully so qv, tv and d live in registers. */
+/* The query loops must unroll fully so qv and d live in registers. */
 #define HB_UNROLL _Pragma("GCC unroll 16")
 
-/* The rare path: calls the sink for each query with lanes in range, then
- * reloads the thresholds the sink may have lowered. */
+/* The rare path: calls the sink for each query that has lanes within its
+ * own threshold. The sink may lower thresholds; the caller then recomputes
+ * the group's filter threshold. */
 static inline __attribute__((always_inline)) HB_ATTR void HB_NAME(report)(
     const hb_v8 *d, int64_t *thr, size_t b, const hamming_sink *sink) {
   HB_UNROLL
