@@ -119,11 +119,18 @@ def main():
     ap.add_argument("--out", default=os.path.join(HERE, "out"))
     ap.add_argument("--kernels", default="avx512,avx512bw,avx2,popcnt,generic",
                     help="CPU kernels for the second table ('' for none)")
+    ap.add_argument("--only-kernels", action="store_true",
+                    help="only the kernel table (on the first size; no faiss)")
     a = ap.parse_args()
     sizes = [int(float(s)) for s in a.sizes.split(",")]
     threads = [int(t) for t in a.threads.split(",")]
     bits_list = [int(b) for b in a.bits.split(",")]
 
+    if a.only_kernels:
+        for bits in bits_list:
+            make_data(os.path.join(a.out, f"m{sizes[0]}"), bits, sizes[0], a.queries, a.seed + bits)
+        kernel_table(a, bits_list, sizes[0])
+        return 0
     print(f"CPU: {cpu_model()}, {os.cpu_count()} logical cores; faiss {faiss.__version__} "
           f"({faiss.get_compile_options().strip()}); numpy {np.__version__}; "
           f"Q = {a.queries}; seed {a.seed}\n", flush=True)
