@@ -211,12 +211,14 @@ START_TEST(fused_blur_equals_reference) {
   pdq_decimate(a, h, w, (size_t)w, want);
   hs_workspace *ws = hs_workspace_create();
   hs_luma l = {w, h, (size_t)w, plane};
-  ck_assert_int_eq(pdq_blur_decimate(&l, ws, got), HS_OK);
-  for (int i = 0; i < 64; i++)
-    for (int j = 0; j < 64; j++)
-      ck_assert_msg(memcmp(&got[i][j], &want[i][j], sizeof(float)) == 0,
-                    "%dx%d: A[%d][%d] fused %.9g reference %.9g", w, h, i, j, got[i][j],
-                    want[i][j]);
+  for (int generic = 0; generic <= 1; generic++) {
+    ck_assert_int_eq(pdq_blur_decimate_variant(&l, ws, got, generic), HS_OK);
+    for (int i = 0; i < 64; i++)
+      for (int j = 0; j < 64; j++)
+        ck_assert_msg(memcmp(&got[i][j], &want[i][j], sizeof(float)) == 0,
+                      "%dx%d %s: A[%d][%d] fused %.9g reference %.9g", w, h,
+                      generic ? "generic" : pdq_blur_variant(), i, j, got[i][j], want[i][j]);
+  }
   hs_workspace_destroy(ws);
   free(plane);
   free(a);

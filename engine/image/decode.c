@@ -201,7 +201,10 @@ static hs_status decode_image(const void *data, size_t size, const char *name,
   }
 
   int shrink = 1;
-  if (opts->mode == HS_MODE_FAST && strcmp(nickname, "jpegload_buffer") == 0)
+  int is_jpeg = strcmp(nickname, "jpegload_buffer") == 0;
+  if (is_jpeg && opts->jpeg_shrink > 0)
+    shrink = opts->jpeg_shrink;
+  else if (is_jpeg && opts->mode == HS_MODE_FAST)
     shrink = fast_policy_jpeg_shrink(info->width, info->height);
   if (shrink > 1) {
     g_object_unref(img);
