@@ -1,13 +1,158 @@
-/* tools/cmd_scan.c - `hashsweep scan`: scan an archive against an index. Not implemented yet. */
+/* tools/cmd_scan.c - `hashsweep scan`: sweep an archive against an index. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_scan.h"
 #include "commands.h"
 
-static void scan_usage(FILE *out) { fprintf(out, "usage: hashsweep scan ... (not implemented yet)\n"); }
+static void scan_usage(FILE *out) {
+  fprintf(out,
+          "usage: hashsweep scan --index IDX [--store STORE] [--out FILE] [options] SOURCE...\n"
+          "Hashes every image under the SOURCEs and reports each file whose PDQ (or any of its\n"
+          "7 rotations/flips) is within --radius of an active index entry, or whose MD5/SHA-256\n"
+          "equals an exact entry. SOURCE: a directory (recursive), @FILE (a manifest, one path\n"
+          "per line) or - (paths on standard input). Per-file failures are error records\n"
+          "(exit code 1); the scan goes on.\n\n"
+          "options:\n"
+          "  --index IDX              the hash index (required)\n"
+          "  --store STORE            archive hash store: records every file's hashes; rerunning\n"
+          "                           the same command after a crash or kill resumes, and later\n"
+          "                           scans skip unchanged files (size and mtime)\n"
+          "  --out FILE               output file (default: standard output)\n"
+          "  --format jsonl|csv       output format (default jsonl)\n"
+          "  --radius R               PDQ match threshold, inclusive (default 31)\n"
+          "  --min-quality Q          PDQ quality gate (default 50): files below are reported\n"
+          "                           with a note and not PDQ-matched\n"
+          "  --jobs N                 decode workers (default: all cores)\n"
+          "  --shard K/N              only the K-th of N deterministic parts (by path hash)\n"
+          "  --device D               auto|cpu|N (default: $HASHSWEEP_DEVICE or auto)\n"
+          "  --restart                start over when --out belongs to an interrupted scan\n"
+          "                           with other options\n"
+          "  --index-refresh S        check the index for changes every S seconds (default 30,\n"
+          "                           0 never)\n" CLI_DECODE_OPTIONS_HELP
+          "  -q, --quiet              no progress and no summary\n"
+          "  -v, --verbose            log the path taken (device, index version)\n");
+}
+
+static int parse_shard(const char *arg, unsigned *k, unsigned *n) {
+  char *slash = strchr(arg, '/');
+  long a, b;
+  if (!slash)
+    return -1;
+  *slash = '\0';
+  int bad = cli_parse_int(arg, 0, 1000000, &a) || cli_parse_int(slash + 1, 1, 1000000, &b) || a >= b;
+  *slash = '/';
+  if (bad)
+    return -1;
+  *k = (unsigned)a;
+  *n = (unsigned)b;
+  return 0;
+}
 
 static int scan_run(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  cli_error("'scan' is not implemented yet");
-  return EXIT_USAGE;
+  static const struct option longopts[] = {
+      {"index", required_argument, 0, 0},       {"store", required_argument, 0, 0},
+      {"out", required_argument, 0, 0},         {"format", required_argument, 0, 0},
+      {"radius", required_argument, 0, 0},      {"min-quality", required_argument, 0, 0},
+      {"jobs", required_argument, 0, 0},        {"shard", required_argument, 0, 0},
+      {"device", required_argument, 0, 0},      {"restart", no_argument, 0, 0},
+      {"index-refresh", required_argument, 0, 0}, {"mode", required_argument, 0, 0},
+      {"exif-rotate", no_argument, 0, 0},       {"max-pixels", required_argument, 0, 0},
+      {"max-file-size", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
+      {"verbose", no_argument, 0, 'v'},         {0, 0, 0, 0}};
+  hs_scan_options o;
+  hs_scan_options_default(&o);
+  const char *device = NULL;
+  int quiet = 0, verbose = 0, idx, c;
+  long v;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "qv", longopts, &idx)) != -1) {
+    if (c == 'q') {
+      quiet = 1;
+      continue;
+    }
+    if (c == 'v') {
+      verbose++;
+      continue;
+    }
+    if (c != 0)
+      return cli_usage_error("scan", "unknown option");
+    const char *name = longopts[idx].name;
+    int r = cli_decode_option("scan", name, optarg, &o.decode);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (r > 0)
+      continue;
+    if (!strcmp(name, "index"))
+      o.index = optarg;
+    else if (!strcmp(name, "store"))
+      o.store = optarg;
+    else if (!strcmp(name, "out"))
+      o.out = optarg;
+    else if (!strcmp(name, "format")) {
+      if (cli_parse_out_format("scan", optarg, &o.format))
+        return EXIT_USAGE;
+    } else if (!strcmp(name, "radius")) {
+      if (cli_parse_int(optarg, 0, 256, &v))
+        return cli_usage_error("scan", "--radius: expected 0..256, got '%s'", optarg);
+      o.radius = (int)v;
+    } else if (!strcmp(name, "min-quality")) {
+      if (cli_parse_int(optarg, 0, 101, &v))
+        return cli_usage_error("scan", "--min-quality: expected 0..101, got '%s'", optarg);
+      o.min_quality = (int)v;
+    } else if (!strcmp(name, "jobs")) {
+      if (cli_parse_int(optarg, 1, 4096, &v))
+        return cli_usage_error("scan", "--jobs: expected a positive count, got '%s'", optarg);
+      o.jobs = (int)v;
+    } else if (!strcmp(name, "shard")) {
+      if (parse_shard(optarg, &o.shard_index, &o.shard_count))
+        return cli_usage_error("scan", "--shard: expected K/N with 0 <= K < N, got '%s'", optarg);
+    } else if (!strcmp(name, "device"))
+      device = optarg;
+    else if (!strcmp(name, "restart"))
+      o.restart = 1;
+    else if (!strcmp(name, "index-refresh")) {
+      if (cli_parse_int(optarg, 0, 86400 * 365, &v))
+        return cli_usage_error("scan", "--index-refresh: expected seconds, got '%s'", optarg);
+      o.index_refresh_s = (int)v;
+    }
+  }
+  if (!o.index)
+    return cli_usage_error("scan", "--index IDX is required");
+  if (optind >= argc)
+    return cli_usage_error("scan", "no SOURCE given (a directory, @manifest or -)");
+  o.sources = (const char *const *)argv + optind;
+  o.nsources = (size_t)(argc - optind);
+  cli_install_logger(quiet ? -1 : verbose);
+
+  hs_engine_options eo;
+  hs_engine_options_default(&eo);
+  eo.device = device;
+  hs_engine *engine = NULL;
+  if (hs_engine_create(&eo, &engine) != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return EXIT_USAGE;
+  }
+  o.engine = engine;
+  if (!quiet && isatty(2))
+    o.progress = cli_scan_progress;
+  cli_scan_install_signals();
+  hs_scan_summary sum;
+  hs_status st = hs_scan_run(&o, &sum);
+  hs_engine_destroy(engine);
+  if (!quiet)
+    cli_scan_summary("scan", &sum);
+  if (st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND || st == HS_ERR_CORRUPT) {
+    cli_error("%s", hs_last_error());
+    return st == HS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_FATAL;
+  }
+  if (st != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return EXIT_FATAL;
+  }
+  return sum.failed ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
 }
 
 const cli_command cmd_scan = {"scan", "scan an archive against an index", scan_run, scan_usage};
