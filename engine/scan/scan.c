@@ -20,6 +20,9 @@
 
 enum { ITEM_UNCHANGED = 1 };
 
+static void counts_save(const hs_scan_summary *s, uint64_t c[7]);
+static void counts_load(hs_scan_summary *s, const uint64_t c[7]);
+
 void hs_scan_options_default(hs_scan_options *o) {
   memset(o, 0, sizeof *o);
   o->format = HS_OUT_JSONL;
@@ -117,6 +120,7 @@ static hs_status begin_job(scan_run *r, uint64_t *keep) {
   if (found && r->job.state == JOB_RUNNING && o->out) {
     if (memcmp(r->job.fingerprint, fp, 32) == 0) {
       *keep = r->job.out_offset;
+      counts_load(&r->sum, r->job.counts);
       log_info("resuming job %u into %s at byte %llu", r->job.id, r->job_name,
                (unsigned long long)*keep);
       return HS_OK;
@@ -145,14 +149,12 @@ static int produce(void *ctx, scan_item *item) {
     }
     snprintf(item->path, sizeof item->path, "%s", si.path);
     if (si.is_error) {
-      r->sum.seen++;
       item->kind = ITEM_READY;
       item->status = HS_ERR_IO;
       snprintf(item->error, sizeof item->error, "%s", si.error);
       return 1;
     }
     if (!r->st) {
-      r->sum.seen++;
       item->kind = ITEM_DECODE;
       return 1;
     }
@@ -164,7 +166,6 @@ static int produce(void *ctx, scan_item *item) {
       r->sum.resumed++; /* reported by the interrupted run of this job */
       continue;
     }
-    r->sum.seen++;
     struct stat st;
     if (stat(si.path, &st) != 0) {
       item->kind = ITEM_READY;
@@ -194,6 +195,16 @@ static int produce(void *ctx, scan_item *item) {
 }
 
 /* ---- consumer ----------------------------------------------------------- */
+
+static void counts_save(const hs_scan_summary *s, uint64_t c[7]) {
+  c[0] = s->seen, c[1] = s->hashed, c[2] = s->unchanged, c[3] = s->matched;
+  c[4] = s->matches, c[5] = s->failed, c[6] = s->low_quality;
+}
+
+static void counts_load(hs_scan_summary *s, const uint64_t c[7]) {
+  s->seen = c[0], s->hashed = c[1], s->unchanged = c[2], s->matched = c[3];
+  s->matches = c[4], s->failed = c[5], s->low_quality = c[6];
+}
 
 static void to_record(const scan_item *it, uint32_t job, store_record *rec) {
   memset(rec, 0, sizeof *rec);
@@ -237,6 +248,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
     }
     match_input *x = &in[k++];
     x->path = it->path;
+    r->sum.seen++;
     if (it->status != HS_OK) {
       x->error = it->error;
     } else {
@@ -257,6 +269,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
     st = sink_flush(r->out, &offset);
   if (st == HS_OK && r->st) {
     r->job.out_offset = offset;
+    counts_save(&r->sum, r->job.counts);
     st = store_batch_commit(r->st, r->o->out ? r->job_name : NULL, &r->job);
   } else if (r->st) {
     store_batch_abort(r->st);
@@ -300,8 +313,10 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
     pipeline_config cfg = {
         .workers = workers,
         .window = (size_t)workers * 8 + 64,
-        .commit_items = 256,
-        .commit_seconds = 2.0,
+        /* Each commit is an fsync and an LMDB commit (a few ms); a killed
+         * scan loses at most this much work. */
+        .commit_items = 64,
+        .commit_seconds = 1.0,
         .engine = o->engine,
         .device_batch = 32,
         .plane_budget = (size_t)1 << 30,
