@@ -36,6 +36,13 @@ static void scan_usage(FILE *out) {
           "  -v, --verbose            log the path taken (device, index version)\n");
 }
 
+/* A failure found by the CLI itself; printed where library failures are. */
+static const char *cli_failure;
+static hs_status error_msg(hs_status st, const char *msg) {
+  cli_failure = msg;
+  return st;
+}
+
 static int parse_shard(const char *arg, unsigned *k, unsigned *n) {
   char *slash = strchr(arg, '/');
   long a, b;
@@ -49,6 +56,66 @@ static int parse_shard(const char *arg, unsigned *k, unsigned *n) {
   *k = (unsigned)a;
   *n = (unsigned)b;
   return 0;
+}
+
+/* One rank's scan. Under MPI each rank takes shard rank/size and writes
+ * OUT.rank<k> and STORE.rank<k>; the counters are merged (a collective
+ * every rank reaches, whatever happened to it) and rank 0 prints them. */
+static int scan_ranked(const hs_scan_options *op, const char *device, int quiet, int verbose,
+                       int rank, int size) {
+  hs_scan_options o = *op;
+  char out_name[4096], store_name[4096];
+  hs_status st = HS_OK;
+  if (size > 1) {
+    if (o.shard_count > 1)
+      st = error_msg(HS_ERR_INVALID_ARG, "--shard cannot be combined with MPI ranks");
+    else if (!o.out)
+      st = error_msg(HS_ERR_INVALID_ARG, "under MPI every rank needs its own output: give --out");
+    o.shard_index = (unsigned)rank;
+    o.shard_count = (unsigned)size;
+    if (o.out) {
+      snprintf(out_name, sizeof out_name, "%s.rank%d", o.out, rank);
+      o.out = out_name;
+    }
+    if (o.store) {
+      snprintf(store_name, sizeof store_name, "%s.rank%d", o.store, rank);
+      o.store = store_name;
+    }
+    if (rank != 0)
+      quiet = 1;
+  }
+  cli_install_logger(quiet ? -1 : verbose);
+  hs_engine_options eo;
+  hs_engine_options_default(&eo);
+  eo.device = device;
+  hs_engine *engine = NULL;
+  if (st == HS_OK)
+    st = hs_engine_create(&eo, &engine);
+  hs_scan_summary sum = {0};
+  if (st == HS_OK) {
+    o.engine = engine;
+    if (!quiet && isatty(2))
+      o.progress = cli_scan_progress;
+    cli_scan_install_signals();
+    st = hs_scan_run(&o, &sum);
+  }
+  hs_engine_destroy(engine);
+  if (st != HS_OK) {
+    const char *why = cli_failure ? cli_failure : hs_last_error();
+    if (size > 1)
+      cli_error("rank %d: %s", rank, why);
+    else
+      cli_error("%s", why);
+  }
+  int any_failed = 0, any_fatal = 0;
+  hs_mpi_merge_summary(&sum, &any_failed, &any_fatal, st != HS_OK);
+  if (!quiet && (st == HS_OK || st == HS_ERR_INTERRUPTED || sum.seen > 0))
+    cli_scan_summary(size > 1 ? "scan (all ranks)" : "scan", &sum);
+  if (st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND)
+    return EXIT_USAGE;
+  if (st != HS_OK || any_fatal)
+    return EXIT_FATAL;
+  return any_failed ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
 }
 
 static int scan_run(int argc, char **argv) {
@@ -125,34 +192,14 @@ static int scan_run(int argc, char **argv) {
     return cli_usage_error("scan", "no SOURCE given (a directory, @manifest or -)");
   o.sources = (const char *const *)argv + optind;
   o.nsources = (size_t)(argc - optind);
-  cli_install_logger(quiet ? -1 : verbose);
-
-  hs_engine_options eo;
-  hs_engine_options_default(&eo);
-  eo.device = device;
-  hs_engine *engine = NULL;
-  if (hs_engine_create(&eo, &engine) != HS_OK) {
-    cli_error("%s", hs_last_error());
-    return EXIT_USAGE;
-  }
-  o.engine = engine;
-  if (!quiet && isatty(2))
-    o.progress = cli_scan_progress;
-  cli_scan_install_signals();
-  hs_scan_summary sum;
-  hs_status st = hs_scan_run(&o, &sum);
-  hs_engine_destroy(engine);
-  if (!quiet)
-    cli_scan_summary("scan", &sum);
-  if (st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND || st == HS_ERR_CORRUPT) {
-    cli_error("%s", hs_last_error());
-    return st == HS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_FATAL;
-  }
-  if (st != HS_OK) {
+  int rank = 0, size = 1;
+  if (hs_mpi_init(&argc, &argv, &rank, &size) != HS_OK) {
     cli_error("%s", hs_last_error());
     return EXIT_FATAL;
   }
-  return sum.failed ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
+  int rc = scan_ranked(&o, device, quiet, verbose, rank, size);
+  hs_mpi_finalize();
+  return rc;
 }
 
 const cli_command cmd_scan = {"scan", "scan an archive against an index", scan_run, scan_usage};

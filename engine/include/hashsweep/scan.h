@@ -88,6 +88,19 @@ HS_API void hs_scan_request_stop(void);
  * partition is the same on every machine. */
 HS_API unsigned hs_shard_of(const char *path, unsigned count);
 
+/* ---- scale-out over MPI ---------------------------------------------------
+ * Only the main thread calls these. hs_mpi_init starts MPI when the process
+ * was launched by an MPI launcher (mpirun, srun) and the build has MPI;
+ * otherwise rank 0 of 1. */
+HS_API hs_status hs_mpi_init(int *argc, char ***argv, int *rank, int *size);
+/* Sums the ranks' counters into every rank's *s (collective); *any_failed /
+ * *any_fatal say whether any rank had per-file failures / a fatal error
+ * (`fatal` is this rank's). */
+HS_API void hs_mpi_merge_summary(hs_scan_summary *s, int *any_failed, int *any_fatal, int fatal);
+HS_API void hs_mpi_finalize(void);
+/* 1 when the library was built with MPI. */
+HS_API int hs_mpi_available(void);
+
 #ifdef __cplusplus
 }
 #endif
