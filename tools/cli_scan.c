@@ -24,6 +24,17 @@ void cli_scan_progress(void *user, const hs_scan_summary *s, uint64_t total, int
 }
 
 void cli_scan_summary(const char *what, const hs_scan_summary *s) {
+  if (strcmp(what, "rescan") == 0) {
+    fprintf(stderr,
+            "hashsweep rescan: %llu files in the store, %llu matched (%llu matches), %llu "
+            "recorded as failed, %llu low quality, %.0f files/s, %.2f s elapsed, index version "
+            "%llu, nothing decoded\n",
+            (unsigned long long)s->seen, (unsigned long long)s->matched,
+            (unsigned long long)s->matches, (unsigned long long)s->failed,
+            (unsigned long long)s->low_quality, s->elapsed > 0 ? s->seen / s->elapsed : 0,
+            s->elapsed, (unsigned long long)s->index_version);
+    return;
+  }
   double rate = s->elapsed > 0 ? (s->hashed + s->unchanged) / s->elapsed : 0;
   fprintf(stderr,
           "hashsweep %s: %llu files seen, %llu hashed, %llu matched (%llu matches), %llu failed, "

@@ -52,7 +52,7 @@ expect_eq "no repeated line" "$(sort "$T/out.jsonl" | uniq -d | wc -l)" 0
 
 # The store holds every file exactly once: a rescan sees 600 files.
 "$HS" rescan --index "$T/idx" --store "$T/store" --out "$T/rescan.jsonl" 2> "$T/rescan.err"
-expect_grep "store holds 600 files" "600 files seen" "$T/rescan.err"
+expect_grep "store holds 600 files" "600 files in the store" "$T/rescan.err"
 expect_eq "rescan finds the 10 matches" "$(wc -l < "$T/rescan.jsonl")" 10
 
 # A rerun of a finished job starts a fresh output; unchanged files are
