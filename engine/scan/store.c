@@ -409,8 +409,8 @@ hs_status store_iterate(store *s, store_visit_fn fn, void *ctx, int *stopped) {
   for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !stop;
        rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
     store_record r;
-    const char *p;
-    size_t plen;
+    const char *p = NULL;
+    size_t plen = 0;
     if ((st = decode(&v, &r, &p, &plen, s->dir)) != HS_OK)
       break;
     memcpy(path, p, plen);

@@ -1,0 +1,48 @@
+/* index/dedup.h - internal: the in-memory set of (list, hash) -> entry id
+ * that makes "the same hash imported twice into a list is one entry"
+ * without a per-entry by-hash LMDB record (which would cost more than the
+ * 48-byte budget per entry). Built at import time from the pages of the
+ * lists the import touches; ~50 bytes per PDQ entry while it lives.
+ *
+ * Also a plain uint64 -> uint64 map (page caches, id sets). */
+#ifndef HS_INDEX_DEDUP_H
+#define HS_INDEX_DEDUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashsweep/core.h"
+
+#define DEDUP_NONE UINT64_MAX
+
+typedef struct dedup_set {
+  size_t hash_bytes;
+  uint8_t *keys;   /* n x hash_bytes */
+  uint16_t *lists; /* n */
+  uint64_t *ids;   /* n; DEDUP_NONE once removed */
+  size_t n, cap;
+  uint32_t *table; /* 1-based index into the arrays, 0 = empty */
+  size_t mask;     /* table size - 1 (power of two) */
+} dedup_set;
+
+void dedup_init(dedup_set *s, size_t hash_bytes);
+void dedup_free(dedup_set *s);
+/* The id of (list, hash), or DEDUP_NONE. */
+uint64_t dedup_find(const dedup_set *s, unsigned list, const void *hash);
+/* Adds (list, hash) -> id; the caller has checked it is absent. */
+hs_status dedup_add(dedup_set *s, unsigned list, const void *hash, uint64_t id);
+/* Forgets (list, hash) (a withdrawal). */
+void dedup_remove(dedup_set *s, unsigned list, const void *hash);
+
+typedef struct u64map {
+  uint64_t *keys, *vals;
+  uint8_t *used;
+  size_t n, mask;
+} u64map;
+void u64map_init(u64map *m);
+void u64map_free(u64map *m);
+/* 1 and *val when present, 0 when not. */
+int u64map_get(const u64map *m, uint64_t key, uint64_t *val);
+hs_status u64map_put(u64map *m, uint64_t key, uint64_t val);
+
+#endif
