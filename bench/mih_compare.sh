@@ -2,8 +2,8 @@
 # bench/mih_compare.sh - MIH vs brute force vs faiss IndexBinaryMultiHash on
 # the same codes and queries, one thread each, radius 31, random and
 # clustered (real PDQ hashes of the photo corpus and its edits, plus flips)
-# at 10^6 and 10^7 codes. Prints JSON lines (one per run) and a markdown
-# table. Needs: cmake --build build --target bench_mih; the faiss peer in
+# at 10^6 and 10^7 codes. Prints one JSON line per run (tabled in
+# bench/results/index.md). Needs: cmake --build build; the faiss peer in
 # bench/.venv (python3 -m venv bench/.venv && bench/.venv/bin/pip install
 # faiss-cpu numpy). Sizes: SIZES="1000000 10000000" (default).
 set -euo pipefail

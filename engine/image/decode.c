@@ -33,7 +33,19 @@
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_failed;
 
+/* libvips reports per-tile warnings through GLib logging, straight to
+ * stderr. The library never prints: the failure itself comes back as an
+ * error; the warnings go to the debug log. */
+static void vips_log_to_debug(const gchar *domain, GLogLevelFlags level, const gchar *message,
+                              gpointer user) {
+  (void)level;
+  (void)user;
+  log_debug("%s: %s", domain ? domain : "glib", message);
+}
+
 static void init_vips(void) {
+  g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
+                    G_LOG_LEVEL_DEBUG, vips_log_to_debug, NULL);
   if (VIPS_INIT("hashsweep") != 0) {
     init_failed = 1;
     return;
@@ -54,6 +66,19 @@ hs_status hs_init(const char *argv0) {
   if (init_failed)
     return error_set(HS_ERR_INTERNAL, "libvips failed to initialise");
   return HS_OK;
+}
+
+/* Shared by every decode, exclusive for re-running a failed one (see
+ * hs_decode_buffer). Writers are preferred so a diagnosis is not starved. */
+static pthread_rwlock_t vips_errors_lock;
+static pthread_once_t rwlock_once = PTHREAD_ONCE_INIT;
+
+static void init_rwlock(void) {
+  pthread_rwlockattr_t attr;
+  pthread_rwlockattr_init(&attr);
+  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(&vips_errors_lock, &attr);
+  pthread_rwlockattr_destroy(&attr);
 }
 
 /* ---- loaders ----------------------------------------------------------------- */
@@ -189,7 +214,10 @@ static hs_status decode_image(const void *data, size_t size, const char *name,
   }
 
   int shrink = 1;
-  if (opts->mode == HS_MODE_FAST && strcmp(nickname, "jpegload_buffer") == 0)
+  int is_jpeg = strcmp(nickname, "jpegload_buffer") == 0;
+  if (is_jpeg && opts->jpeg_shrink > 0)
+    shrink = opts->jpeg_shrink;
+  else if (is_jpeg && opts->mode == HS_MODE_FAST)
     shrink = fast_policy_jpeg_shrink(info->width, info->height);
   if (shrink > 1) {
     g_object_unref(img);
@@ -254,7 +282,10 @@ hs_status hs_decode_buffer(const void *data, size_t size, const char *name,
     return error_set(HS_ERR_LIMIT, "%s: file is %zu bytes, above the limit of %llu bytes", name,
                      size, (unsigned long long)opts->max_file_bytes);
 
+  pthread_once(&rwlock_once, init_rwlock);
+  pthread_rwlock_rdlock(&vips_errors_lock);
   const char *nickname = sniff_loader(data, size);
+  pthread_rwlock_unlock(&vips_errors_lock);
   if (!nickname)
     return error_set(HS_ERR_UNSUPPORTED, "%s: not an image in a supported format", name);
   const char *format = NULL;
@@ -272,10 +303,22 @@ hs_status hs_decode_buffer(const void *data, size_t size, const char *name,
   }
   snprintf(info->format, sizeof info->format, "%s", format);
 
+  pthread_rwlock_rdlock(&vips_errors_lock);
   hs_status st = decode_image(data, size, name, opts, nickname, ws, luma, info);
-  if (st == HS_OK) {
-    /* libvips may have logged warnings for files it still decoded. */
+  pthread_rwlock_unlock(&vips_errors_lock);
+  if (st == HS_ERR_DECODE) {
+    /* libvips keeps one error buffer for the whole process, so with decodes
+     * running in parallel the text read after a failure may be another
+     * file's, or gone. The failure is redone alone, with every other decode
+     * held back, so its message is its own and the same on every run (a
+     * resumed scan must write the same records). Failures are rare. */
+    pthread_rwlock_wrlock(&vips_errors_lock);
     vips_error_clear();
+    st = decode_image(data, size, name, opts, nickname, ws, luma, info);
+    vips_error_clear();
+    pthread_rwlock_unlock(&vips_errors_lock);
+  }
+  if (st == HS_OK) {
     info->hashed_width = luma->width;
     info->hashed_height = luma->height;
   }

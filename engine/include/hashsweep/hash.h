@@ -68,6 +68,8 @@ typedef struct hs_decode_options {
   int want_digests;        /* compute MD5 and SHA-256 of the file bytes */
   int read_timeout_ms;     /* give up on a file that does not finish
                               arriving (0: no limit) */
+  int jpeg_shrink;         /* 0: the mode's policy; 1, 2, 4 or 8: force this
+                              JPEG shrink-on-load (measurements only) */
 } hs_decode_options;
 
 /* Fills the defaults: FAST, no EXIF rotation, the default limits, digests. */
@@ -116,6 +118,14 @@ HS_API hs_status hs_decode_buffer(const void *data, size_t size, const char *nam
  * the all-zero hash and quality 0 (as the reference does) and returns
  * HS_OK; callers that want to refuse such images check the size first. */
 HS_API hs_status hs_pdq_from_luma(const hs_luma *luma, hs_workspace *ws, hs_pdq *out);
+
+/* The grid PDQ runs on for a decoded plane in opts->mode: the plane itself,
+ * or (HS_MODE_STOCK, a side above 512) its 512x512 stretch in `ws`.
+ * HS_ERR_TOO_SMALL for a side below 5 (`name` is used in the message).
+ * Sets info->hashed_width/height. */
+HS_API hs_status hs_grid_for_mode(const char *name, const hs_decode_options *opts,
+                                  hs_workspace *ws, const hs_luma *decoded, hs_image_info *info,
+                                  hs_luma *grid);
 
 /* Decode + PDQ of one file on the CPU. Returns HS_ERR_TOO_SMALL (with the
  * all-zero hash and quality 0 in `pdq`) for images with a side below 5. */

@@ -1,4 +1,4 @@
-/* bench/index_bench.c - how fast a scan gets the hashes out of an index:
+/* bench/bench_index.c - how fast a scan gets the hashes out of an index:
  * hs_index_load (aligned copy of all active PDQ hashes with ids) and a walk
  * over the device-ready blocks. Best of 3. Prints one JSON line.
  *   bench_index IDX */

@@ -1,4 +1,4 @@
-/* bench/mih_bench.c - multi-index hashing vs a brute-force popcount scan,
+/* bench/bench_mih.c - multi-index hashing vs a brute-force popcount scan,
  * one thread, same codes and queries, results compared exactly.
  *
  *   bench_mih --n N [--seeds FILE] [--queries Q] [--brute-queries B]
