@@ -237,9 +237,6 @@ static hs_status launch(cl_pdq *s, const batch *b) {
 static hs_status readback(cl_pdq *s, const batch *b, hs_pdq *out) {
   HS_TRY(clw_read(s->rt->queue, s->out, 0, b->m * sizeof(hs_cl_pdq_out), s->hout,
                   "PDQ results"));
-  if (cl_fault("pdq"))
-    return error_set(HS_ERR_DEVICE, "%s: PDQ readback: injected fault (HASHSWEEP_FAULT=pdq)",
-                     s->rt->dev.info.name);
   for (size_t i = 0; i < b->m; i++) {
     hs_pdq *o = &out[b->idx[i]];
     for (int v = 0; v < HS_DIH_COUNT; v++)

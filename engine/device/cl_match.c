@@ -63,7 +63,8 @@ hs_status cl_hamming_open(cl_runtime *rt, cl_hamming **out) {
     return error_set(HS_ERR_NOMEM, "out of memory");
   h->rt = rt;
   h->qv = cl_tuning_override.match_qv ? cl_tuning_override.match_qv : rt->is_cpu ? 8 : 1;
-  h->tile = 4096;
+  /* 4096 entries: 128 KiB of 256-bit hashes, well inside a core's L2. */
+  h->tile = cl_tuning_override.tile_entries ? cl_tuning_override.tile_entries : 4096;
   char defines[96];
   snprintf(defines, sizeof defines, "-DHS_QV=%d -DHS_TILE_BARRIER=%d", h->qv, rt->is_cpu);
   static const char *const names[4] = {"hs_radius64", "hs_radius256", "hs_topk64", "hs_topk256"};
@@ -342,7 +343,9 @@ static hs_status radius_slice(cl_hamming *h, int words, const slice *s, cl_uint 
       return HS_OK;
     }
     size_t want = (size_t)found + found / 8;
-    if (want <= max_alloc_bytes(h->rt) / sizeof(hs_cl_match) && want <= UINT32_MAX) {
+    size_t most = cl_tuning_override.result_max ? cl_tuning_override.result_max
+                                                : max_alloc_bytes(h->rt) / sizeof(hs_cl_match);
+    if (want <= most && want <= UINT32_MAX) {
       log_debug("Hamming results: %u found, buffer of %zu grown to %zu", (unsigned)found,
                 h->results_cap, want);
       HS_TRY(ensure_results(h, want));

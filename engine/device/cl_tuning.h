@@ -17,6 +17,7 @@ typedef struct cl_tuning {
   size_t block_entries;   /* haystack entries per device buffer (a "pass") */
   size_t resident_blocks; /* blocks kept on the device; the rest stream */
   size_t result_cap;      /* first result buffer capacity, in matches */
+  size_t result_max;      /* largest result buffer before a launch is split */
   size_t tile_entries;    /* haystack entries per cache tile */
 } cl_tuning;
 
