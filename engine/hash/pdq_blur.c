@@ -19,6 +19,7 @@
  *  - the second horizontal pass writes only the 64 sampled columns and the
  *    second vertical pass runs only on those columns, because nothing else
  *    is ever read (its sums still run through every row, as they must). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,21 @@ void pdq_blur_reference(float *a, float *b, int h, int w) {
   }
 }
 
+/* ---- SIMD variants ----------------------------------------------------------
+ *
+ * One body, compiled twice (the zstd HUF_DGEN idea): the generic build and an
+ * AVX2 build chosen at run time. Both run the same IEEE float32 operations in
+ * the same order per line (GCC never reassociates without -ffast-math and the
+ * build forbids FMA contraction), so they give the same bits; the AVX2 build
+ * only does 8 lines per instruction and transposes 8x8 blocks in registers. */
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_VARIANT 1
+#endif
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
 /* ---- vertical pass: one running sum per column, row by row ---------------- */
 
 /* State of a vertical box pass over n rows of `width` columns with window w.
@@ -91,87 +107,88 @@ static int vbox_needs(const vbox *v, int k) {
   return r < v->n ? r : v->n - 1;
 }
 
-static void add_row(float *restrict sum, const float *restrict row, int width) {
-  for (int x = 0; x < width; x++)
-    sum[x] += row[x];
-}
-
-static void sub_row(float *restrict sum, const float *restrict row, int width) {
-  for (int x = 0; x < width; x++)
-    sum[x] -= row[x];
-}
-
-static void div_row(float *restrict out, const float *restrict sum, float count, int width) {
-  for (int x = 0; x < width; x++)
-    out[x] = sum[x] / count;
-}
-
-/* Produces output row v->next into `out`. row(i) returns input row i. */
 typedef const float *(*row_fn)(void *ctx, int i);
 
-static void vbox_step(vbox *v, row_fn row, void *ctx, float *out) {
+/* Produces output row v->next into `out`. row(i) returns input row i. Each
+ * loop below is one step of every column's running sum. */
+ALWAYS_INLINE void vbox_step_body(vbox *v, row_fn row, void *ctx, float *restrict out) {
   const int k = v->next++;
-  const int n = v->n, w = v->w, half = v->half;
+  const int n = v->n, w = v->w, half = v->half, width = v->width;
+  float *restrict sum = v->sum;
   if (k == 0) /* phase 1: prime with half-1 rows, no output */
-    for (int i = 0; i < half - 1; i++)
-      add_row(v->sum, row(ctx, i), v->width);
+    for (int i = 0; i < half - 1; i++) {
+      const float *restrict in = row(ctx, i);
+      for (int x = 0; x < width; x++)
+        sum[x] += in[x];
+    }
   const int enter = k + half - 1, leave = k - (w - half) - 1;
-  int count;
   if (k <= w - half) { /* phase 2: growing window */
-    add_row(v->sum, row(ctx, enter), v->width);
-    count = half + k;
+    const float *restrict in = row(ctx, enter);
+    const float c = (float)(half + k);
+    for (int x = 0; x < width; x++) {
+      sum[x] += in[x];
+      out[x] = sum[x] / c;
+    }
   } else if (k <= n - half) { /* phase 3: full window, add then subtract */
-    add_row(v->sum, row(ctx, enter), v->width);
-    sub_row(v->sum, row(ctx, leave), v->width);
-    count = w;
+    const float *restrict in = row(ctx, enter), *restrict old = row(ctx, leave);
+    const float c = (float)w;
+    for (int x = 0; x < width; x++) {
+      float s = sum[x] + in[x];
+      s = s - old[x];
+      sum[x] = s;
+      out[x] = s / c;
+    }
   } else { /* phase 4: shrinking window */
-    sub_row(v->sum, row(ctx, leave), v->width);
-    count = w - (k - (n - half));
+    const float *restrict old = row(ctx, leave);
+    const float c = (float)(w - (k - (n - half)));
+    for (int x = 0; x < width; x++) {
+      sum[x] -= old[x];
+      out[x] = sum[x] / c;
+    }
   }
-  div_row(out, v->sum, (float)count, v->width);
 }
 
 /* ---- horizontal pass: STRIP rows in lock step ----------------------------- */
 
-#define STRIP 16
+#define STRIP 8
 
-/* Runs the horizontal box over `rows` (<= STRIP) rows held transposed in
- * t[x][r] (n columns). Writes the result transposed into o[x][r] when
- * o != NULL, else only the sampled columns into sampled[r][j] (64 per row).
- * Lanes r >= rows compute on padding and are never read. */
-static void hbox_strip(const float *restrict t, float *restrict o, int n, int w,
-                       float (*sampled)[64], const int *cols) {
+/* Runs the horizontal box over STRIP rows held transposed in t[x][r] (n
+ * columns). With `full` (a constant at each call) writes the result
+ * transposed into o[x][r], else only the sampled columns into sampled[r][j]
+ * (64 per row). */
+ALWAYS_INLINE void hbox_strip_body(const float *restrict t, float *restrict o, int n, int w,
+                                   float (*sampled)[64], const int *cols, const int full) {
   const int half = (w + 2) / 2;
   float sum[STRIP] = {0};
   int j = 0; /* next sampled column */
   int count = 0;
-  int li = 0, ri = 0;
-  for (int i = 0; i < half - 1; i++, ri++) {
+  const float *restrict ri = t, *restrict li = t;
+  for (int i = 0; i < half - 1; i++, ri += STRIP) {
     for (int r = 0; r < STRIP; r++)
-      sum[r] += t[(size_t)ri * STRIP + r];
+      sum[r] += ri[r];
     count++;
   }
   for (int x = 0; x < n; x++) {
     if (x <= w - half) {
       for (int r = 0; r < STRIP; r++)
-        sum[r] += t[(size_t)ri * STRIP + r];
-      ri++;
+        sum[r] += ri[r];
+      ri += STRIP;
       count++;
     } else if (x <= n - half) {
       for (int r = 0; r < STRIP; r++) {
-        sum[r] += t[(size_t)ri * STRIP + r];
-        sum[r] -= t[(size_t)li * STRIP + r];
+        sum[r] += ri[r];
+        sum[r] -= li[r];
       }
-      ri++;
-      li++;
+      ri += STRIP;
+      li += STRIP;
     } else {
       for (int r = 0; r < STRIP; r++)
-        sum[r] -= t[(size_t)li * STRIP + r];
-      li++;
+        sum[r] -= li[r];
+      li += STRIP;
       count--;
     }
     const float c = (float)count;
-    if (o) {
+    if (full) {
       for (int r = 0; r < STRIP; r++)
         o[(size_t)x * STRIP + r] = sum[r] / c;
     } else {
@@ -182,27 +199,74 @@ static void hbox_strip(const float *restrict t, float *restrict o, int n, int w,
   }
 }
 
-/* rows x n block (row pointers) -> t[x][r]; missing rows become 0. */
-static void transpose_in(const float *const *rowp, int rows, int n, float *restrict t) {
+/* STRIP rows (row pointers) x n columns -> t[x][r]. */
+ALWAYS_INLINE void transpose_in_scalar(const float *const *rowp, int x0, int n, float *restrict t) {
   for (int r = 0; r < STRIP; r++) {
-    if (r < rows) {
-      const float *src = rowp[r];
-      for (int x = 0; x < n; x++)
-        t[(size_t)x * STRIP + r] = src[x];
-    } else {
-      for (int x = 0; x < n; x++)
-        t[(size_t)x * STRIP + r] = 0.0f;
-    }
+    const float *src = rowp[r];
+    for (int x = x0; x < n; x++)
+      t[(size_t)x * STRIP + r] = src[x];
   }
 }
 
-static void transpose_out(const float *restrict o, int rows, int n, float *const *rowp) {
+ALWAYS_INLINE void transpose_out_scalar(const float *restrict o, int rows, int x0, int n,
+                                        float *const *rowp) {
   for (int r = 0; r < rows; r++) {
     float *dst = rowp[r];
-    for (int x = 0; x < n; x++)
+    for (int x = x0; x < n; x++)
       dst[x] = o[(size_t)x * STRIP + r];
   }
 }
+
+#ifdef HAVE_AVX2_VARIANT
+/* In-register 8x8 transpose of v[0..7]. */
+__attribute__((target("avx2"))) ALWAYS_INLINE void transpose8(__m256 v[8]) {
+  __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+  __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+  __m256 t4 = _mm256_unpacklo_ps(v[4], v[5]), t5 = _mm256_unpackhi_ps(v[4], v[5]);
+  __m256 t6 = _mm256_unpacklo_ps(v[6], v[7]), t7 = _mm256_unpackhi_ps(v[6], v[7]);
+  __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+  __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+  __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+  __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+  v[0] = _mm256_permute2f128_ps(s0, s4, 0x20);
+  v[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
+  v[2] = _mm256_permute2f128_ps(s2, s6, 0x20);
+  v[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
+  v[4] = _mm256_permute2f128_ps(s0, s4, 0x31);
+  v[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
+  v[6] = _mm256_permute2f128_ps(s2, s6, 0x31);
+  v[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
+}
+
+__attribute__((target("avx2"))) static void transpose_in_avx2(const float *const *rowp,
+                                                                      int n, float *restrict t) {
+  int x = 0;
+  for (; x + 8 <= n; x += 8) {
+    __m256 v[8];
+    for (int r = 0; r < 8; r++)
+      v[r] = _mm256_loadu_ps(rowp[r] + x);
+    transpose8(v);
+    for (int c = 0; c < 8; c++)
+      _mm256_storeu_ps(t + (size_t)(x + c) * STRIP, v[c]);
+  }
+  transpose_in_scalar(rowp, x, n, t);
+}
+
+__attribute__((target("avx2"))) static void transpose_out_avx2(const float *restrict o,
+                                                                       int rows, int n,
+                                                                       float *const *rowp) {
+  int x = 0;
+  for (; x + 8 <= n; x += 8) {
+    __m256 v[8];
+    for (int c = 0; c < 8; c++)
+      v[c] = _mm256_loadu_ps(o + (size_t)(x + c) * STRIP);
+    transpose8(v);
+    for (int r = 0; r < rows; r++)
+      _mm256_storeu_ps(rowp[r] + x, v[r]);
+  }
+  transpose_out_scalar(o, rows, x, n, rowp);
+}
+#endif
 
 /* ---- the fused sweep ------------------------------------------------------- */
 
@@ -227,33 +291,118 @@ static const float *sampled_row(void *ctx, int i) {
   return s->sampled[i];
 }
 
-/* Pass 1 for the next strip of luma rows into the ring. */
-static void produce_p1_strip(sweep *s) {
-  const float *in[STRIP];
-  float *out[STRIP];
-  int rows = s->h - s->p1_done < STRIP ? s->h - s->p1_done : STRIP;
-  for (int r = 0; r < rows; r++) {
-    in[r] = s->luma->data + (size_t)(s->p1_done + r) * s->luma->stride;
-    out[r] = s->p1 + (size_t)((s->p1_done + r) % s->p1_cap) * s->w;
+/* Row pointers of a strip; a short last strip repeats its first row in the
+ * unused lanes (computed, never written back). */
+static int strip_rows(sweep *s, int y0, const float *in[STRIP], float *out[STRIP]) {
+  int rows = s->h - y0 < STRIP ? s->h - y0 : STRIP;
+  for (int r = 0; r < STRIP; r++) {
+    int y = y0 + (r < rows ? r : 0);
+    in[r] = s->luma->data + (size_t)y * s->luma->stride;
+    if (out)
+      out[r] = s->p1 + (size_t)(y % s->p1_cap) * s->w;
   }
-  transpose_in(in, rows, s->w, s->tin);
-  hbox_strip(s->tin, s->tout, s->w, s->wx, NULL, NULL);
-  transpose_out(s->tout, rows, s->w, out);
-  s->p1_done += rows;
+  return rows;
 }
 
-/* Pass 3 on a strip of pass-2 rows; writes sampled[y0 .. y0+rows). */
-static void consume_p2_strip(sweep *s, float *p2, int y0, int rows) {
-  const float *in[STRIP];
-  float scratch[STRIP][64];
-  for (int r = 0; r < rows; r++)
-    in[r] = p2 + (size_t)r * s->w;
-  transpose_in(in, rows, s->w, s->tin);
-  hbox_strip(s->tin, NULL, s->w, s->wx, scratch, s->cols);
-  memcpy(s->sampled[y0], scratch, sizeof(float) * 64 * (size_t)rows);
+/* The whole sweep; `avx2` selects the transposes (a compile-time constant
+ * in each instantiation). */
+ALWAYS_INLINE void sweep_body(sweep *s, float *p2, float *colsum, float A[64][64], int avx2) {
+  const size_t w = (size_t)s->w;
+  vbox v2;
+  vbox_init(&v2, s->h, s->wy, s->w, colsum);
+  int p2_rows = 0, p2_y0 = 0;
+  for (int k = 0; k < s->h; k++) {
+    /* Pass 1 (horizontal) strip by strip into the ring, as far as pass 2
+     * needs it. */
+    while (s->p1_done <= vbox_needs(&v2, k)) {
+      const float *in[STRIP];
+      float *out[STRIP];
+      int rows = strip_rows(s, s->p1_done, in, out);
+#ifdef HAVE_AVX2_VARIANT
+      if (avx2)
+        transpose_in_avx2(in, s->w, s->tin);
+      else
+#endif
+        transpose_in_scalar(in, 0, s->w, s->tin);
+      hbox_strip_body(s->tin, s->tout, s->w, s->wx, NULL, NULL, 1);
+#ifdef HAVE_AVX2_VARIANT
+      if (avx2)
+        transpose_out_avx2(s->tout, rows, s->w, out);
+      else
+#endif
+        transpose_out_scalar(s->tout, rows, 0, s->w, out);
+      s->p1_done += rows;
+    }
+    /* Pass 2 (vertical) one row; pass 3 (horizontal, sampled columns only)
+     * on every full strip of pass-2 rows. */
+    vbox_step_body(&v2, p1_row, s, p2 + (size_t)p2_rows * w);
+    if (++p2_rows == STRIP || k == s->h - 1) {
+      const float *in[STRIP];
+      float scratch[STRIP][64];
+      for (int r = 0; r < STRIP; r++)
+        in[r] = p2 + (size_t)(r < p2_rows ? r : 0) * w;
+#ifdef HAVE_AVX2_VARIANT
+      if (avx2)
+        transpose_in_avx2(in, s->w, s->tin);
+      else
+#endif
+        transpose_in_scalar(in, 0, s->w, s->tin);
+      hbox_strip_body(s->tin, NULL, s->w, s->wx, scratch, s->cols, 0);
+      memcpy(s->sampled[p2_y0], scratch, sizeof(float) * 64 * (size_t)p2_rows);
+      p2_y0 += p2_rows;
+      p2_rows = 0;
+    }
+  }
+  /* Pass 4 (vertical) on the 64 sampled columns only; keep sampled rows. */
+  vbox v4;
+  vbox_init(&v4, s->h, s->wy, 64, colsum);
+  float out[64];
+  int i = 0;
+  for (int k = 0; k < s->h && i < 64; k++) {
+    vbox_step_body(&v4, sampled_row, s, out);
+    for (; i < 64 && pdq_sample_index(i, s->h) == k; i++)
+      memcpy(A[i], out, sizeof out);
+  }
 }
 
-hs_status pdq_blur_decimate(const hs_luma *luma, hs_workspace *ws, float A[64][64]) {
+static void sweep_generic(sweep *s, float *p2, float *colsum, float A[64][64]) {
+  sweep_body(s, p2, colsum, A, 0);
+}
+
+#ifdef HAVE_AVX2_VARIANT
+__attribute__((target("avx2"))) static void sweep_avx2(sweep *s, float *p2, float *colsum,
+                                                       float A[64][64]) {
+  sweep_body(s, p2, colsum, A, 1);
+}
+#endif
+
+typedef void (*sweep_fn)(sweep *, float *, float *, float (*)[64]);
+
+/* The variant for this processor; HASHSWEEP_NO_SIMD=1 forces the generic
+ * one. */
+static sweep_fn pick_sweep(void) {
+  const char *off = getenv("HASHSWEEP_NO_SIMD");
+  if (off && *off && strcmp(off, "0") != 0)
+    return sweep_generic;
+#ifdef HAVE_AVX2_VARIANT
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2"))
+    return sweep_avx2;
+#endif
+  return sweep_generic;
+}
+
+static sweep_fn chosen_sweep;
+static pthread_once_t chosen_once = PTHREAD_ONCE_INIT;
+static void choose_sweep(void) { chosen_sweep = pick_sweep(); }
+
+const char *pdq_blur_variant(void) {
+  pthread_once(&chosen_once, choose_sweep);
+  return chosen_sweep == sweep_generic ? "generic" : "avx2";
+}
+
+hs_status pdq_blur_decimate_variant(const hs_luma *luma, hs_workspace *ws, float A[64][64],
+                                    int generic) {
   sweep s = {.luma = luma, .h = luma->height, .w = luma->width};
   s.wx = pdq_window(s.w);
   s.wy = pdq_window(s.h);
@@ -274,30 +423,11 @@ hs_status pdq_blur_decimate(const hs_luma *luma, hs_workspace *ws, float A[64][6
   s.tin = tr;
   s.tout = tr + w * STRIP;
 
-  /* Pass 2 (vertical over whole rows) feeding pass 3 strip by strip. */
-  vbox v2;
-  vbox_init(&v2, s.h, s.wy, s.w, colsum);
-  int strip_rows = 0, strip_y0 = 0;
-  for (int k = 0; k < s.h; k++) {
-    while (s.p1_done <= vbox_needs(&v2, k))
-      produce_p1_strip(&s);
-    vbox_step(&v2, p1_row, &s, p2 + (size_t)strip_rows * w);
-    if (++strip_rows == STRIP || k == s.h - 1) {
-      consume_p2_strip(&s, p2, strip_y0, strip_rows);
-      strip_y0 += strip_rows;
-      strip_rows = 0;
-    }
-  }
-
-  /* Pass 4 (vertical) on the 64 sampled columns only; keep sampled rows. */
-  vbox v4;
-  vbox_init(&v4, s.h, s.wy, 64, colsum);
-  float out[64];
-  int i = 0;
-  for (int k = 0; k < s.h && i < 64; k++) {
-    vbox_step(&v4, sampled_row, &s, out);
-    for (; i < 64 && pdq_sample_index(i, s.h) == k; i++)
-      memcpy(A[i], out, sizeof out);
-  }
+  pthread_once(&chosen_once, choose_sweep);
+  (generic ? sweep_generic : chosen_sweep)(&s, p2, colsum, A);
   return HS_OK;
+}
+
+hs_status pdq_blur_decimate(const hs_luma *luma, hs_workspace *ws, float A[64][64]) {
+  return pdq_blur_decimate_variant(luma, ws, A, 0);
 }

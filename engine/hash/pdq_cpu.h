@@ -36,6 +36,11 @@ void pdq_blur_reference(float *a, float *b, int h, int w);
  * pdq_blur_reference() followed by pdq_decimate(), without whole-plane
  * intermediates. Returns HS_ERR_NOMEM when scratch cannot grow. */
 hs_status pdq_blur_decimate(const hs_luma *luma, hs_workspace *ws, float A[64][64]);
+/* The same with the SIMD variant forced off (generic != 0), for tests; and
+ * the name of the variant pdq_blur_decimate() uses ("avx2", "generic"). */
+hs_status pdq_blur_decimate_variant(const hs_luma *luma, hs_workspace *ws, float A[64][64],
+                                    int generic);
+const char *pdq_blur_variant(void);
 
 /* Point-samples a blurred plane at the 64x64 cell centres. */
 void pdq_decimate(const float *blurred, int h, int w, size_t stride, float A[64][64]);

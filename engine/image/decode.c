@@ -33,7 +33,19 @@
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_failed;
 
+/* libvips reports per-tile warnings through GLib logging, straight to
+ * stderr. The library never prints: the failure itself comes back as an
+ * error; the warnings go to the debug log. */
+static void vips_log_to_debug(const gchar *domain, GLogLevelFlags level, const gchar *message,
+                              gpointer user) {
+  (void)level;
+  (void)user;
+  log_debug("%s: %s", domain ? domain : "glib", message);
+}
+
 static void init_vips(void) {
+  g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE | G_LOG_LEVEL_INFO |
+                    G_LOG_LEVEL_DEBUG, vips_log_to_debug, NULL);
   if (VIPS_INIT("hashsweep") != 0) {
     init_failed = 1;
     return;
@@ -189,7 +201,10 @@ static hs_status decode_image(const void *data, size_t size, const char *name,
   }
 
   int shrink = 1;
-  if (opts->mode == HS_MODE_FAST && strcmp(nickname, "jpegload_buffer") == 0)
+  int is_jpeg = strcmp(nickname, "jpegload_buffer") == 0;
+  if (is_jpeg && opts->jpeg_shrink > 0)
+    shrink = opts->jpeg_shrink;
+  else if (is_jpeg && opts->mode == HS_MODE_FAST)
     shrink = fast_policy_jpeg_shrink(info->width, info->height);
   if (shrink > 1) {
     g_object_unref(img);

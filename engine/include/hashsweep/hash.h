@@ -68,6 +68,8 @@ typedef struct hs_decode_options {
   int want_digests;        /* compute MD5 and SHA-256 of the file bytes */
   int read_timeout_ms;     /* give up on a file that does not finish
                               arriving (0: no limit) */
+  int jpeg_shrink;         /* 0: the mode's policy; 1, 2, 4 or 8: force this
+                              JPEG shrink-on-load (measurements only) */
 } hs_decode_options;
 
 /* Fills the defaults: FAST, no EXIF rotation, the default limits, digests. */

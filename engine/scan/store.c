@@ -1,0 +1,441 @@
+/* scan/store.c - the archive hash store in LMDB. */
+#include "scan/store.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/error.h"
+
+#define STORE_MAGIC "hashsweep-store"
+#define STORE_SCHEMA 1
+#define RECORD_FORMAT 1
+/* LMDB keys are limited to 511 bytes; longer paths are keyed by a digest
+ * and carry the full path in the value. */
+#define MAX_PLAIN_KEY 480
+/* Address space reserved for the map; the file grows only as data does. */
+#define STORE_MAP_SIZE (1ULL << 40)
+
+struct store {
+  MDB_env *env;
+  MDB_dbi files, jobs, meta;
+  MDB_txn *batch; /* open write transaction of a batch, or NULL */
+  char dir[4096];
+  uint8_t *buf;   /* record serialisation buffer */
+  size_t buf_cap;
+};
+
+static hs_status mdb_fail(int rc, const char *what, const char *dir) {
+  return error_set(rc == MDB_MAP_FULL || rc == ENOSPC ? HS_ERR_IO : HS_ERR_INDEX,
+                   "store %s: %s: %s", dir, what, mdb_strerror(rc));
+}
+
+/* ---- record encoding ---------------------------------------------------- */
+
+/* Value layout (native byte order; LMDB files are not portable across
+ * byte orders anyway):
+ *   u8 format, u8 status, u8 quality, u8 pad, u32 job, u64 size, i64 mtime_ns,
+ *   i32 width, i32 height, md5[16], sha256[32], pdq 8 x 4 x u64,
+ *   u16 path_len, u16 error_len, path bytes, error bytes */
+#define REC_FIXED (4 + 4 + 8 + 8 + 4 + 4 + 16 + 32 + 8 * 32 + 2 + 2)
+
+static hs_status encode(store *s, const char *path, const store_record *r, MDB_val *v) {
+  size_t plen = strlen(path), elen = r->status == STORE_ERROR ? strlen(r->error) : 0;
+  if (plen > 65535)
+    return error_set(HS_ERR_LIMIT, "%.200s...: path too long for the store", path);
+  size_t need = REC_FIXED + plen + elen;
+  if (need > s->buf_cap) {
+    uint8_t *b = realloc(s->buf, need);
+    if (!b)
+      return error_set(HS_ERR_NOMEM, "out of memory");
+    s->buf = b;
+    s->buf_cap = need;
+  }
+  uint8_t *p = s->buf;
+  p[0] = RECORD_FORMAT;
+  p[1] = r->status;
+  p[2] = r->quality;
+  p[3] = 0;
+  p += 4;
+  memcpy(p, &r->job, 4), p += 4;
+  memcpy(p, &r->size, 8), p += 8;
+  memcpy(p, &r->mtime_ns, 8), p += 8;
+  memcpy(p, &r->width, 4), p += 4;
+  memcpy(p, &r->height, 4), p += 4;
+  memcpy(p, r->md5, 16), p += 16;
+  memcpy(p, r->sha256, 32), p += 32;
+  memcpy(p, r->pdq, 8 * 32), p += 8 * 32;
+  uint16_t pl = (uint16_t)plen, el = (uint16_t)elen;
+  memcpy(p, &pl, 2), p += 2;
+  memcpy(p, &el, 2), p += 2;
+  memcpy(p, path, plen), p += plen;
+  memcpy(p, r->error, elen), p += elen;
+  v->mv_data = s->buf;
+  v->mv_size = need;
+  return HS_OK;
+}
+
+/* Decodes a value; path_out (may be NULL) receives a pointer into it. */
+static hs_status decode(const MDB_val *v, store_record *r, const char **path, size_t *plen,
+                        const char *dir) {
+  const uint8_t *p = v->mv_data;
+  if (v->mv_size < REC_FIXED || p[0] != RECORD_FORMAT)
+    return error_set(HS_ERR_CORRUPT, "store %s: damaged file record (%zu bytes)", dir,
+                     v->mv_size);
+  memset(r, 0, sizeof *r);
+  r->status = p[1];
+  r->quality = p[2];
+  p += 4;
+  memcpy(&r->job, p, 4), p += 4;
+  memcpy(&r->size, p, 8), p += 8;
+  memcpy(&r->mtime_ns, p, 8), p += 8;
+  memcpy(&r->width, p, 4), p += 4;
+  memcpy(&r->height, p, 4), p += 4;
+  memcpy(r->md5, p, 16), p += 16;
+  memcpy(r->sha256, p, 32), p += 32;
+  memcpy(r->pdq, p, 8 * 32), p += 8 * 32;
+  uint16_t pl, el;
+  memcpy(&pl, p, 2), p += 2;
+  memcpy(&el, p, 2), p += 2;
+  if (REC_FIXED + (size_t)pl + el != v->mv_size)
+    return error_set(HS_ERR_CORRUPT, "store %s: damaged file record", dir);
+  if (path)
+    *path = (const char *)p;
+  if (plen)
+    *plen = pl;
+  size_t n = el < sizeof r->error - 1 ? el : sizeof r->error - 1;
+  memcpy(r->error, p + pl, n);
+  r->error[n] = '\0';
+  return HS_OK;
+}
+
+static void make_key(const char *path, uint8_t key[64], MDB_val *k) {
+  size_t n = strlen(path);
+  if (n > 0 && n <= MAX_PLAIN_KEY && (uint8_t)path[0] != 0xFF) {
+    k->mv_data = (void *)path;
+    k->mv_size = n;
+    return;
+  }
+  unsigned len = 0;
+  key[0] = 0xFF; /* sorts after every plain path (paths hold no 0xFF lead) */
+  EVP_Digest(path, n, key + 1, &len, EVP_sha256(), NULL);
+  k->mv_data = key;
+  k->mv_size = 1 + len;
+}
+
+/* ---- environment ---------------------------------------------------------- */
+
+static hs_status check_or_write_magic(store *s, MDB_txn *txn, int readonly) {
+  MDB_val k = {sizeof STORE_MAGIC - 1, STORE_MAGIC}, v;
+  int rc = mdb_get(txn, s->meta, &k, &v);
+  if (rc == MDB_NOTFOUND) {
+    MDB_stat st;
+    mdb_stat(txn, s->files, &st);
+    if (st.ms_entries > 0 || readonly)
+      return error_set(HS_ERR_CORRUPT, "%s: not a hashsweep store (no store header)", s->dir);
+    uint32_t schema = STORE_SCHEMA;
+    MDB_val sv = {sizeof schema, &schema};
+    rc = mdb_put(txn, s->meta, &k, &sv, 0);
+    return rc ? mdb_fail(rc, "cannot write header", s->dir) : HS_OK;
+  }
+  if (rc)
+    return mdb_fail(rc, "cannot read header", s->dir);
+  uint32_t schema = 0;
+  if (v.mv_size == sizeof schema)
+    memcpy(&schema, v.mv_data, sizeof schema);
+  if (schema != STORE_SCHEMA)
+    return error_set(HS_ERR_CORRUPT, "%s: store schema %u, this hashsweep reads %u", s->dir,
+                     schema, STORE_SCHEMA);
+  return HS_OK;
+}
+
+static hs_status open_dbs(store *s, int readonly) {
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->env, NULL, readonly ? MDB_RDONLY : 0, &txn);
+  if (rc)
+    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  unsigned flags = readonly ? 0 : MDB_CREATE;
+  if ((rc = mdb_dbi_open(txn, "meta", flags, &s->meta)) ||
+      (rc = mdb_dbi_open(txn, "files", flags, &s->files)) ||
+      (rc = mdb_dbi_open(txn, "jobs", flags, &s->jobs))) {
+    mdb_txn_abort(txn);
+    if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
+      return error_set(HS_ERR_CORRUPT, "%s: not a hashsweep store", s->dir);
+    return mdb_fail(rc, "cannot open tables", s->dir);
+  }
+  hs_status st = check_or_write_magic(s, txn, readonly);
+  if (st != HS_OK) {
+    mdb_txn_abort(txn);
+    return st;
+  }
+  rc = mdb_txn_commit(txn);
+  return rc ? mdb_fail(rc, "cannot commit", s->dir) : HS_OK;
+}
+
+hs_status store_open(const char *dir, int readonly, store **out) {
+  HS_CHECK(dir && out, HS_ERR_INVALID_ARG, "store_open: NULL argument");
+  store *s = calloc(1, sizeof *s);
+  if (!s)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  snprintf(s->dir, sizeof s->dir, "%s", dir);
+  struct stat st;
+  if (stat(dir, &st) != 0) {
+    if (readonly || errno != ENOENT) {
+      int e = errno;
+      free(s);
+      return error_set(e == ENOENT ? HS_ERR_NOT_FOUND : HS_ERR_IO, "store %s: %s", dir,
+                       strerror(e));
+    }
+    /* Hashes of a platform's archive are sensitive: owner only. */
+    if (mkdir(dir, 0700) != 0) {
+      int e = errno;
+      free(s);
+      return error_set(HS_ERR_IO, "store %s: cannot create: %s", dir, strerror(e));
+    }
+  } else if (!S_ISDIR(st.st_mode)) {
+    free(s);
+    return error_set(HS_ERR_CORRUPT, "store %s: not a directory (a store is a directory)", dir);
+  }
+  int rc = mdb_env_create(&s->env);
+  if (!rc)
+    rc = mdb_env_set_maxdbs(s->env, 8);
+  if (!rc)
+    rc = mdb_env_set_mapsize(s->env, STORE_MAP_SIZE);
+  if (!rc)
+    rc = mdb_env_open(s->env, dir, MDB_NOTLS | (readonly ? MDB_RDONLY : 0), 0600);
+  if (rc) {
+    hs_status e = rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH
+                      ? error_set(HS_ERR_CORRUPT, "store %s: not a hashsweep store (%s)", dir,
+                                  mdb_strerror(rc))
+                      : mdb_fail(rc, "cannot open", dir);
+    if (s->env)
+      mdb_env_close(s->env);
+    free(s);
+    return e;
+  }
+  hs_status e = open_dbs(s, readonly);
+  if (e != HS_OK) {
+    store_close(s);
+    return e;
+  }
+  *out = s;
+  return HS_OK;
+}
+
+void store_close(store *s) {
+  if (!s)
+    return;
+  if (s->batch)
+    mdb_txn_abort(s->batch);
+  if (s->env)
+    mdb_env_close(s->env);
+  free(s->buf);
+  free(s);
+}
+
+/* ---- jobs ----------------------------------------------------------------- */
+
+static hs_status job_read(store *s, MDB_txn *txn, const char *name, store_job *job, int *found) {
+  MDB_val k = {strlen(name), (void *)name}, v;
+  int rc = mdb_get(txn, s->jobs, &k, &v);
+  *found = 0;
+  if (rc == MDB_NOTFOUND)
+    return HS_OK;
+  if (rc)
+    return mdb_fail(rc, "cannot read job", s->dir);
+  if (v.mv_size != sizeof *job)
+    return error_set(HS_ERR_CORRUPT, "store %s: damaged job record", s->dir);
+  memcpy(job, v.mv_data, sizeof *job);
+  *found = 1;
+  return HS_OK;
+}
+
+static hs_status job_write(store *s, MDB_txn *txn, const char *name, const store_job *job) {
+  if (strlen(name) > MAX_PLAIN_KEY)
+    return error_set(HS_ERR_LIMIT, "output path too long to name a job");
+  MDB_val k = {strlen(name), (void *)name}, v = {sizeof *job, (void *)job};
+  int rc = mdb_put(txn, s->jobs, &k, &v, 0);
+  return rc ? mdb_fail(rc, "cannot write job", s->dir) : HS_OK;
+}
+
+hs_status store_job_get(store *s, const char *name, store_job *job, int *found) {
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+  if (rc)
+    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  hs_status st = job_read(s, txn, name, job, found);
+  mdb_txn_abort(txn);
+  return st;
+}
+
+/* Job ids come from a counter in meta; they only ever grow. */
+hs_status store_job_begin(store *s, const char *name, const uint8_t fingerprint[32],
+                          store_job *job) {
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+  if (rc)
+    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  MDB_val k = {7, "next_job"}, v;
+  uint32_t next = 1;
+  rc = mdb_get(txn, s->meta, &k, &v);
+  if (rc == 0 && v.mv_size == sizeof next)
+    memcpy(&next, v.mv_data, sizeof next);
+  memset(job, 0, sizeof *job);
+  job->id = next;
+  job->state = JOB_RUNNING;
+  memcpy(job->fingerprint, fingerprint, 32);
+  job->started = (int64_t)time(NULL);
+  next++;
+  v.mv_size = sizeof next;
+  v.mv_data = &next;
+  rc = mdb_put(txn, s->meta, &k, &v, 0);
+  hs_status st = rc ? mdb_fail(rc, "cannot write job counter", s->dir) : job_write(s, txn, name, job);
+  if (st != HS_OK) {
+    mdb_txn_abort(txn);
+    return st;
+  }
+  rc = mdb_txn_commit(txn);
+  return rc ? mdb_fail(rc, "cannot commit", s->dir) : HS_OK;
+}
+
+hs_status store_job_finish(store *s, const char *name, store_job *job) {
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+  if (rc)
+    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  job->state = JOB_DONE;
+  hs_status st = job_write(s, txn, name, job);
+  if (st != HS_OK) {
+    mdb_txn_abort(txn);
+    return st;
+  }
+  rc = mdb_txn_commit(txn);
+  return rc ? mdb_fail(rc, "cannot commit", s->dir) : HS_OK;
+}
+
+/* ---- files ---------------------------------------------------------------- */
+
+static hs_status lookup_in(store *s, MDB_txn *txn, const char *path, store_record *rec,
+                           int *found) {
+  uint8_t kb[64];
+  MDB_val k, v;
+  make_key(path, kb, &k);
+  int rc = mdb_get(txn, s->files, &k, &v);
+  *found = 0;
+  if (rc == MDB_NOTFOUND)
+    return HS_OK;
+  if (rc)
+    return mdb_fail(rc, "cannot read file record", s->dir);
+  HS_TRY(decode(&v, rec, NULL, NULL, s->dir));
+  *found = 1;
+  return HS_OK;
+}
+
+hs_status store_lookup(store *s, const char *path, store_record *rec, int *found) {
+  if (s->batch)
+    return lookup_in(s, s->batch, path, rec, found);
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+  if (rc)
+    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  hs_status st = lookup_in(s, txn, path, rec, found);
+  mdb_txn_abort(txn);
+  return st;
+}
+
+hs_status store_batch_begin(store *s) {
+  HS_CHECK(!s->batch, HS_ERR_INTERNAL, "store batch already open");
+  int rc = mdb_txn_begin(s->env, NULL, 0, &s->batch);
+  if (rc) {
+    s->batch = NULL;
+    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  }
+  return HS_OK;
+}
+
+hs_status store_batch_put(store *s, const char *path, const store_record *rec) {
+  HS_CHECK(s->batch, HS_ERR_INTERNAL, "store batch not open");
+  uint8_t kb[64];
+  MDB_val k, v;
+  make_key(path, kb, &k);
+  HS_TRY(encode(s, path, rec, &v));
+  int rc = mdb_put(s->batch, s->files, &k, &v, 0);
+  return rc ? mdb_fail(rc, "cannot write file record", s->dir) : HS_OK;
+}
+
+hs_status store_batch_lookup(store *s, const char *path, store_record *rec, int *found) {
+  HS_CHECK(s->batch, HS_ERR_INTERNAL, "store batch not open");
+  return lookup_in(s, s->batch, path, rec, found);
+}
+
+hs_status store_batch_commit(store *s, const char *job_name, const store_job *job) {
+  HS_CHECK(s->batch, HS_ERR_INTERNAL, "store batch not open");
+  hs_status st = job_name ? job_write(s, s->batch, job_name, job) : HS_OK;
+  if (st != HS_OK) {
+    store_batch_abort(s);
+    return st;
+  }
+  int rc = mdb_txn_commit(s->batch);
+  s->batch = NULL;
+  return rc ? mdb_fail(rc, "cannot commit", s->dir) : HS_OK;
+}
+
+void store_batch_abort(store *s) {
+  if (s->batch)
+    mdb_txn_abort(s->batch);
+  s->batch = NULL;
+}
+
+hs_status store_iterate(store *s, store_visit_fn fn, void *ctx, int *stopped) {
+  MDB_txn *txn;
+  MDB_cursor *cur;
+  int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+  if (rc)
+    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  rc = mdb_cursor_open(txn, s->files, &cur);
+  if (rc) {
+    mdb_txn_abort(txn);
+    return mdb_fail(rc, "cannot open cursor", s->dir);
+  }
+  hs_status st = HS_OK;
+  MDB_val k, v;
+  char path[65536 + 1];
+  int stop = 0;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && !stop;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    store_record r;
+    const char *p;
+    size_t plen;
+    if ((st = decode(&v, &r, &p, &plen, s->dir)) != HS_OK)
+      break;
+    memcpy(path, p, plen);
+    path[plen] = '\0';
+    stop = fn(ctx, path, &r);
+  }
+  if (st == HS_OK && rc != 0 && rc != MDB_NOTFOUND)
+    st = mdb_fail(rc, "cannot read file records", s->dir);
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  if (stopped)
+    *stopped = stop;
+  return st;
+}
+
+hs_status store_count(store *s, uint64_t *count) {
+  MDB_txn *txn;
+  int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+  if (rc)
+    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  MDB_stat st;
+  rc = mdb_stat(txn, s->files, &st);
+  mdb_txn_abort(txn);
+  if (rc)
+    return mdb_fail(rc, "cannot stat", s->dir);
+  *count = st.ms_entries;
+  return HS_OK;
+}

@@ -1,0 +1,15 @@
+# tests/cli/lib.sh - sourced by the CLI tests. Provides $HS (the hashsweep
+# binary), $TI (the image generator), a private temp dir $T, and checks.
+set -u
+HS=${HASHSWEEP:?HASHSWEEP must point to the hashsweep binary}
+TI=${HS_TESTIMG:?HS_TESTIMG must point to hs-testimg}
+T=$(mktemp -d "${TMPDIR:-/tmp}/hashsweep-cli-XXXXXX")
+trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+FAILS=0
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+pass() { echo "ok: $*"; }
+# expect_eq WHAT GOT WANT
+expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi; }
+# expect_grep WHAT PATTERN FILE
+expect_grep() { if grep -qE -- "$2" "$3"; then pass "$1"; else fail "$1: /$2/ not in $3:"; sed 's/^/    /' "$3" >&2; fi; }
+finish() { if [ "$FAILS" -ne 0 ]; then echo "$FAILS check(s) failed" >&2; exit 1; fi; echo "all checks passed"; exit 0; }
