@@ -43,56 +43,62 @@ typedef float16 lanes_t;
 #error "HS_LANES must be 1, 2, 4, 8 or 16"
 #endif
 
-/* Lane l reads p[l * stride]: position k of HS_LANES lines at once. */
-static inline lanes_t gather(const __global float *p, ulong stride) {
+/* Lane l reads p[l * stride]: position k of HS_LANES lines at once. Built
+ * component by component (a private array and a vector load of it would
+ * stall on store forwarding on CPUs). */
+static inline lanes_t gather(const __global float *p, ulong s) {
 #if HS_LANES == 1
-  (void)stride;
+  (void)s;
   return p[0];
-#else
-  float v[HS_LANES];
-  for (int l = 0; l < HS_LANES; l++)
-    v[l] = p[(ulong)l * stride];
-#if HS_LANES == 2
-  return vload2(0, v);
+#elif HS_LANES == 2
+  return (float2)(p[0], p[s]);
 #elif HS_LANES == 4
-  return vload4(0, v);
+  return (float4)(p[0], p[s], p[2 * s], p[3 * s]);
 #elif HS_LANES == 8
-  return vload8(0, v);
+  return (float8)(p[0], p[s], p[2 * s], p[3 * s], p[4 * s], p[5 * s], p[6 * s], p[7 * s]);
 #else
-  return vload16(0, v);
-#endif
+  return (float16)(p[0], p[s], p[2 * s], p[3 * s], p[4 * s], p[5 * s], p[6 * s], p[7 * s],
+                   p[8 * s], p[9 * s], p[10 * s], p[11 * s], p[12 * s], p[13 * s], p[14 * s],
+                   p[15 * s]);
 #endif
 }
 
 /* Decimation index i (0..63) on a side of n: floor((i + 0.5) * n / 64). */
 static inline uint sample_index(uint i, uint n) { return (uint)(((2ul * i + 1ul) * n) / 128ul); }
 
+/* Offset of position k along a line: lines are stored in blocks of 16
+ * positions, `block` floats apart (block = 16 for a contiguous line). */
+static inline ulong pos_offset(int k, ulong block) {
+  return (ulong)(k >> 4) * block + (ulong)(k & 15);
+}
+
 /* One box pass over HS_LANES lines of n samples with window w. Lane l of
- * position k is in[l * line_stride + k]. Output position k of the lanes is
- * stored contiguously at out + k * out_stride (the pass transposes); when
- * `sampled`, only the 64 decimation positions are stored, at
- * out + i * out_stride. Phases as in pdq_box_1d (engine/hash/pdq_blur.c):
- * prime with half-1 samples, grow, slide (add, then subtract), shrink. */
-static void box_lines(const __global float *in, ulong line_stride, int n, int w,
+ * position k is in[l * lane + pos_offset(k, block)]. The HS_LANES outputs
+ * of position k are stored contiguously at out + k * out_stride (the pass
+ * transposes); when `sampled`, only the 64 decimation positions are
+ * stored, at out + i * out_stride. Phases as in pdq_box_1d
+ * (engine/hash/pdq_blur.c): prime with half-1 samples, grow, slide (add,
+ * then subtract), shrink. */
+static void box_lines(const __global float *in, ulong lane, ulong block, int n, int w,
                       __global float *out, ulong out_stride, int sampled) {
   const int hw = (w + 2) / 2; /* "half" is a type in OpenCL C */
   lanes_t sum = (lanes_t)(0.0f);
   int count = 0, li = 0, ri = 0;
   for (int i = 0; i < hw - 1; i++, ri++, count++)
-    sum += gather(in + ri, line_stride);
+    sum += gather(in + pos_offset(ri, block), lane);
   uint j = 0, next = sampled ? sample_index(0, (uint)n) : 0;
   for (int k = 0; k < n; k++) {
     if (k <= w - hw) {
-      sum += gather(in + ri, line_stride);
+      sum += gather(in + pos_offset(ri, block), lane);
       ri++;
       count++;
     } else if (k <= n - hw) {
-      sum += gather(in + ri, line_stride);
-      sum -= gather(in + li, line_stride);
+      sum += gather(in + pos_offset(ri, block), lane);
+      sum -= gather(in + pos_offset(li, block), lane);
       ri++;
       li++;
     } else {
-      sum -= gather(in + li, line_stride);
+      sum -= gather(in + pos_offset(li, block), lane);
       li++;
       count--;
     }
@@ -128,10 +134,19 @@ static uint plane_of(const __global hs_cl_plane *planes, uint nplanes, uint pass
 }
 
 /* One box pass for every plane of the batch. Work-item g handles lines
- * line0 .. line0 + HS_LANES - 1 of its plane: rows (H1, H2), columns (V1,
- * read as rows of the transposed T) or sampled columns (V2, rows of S).
- * Lanes past the last line fall into the plane's padding: they compute
- * values nobody reads. Global size: total groups rounded up (guarded). */
+ * line0 .. line0 + HS_LANES - 1 of its plane: rows (H1, H2), columns (V1)
+ * or sampled columns (V2). Lanes past the last line fall into the plane's
+ * padding: they compute values nobody reads. Global size: total groups
+ * rounded up (guarded).
+ *
+ * Layouts (hp, wp: padded sides): the input is row-major (wp floats a
+ * row). The two intermediates keep 16 lines interleaved so that a pass
+ * writes one contiguous stream and the next reads 16 neighbouring floats
+ * (on a GPU: neighbouring work-items write neighbouring floats):
+ *   T (H1 out)  row y, column x at ((y >> 4) * wp + x) * 16 + (y & 15)
+ *   X (V1 out)  row y, column x at ((x >> 4) * hp + y) * 16 + (x & 15)
+ *   S (H2 out)  64 rows (sampled columns j) x hp, row-major
+ *   A (V2 out)  64 x 64, row-major */
 __kernel void hs_pdq_box(const __global hs_cl_plane *planes, uint nplanes, uint pass,
                          uint total, __global float *X, __global float *T) {
   const uint g = (uint)get_global_id(0);
@@ -139,22 +154,25 @@ __kernel void hs_pdq_box(const __global hs_cl_plane *planes, uint nplanes, uint 
     return;
   const __global hs_cl_plane *p = planes + plane_of(planes, nplanes, pass, g);
   const ulong line0 = (ulong)(g - p->group_start[pass]) * HS_LANES;
+  const ulong wp = p->wp, hp = p->hp;
+  /* Where 16-line block `line0 >> 4` of an interleaved layout starts. */
+  const ulong blk = (line0 >> 4) * 16, sub = line0 & 15;
   const int w_ = (int)p->width, h_ = (int)p->height;
   switch (pass) {
-  case HS_PASS_H1: /* rows of the input -> T[x][row] */
-    box_lines(X + p->x_off + line0 * p->wp, p->wp, w_, (int)p->wx, T + p->t_off + line0, p->hp,
-              0);
+  case HS_PASS_H1: /* input rows -> T */
+    box_lines(X + p->x_off + line0 * wp, wp, 16, w_, (int)p->wx, T + p->t_off + blk * wp + sub,
+              16, 0);
     break;
-  case HS_PASS_V1: /* columns = rows of T -> X[y][col] */
-    box_lines(T + p->t_off + line0 * p->hp, p->hp, h_, (int)p->wy, X + p->x_off + line0, p->wp,
-              0);
+  case HS_PASS_V1: /* columns, read from T -> X */
+    box_lines(T + p->t_off + line0 * 16, 16, 16 * wp, h_, (int)p->wy,
+              X + p->x_off + blk * hp + sub, 16, 0);
     break;
-  case HS_PASS_H2: /* rows of X -> S[j][row] at the 64 sampled columns */
-    box_lines(X + p->x_off + line0 * p->wp, p->wp, w_, (int)p->wx, X + p->s_off + line0, p->hp,
+  case HS_PASS_H2: /* rows, read from X -> S at the 64 sampled columns */
+    box_lines(X + p->x_off + line0 * 16, 16, 16 * hp, w_, (int)p->wx, X + p->s_off + line0, hp,
               1);
     break;
-  default: /* HS_PASS_V2: rows of S -> A[i][j] at the 64 sampled rows */
-    box_lines(X + p->s_off + line0 * p->hp, p->hp, h_, (int)p->wy, X + p->a_off + line0,
+  default: /* HS_PASS_V2: rows of S -> A at the 64 sampled rows */
+    box_lines(X + p->s_off + line0 * hp, hp, 16, h_, (int)p->wy, X + p->a_off + line0,
               HS_PDQ_GRID, 1);
     break;
   }
