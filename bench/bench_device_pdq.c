@@ -2,7 +2,8 @@
  * (hs_engine_pdq, one batch per call) and on the CPU path, side by side on
  * the same planes; checks that both give identical hashes.
  *
- *   bench_device_pdq [--device D] [--threads T] [--reps R] WxH:N ...
+ *   bench_device_pdq [--device D] [--kernel-dir DIR] [--threads T] [--reps R]
+ *                    WxH:N ...
  *
  * Each WxH:N is N planes of W x H (fixed seed, smooth content with noise).
  * Prints device and driver, then per size: planes/s on the device, on the
@@ -55,10 +56,11 @@ static double rate(hs_engine *e, const hs_luma *l, int n, hs_pdq *out, int reps)
   return best;
 }
 
-static hs_engine *engine(const char *device, int threads) {
+static hs_engine *engine(const char *device, const char *kernel_dir, int threads) {
   hs_engine_options o;
   hs_engine_options_default(&o);
   o.device = device;
+  o.kernel_dir = kernel_dir;
   o.threads = threads;
   hs_engine *e = NULL;
   if (hs_engine_create(&o, &e) != HS_OK) {
@@ -69,7 +71,7 @@ static hs_engine *engine(const char *device, int threads) {
 }
 
 int main(int argc, char **argv) {
-  const char *device = "auto";
+  const char *device = "auto", *kernel_dir = NULL;
   int threads = 0, reps = 3, a = 1;
   for (; a + 1 < argc && strncmp(argv[a], "--", 2) == 0; a += 2) {
     if (strcmp(argv[a], "--device") == 0)
@@ -78,12 +80,15 @@ int main(int argc, char **argv) {
       threads = atoi(argv[a + 1]);
     else if (strcmp(argv[a], "--reps") == 0)
       reps = atoi(argv[a + 1]);
+    else if (strcmp(argv[a], "--kernel-dir") == 0)
+      kernel_dir = argv[a + 1];
   }
   if (a >= argc) {
-    fprintf(stderr, "usage: bench_device_pdq [--device D] [--threads T] [--reps R] WxH:N ...\n");
+    fprintf(stderr, "usage: bench_device_pdq [--device D] [--kernel-dir DIR] [--threads T] "
+                    "[--reps R] WxH:N ...\n");
     return 2;
   }
-  hs_engine *dev = engine(device, threads), *cpu = engine("cpu", threads);
+  hs_engine *dev = engine(device, kernel_dir, threads), *cpu = engine("cpu", NULL, threads);
   printf("device: %s\ncpu:    %s\n\n", hs_engine_description(dev), hs_engine_description(cpu));
   printf("| plane | planes | device planes/s | CPU planes/s | device / CPU |\n");
   printf("| --- | ---: | ---: | ---: | ---: |\n");

@@ -50,13 +50,55 @@ static inline void load_queries(const __global ulong *queries, uint q_end, uint 
   }
 }
 
+#if HS_QV > 1
+/* Per-byte bit counts (0..8) of every 64-bit lane, by shifts and masks:
+ * CPU devices without a vector popcount instruction then keep all 8 lanes
+ * in one register (a per-word popcount() is split into scalar pieces). */
+static inline qv_t byte_counts(qv_t x) {
+  x = x - ((x >> 1) & 0x5555555555555555ul);
+  x = (x & 0x3333333333333333ul) + ((x >> 2) & 0x3333333333333333ul);
+  return (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0ful;
+}
+
+/* Sum of the 8 byte counts of each lane (each byte <= 32, the sum <= 256,
+ * which needs 16 bits). */
+static inline qv_t sum_bytes(qv_t b) {
+  b = (b & 0x00ff00ff00ff00fful) + ((b >> 8) & 0x00ff00ff00ff00fful);
+  return (b * 0x0001000100010001ul) >> 48;
+}
+#endif
+
 /* Distance of every lane's query to the haystack entry at h. */
 static inline qv_t distance(const qv_t q[4], const __global ulong *h, const int words) {
-  qv_t d = popcount(q[0] ^ h[0]);
-  for (int w = 1; w < words; w++)
-    d += popcount(q[w] ^ h[w]);
-  return d;
+#if HS_QV > 1
+  if (words == 1)
+    return sum_bytes(byte_counts(q[0] ^ h[0]));
+  return sum_bytes(byte_counts(q[0] ^ h[0]) + byte_counts(q[1] ^ h[1]) +
+                   byte_counts(q[2] ^ h[2]) + byte_counts(q[3] ^ h[3]));
+#else
+  if (words == 1)
+    return popcount(q[0] ^ h[0]);
+  return popcount(q[0] ^ h[0]) + popcount(q[1] ^ h[1]) + popcount(q[2] ^ h[2]) +
+         popcount(q[3] ^ h[3]);
+#endif
 }
+
+/* Nonzero when some lane of a is below the same lane of b (values far
+ * below 2^63): the borrow of a - b sets the top bit, and an OR across the
+ * lanes is much cheaper on CPUs than any() of a comparison. */
+static inline int any_below(qv_t a, qv_t b) {
+#if HS_QV == 1
+  return a < b;
+#else
+  qv_t x = a - b;
+  ulong4 y = x.lo | x.hi;
+  ulong2 z = y.lo | y.hi;
+  return (int)((z.lo | z.hi) >> 63);
+#endif
+}
+
+/* Entries screened together: one branch for 4 distances. */
+#define SCREEN 4
 
 /* The range [*lo, *hi) of the block this work-group's part covers. */
 static inline void part_range(ulong begin, ulong count, ulong part_len, ulong *lo, ulong *hi) {
@@ -83,6 +125,23 @@ static inline void tile_done(void) {
  * them all, so the host sees an overflow and relaunches with room: nothing
  * is lost silently. The host keeps queries x targets per launch below 2^32
  * so the counter cannot wrap. */
+/* Appends the lanes of d within the radius for target `target`. */
+static inline void report(qv_t d, ulong target, uint q0, uint q_end, uint radius,
+                          __global hs_cl_match *out, uint cap, volatile __global uint *found) {
+  ulong dl[HS_QV];
+  QV_STORE(d, dl);
+  for (int l = 0; l < HS_QV; l++) {
+    if (dl[l] > radius || q0 + (uint)l >= q_end)
+      continue;
+    uint slot = atomic_inc(found);
+    if (slot < cap) {
+      out[slot].target = target;
+      out[slot].query = q0 + (uint)l;
+      out[slot].distance = (uint)dl[l];
+    }
+  }
+}
+
 static inline void radius_body(const __global ulong *queries, uint q_end, uint q_base,
                                const __global ulong *hay, ulong begin, ulong count,
                                ulong part_len, ulong target_base, uint tile, uint radius,
@@ -92,28 +151,28 @@ static inline void radius_body(const __global ulong *queries, uint q_end, uint q
   const int active = q0 < q_end;
   qv_t q[4];
   load_queries(queries, q_end, q0, words, q);
-  const qv_t r = (qv_t)((ulong)radius);
+  const qv_t limit = (qv_t)((ulong)radius + 1); /* d <= radius: d < limit */
   ulong lo, hi;
   part_range(begin, count, part_len, &lo, &hi);
   /* Every work-item of the group runs the same number of tiles. */
   for (ulong t = lo; t < hi; t += tile) {
     ulong t_end = active ? min(t + (ulong)tile, hi) : t; /* idle items still meet the barrier */
-    for (ulong e = t; e < t_end; e++) {
-      qv_t d = distance(q, hay + e * (ulong)words, words);
-      if (!QV_ANY(d <= r))
+    ulong e = t;
+    for (; e + SCREEN <= t_end; e += SCREEN) {
+      const __global ulong *h = hay + e * (ulong)words;
+      qv_t d0 = distance(q, h, words), d1 = distance(q, h + words, words);
+      qv_t d2 = distance(q, h + 2 * words, words), d3 = distance(q, h + 3 * words, words);
+      if (!any_below(min(min(d0, d1), min(d2, d3)), limit))
         continue;
-      ulong dl[HS_QV];
-      QV_STORE(d, dl);
-      for (int l = 0; l < HS_QV; l++) {
-        if (dl[l] > radius || q0 + (uint)l >= q_end)
-          continue;
-        uint slot = atomic_inc(found);
-        if (slot < cap) {
-          out[slot].target = target_base + e;
-          out[slot].query = q0 + (uint)l;
-          out[slot].distance = (uint)dl[l];
-        }
-      }
+      report(d0, target_base + e, q0, q_end, radius, out, cap, found);
+      report(d1, target_base + e + 1, q0, q_end, radius, out, cap, found);
+      report(d2, target_base + e + 2, q0, q_end, radius, out, cap, found);
+      report(d3, target_base + e + 3, q0, q_end, radius, out, cap, found);
+    }
+    for (; e < t_end; e++) {
+      qv_t d = distance(q, hay + e * (ulong)words, words);
+      if (any_below(d, limit))
+        report(d, target_base + e, q0, q_end, radius, out, cap, found);
     }
     tile_done();
   }
@@ -160,7 +219,20 @@ static inline ulong topk_insert(topk_lists *s, int l, uint k, uint d, ulong targ
   s->target[l][pos] = target;
   if (n < k)
     s->fill[l] = ++n;
-  return n == k ? (ulong)s->dist[l][k - 1] : ~0ul;
+  return n == k ? (ulong)s->dist[l][k - 1] : ~0ul >> 1;
+}
+
+/* Offers target's distances to every lane's list; returns the new bounds. */
+static inline qv_t consider(topk_lists *s, qv_t d, qv_t bound, uint k, ulong target) {
+  if (!any_below(d, bound))
+    return bound;
+  ulong dl[HS_QV], bl[HS_QV];
+  QV_STORE(d, dl);
+  QV_STORE(bound, bl);
+  for (int l = 0; l < HS_QV; l++)
+    if (dl[l] < bl[l])
+      bl[l] = topk_insert(s, l, k, (uint)dl[l], target);
+  return QV_LOAD(bl);
 }
 
 /* Same inputs as radius_body. Writes, per query and part, k slots of the
@@ -177,23 +249,26 @@ static inline void topk_body(const __global ulong *queries, uint q_end, uint q_b
   topk_lists s;
   for (int l = 0; l < HS_QV; l++)
     s.fill[l] = 0;
-  qv_t bound = (qv_t)(~0ul);
+  qv_t bound = (qv_t)(~0ul >> 1); /* admits anything; any_below needs < 2^63 */
   ulong lo, hi;
   part_range(begin, count, part_len, &lo, &hi);
   for (ulong t = lo; t < hi; t += tile) {
     ulong t_end = active ? min(t + (ulong)tile, hi) : t; /* idle items still meet the barrier */
-    for (ulong e = t; e < t_end; e++) {
-      qv_t d = distance(q, hay + e * (ulong)words, words);
-      if (!QV_ANY(d < bound))
+    ulong e = t;
+    for (; e + SCREEN <= t_end; e += SCREEN) {
+      const __global ulong *h = hay + e * (ulong)words;
+      qv_t d0 = distance(q, h, words), d1 = distance(q, h + words, words);
+      qv_t d2 = distance(q, h + 2 * words, words), d3 = distance(q, h + 3 * words, words);
+      if (!any_below(min(min(d0, d1), min(d2, d3)), bound))
         continue;
-      ulong dl[HS_QV], bl[HS_QV];
-      QV_STORE(d, dl);
-      QV_STORE(bound, bl);
-      for (int l = 0; l < HS_QV; l++)
-        if (dl[l] < bl[l])
-          bl[l] = topk_insert(&s, l, k, (uint)dl[l], target_base + e);
-      bound = QV_LOAD(bl);
+      /* In target order: each may tighten the bound for the next. */
+      bound = consider(&s, d0, bound, k, target_base + e);
+      bound = consider(&s, d1, bound, k, target_base + e + 1);
+      bound = consider(&s, d2, bound, k, target_base + e + 2);
+      bound = consider(&s, d3, bound, k, target_base + e + 3);
     }
+    for (; e < t_end; e++)
+      bound = consider(&s, distance(q, hay + e * (ulong)words, words), bound, k, target_base + e);
     tile_done();
   }
   const ulong parts = get_global_size(1), part = get_global_id(1);
