@@ -38,9 +38,10 @@ static void die(const char *what) {
   exit(3);
 }
 
-/* Best seconds of `reps` runs of one search; *results from the last. */
+/* Best seconds of `reps` runs of one search; *results and the sum of
+ * their distances (a checksum a peer can reproduce) from the last. */
 static double time_search(hs_engine *e, const cl_haystack *h, const uint64_t *q, size_t nq,
-                          int radius, int k, int reps, size_t *results) {
+                          int radius, int k, int reps, size_t *results, uint64_t *dsum) {
   double best = 1e30;
   for (int r = 0; r <= reps; r++) { /* run 0 is the warm-up */
     hs_match_list out = {0};
@@ -51,6 +52,9 @@ static double time_search(hs_engine *e, const cl_haystack *h, const uint64_t *q,
     if (st != HS_OK)
       die("search");
     *results = out.count;
+    *dsum = 0;
+    for (size_t i = 0; i < out.count; i++)
+      *dsum += out.items[i].distance;
     hs_match_list_free(&out);
     if (r > 0 && t < best)
       best = t;
@@ -120,15 +124,16 @@ int main(int argc, char **argv) {
   double upload = now() - t0;
   printf("device: %s\n%d-bit, M = %zu, Q = %zu, haystack upload %.3f s\n\n",
          hs_engine_description(e), bits, m, nq, upload);
-  printf("| search | M | Q | seconds | comparisons/s | results |\n");
-  printf("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+  printf("| search | M | Q | seconds | comparisons/s | results | sum of distances |\n");
+  printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (int k = 0; k <= 1; k++) {
     size_t results = 0;
-    double t = time_search(e, h, q, nq, radius, k, reps, &results);
+    uint64_t dsum = 0;
+    double t = time_search(e, h, q, nq, radius, k, reps, &results, &dsum);
     char what[32];
     snprintf(what, sizeof what, k ? "top-1" : "radius %d", radius);
-    printf("| %s | %zu | %zu | %.3f | %.3g | %zu |\n", what, m, nq, t,
-           (double)m * (double)nq / t, results);
+    printf("| %s | %zu | %zu | %.3f | %.3g | %zu | %llu |\n", what, m, nq, t,
+           (double)m * (double)nq / t, results, (unsigned long long)dsum);
     fflush(stdout);
   }
   cl_haystack_destroy(h);
