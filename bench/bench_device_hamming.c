@@ -14,24 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/match_list.h"
 #include "device/cl_match.h"
+#include "bench_util.h"
 #include "hashsweep.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static uint64_t next_random(uint64_t *s) {
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
 
 static void die(const char *what) {
   fprintf(stderr, "bench_device_hamming: %s: %s\n", what, hs_last_error());
@@ -45,10 +32,10 @@ static double time_search(hs_engine *e, const cl_haystack *h, const uint64_t *q,
   double best = 1e30;
   for (int r = 0; r <= reps; r++) { /* run 0 is the warm-up */
     hs_match_list out = {0};
-    double t0 = now();
+    double t0 = bench_now();
     hs_status st = k ? cl_match_topk(e, h, q, nq, k, &out)
                      : cl_match_radius(e, h, q, nq, radius, &out);
-    double t = now() - t0;
+    double t = bench_now() - t0;
     if (st != HS_OK)
       die("search");
     *results = out.count;
@@ -87,13 +74,13 @@ int main(int argc, char **argv) {
   uint64_t seed = 12345;
   uint64_t *hay = malloc(m * words * sizeof *hay), *q = malloc(nq * words * sizeof *q);
   for (size_t i = 0; i < m * words; i++)
-    hay[i] = next_random(&seed);
+    hay[i] = bench_random(&seed);
   for (size_t i = 0; i < nq; i++) {
     for (int w = 0; w < words; w++)
-      q[i * words + w] = next_random(&seed);
+      q[i * words + w] = bench_random(&seed);
     if (i % 10 == 0) { /* a near copy of some entry */
-      memcpy(q + i * words, hay + (next_random(&seed) % m) * words, sizeof(uint64_t) * words);
-      q[i * words] ^= next_random(&seed) & next_random(&seed) & next_random(&seed);
+      memcpy(q + i * words, hay + (bench_random(&seed) % m) * words, sizeof(uint64_t) * words);
+      q[i * words] ^= bench_random(&seed) & bench_random(&seed) & bench_random(&seed);
     }
   }
   if (dump) {
@@ -117,11 +104,11 @@ int main(int argc, char **argv) {
             hs_engine_description(e));
     return 2;
   }
-  double t0 = now();
+  double t0 = bench_now();
   cl_haystack *h = NULL;
   if (cl_haystack_create(e, words, hay, m, &h) != HS_OK)
     die("haystack");
-  double upload = now() - t0;
+  double upload = bench_now() - t0;
   printf("device: %s\n%d-bit, M = %zu, Q = %zu, haystack upload %.3f s\n\n",
          hs_engine_description(e), bits, m, nq, upload);
   printf("| search | M | Q | seconds | comparisons/s | results | sum of distances |\n");

@@ -11,22 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_util.h"
 #include "hashsweep.h"
-
-static double now(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static uint64_t next_random(uint64_t *s) {
-  uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
 
 static void make_planes(hs_luma *l, int n, int w, int h, uint64_t *seed) {
   for (int i = 0; i < n; i++) {
@@ -34,7 +21,7 @@ static void make_planes(hs_luma *l, int n, int w, int h, uint64_t *seed) {
     for (int y = 0; y < h; y++)
       for (int x = 0; x < w; x++)
         d[(size_t)y * w + x] = (float)((x * (3 + i) + y * 7) % 200) +
-                               (float)(next_random(seed) % 56);
+                               (float)(bench_random(seed) % 56);
     l[i] = (hs_luma){.width = w, .height = h, .stride = (size_t)w, .data = d};
   }
 }
@@ -47,9 +34,9 @@ static double rate(hs_engine *e, const hs_luma *l, int n, hs_pdq *out, int reps)
   }
   double best = 0;
   for (int r = 0; r < reps; r++) {
-    double t0 = now();
+    double t0 = bench_now();
     hs_engine_pdq(e, l, (size_t)n, out);
-    double s = (double)n / (now() - t0);
+    double s = (double)n / (bench_now() - t0);
     if (s > best)
       best = s;
   }

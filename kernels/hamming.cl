@@ -100,6 +100,23 @@ static inline int any_below(qv_t a, qv_t b) {
 /* Entries screened together: one branch for 4 distances. */
 #define SCREEN 4
 
+/* Distances to the SCREEN entries at h into d[]; returns their lane-wise
+ * minimum, which decides whether any of them needs a closer look. */
+static inline qv_t screen(const qv_t q[4], const __global ulong *h, const int words,
+                          qv_t d[SCREEN]) {
+  d[0] = distance(q, h, words);
+  d[1] = distance(q, h + words, words);
+  d[2] = distance(q, h + 2 * words, words);
+  d[3] = distance(q, h + 3 * words, words);
+  return min(min(d[0], d[1]), min(d[2], d[3]));
+}
+
+/* End of this work-item's share of the tile starting at t: idle items
+ * (all lanes past the last query) take none but still meet the barrier. */
+static inline ulong tile_end(ulong t, uint tile, ulong hi, int active) {
+  return active ? min(t + (ulong)tile, hi) : t;
+}
+
 /* The range [*lo, *hi) of the block this work-group's part covers. */
 static inline void part_range(ulong begin, ulong count, ulong part_len, ulong *lo, ulong *hi) {
   ulong p = get_global_id(1);
@@ -156,18 +173,14 @@ static inline void radius_body(const __global ulong *queries, uint q_end, uint q
   part_range(begin, count, part_len, &lo, &hi);
   /* Every work-item of the group runs the same number of tiles. */
   for (ulong t = lo; t < hi; t += tile) {
-    ulong t_end = active ? min(t + (ulong)tile, hi) : t; /* idle items still meet the barrier */
+    const ulong t_end = tile_end(t, tile, hi, active);
     ulong e = t;
     for (; e + SCREEN <= t_end; e += SCREEN) {
-      const __global ulong *h = hay + e * (ulong)words;
-      qv_t d0 = distance(q, h, words), d1 = distance(q, h + words, words);
-      qv_t d2 = distance(q, h + 2 * words, words), d3 = distance(q, h + 3 * words, words);
-      if (!any_below(min(min(d0, d1), min(d2, d3)), limit))
+      qv_t d[SCREEN];
+      if (!any_below(screen(q, hay + e * (ulong)words, words, d), limit))
         continue;
-      report(d0, target_base + e, q0, q_end, radius, out, cap, found);
-      report(d1, target_base + e + 1, q0, q_end, radius, out, cap, found);
-      report(d2, target_base + e + 2, q0, q_end, radius, out, cap, found);
-      report(d3, target_base + e + 3, q0, q_end, radius, out, cap, found);
+      for (int i = 0; i < SCREEN; i++)
+        report(d[i], target_base + e + (ulong)i, q0, q_end, radius, out, cap, found);
     }
     for (; e < t_end; e++) {
       qv_t d = distance(q, hay + e * (ulong)words, words);
@@ -253,19 +266,15 @@ static inline void topk_body(const __global ulong *queries, uint q_end, uint q_b
   ulong lo, hi;
   part_range(begin, count, part_len, &lo, &hi);
   for (ulong t = lo; t < hi; t += tile) {
-    ulong t_end = active ? min(t + (ulong)tile, hi) : t; /* idle items still meet the barrier */
+    const ulong t_end = tile_end(t, tile, hi, active);
     ulong e = t;
     for (; e + SCREEN <= t_end; e += SCREEN) {
-      const __global ulong *h = hay + e * (ulong)words;
-      qv_t d0 = distance(q, h, words), d1 = distance(q, h + words, words);
-      qv_t d2 = distance(q, h + 2 * words, words), d3 = distance(q, h + 3 * words, words);
-      if (!any_below(min(min(d0, d1), min(d2, d3)), bound))
+      qv_t d[SCREEN];
+      if (!any_below(screen(q, hay + e * (ulong)words, words, d), bound))
         continue;
       /* In target order: each may tighten the bound for the next. */
-      bound = consider(&s, d0, bound, k, target_base + e);
-      bound = consider(&s, d1, bound, k, target_base + e + 1);
-      bound = consider(&s, d2, bound, k, target_base + e + 2);
-      bound = consider(&s, d3, bound, k, target_base + e + 3);
+      for (int i = 0; i < SCREEN; i++)
+        bound = consider(&s, d[i], bound, k, target_base + e + (ulong)i);
     }
     for (; e < t_end; e++)
       bound = consider(&s, distance(q, hay + e * (ulong)words, words), bound, k, target_base + e);
