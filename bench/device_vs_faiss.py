@@ -28,8 +28,8 @@ def run_device(build, bits, m, q, reps, dump):
     rows = {}
     for line in out.splitlines():
         f = [c.strip() for c in line.strip("|").split("|")]
-        if len(f) == 7 and (f[0].startswith("radius") or f[0] == "top-1"):
-            rows["top-1" if f[0] == "top-1" else "radius"] = (float(f[3]), int(f[5]), int(f[6]))
+        if len(f) == 9 and (f[0].startswith("radius") or f[0] == "top-1"):
+            rows["top-1" if f[0] == "top-1" else "radius"] = (float(f[3]), int(f[7]), int(f[8]))
     return header, rows
 
 

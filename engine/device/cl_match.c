@@ -20,9 +20,11 @@
 #include "device/cl_match.h"
 #include "device/cl_tuning.h"
 #include "device/engine_device.h"
+#include "hashsweep/match.h"
 #include "hs_shared.h"
 
 _Static_assert(sizeof(hs_cl_match) == HS_CL_MATCH_SIZE, "hs_cl_match layout");
+_Static_assert(HS_CL_TOPK_MAX == HS_TOPK_MAX, "top-k limit of the kernel and the API");
 _Static_assert(sizeof(hs_match) == sizeof(hs_cl_match), "hs_match and hs_cl_match differ");
 _Static_assert(offsetof(hs_match, target) == offsetof(hs_cl_match, target), "hs_match.target");
 _Static_assert(offsetof(hs_match, query) == offsetof(hs_cl_match, query), "hs_match.query");
