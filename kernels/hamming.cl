@@ -10,7 +10,12 @@
  * CPU devices a barrier after each tile makes the runtime run the whole
  * work-group over one tile (kept in cache) before the next. Global size in
  * dimension 0 is rounded up to the work-group size; lanes past the last
- * query compute on a copy of it and never report. */
+ * query compute on a copy of it and never report.
+ *
+ * Distances: popcount() with one query per work-item (GPUs have it in
+ * hardware); with 8 lanes, per-byte counts by shifts and masks, summed
+ * over the words before one horizontal add. Only integers: any order of
+ * evaluation gives the same answer. */
 #pragma OPENCL FP_CONTRACT OFF
 
 #include "hs_shared.h"
@@ -26,12 +31,10 @@
 typedef ulong qv_t;
 #define QV_LOAD(p) (*(p))
 #define QV_STORE(v, p) (*(p) = (v))
-#define QV_ANY(m) (m)
 #elif HS_QV == 8
 typedef ulong8 qv_t;
 #define QV_LOAD(p) vload8(0, (p))
 #define QV_STORE(v, p) vstore8((v), 0, (p))
-#define QV_ANY(m) any(m)
 #else
 #error "HS_QV must be 1 or 8"
 #endif

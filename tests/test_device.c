@@ -12,6 +12,7 @@
 int main(void) { return 77; }
 #else
 #include <dirent.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -291,6 +292,50 @@ START_TEST(test_pdq_failure_redone_on_cpu) {
 }
 END_TEST
 
+/* Engine calls from several threads at once are serialised on the device
+ * and each gets its own correct answer. */
+typedef struct pdq_job {
+  hs_engine *e;
+  hs_luma l;
+  hs_pdq got;
+  hs_status st;
+} pdq_job;
+
+static void *pdq_thread(void *arg) {
+  pdq_job *j = arg;
+  for (int r = 0; r < 5 && j->st == HS_OK; r++)
+    j->st = hs_engine_pdq(j->e, &j->l, 1, &j->got);
+  return NULL;
+}
+
+START_TEST(test_concurrent_calls) {
+  hs_engine *e = ctu_device_engine("auto");
+  enum { N = 4 };
+  pdq_job jobs[N];
+  pthread_t th[N];
+  uint64_t seed = 77;
+  for (int i = 0; i < N; i++) {
+    int w = 100 + 60 * i, h = 300 - 50 * i;
+    jobs[i] = (pdq_job){.e = e, .l = {w, h, (size_t)w, malloc(sizeof(float) * w * h)}};
+    for (int k = 0; k < w * h; k++)
+      jobs[i].l.data[k] = tu_randf(&seed) * 255.0f;
+  }
+  for (int i = 0; i < N; i++)
+    ck_assert_int_eq(pthread_create(&th[i], NULL, pdq_thread, &jobs[i]), 0);
+  hs_workspace *ws = hs_workspace_create();
+  for (int i = 0; i < N; i++) {
+    pthread_join(th[i], NULL);
+    ck_assert_int_eq(jobs[i].st, HS_OK);
+    hs_pdq want;
+    ck_assert_int_eq(hs_pdq_from_luma(&jobs[i].l, ws, &want), HS_OK);
+    ck_assert_int_eq(memcmp(&want, &jobs[i].got, sizeof want), 0);
+    free(jobs[i].l.data);
+  }
+  hs_workspace_destroy(ws);
+  hs_engine_destroy(e);
+}
+END_TEST
+
 /* ---- device: the cache on disk and kernel folders ---------------------------------- */
 
 static int by_name(const void *a, const void *b) { return strcmp(a, b); }
@@ -469,6 +514,7 @@ int main(void) {
     tcase_add_test(dev, test_select);
     tcase_add_test(dev, test_selftest_refusal);
     tcase_add_test(dev, test_pdq_failure_redone_on_cpu);
+    tcase_add_test(dev, test_concurrent_calls);
     tcase_add_test(dev, test_cache_on_disk);
     tcase_add_test(dev, test_no_cache);
     tcase_add_test(dev, test_kernel_dir);
