@@ -82,23 +82,36 @@ static inline ulong pos_offset(int k, ulong block) {
 static void box_lines(const __global float *in, ulong lane, ulong block, int n, int w,
                       __global float *out, ulong out_stride, int sampled) {
   const int hw = (w + 2) / 2; /* "half" is a type in OpenCL C */
-  lanes_t sum = (lanes_t)(0.0f);
+#if HS_LANES > 1
+  /* A sample leaves the window w steps after it entered: keep the last
+   * RING entering vectors instead of gathering them again (a gather is 16
+   * loads). Windows of RING or more (sides above 8064) gather twice. */
+#define RING 64
+  lanes_t ring[RING];
+  const int keep = w < RING;
+#define ENTER(v) (v = gather(in + pos_offset(ri, block), lane), ring[ri & (RING - 1)] = v)
+#define LEAVE() (keep ? ring[li & (RING - 1)] : gather(in + pos_offset(li, block), lane))
+#else
+#define ENTER(v) (v = gather(in + pos_offset(ri, block), lane))
+#define LEAVE() gather(in + pos_offset(li, block), lane)
+#endif
+  lanes_t sum = (lanes_t)(0.0f), x;
   int count = 0, li = 0, ri = 0;
   for (int i = 0; i < hw - 1; i++, ri++, count++)
-    sum += gather(in + pos_offset(ri, block), lane);
+    sum += ENTER(x);
   uint j = 0, next = sampled ? sample_index(0, (uint)n) : 0;
   for (int k = 0; k < n; k++) {
     if (k <= w - hw) {
-      sum += gather(in + pos_offset(ri, block), lane);
+      sum += ENTER(x);
       ri++;
       count++;
     } else if (k <= n - hw) {
-      sum += gather(in + pos_offset(ri, block), lane);
-      sum -= gather(in + pos_offset(li, block), lane);
+      sum += ENTER(x);
+      sum -= LEAVE();
       ri++;
       li++;
     } else {
-      sum -= gather(in + pos_offset(li, block), lane);
+      sum -= LEAVE();
       li++;
       count--;
     }
@@ -116,6 +129,8 @@ static void box_lines(const __global float *in, ulong lane, ulong block, int n, 
     if (j == 64)
       break; /* nothing after the last sampled position is ever read */
   }
+#undef ENTER
+#undef LEAVE
 }
 
 /* The plane that work-item `g` of `pass` belongs to: the last plane whose

@@ -163,13 +163,15 @@ END_TEST
 /* ---- random planes ---------------------------------------------------------------------- */
 
 /* Sides that hit every edge: below the minimum, the window steps at
- * 128/256, the unblurred 64x64 and its neighbours, extreme aspect. */
+ * 128/256, the unblurred 64x64 and its neighbours, extreme aspect, and
+ * windows of 64 and more (sides above 8064: the kernel's window ring no
+ * longer holds them). */
 static const int edge_sizes[][2] = {
     {1, 1},     {1, 4},     {4, 4},     {4, 100},  {100, 4},   {5, 5},     {5, 6},
     {6, 5},     {7, 9},     {63, 63},   {63, 64},  {64, 63},   {64, 64},   {64, 65},
     {65, 64},   {65, 65},   {127, 128}, {128, 127}, {128, 128}, {129, 129}, {127, 129},
     {255, 257}, {256, 256}, {5, 2000},  {2000, 5}, {6, 1500},  {3000, 7},  {17, 1025},
-    {1000, 13}, {511, 513}, {300, 200},
+    {1000, 13}, {511, 513}, {300, 200}, {8200, 5}, {7, 8300}, {8193, 64},
 };
 
 START_TEST(test_edge_sizes) {
