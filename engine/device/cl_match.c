@@ -239,11 +239,13 @@ typedef struct slice {
 } slice;
 
 /* Work-items in dimension 0, and parts in dimension 1 so the device has
- * enough work-groups; a part is never shorter than a tile. */
+ * enough work-groups; a part is never shorter than a tile. The work-group
+ * size stays fixed (idle work-items cost little): a runtime such as PoCL
+ * compiles the kernel anew for every work-group size it meets. */
 static void geometry(const cl_hamming *h, const slice *s, size_t max_parts, size_t global[2],
                      size_t local[2], uint64_t *part_len) {
   size_t items = ((size_t)s->nq + (size_t)h->qv - 1) / (size_t)h->qv;
-  size_t wg = items < h->wg ? items : h->wg;
+  size_t wg = h->wg;
   global[0] = (items + wg - 1) / wg * wg;
   local[0] = wg;
   size_t groups = global[0] / wg;
