@@ -1,13 +1,117 @@
-/* tools/cmd_rescan.c - `hashsweep rescan`: match stored archive hashes against an index, no decoding. Not implemented yet. */
+/* tools/cmd_rescan.c - `hashsweep rescan`: stored hashes against an index,
+ * without decoding (the spike-response path). */
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli_scan.h"
 #include "commands.h"
 
-static void rescan_usage(FILE *out) { fprintf(out, "usage: hashsweep rescan ... (not implemented yet)\n"); }
-
-static int rescan_run(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  cli_error("'rescan' is not implemented yet");
-  return EXIT_USAGE;
+static void rescan_usage(FILE *out) {
+  fprintf(out,
+          "usage: hashsweep rescan --store STORE --index IDX [options]\n"
+          "Matches every hash recorded in STORE (by earlier scans) against the index, or only\n"
+          "against the entries added since a version, without decoding a single image. Same\n"
+          "output as scan.\n\n"
+          "options:\n"
+          "  --store STORE            the archive hash store (required)\n"
+          "  --index IDX              the hash index (required)\n"
+          "  --since-version V        only entries added after index version V\n"
+          "  --list NAME              only entries of this list\n"
+          "  --out FILE               output file (default: standard output)\n"
+          "  --format jsonl|csv       output format (default jsonl)\n"
+          "  --radius R               PDQ match threshold, inclusive (default 31)\n"
+          "  --min-quality Q          PDQ quality gate (default 50)\n"
+          "  --device D               auto|cpu|N (default: $HASHSWEEP_DEVICE or auto)\n"
+          "  -q, --quiet              no progress and no summary\n"
+          "  -v, --verbose            log the path taken\n");
 }
 
-const cli_command cmd_rescan = {"rescan", "match stored archive hashes against an index, no decoding", rescan_run, rescan_usage};
+static int rescan_run(int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"store", required_argument, 0, 0},  {"index", required_argument, 0, 0},
+      {"since-version", required_argument, 0, 0}, {"list", required_argument, 0, 0},
+      {"out", required_argument, 0, 0},    {"format", required_argument, 0, 0},
+      {"radius", required_argument, 0, 0}, {"min-quality", required_argument, 0, 0},
+      {"device", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
+      {"verbose", no_argument, 0, 'v'},    {0, 0, 0, 0}};
+  hs_rescan_options o;
+  hs_rescan_options_default(&o);
+  const char *device = NULL;
+  int quiet = 0, verbose = 0, idx, c;
+  long v;
+  uint64_t u;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "qv", longopts, &idx)) != -1) {
+    if (c == 'q') {
+      quiet = 1;
+      continue;
+    }
+    if (c == 'v') {
+      verbose++;
+      continue;
+    }
+    if (c != 0)
+      return cli_usage_error("rescan", "unknown option");
+    const char *name = longopts[idx].name;
+    if (!strcmp(name, "store"))
+      o.store = optarg;
+    else if (!strcmp(name, "index"))
+      o.index = optarg;
+    else if (!strcmp(name, "since-version")) {
+      if (cli_parse_size(optarg, 1, &u) || strpbrk(optarg, "kKmMgGtT."))
+        return cli_usage_error("rescan", "--since-version: expected a version number, got '%s'",
+                               optarg);
+      o.since_version = u;
+    } else if (!strcmp(name, "list"))
+      o.list = optarg;
+    else if (!strcmp(name, "out"))
+      o.out = optarg;
+    else if (!strcmp(name, "format")) {
+      if (cli_parse_out_format("rescan", optarg, &o.format))
+        return EXIT_USAGE;
+    } else if (!strcmp(name, "radius")) {
+      if (cli_parse_int(optarg, 0, 256, &v))
+        return cli_usage_error("rescan", "--radius: expected 0..256, got '%s'", optarg);
+      o.radius = (int)v;
+    } else if (!strcmp(name, "min-quality")) {
+      if (cli_parse_int(optarg, 0, 101, &v))
+        return cli_usage_error("rescan", "--min-quality: expected 0..101, got '%s'", optarg);
+      o.min_quality = (int)v;
+    } else if (!strcmp(name, "device"))
+      device = optarg;
+  }
+  if (!o.store || !o.index)
+    return cli_usage_error("rescan", "--store STORE and --index IDX are required");
+  if (optind < argc)
+    return cli_usage_error("rescan", "unexpected argument '%s'", argv[optind]);
+  cli_install_logger(quiet ? -1 : verbose);
+  hs_engine_options eo;
+  hs_engine_options_default(&eo);
+  eo.device = device;
+  hs_engine *engine = NULL;
+  if (hs_engine_create(&eo, &engine) != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return EXIT_USAGE;
+  }
+  o.engine = engine;
+  if (!quiet && isatty(2))
+    o.progress = cli_scan_progress;
+  signal(SIGPIPE, SIG_IGN);
+  hs_scan_summary sum;
+  hs_status st = hs_rescan_run(&o, &sum);
+  hs_engine_destroy(engine);
+  if (st != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return st == HS_ERR_NOT_FOUND || st == HS_ERR_CORRUPT || st == HS_ERR_INVALID_ARG ? EXIT_USAGE
+                                                                                     : EXIT_FATAL;
+  }
+  if (!quiet)
+    cli_scan_summary("rescan", &sum);
+  return EXIT_ALL_DONE;
+}
+
+const cli_command cmd_rescan = {"rescan", "match stored archive hashes against an index, no decoding",
+                                rescan_run, rescan_usage};

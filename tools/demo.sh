@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The demo (README quick start): installs the dependencies, builds, makes a
-# small sample archive from images the project generates itself (originals
-# and edited copies: resized, recompressed, flipped, rotated), and hashes it.
+# sample archive from images the project generates itself (originals and
+# edited copies: resized, recompressed, mirrored, rotated, brightened, plus a
+# broken file), a sample hash list from some of the originals, and runs the
+# main job: a scan of the archive against the list. Prints the matches and
+# the summary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -13,23 +16,44 @@ TI="$BUILD_DIR/tests/hs-testimg"
 
 DEMO=${DEMO_DIR:-$BUILD_DIR/demo}
 rm -rf "$DEMO"
-mkdir -p "$DEMO/archive/originals" "$DEMO/archive/uploads"
-echo "== making a sample archive in $DEMO/archive"
-for i in 1 2 3 4 5 6; do
-  "$TI" gen "$DEMO/archive/originals/photo$i.jpg" --size 1280x960 --seed "$i"
-done
-# Re-uploads of photos 1-3 as abusers and platforms change them.
-"$TI" edit "$DEMO/archive/originals/photo1.jpg" "$DEMO/archive/uploads/photo1-small.jpg[Q=80]" scale:0.4
-"$TI" edit "$DEMO/archive/originals/photo1.jpg" "$DEMO/archive/uploads/photo1-recompressed.jpg[Q=35]" copy
-"$TI" edit "$DEMO/archive/originals/photo2.jpg" "$DEMO/archive/uploads/photo2-mirrored.jpg" flipy
-"$TI" edit "$DEMO/archive/originals/photo2.jpg" "$DEMO/archive/uploads/photo2-rotated.png" rot90
-"$TI" edit "$DEMO/archive/originals/photo3.jpg" "$DEMO/archive/uploads/photo3-cropped.webp" crop:4
-echo "not an image" > "$DEMO/archive/uploads/broken.jpg"
-find "$DEMO/archive" -type f | sort > "$DEMO/files.txt"
+mkdir -p "$DEMO/archive/2024" "$DEMO/archive/2025/uploads"
+echo "== 1. a sample archive in $DEMO/archive"
+"$TI" gen-many "$DEMO/archive/2024" 40 --size 1024x768 --seed 2024
+# Re-uploads of three of those photos, changed the way re-uploads are.
+P="$DEMO/archive/2024"
+U="$DEMO/archive/2025/uploads"
+"$TI" edit "$P/img00003.jpg" "$U/thumbnail.jpg[Q=70]" scale:0.3
+"$TI" edit "$P/img00003.jpg" "$U/recompressed.jpg[Q=25]" copy
+"$TI" edit "$P/img00011.jpg" "$U/mirrored.jpg" flipy
+"$TI" edit "$P/img00011.jpg" "$U/rotated.png" rot90
+"$TI" edit "$P/img00027.jpg" "$U/brighter.webp" bright:20
+"$TI" gen-many "$U" 12 --size 900x600 --seed 99   # unrelated uploads
+echo "not an image" > "$U/broken.jpg"
+echo "   $(find "$DEMO/archive" -type f | wc -l) files"
 
-echo "== hashsweep hash (fast mode, with dihedral hashes)"
-"$HS" hash --dihedral --format jsonl - < "$DEMO/files.txt" > "$DEMO/hashes.jsonl" || true
-cut -c1-160 "$DEMO/hashes.jsonl"
-echo
-echo "== PDQ of each file, its quality and path (TSV)"
-"$HS" hash - < "$DEMO/files.txt" || echo "(exit code $?: one file failed, as it should)"
+echo "== 2. a hash list of known images (3 of the originals), imported into an index"
+"$HS" hash "$P/img00003.jpg" "$P/img00011.jpg" "$P/img00027.jpg" |
+  awk -F'\t' 'BEGIN {print "hash,label"} {print $1 ",case-" NR}' > "$DEMO/known.csv"
+cat "$DEMO/known.csv"
+"$HS" index create "$DEMO/index"
+"$HS" index import "$DEMO/index" --list demo-list --source "demo" --note "demo import" "$DEMO/known.csv"
+
+echo "== 3. the scan (JSON Lines out, summary on stderr)"
+set +e
+"$HS" scan --index "$DEMO/index" --store "$DEMO/store" --out "$DEMO/matches.jsonl" "$DEMO/archive"
+rc=$?
+set -e
+echo "   exit code $rc (1: done, with per-file errors: the broken file)"
+echo "== 4. the matches and errors"
+python3 - "$DEMO/matches.jsonl" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    name = r["path"].split("/archive/")[-1]
+    if "error" in r:
+        print(f"   ERROR  {name}: {r['error']}")
+    elif "entry" in r:
+        print(f"   MATCH  {name:32} {r['label']:8} distance {r['distance']:2} via {r['variant']}")
+PY
+echo "== 5. a rescan from the store: no decoding"
+"$HS" rescan --index "$DEMO/index" --store "$DEMO/store" --out "$DEMO/rescan.jsonl"

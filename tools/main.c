@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
     return EXIT_ALL_DONE;
   }
   if (strcmp(argv[1], "--version") == 0) {
-    printf("hashsweep %s\n", hs_version());
+    printf("hashsweep %s (%s)\n", hs_version(), hs_build_features());
     return EXIT_ALL_DONE;
   }
   for (size_t i = 0; i < N_COMMANDS; i++) {

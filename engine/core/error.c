@@ -78,3 +78,14 @@ hs_status error_prefix(hs_status status, const char *fmt, ...) {
 void error_clear(void) { error_detail[0] = '\0'; }
 
 const char *hs_version(void) { return HS_VERSION_STRING; }
+
+const char *hs_build_features(void) {
+  return ""
+#ifdef HS_WITH_OPENCL
+         "OpenCL "
+#endif
+#ifdef HS_WITH_MPI
+         "MPI "
+#endif
+         "OpenMP";
+}

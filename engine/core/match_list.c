@@ -32,6 +32,8 @@ hs_status match_list_reserve(hs_match_list *l, size_t extra) {
 }
 
 hs_status match_list_append(hs_match_list *l, const hs_match *items, size_t n) {
+  if (n == 0) /* items may be NULL then, which memcpy does not allow */
+    return HS_OK;
   HS_TRY(match_list_reserve(l, n));
   memcpy(l->items + l->count, items, n * sizeof *items);
   l->count += n;
@@ -58,7 +60,12 @@ static int by_distance(const void *a, const void *b) {
   return 0;
 }
 
-void match_list_sort_by_target(hs_match *items, size_t n) { qsort(items, n, sizeof *items, by_target); }
+/* n == 0 may come with items == NULL, which qsort does not allow. */
+void match_list_sort_by_target(hs_match *items, size_t n) {
+  if (n)
+    qsort(items, n, sizeof *items, by_target);
+}
 void match_list_sort_by_distance(hs_match *items, size_t n) {
-  qsort(items, n, sizeof *items, by_distance);
+  if (n)
+    qsort(items, n, sizeof *items, by_distance);
 }

@@ -23,26 +23,31 @@ hs_status hs_mode_parse(const char *name, hs_mode *out) {
                    name ? name : "");
 }
 
+hs_status hs_grid_for_mode(const char *name, const hs_decode_options *opts, hs_workspace *ws,
+                           const hs_luma *decoded, hs_image_info *info, hs_luma *grid) {
+  if (decoded->width < PDQ_MIN_DIM || decoded->height < PDQ_MIN_DIM)
+    return error_set(HS_ERR_TOO_SMALL, "%s: image is %dx%d, below PDQ's minimum of %dx%d", name,
+                     decoded->width, decoded->height, PDQ_MIN_DIM, PDQ_MIN_DIM);
+  *grid = *decoded;
+  if (opts->mode == HS_MODE_STOCK && (decoded->width > 512 || decoded->height > 512)) {
+    grid->data = workspace_get(ws, WS_LUMA2, sizeof(float) * 512 * 512);
+    if (!grid->data)
+      return error_prefix(HS_ERR_NOMEM, "%s: ", name);
+    normalise_stretch512(decoded, grid);
+  }
+  info->hashed_width = grid->width;
+  info->hashed_height = grid->height;
+  return HS_OK;
+}
+
 hs_status hs_hash_file(const char *path, const hs_decode_options *opts, hs_workspace *ws,
                        hs_pdq *pdq, hs_image_info *info) {
   HS_CHECK(pdq, HS_ERR_INVALID_ARG, "hs_hash_file: NULL result");
   memset(pdq, 0, sizeof *pdq);
-  hs_luma luma;
+  hs_luma luma, grid;
   HS_TRY(hs_decode_file(path, opts, ws, &luma, info));
-  if (luma.width < PDQ_MIN_DIM || luma.height < PDQ_MIN_DIM)
-    return error_set(HS_ERR_TOO_SMALL, "%s: image is %dx%d, below PDQ's minimum of %dx%d", path,
-                     luma.width, luma.height, PDQ_MIN_DIM, PDQ_MIN_DIM);
-  if (opts->mode == HS_MODE_STOCK && (luma.width > 512 || luma.height > 512)) {
-    hs_luma stretched = {0};
-    stretched.data = workspace_get(ws, WS_LUMA2, sizeof(float) * 512 * 512);
-    if (!stretched.data)
-      return error_prefix(HS_ERR_NOMEM, "%s: ", path);
-    normalise_stretch512(&luma, &stretched);
-    luma = stretched;
-  }
-  info->hashed_width = luma.width;
-  info->hashed_height = luma.height;
-  hs_status st = hs_pdq_from_luma(&luma, ws, pdq);
+  HS_TRY(hs_grid_for_mode(path, opts, ws, &luma, info, &grid));
+  hs_status st = hs_pdq_from_luma(&grid, ws, pdq);
   if (st != HS_OK)
     return error_prefix(st, "%s: ", path);
   return HS_OK;

@@ -68,6 +68,19 @@ hs_status hs_init(const char *argv0) {
   return HS_OK;
 }
 
+/* Shared by every decode, exclusive for re-running a failed one (see
+ * hs_decode_buffer). Writers are preferred so a diagnosis is not starved. */
+static pthread_rwlock_t vips_errors_lock;
+static pthread_once_t rwlock_once = PTHREAD_ONCE_INIT;
+
+static void init_rwlock(void) {
+  pthread_rwlockattr_t attr;
+  pthread_rwlockattr_init(&attr);
+  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+  pthread_rwlock_init(&vips_errors_lock, &attr);
+  pthread_rwlockattr_destroy(&attr);
+}
+
 /* ---- loaders ----------------------------------------------------------------- */
 
 /* Loader nicknames hashsweep runs, and the short format name reported. */
@@ -269,7 +282,10 @@ hs_status hs_decode_buffer(const void *data, size_t size, const char *name,
     return error_set(HS_ERR_LIMIT, "%s: file is %zu bytes, above the limit of %llu bytes", name,
                      size, (unsigned long long)opts->max_file_bytes);
 
+  pthread_once(&rwlock_once, init_rwlock);
+  pthread_rwlock_rdlock(&vips_errors_lock);
   const char *nickname = sniff_loader(data, size);
+  pthread_rwlock_unlock(&vips_errors_lock);
   if (!nickname)
     return error_set(HS_ERR_UNSUPPORTED, "%s: not an image in a supported format", name);
   const char *format = NULL;
@@ -287,10 +303,22 @@ hs_status hs_decode_buffer(const void *data, size_t size, const char *name,
   }
   snprintf(info->format, sizeof info->format, "%s", format);
 
+  pthread_rwlock_rdlock(&vips_errors_lock);
   hs_status st = decode_image(data, size, name, opts, nickname, ws, luma, info);
-  if (st == HS_OK) {
-    /* libvips may have logged warnings for files it still decoded. */
+  pthread_rwlock_unlock(&vips_errors_lock);
+  if (st == HS_ERR_DECODE) {
+    /* libvips keeps one error buffer for the whole process, so with decodes
+     * running in parallel the text read after a failure may be another
+     * file's, or gone. The failure is redone alone, with every other decode
+     * held back, so its message is its own and the same on every run (a
+     * resumed scan must write the same records). Failures are rare. */
+    pthread_rwlock_wrlock(&vips_errors_lock);
     vips_error_clear();
+    st = decode_image(data, size, name, opts, nickname, ws, luma, info);
+    vips_error_clear();
+    pthread_rwlock_unlock(&vips_errors_lock);
+  }
+  if (st == HS_OK) {
     info->hashed_width = luma->width;
     info->hashed_height = luma->height;
   }

@@ -42,6 +42,10 @@ typedef struct store_job {
   uint64_t out_offset;    /* bytes of the output known complete */
   uint8_t fingerprint[32];/* options that must match to resume */
   int64_t started;        /* unix seconds */
+  /* The job's counters so far (committed with each batch), so a resumed
+   * job reports the whole job: seen, hashed, unchanged, matched, matches,
+   * failed, low quality. */
+  uint64_t counts[7];
 } store_job;
 
 typedef struct store store;

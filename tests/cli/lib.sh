@@ -4,7 +4,7 @@ set -u
 HS=${HASHSWEEP:?HASHSWEEP must point to the hashsweep binary}
 TI=${HS_TESTIMG:?HS_TESTIMG must point to hs-testimg}
 T=$(mktemp -d "${TMPDIR:-/tmp}/hashsweep-cli-XXXXXX")
-trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
+[ -n "${KEEP_TMP:-}" ] || trap 'chmod -R u+rwx "$T" 2>/dev/null; rm -rf "$T"' EXIT
 FAILS=0
 fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
 pass() { echo "ok: $*"; }

@@ -2,6 +2,7 @@
  * images with libvips (no third-party photos anywhere in the repo):
  *
  *   hs-testimg gen OUT --size WxH [--seed N] [--kind photo|flat|checker] [--bands 1|3|4]
+ *   hs-testimg gen-many DIR COUNT --size WxH [--seed N]   (DIR/img00000.jpg ...)
  *   hs-testimg edit IN OUT OP   OP: flipx flipy rot90 rot180 rot270 scale:F
  *                                   crop:P (percent off each side) grey blur:SIGMA
  *                                   bright:D (add D to every band)
@@ -58,13 +59,15 @@ static VipsImage *make_photo(int w, int h, int bands, const char *kind) {
   double gx = frand() * 6.28, gy = frand() * 6.28, fx = 1 + 4 * frand(), fy = 1 + 4 * frand();
   for (int y = 0; y < h; y++)
     for (int x = 0; x < w; x++) {
-      double v[3];
+      double v[3], wb[NBLOB];
+      for (int i = 0; i < NBLOB; i++) {
+        double dx = (x - bx[i]) / br[i], dy = (y - by[i]) / br[i];
+        wb[i] = 0.35 * exp(-(dx * dx + dy * dy));
+      }
       for (int c = 0; c < 3; c++) {
         double s = 0.5 + 0.15 * sin(gx + fx * 6.28 * x / w + c) * cos(gy + fy * 6.28 * y / h);
-        for (int i = 0; i < NBLOB; i++) {
-          double dx = (x - bx[i]) / br[i], dy = (y - by[i]) / br[i];
-          s += 0.35 * bc[i][c] * exp(-(dx * dx + dy * dy));
-        }
+        for (int i = 0; i < NBLOB; i++)
+          s += bc[i][c] * wb[i];
         for (int i = 0; i < NSHAPE; i++) {
           double dx = (x - sx[i]) / sw[i], dy = (y - sy[i]) / sh[i];
           int inside = round_shape[i] ? dx * dx + dy * dy < 1 : fabs(dx) < 1 && fabs(dy) < 1;
@@ -163,11 +166,70 @@ static int edit(int argc, char **argv) {
   return 0;
 }
 
+/* A photo-like image built from libvips operations (fast at any size): a
+ * smooth colour field (a tiny random image upscaled) and hard-edged
+ * shapes. */
+static VipsImage *make_photo_fast(int w, int h) {
+  uint8_t tiny[8 * 6 * 3];
+  for (size_t i = 0; i < sizeof tiny; i++)
+    tiny[i] = (uint8_t)(frand() * 255);
+  VipsImage *t = vips_image_new_from_memory_copy(tiny, sizeof tiny, 8, 6, 3, VIPS_FORMAT_UCHAR);
+  VipsImage *big = NULL, *mem = NULL, *out = NULL;
+  if (!t || vips_resize(t, &big, w / 8.0, "vscale", h / 6.0, "kernel", VIPS_KERNEL_CUBIC, NULL) ||
+      !(mem = vips_image_copy_memory(big)))
+    return NULL;
+  for (int i = 0; i < 24; i++) {
+    double ink[3] = {frand() * 255, frand() * 255, frand() * 255};
+    int x = (int)(frand() * w), y = (int)(frand() * h);
+    int sw = (int)((0.02 + 0.12 * frand()) * w) + 2, sh = (int)((0.02 + 0.12 * frand()) * h) + 2;
+    if (frand() < 0.5)
+      vips_draw_rect(mem, ink, 3, x - sw, y - sh, 2 * sw, 2 * sh, "fill", TRUE, NULL);
+    else
+      vips_draw_circle(mem, ink, 3, x, y, sw, "fill", TRUE, NULL);
+  }
+  if (vips_cast_uchar(mem, &out, NULL))
+    out = NULL;
+  g_object_unref(t);
+  g_object_unref(big);
+  g_object_unref(mem);
+  if (out)
+    out->Type = VIPS_INTERPRETATION_sRGB;
+  return out;
+}
+
+/* Many photos in one process (a process per image costs more than the
+ * image): DIR/img%05d.jpg with seeds seed, seed+1, ... */
+static int gen_many(int argc, char **argv) {
+  if (argc < 2)
+    return fprintf(stderr, "hs-testimg gen-many DIR COUNT --size WxH [--seed N]\n"), 2;
+  const char *dir = argv[0];
+  int count = atoi(argv[1]), w = 320, h = 240;
+  unsigned long long seed = 1;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    if (!strcmp(argv[i], "--size"))
+      sscanf(argv[i + 1], "%dx%d", &w, &h);
+    else if (!strcmp(argv[i], "--seed"))
+      seed = strtoull(argv[i + 1], NULL, 10);
+  }
+  for (int k = 0; k < count; k++) {
+    rng = (seed + (unsigned long long)k) * 7919 + 1;
+    char out[4096];
+    snprintf(out, sizeof out, "%s/img%05d.jpg", dir, k);
+    VipsImage *img = make_photo_fast(w, h);
+    if (!img || vips_image_write_to_file(img, out, NULL))
+      return die(out);
+    g_object_unref(img);
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (VIPS_INIT(argv[0]))
     return die("init");
   if (argc >= 2 && !strcmp(argv[1], "gen"))
     return gen(argc - 2, argv + 2);
+  if (argc >= 2 && !strcmp(argv[1], "gen-many"))
+    return gen_many(argc - 2, argv + 2);
   if (argc >= 2 && !strcmp(argv[1], "edit"))
     return edit(argc - 2, argv + 2);
   fprintf(stderr, "usage: hs-testimg gen OUT --size WxH [--seed N] [--kind photo|flat|checker] "

@@ -53,6 +53,8 @@ HS_API const char *hs_last_error(void);
 
 /* Library version, "MAJOR.MINOR.PATCH". */
 HS_API const char *hs_version(void);
+/* What this build includes, space-separated: "OpenCL MPI OpenMP". */
+HS_API const char *hs_build_features(void);
 
 /* Logging. The library never prints; it calls the installed function. The
  * function may be called from any thread, concurrently; it must be

@@ -119,6 +119,14 @@ HS_API hs_status hs_decode_buffer(const void *data, size_t size, const char *nam
  * HS_OK; callers that want to refuse such images check the size first. */
 HS_API hs_status hs_pdq_from_luma(const hs_luma *luma, hs_workspace *ws, hs_pdq *out);
 
+/* The grid PDQ runs on for a decoded plane in opts->mode: the plane itself,
+ * or (HS_MODE_STOCK, a side above 512) its 512x512 stretch in `ws`.
+ * HS_ERR_TOO_SMALL for a side below 5 (`name` is used in the message).
+ * Sets info->hashed_width/height. */
+HS_API hs_status hs_grid_for_mode(const char *name, const hs_decode_options *opts,
+                                  hs_workspace *ws, const hs_luma *decoded, hs_image_info *info,
+                                  hs_luma *grid);
+
 /* Decode + PDQ of one file on the CPU. Returns HS_ERR_TOO_SMALL (with the
  * all-zero hash and quality 0 in `pdq`) for images with a side below 5. */
 HS_API hs_status hs_hash_file(const char *path, const hs_decode_options *opts,

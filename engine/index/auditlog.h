@@ -1,0 +1,45 @@
+/* index/auditlog.h - internal: the append-only audit log (sub-database
+ * "log", key = sequence number). A record is written in the same
+ * transaction as the change it describes, so the log never claims a change
+ * that did not commit, nor misses one that did.
+ *
+ * Record encoding (record.h codec): u8 format (1), u8 kind, i64 time,
+ * u64 rejected, u64 not_found, u32 nparts {u32 list id, str list,
+ * u64 version, added, duplicates, withdrawn}, u32 nfiles {str name, 32 B sha256,
+ * u64 bytes}, str note, str command. */
+#ifndef HS_INDEX_AUDITLOG_H
+#define HS_INDEX_AUDITLOG_H
+
+#include "index/index_internal.h"
+#include "index/record.h"
+
+enum { AUDIT_CREATE = 1, AUDIT_IMPORT = 2, AUDIT_WITHDRAW = 3 };
+
+typedef struct audit_part {
+  uint32_t list_id;
+  const char *list;
+  uint64_t version, added, duplicates, withdrawn;
+} audit_part;
+
+typedef struct audit_entry {
+  int kind;
+  int64_t time;
+  uint64_t rejected, not_found;
+  const audit_part *parts;
+  size_t nparts;
+  const hs_log_file *files;
+  size_t nfiles;
+  const char *note, *command;
+} audit_entry;
+
+/* Takes the next sequence number (stored in meta "log_seq"). */
+hs_status audit_next_seq(hs_index *idx, MDB_txn *txn, uint64_t *seq);
+hs_status audit_append(hs_index *idx, MDB_txn *txn, uint64_t seq, const audit_entry *e);
+
+/* Decodes a stored record; strings and arrays live in `arena`. list ids
+ * go to list_ids[i] when list_ids is non-NULL (arena array). */
+hs_status audit_decode(const void *data, size_t n, uint64_t seq, rec_arena *arena,
+                       hs_log_record *out, uint32_t **list_ids);
+const char *audit_kind_name(int kind);
+
+#endif

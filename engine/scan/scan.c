@@ -1,0 +1,342 @@
+/* scan/scan.c - hs_scan_run: sources -> pipeline -> matching -> output and
+ * store, with resume (see store.h for the journal). */
+#include <errno.h>
+#include <limits.h>
+#include <omp.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/error.h"
+#include "core/log.h"
+#include "scan/pipeline.h"
+#include "scan/scan_match.h"
+#include "scan/sink.h"
+#include "scan/sources.h"
+#include "scan/store.h"
+
+enum { ITEM_UNCHANGED = 1 };
+
+static void counts_save(const hs_scan_summary *s, uint64_t c[7]);
+static void counts_load(hs_scan_summary *s, const uint64_t c[7]);
+
+void hs_scan_options_default(hs_scan_options *o) {
+  memset(o, 0, sizeof *o);
+  o->format = HS_OUT_JSONL;
+  hs_decode_options_default(&o->decode);
+  o->radius = HS_PDQ_DEFAULT_RADIUS;
+  o->min_quality = HS_PDQ_MIN_QUALITY;
+  o->index_refresh_s = 30;
+}
+
+void hs_scan_request_stop(void) { pipeline_request_stop(); }
+
+unsigned hs_shard_of(const char *path, unsigned count) {
+  if (count <= 1)
+    return 0;
+  /* FNV-1a over the path bytes: stable across machines and builds. */
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+    h = (h ^ *p) * 0x100000001b3ULL;
+  return (unsigned)(h % count);
+}
+
+typedef struct scan_run {
+  const hs_scan_options *o;
+  sources *src;
+  store *st;
+  store_job job;
+  char job_name[PATH_MAX + 8];
+  sink *out;
+  scan_matcher m;
+  hs_scan_summary sum;
+  double t0;
+} scan_run;
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* What must be equal for a rerun to continue an interrupted job. */
+static void fingerprint(const hs_scan_options *o, uint8_t out[32]) {
+  EVP_MD_CTX *c = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+  char buf[PATH_MAX + 256];
+  const char *idx = realpath(o->index, buf) ? buf : o->index;
+  EVP_DigestUpdate(c, idx, strlen(idx) + 1);
+  for (size_t i = 0; i < o->nsources; i++)
+    EVP_DigestUpdate(c, o->sources[i], strlen(o->sources[i]) + 1);
+  snprintf(buf, sizeof buf, "mode=%d exif=%d r=%d q=%d fmt=%d shard=%u/%u px=%llu fb=%llu",
+           (int)o->decode.mode, o->decode.exif_rotate, o->radius, o->min_quality, (int)o->format,
+           o->shard_index, o->shard_count, (unsigned long long)o->decode.max_pixels,
+           (unsigned long long)o->decode.max_file_bytes);
+  EVP_DigestUpdate(c, buf, strlen(buf));
+  unsigned len = 0;
+  EVP_DigestFinal_ex(c, out, &len);
+  EVP_MD_CTX_free(c);
+}
+
+/* The job's name: the output's absolute path (it need not exist yet). */
+static void job_name_of(const char *out, char *name, size_t cap) {
+  if (!out) {
+    snprintf(name, cap, "-");
+    return;
+  }
+  char dir[PATH_MAX], real[PATH_MAX];
+  snprintf(dir, sizeof dir, "%s", out);
+  char *slash = strrchr(dir, '/');
+  const char *base = out;
+  if (slash) {
+    *slash = '\0';
+    base = slash + 1;
+    if (!*dir)
+      snprintf(dir, sizeof dir, "/");
+  } else {
+    snprintf(dir, sizeof dir, ".");
+  }
+  if (realpath(dir, real))
+    snprintf(name, cap, "%s%s%s", real, strcmp(real, "/") ? "/" : "", base);
+  else
+    snprintf(name, cap, "%s", out);
+}
+
+/* Decides between resuming and starting afresh; sets r->job and returns
+ * the output length to keep. */
+static hs_status begin_job(scan_run *r, uint64_t *keep) {
+  const hs_scan_options *o = r->o;
+  uint8_t fp[32];
+  fingerprint(o, fp);
+  job_name_of(o->out, r->job_name, sizeof r->job_name);
+  *keep = 0;
+  if (!r->st)
+    return HS_OK;
+  int found = 0;
+  HS_TRY(store_job_get(r->st, r->job_name, &r->job, &found));
+  if (found && r->job.state == JOB_RUNNING && o->out) {
+    if (memcmp(r->job.fingerprint, fp, 32) == 0) {
+      *keep = r->job.out_offset;
+      counts_load(&r->sum, r->job.counts);
+      log_info("resuming job %u into %s at byte %llu", r->job.id, r->job_name,
+               (unsigned long long)*keep);
+      return HS_OK;
+    }
+    if (!o->restart)
+      return error_set(HS_ERR_INVALID_ARG,
+                       "%s belongs to an interrupted scan with other options or sources; rerun "
+                       "it with the same ones to resume, or add --restart to start over",
+                       o->out);
+  }
+  return store_job_begin(r->st, r->job_name, fp, &r->job);
+}
+
+/* ---- producer ----------------------------------------------------------- */
+
+static int produce(void *ctx, scan_item *item) {
+  scan_run *r = ctx;
+  source_item si;
+  for (;;) {
+    int n = sources_next(r->src, &si);
+    if (n <= 0)
+      return n;
+    if (r->o->shard_count > 1 && hs_shard_of(si.path, r->o->shard_count) != r->o->shard_index) {
+      r->sum.other_shards++;
+      continue;
+    }
+    snprintf(item->path, sizeof item->path, "%s", si.path);
+    if (si.is_error) {
+      item->kind = ITEM_READY;
+      item->status = HS_ERR_IO;
+      snprintf(item->error, sizeof item->error, "%s", si.error);
+      return 1;
+    }
+    if (!r->st) {
+      item->kind = ITEM_DECODE;
+      return 1;
+    }
+    store_record rec;
+    int found = 0;
+    if (store_lookup(r->st, si.path, &rec, &found) != HS_OK)
+      return -1;
+    if (found && rec.job == r->job.id) {
+      r->sum.resumed++; /* reported by the interrupted run of this job */
+      continue;
+    }
+    struct stat st;
+    if (stat(si.path, &st) != 0) {
+      item->kind = ITEM_READY;
+      item->status = HS_ERR_IO;
+      snprintf(item->error, sizeof item->error, "cannot stat: %s", strerror(errno));
+      return 1;
+    }
+    item->size = (uint64_t)st.st_size;
+    item->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+    if (found && rec.status == STORE_OK && rec.size == item->size &&
+        rec.mtime_ns == item->mtime_ns) {
+      /* Unchanged since it was hashed: match the stored hashes. */
+      item->kind = ITEM_READY;
+      item->flags = ITEM_UNCHANGED;
+      item->status = HS_OK;
+      item->pdq.quality = rec.quality;
+      memcpy(item->pdq.hash, rec.pdq, sizeof rec.pdq);
+      memcpy(item->info.md5, rec.md5, 16);
+      memcpy(item->info.sha256, rec.sha256, 32);
+      item->info.width = rec.width;
+      item->info.height = rec.height;
+      return 1;
+    }
+    item->kind = ITEM_DECODE;
+    return 1;
+  }
+}
+
+/* ---- consumer ----------------------------------------------------------- */
+
+static void counts_save(const hs_scan_summary *s, uint64_t c[7]) {
+  c[0] = s->seen, c[1] = s->hashed, c[2] = s->unchanged, c[3] = s->matched;
+  c[4] = s->matches, c[5] = s->failed, c[6] = s->low_quality;
+}
+
+static void counts_load(hs_scan_summary *s, const uint64_t c[7]) {
+  s->seen = c[0], s->hashed = c[1], s->unchanged = c[2], s->matched = c[3];
+  s->matches = c[4], s->failed = c[5], s->low_quality = c[6];
+}
+
+static void to_record(const scan_item *it, uint32_t job, store_record *rec) {
+  memset(rec, 0, sizeof *rec);
+  rec->job = job;
+  rec->size = it->size;
+  rec->mtime_ns = it->mtime_ns;
+  if (it->status != HS_OK) {
+    rec->status = STORE_ERROR;
+    snprintf(rec->error, sizeof rec->error, "%s", it->error);
+    return;
+  }
+  rec->status = STORE_OK;
+  rec->quality = (uint8_t)it->pdq.quality;
+  rec->width = it->info.width;
+  rec->height = it->info.height;
+  memcpy(rec->md5, it->info.md5, 16);
+  memcpy(rec->sha256, it->info.sha256, 32);
+  memcpy(rec->pdq, it->pdq.hash, sizeof rec->pdq);
+}
+
+static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
+  scan_run *r = ctx;
+  HS_TRY(matcher_refresh_if_due(&r->m));
+  match_input *in = calloc(n, sizeof *in);
+  if (!in)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  size_t k = 0;
+  hs_status st = r->st ? store_batch_begin(r->st) : HS_OK;
+  for (size_t i = 0; i < n && st == HS_OK; i++) {
+    scan_item *it = items[i];
+    if (r->st) {
+      /* The same path listed twice in one job is reported once. */
+      store_record old;
+      int found = 0;
+      st = store_batch_lookup(r->st, it->path, &old, &found);
+      if (st != HS_OK || (found && old.job == r->job.id))
+        continue;
+      store_record rec;
+      to_record(it, r->job.id, &rec);
+      st = store_batch_put(r->st, it->path, &rec);
+    }
+    match_input *x = &in[k++];
+    x->path = it->path;
+    r->sum.seen++;
+    if (it->status != HS_OK) {
+      x->error = it->error;
+    } else {
+      x->pdq = &it->pdq;
+      x->md5 = it->info.md5;
+      x->sha256 = it->info.sha256;
+      if (it->flags & ITEM_UNCHANGED)
+        r->sum.unchanged++;
+      else
+        r->sum.hashed++;
+    }
+  }
+  if (st == HS_OK)
+    st = matcher_run_batch(&r->m, in, k, r->out, &r->sum);
+  free(in);
+  uint64_t offset = 0;
+  if (st == HS_OK)
+    st = sink_flush(r->out, &offset);
+  if (st == HS_OK && r->st) {
+    r->job.out_offset = offset;
+    counts_save(&r->sum, r->job.counts);
+    st = store_batch_commit(r->st, r->o->out ? r->job_name : NULL, &r->job);
+  } else if (r->st) {
+    store_batch_abort(r->st);
+  }
+  r->sum.index_version = r->m.version;
+  return st;
+}
+
+static void tick(void *ctx, int done) {
+  scan_run *r = ctx;
+  r->sum.elapsed = now_s() - r->t0;
+  if (r->o->progress)
+    r->o->progress(r->o->progress_user, &r->sum, 0, done);
+}
+
+/* ---- the run ------------------------------------------------------------ */
+
+hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
+  HS_CHECK(o && o->index && o->engine && (o->sources || o->nsources == 0), HS_ERR_INVALID_ARG,
+           "hs_scan_run: index, engine and sources are required");
+  HS_CHECK(o->nsources > 0, HS_ERR_INVALID_ARG, "scan: no SOURCE given");
+  HS_CHECK(o->shard_count <= 1 || o->shard_index < o->shard_count, HS_ERR_INVALID_ARG,
+           "scan: shard %u/%u out of range", o->shard_index, o->shard_count);
+  HS_TRY(hs_init(NULL));
+  scan_run r = {.o = o, .t0 = now_s()};
+  hs_status st = matcher_open(&r.m, o->index, o->engine, NULL, 0, o->radius, o->min_quality,
+                              o->index_refresh_s);
+  if (st != HS_OK)
+    return st;
+  uint64_t keep = 0;
+  if (o->store)
+    st = store_open(o->store, 0, &r.st);
+  if (st == HS_OK)
+    st = begin_job(&r, &keep);
+  if (st == HS_OK)
+    st = sink_open(o->out, o->format, keep, &r.out);
+  if (st == HS_OK)
+    st = sources_open(o->sources, o->nsources, &r.src);
+  if (st == HS_OK) {
+    int workers = o->jobs > 0 ? o->jobs : omp_get_num_procs();
+    pipeline_config cfg = {
+        .workers = workers,
+        .window = (size_t)workers * 8 + 64,
+        /* Each commit is an fsync and an LMDB commit (a few ms); a killed
+         * scan loses at most this much work. */
+        .commit_items = 64,
+        .commit_seconds = 1.0,
+        .engine = o->engine,
+        .device_batch = 32,
+        .plane_budget = (size_t)1 << 30,
+        .decode = o->decode,
+        .produce = produce,
+        .consume = consume,
+        .tick = tick,
+        .ctx = &r,
+    };
+    st = pipeline_run(&cfg);
+  }
+  if (st == HS_OK && r.st && o->out)
+    st = store_job_finish(r.st, r.job_name, &r.job);
+  r.sum.elapsed = now_s() - r.t0;
+  r.sum.index_version = r.m.version;
+  if (summary)
+    *summary = r.sum;
+  sources_close(r.src);
+  sink_close(r.out);
+  store_close(r.st);
+  matcher_close(&r.m);
+  return st;
+}

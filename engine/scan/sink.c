@@ -1,0 +1,208 @@
+/* scan/sink.c - JSON Lines / CSV output of matches, errors and notes. */
+#include "scan/sink.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/error.h"
+
+#define CSV_HEADER "kind,path,pdq,quality,md5,entry,list,label,distance,variant,index_version,error\n"
+
+struct sink {
+  int fd;
+  int is_file;
+  hs_out_format format;
+  char path[4096];
+  uint64_t offset; /* bytes written and synced */
+  char *buf;       /* the batch being formatted */
+  size_t len;
+  FILE *mem;
+};
+
+static hs_status mem_reopen(sink *s) {
+  if (s->mem)
+    fclose(s->mem);
+  free(s->buf);
+  s->buf = NULL;
+  s->len = 0;
+  s->mem = open_memstream(&s->buf, &s->len);
+  return s->mem ? HS_OK : error_set(HS_ERR_NOMEM, "out of memory for output");
+}
+
+hs_status sink_open(const char *path, hs_out_format format, uint64_t resume_offset, sink **out) {
+  sink *s = calloc(1, sizeof *s);
+  if (!s)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  s->format = format;
+  s->fd = 1;
+  if (path) {
+    snprintf(s->path, sizeof s->path, "%s", path);
+    /* Match lists name abusive files: owner-only, like the store. */
+    s->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (s->fd < 0) {
+      int e = errno;
+      free(s);
+      return error_set(HS_ERR_IO, "output %s: cannot open: %s", path, strerror(e));
+    }
+    s->is_file = 1;
+    struct stat st;
+    if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+      if ((uint64_t)st.st_size < resume_offset) {
+        close(s->fd);
+        free(s);
+        return error_set(HS_ERR_CORRUPT,
+                         "output %s: %lld bytes, shorter than the %llu the store recorded "
+                         "(was it edited? use --restart)",
+                         path, (long long)st.st_size, (unsigned long long)resume_offset);
+      }
+      /* Cut what the interrupted run wrote after its last commit. */
+      if (ftruncate(s->fd, (off_t)resume_offset) != 0 ||
+          lseek(s->fd, (off_t)resume_offset, SEEK_SET) < 0) {
+        int e = errno;
+        close(s->fd);
+        free(s);
+        return error_set(HS_ERR_IO, "output %s: cannot truncate: %s", path, strerror(e));
+      }
+    } else {
+      s->is_file = 0; /* a FIFO or device: just write */
+    }
+    s->offset = resume_offset;
+  }
+  hs_status st = mem_reopen(s);
+  if (st != HS_OK) {
+    sink_close(s);
+    return st;
+  }
+  if (format == HS_OUT_CSV && s->offset == 0)
+    fputs(CSV_HEADER, s->mem);
+  *out = s;
+  return HS_OK;
+}
+
+void sink_close(sink *s) {
+  if (!s)
+    return;
+  if (s->mem)
+    fclose(s->mem);
+  free(s->buf);
+  if (s->fd > 2)
+    close(s->fd);
+  free(s);
+}
+
+/* RFC 4180 field: quoted when it holds a comma, quote or line break. */
+static void csv_field(FILE *f, const char *v) {
+  if (!v)
+    return;
+  if (!strpbrk(v, ",\"\r\n")) {
+    fputs(v, f);
+    return;
+  }
+  fputc('"', f);
+  for (; *v; v++) {
+    if (*v == '"')
+      fputc('"', f);
+    fputc(*v, f);
+  }
+  fputc('"', f);
+}
+
+static void json_key_string(FILE *f, const char *key, const char *v, int comma) {
+  fprintf(f, "%s\"%s\":", comma ? "," : "", key);
+  if (v)
+    hs_json_write_string(f, v);
+  else
+    fputs("null", f);
+}
+
+void sink_match(sink *s, const match_record *m) {
+  FILE *f = s->mem;
+  if (s->format == HS_OUT_CSV) {
+    fputs("match,", f);
+    csv_field(f, m->path);
+    fprintf(f, ",%s,%d,%s,%llu,", m->pdq_hex ? m->pdq_hex : "", m->quality,
+            m->md5_hex ? m->md5_hex : "", (unsigned long long)m->entry);
+    csv_field(f, m->list);
+    fputc(',', f);
+    csv_field(f, m->label);
+    fprintf(f, ",%d,%s,%llu,\n", m->distance, m->variant, (unsigned long long)m->index_version);
+    return;
+  }
+  fputs("{\"path\":", f);
+  hs_json_write_string(f, m->path);
+  json_key_string(f, "pdq", m->pdq_hex, 1);
+  fprintf(f, ",\"quality\":%d", m->quality);
+  json_key_string(f, "md5", m->md5_hex, 1);
+  fprintf(f, ",\"entry\":%llu", (unsigned long long)m->entry);
+  json_key_string(f, "list", m->list, 1);
+  json_key_string(f, "label", m->label, 1);
+  fprintf(f, ",\"distance\":%d,\"variant\":\"%s\",\"index_version\":%llu}\n", m->distance,
+          m->variant, (unsigned long long)m->index_version);
+}
+
+void sink_error(sink *s, const char *path, const char *error) {
+  FILE *f = s->mem;
+  if (s->format == HS_OUT_CSV) {
+    fputs("error,", f);
+    csv_field(f, path);
+    fputs(",,,,,,,,,,", f);
+    csv_field(f, error);
+    fputc('\n', f);
+    return;
+  }
+  fputs("{\"path\":", f);
+  hs_json_write_string(f, path);
+  fputs(",\"error\":", f);
+  hs_json_write_string(f, error);
+  fputs("}\n", f);
+}
+
+void sink_note(sink *s, const char *path, const char *pdq_hex, int quality, const char *md5_hex,
+               const char *note) {
+  FILE *f = s->mem;
+  if (s->format == HS_OUT_CSV) {
+    fputs("note,", f);
+    csv_field(f, path);
+    fprintf(f, ",%s,%d,%s,,,,,,,", pdq_hex, quality, md5_hex ? md5_hex : "");
+    csv_field(f, note);
+    fputc('\n', f);
+    return;
+  }
+  fputs("{\"path\":", f);
+  hs_json_write_string(f, path);
+  json_key_string(f, "pdq", pdq_hex, 1);
+  fprintf(f, ",\"quality\":%d", quality);
+  json_key_string(f, "md5", md5_hex, 1);
+  json_key_string(f, "note", note, 1);
+  fputs("}\n", f);
+}
+
+hs_status sink_flush(sink *s, uint64_t *offset) {
+  if (fflush(s->mem) != 0)
+    return error_set(HS_ERR_NOMEM, "out of memory formatting output");
+  size_t done = 0;
+  while (done < s->len) {
+    ssize_t n = write(s->fd, s->buf + done, s->len - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int e = errno;
+      return error_set(HS_ERR_IO, "output %s: write failed: %s", s->is_file ? s->path : "(stdout)",
+                       strerror(e));
+    }
+    done += (size_t)n;
+  }
+  if (s->is_file && s->len > 0 && fsync(s->fd) != 0) {
+    int e = errno;
+    return error_set(HS_ERR_IO, "output %s: fsync failed: %s", s->path, strerror(e));
+  }
+  s->offset += s->len;
+  if (offset)
+    *offset = s->offset;
+  return mem_reopen(s);
+}

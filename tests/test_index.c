@@ -1,0 +1,766 @@
+// labels: unit
+// timeout: 300
+/* tests/test_index.c - the LMDB hash index: opening and refusing damaged
+ * or foreign files, permissions, imports (formats, dedup, provenance,
+ * all-or-nothing), withdrawals, versions, snapshots, loading for scans,
+ * export round trips, verify catching damage, map growth. */
+#include <errno.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "test_util.h"
+
+static char *dir;   /* per test */
+static char *ipath; /* dir/idx */
+
+static char *write_text(const char *name, const char *text) {
+  char *p = tu_path(dir, name);
+  ck_assert_int_eq(tu_write_file(p, text, strlen(text)), 0);
+  return p;
+}
+
+static hs_index *fresh(void) {
+  ck_assert_int_eq(hs_index_create(ipath), HS_OK);
+  hs_index *idx;
+  ck_assert_msg(hs_index_open(ipath, 0, &idx) == HS_OK, "%s", hs_last_error());
+  return idx;
+}
+
+/* Problems reported by the library, one string per line. */
+typedef struct problems {
+  char lines[64][256];
+  int n;
+} problems;
+
+/* What the last calls reported; reset per test. */
+static problems pr;
+static hs_import_result r;
+
+static void setup(void) {
+  memset(&pr, 0, sizeof pr);
+  memset(&r, 0, sizeof r);
+  dir = tu_mkdtemp();
+  ck_assert_ptr_nonnull(dir);
+  ipath = tu_path(dir, "idx");
+}
+
+static void teardown(void) {
+  tu_rmtree(dir);
+  free(dir);
+  free(ipath);
+}
+
+static void collect(void *user, const char *where, const char *cause) {
+  problems *p = user;
+  if (p->n < 64)
+    snprintf(p->lines[p->n++], 256, "%s: %s", where ? where : "", cause);
+}
+
+static hs_status import_text(hs_index *idx, const char *list, const char *text, int skip_bad,
+                             problems *pr, hs_import_result *r) {
+  static int serial;
+  char name[32];
+  snprintf(name, sizeof name, "in%d.txt", serial++);
+  char *path = write_text(name, text);
+  hs_import_options o;
+  hs_import_options_default(&o);
+  o.list = list;
+  o.skip_bad = skip_bad;
+  o.problem = collect;
+  o.user = pr;
+  const char *files[] = {path};
+  hs_status s = hs_index_import(idx, files, 1, &o, r);
+  free(path);
+  return s;
+}
+
+static void assert_verify_ok(hs_index *idx) {
+  uint64_t n = 0;
+  hs_status s = hs_index_verify(idx, collect, &pr, &n);
+  ck_assert_msg(s == HS_OK && n == 0, "verify: %d problems, first: %s", (int)n,
+                pr.n ? pr.lines[0] : hs_last_error());
+}
+
+static const char *H1 = "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22";
+static const char *H2 = "2222222222222222222222222222222222222222222222222222222222222222";
+
+/* ---- opening ------------------------------------------------------------------------- */
+
+START_TEST(create_permissions) {
+  umask(022);
+  hs_index *idx = fresh();
+  hs_index_close(idx);
+  struct stat st;
+  ck_assert_int_eq(stat(ipath, &st), 0);
+  ck_assert_int_eq(st.st_mode & 0777, 0700);
+  const char *files[] = {"data.mdb", "lock.mdb"};
+  for (int i = 0; i < 2; i++) {
+    char *p = tu_path(ipath, files[i]);
+    ck_assert_int_eq(stat(p, &st), 0);
+    ck_assert_int_eq(st.st_mode & 0777, 0600);
+    free(p);
+  }
+  /* Creating again refuses (non-empty). */
+  ck_assert_int_eq(hs_index_create(ipath), HS_ERR_EXISTS);
+}
+END_TEST
+
+static void expect_refused(const char *path, hs_status want, const char *needle) {
+  hs_index *idx = (hs_index *)1;
+  hs_status s = hs_index_open(path, HS_INDEX_READONLY, &idx);
+  ck_assert_msg(s == want, "open %s: got %d (%s), want %d", path, s, hs_last_error(), want);
+  ck_assert_ptr_null(idx);
+  ck_assert_msg(strstr(hs_last_error(), needle), "message '%s' lacks '%s'", hs_last_error(),
+                needle);
+}
+
+START_TEST(refuses_damaged_and_foreign) {
+  char *missing = tu_path(dir, "missing");
+  expect_refused(missing, HS_ERR_NOT_FOUND, "No such file");
+  free(missing);
+  /* An empty directory is not an index, and opening must not create one. */
+  char *empty = tu_path(dir, "empty");
+  mkdir(empty, 0700);
+  expect_refused(empty, HS_ERR_NOT_FOUND, "no data.mdb");
+  char *probe = tu_path(empty, "data.mdb");
+  ck_assert_int_ne(access(probe, F_OK), 0);
+  /* A plain file (a zip) given as the index. */
+  static const unsigned char zip[] = {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0};
+  char *zpath = tu_path(dir, "list.zip");
+  tu_write_file(zpath, zip, sizeof zip);
+  expect_refused(zpath, HS_ERR_CORRUPT, "directory");
+  /* data.mdb of random bytes, of a zip, truncated. */
+  unsigned char junk[65536];
+  uint64_t seed = 7;
+  for (size_t i = 0; i < sizeof junk; i++)
+    junk[i] = (unsigned char)tu_rand(&seed);
+  tu_write_file(probe, junk, sizeof junk);
+  expect_refused(empty, HS_ERR_CORRUPT, "not an LMDB file");
+  tu_write_file(probe, zip, sizeof zip);
+  expect_refused(empty, HS_ERR_CORRUPT, "too short");
+  hs_index *idx = fresh();
+  char big[70 * 2000 + 1];
+  for (int i = 0; i < 2000; i++)
+    snprintf(big + 65 * i, 66, "%064x\n", i + 1);
+  ck_assert_int_eq(import_text(idx, "l", big, 0, &pr, &r), HS_OK);
+  hs_index_close(idx);
+  char *data = tu_path(ipath, "data.mdb");
+  ck_assert_int_eq(truncate(data, 3 * 4096), 0);
+  expect_refused(ipath, HS_ERR_CORRUPT, "truncated");
+  free(data);
+  free(zpath);
+  free(probe);
+  free(empty);
+}
+END_TEST
+
+START_TEST(refuses_foreign_lmdb) {
+  mkdir(ipath, 0700);
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, NULL, 0, &dbi), 0);
+  MDB_val k = {4, "meta"}, v = {5, "hello"};
+  ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+  expect_refused(ipath, HS_ERR_CORRUPT, "not a hashsweep index");
+}
+END_TEST
+
+/* ---- import --------------------------------------------------------------------------- */
+
+START_TEST(import_counts_dedup_versions) {
+  hs_index *idx = fresh();
+  char text[1024];
+  snprintf(text, sizeof text, "# a comment\n%s\n\n%s\r\n%s\nd41d8cd98f00b204e9800998ecf8427e\n"
+           "0123456789abcdef\n", H1, H2, H1);
+  ck_assert_int_eq(import_text(idx, "ncii", text, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(r.rows, 5);
+  ck_assert_int_eq(r.added, 4);
+  ck_assert_int_eq(r.duplicates, 1);
+  ck_assert_int_eq(r.version, 1);
+  /* Same hashes again: all duplicates; the list's version still moves. */
+  ck_assert_int_eq(import_text(idx, "ncii", text, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(r.added, 0);
+  ck_assert_int_eq(r.duplicates, 5);
+  ck_assert_int_eq(r.version, 2);
+  /* Another list keeps its own entries. */
+  ck_assert_int_eq(import_text(idx, "other", text, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(r.added, 4);
+  ck_assert_int_eq(r.version, 3);
+  hs_index_stats st;
+  ck_assert_int_eq(hs_index_stats_get(idx, &st), HS_OK);
+  ck_assert_int_eq(st.entries[HS_HASH_PDQ], 4);
+  ck_assert_int_eq(st.entries[HS_HASH_MD5], 2);
+  ck_assert_int_eq(st.entries[HS_HASH_H64], 2);
+  ck_assert_int_eq(st.lists, 2);
+  ck_assert_int_eq(st.version, 3);
+  ck_assert_int_eq(pr.n, 0);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
+/* A table of single-record inputs: what they import as, or why not. */
+typedef struct format_case {
+  const char *text;
+  int type; /* expected type, -1: rejected */
+  int quality;
+  const char *field, *value; /* one expected metadata field, or NULL */
+  const char *cause;         /* substring of the problem for rejected rows */
+} format_case;
+
+static const format_case format_cases[] = {
+    {"D8F8F0CCE0F4E84D0E370A22028F67F0B36E2ED596623E1D33E6339C4E9C9B22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL},
+    {"pdq d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL},
+    {"sha256 d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_SHA256, 255, NULL, NULL, NULL},
+    {"hash=d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,87,/photos/a b.jpg\n", HS_HASH_PDQ, 87, "filename", "/photos/a b.jpg", NULL},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\t100\tx.png\n", HS_HASH_PDQ, 100, "filename", "x.png", NULL},
+    {"hash=d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,norm=128,delta=0,quality=66,filename=f.jpg\n", HS_HASH_PDQ, 66, "norm", "128", NULL},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,case 17\n", HS_HASH_PDQ, 255, "metadata", "case 17", NULL},
+    {"pdq,label,Category\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,ncii,A1\n", HS_HASH_PDQ, 255, "Category", "A1", NULL},
+    {"md5\tid\nd41d8cd98f00b204e9800998ecf8427e\tx-9\n", HS_HASH_MD5, 255, "id", "x-9", NULL},
+    {"{\"signalType\":\"ImagePDQ\",\"hashValue\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"hashStatus\":\"Active\",\"caseNumbers\":{\"u1\":\"x\"}}\n", HS_HASH_PDQ, 255, "caseNumbers", "{\"u1\":\"x\"}", NULL},
+    {"{\"type\":\"h64\",\"hash\":\"00000000000000ff\",\"quality\":40,\"label\":\"caf\\u00e9\"}\n", HS_HASH_H64, 40, "label", "caf\xc3\xa9", NULL},
+    {"zzzz\n", -1, 0, NULL, NULL, ":1: 4 characters is not a hash length"},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b2g\n", -1, 0, NULL, NULL, "not a hex digit at position 64"},
+    {"da39a3ee5e6b4b0d3255bfef95601890afd80709\n", -1, 0, NULL, NULL, "SHA-1"},
+    {"hash,quality\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,101\n", -1, 0, NULL, NULL, ":2: quality '101'"},
+    {"hash,label\n\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"open\n", -1, 0, NULL, NULL, "not closed"},
+    {"hash,label\n1,2,3\n", -1, 0, NULL, NULL, "3 fields, the header has 2"},
+    {"{\"signalType\":\"VideoTMK\",\"hashValue\":\"ab\"}\n", -1, 0, NULL, NULL, "VideoTMK"},
+    {"{\"hash\": \n", -1, 0, NULL, NULL, "JSON"},
+    {"md5 d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", -1, 0, NULL, NULL, "md5 hash"},
+    {"hash,status\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,pending\n", -1, 0, NULL, NULL, "status 'pending'"},
+};
+
+START_TEST(import_formats) {
+  const format_case *fc = &format_cases[_i];
+  hs_index *idx = fresh();
+  hs_status s = import_text(idx, "l", fc->text, 0, &pr, &r);
+  if (fc->type < 0) {
+    ck_assert_int_eq(s, HS_ERR_FORMAT);
+    ck_assert_int_eq(r.rejected, 1);
+    ck_assert_int_eq(pr.n, 1);
+    ck_assert_msg(strstr(pr.lines[0], fc->cause), "case %d: '%s' lacks '%s'", _i, pr.lines[0],
+                  fc->cause);
+    hs_index_close(idx);
+    return;
+  }
+  ck_assert_msg(s == HS_OK, "case %d: %s / %s", _i, hs_last_error(), pr.n ? pr.lines[0] : "");
+  ck_assert_int_eq(r.added, 1);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_hashes h;
+  ck_assert_int_eq(hs_index_load(snap, (hs_hash_type)fc->type, NULL, &h), HS_OK);
+  ck_assert_int_eq(h.count, 1);
+  hs_index_entry e;
+  ck_assert_int_eq(hs_index_entry_get(snap, h.ids[0], &e), HS_OK);
+  ck_assert_int_eq(e.quality, fc->quality);
+  ck_assert_str_eq(e.list, "l");
+  if (fc->field) {
+    int found = 0;
+    for (size_t i = 0; i < e.nfields; i++)
+      if (strcmp(e.fields[i].key, fc->field) == 0) {
+        ck_assert_str_eq(e.fields[i].value, fc->value);
+        found = 1;
+      }
+    ck_assert_msg(found, "case %d: no field %s", _i, fc->field);
+  }
+  hs_index_hashes_free(&h);
+  hs_index_snapshot_close(snap);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
+START_TEST(import_all_or_nothing) {
+  hs_index *idx = fresh();
+  char text[512];
+  snprintf(text, sizeof text, "%s\nnot-a-hash\n%s\n", H1, H2);
+  ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_ERR_FORMAT);
+  ck_assert_int_eq(pr.n, 1);
+  ck_assert_msg(strstr(pr.lines[0], ".txt:2: "), "%s", pr.lines[0]);
+  hs_index_stats st;
+  ck_assert_int_eq(hs_index_stats_get(idx, &st), HS_OK);
+  ck_assert_int_eq(st.entries[HS_HASH_PDQ], 0);
+  ck_assert_int_eq(st.lists, 0);
+  ck_assert_int_eq(st.log_records, 1); /* only the creation */
+  pr.n = 0;
+  ck_assert_int_eq(import_text(idx, "l", text, 1, &pr, &r), HS_OK);
+  ck_assert_int_eq(r.added, 2);
+  ck_assert_int_eq(r.rejected, 1);
+  ck_assert_int_eq(pr.n, 1);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
+START_TEST(provenances_kept) {
+  hs_index *idx = fresh();
+  char a[512], b[512];
+  snprintf(a, sizeof a, "hash,source,id\n%s,helpline,c-1\n", H1);
+  snprintf(b, sizeof b, "hash,source,id,quality\n%s,exchange,e-7,80\n%s,helpline,c-1,\n", H1, H1);
+  ck_assert_int_eq(import_text(idx, "l", a, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(import_text(idx, "l", b, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(r.duplicates, 2);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_hashes h;
+  ck_assert_int_eq(hs_index_load(snap, HS_HASH_PDQ, NULL, &h), HS_OK);
+  ck_assert_int_eq(h.count, 1);
+  hs_index_entry e;
+  ck_assert_int_eq(hs_index_entry_get(snap, h.ids[0], &e), HS_OK);
+  ck_assert_int_eq(e.provenances, 2);
+  ck_assert_str_eq(e.source, "helpline");
+  ck_assert_str_eq(e.external_id, "c-1");
+  int saw_exchange = 0, saw_quality = 0;
+  for (size_t i = 0; i < e.nfields; i++) {
+    if (e.fields[i].provenance == 1 && strcmp(e.fields[i].key, "source") == 0)
+      saw_exchange = strcmp(e.fields[i].value, "exchange") == 0;
+    if (e.fields[i].provenance == 1 && strcmp(e.fields[i].key, "quality") == 0)
+      saw_quality = strcmp(e.fields[i].value, "80") == 0;
+  }
+  ck_assert(saw_exchange && saw_quality);
+  ck_assert_int_eq(e.quality, HS_QUALITY_UNKNOWN);
+  ck_assert_int_eq(e.version_added, 1);
+  hs_index_hashes_free(&h);
+  hs_index_snapshot_close(snap);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
+
+START_TEST(default_label_and_source) {
+  hs_index *idx = fresh();
+  char text[512];
+  snprintf(text, sizeof text, "hash,label\n%s,own\n%s,\n", H1, H2);
+  char *path = write_text("d.csv", text);
+  hs_import_options o;
+  hs_import_options_default(&o);
+  o.list = "l";
+  o.label = "default-label";
+  o.source = "default-source";
+  const char *files[] = {path};
+  ck_assert_int_eq(hs_index_import(idx, files, 1, &o, &r), HS_OK);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_entry e;
+  ck_assert_int_eq(hs_index_entry_get(snap, 1 * HS_INDEX_PAGE_IDS + 0, &e), HS_OK);
+  ck_assert_str_eq(e.label, "own");
+  ck_assert_str_eq(e.source, "default-source");
+  ck_assert_int_eq(hs_index_entry_get(snap, 1 * HS_INDEX_PAGE_IDS + 1, &e), HS_OK);
+  ck_assert_str_eq(e.label, "default-label");
+  hs_index_snapshot_close(snap);
+  free(path);
+  hs_index_close(idx);
+}
+END_TEST
+
+/* ---- withdraw, versions, snapshots ---------------------------------------------------- */
+
+static size_t load_count(hs_index *idx, const char *list, uint64_t since, uint64_t *version) {
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_filter f = {list, since};
+  hs_index_hashes h;
+  ck_assert_msg(hs_index_load(snap, HS_HASH_PDQ, &f, &h) == HS_OK, "%s", hs_last_error());
+  size_t n = h.count;
+  if (version)
+    *version = h.version;
+  hs_index_hashes_free(&h);
+  hs_index_snapshot_close(snap);
+  return n;
+}
+
+START_TEST(withdraw_and_since) {
+  hs_index *idx = fresh();
+  char text[512];
+  snprintf(text, sizeof text, "%s\n%s\n", H1, H2);
+  ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(import_text(idx, "m", "3333333333333333333333333333333333333333333333333333333333333333\n", 0, &pr, &r), HS_OK);
+  uint64_t v;
+  ck_assert_int_eq(load_count(idx, NULL, 0, &v), 3);
+  ck_assert_int_eq(v, 2);
+  ck_assert_int_eq(load_count(idx, NULL, 1, NULL), 1);
+  ck_assert_int_eq(load_count(idx, "l", 0, NULL), 2);
+  hs_withdraw_options o;
+  hs_withdraw_options_default(&o);
+  const char *hashes[] = {H1, "4444444444444444444444444444444444444444444444444444444444444444"};
+  o.hashes = hashes;
+  o.nhashes = 2;
+  o.reason = "source withdrew it";
+  o.problem = collect;
+  o.user = &pr;
+  hs_withdraw_result wr;
+  ck_assert_int_eq(hs_index_withdraw(idx, &o, &wr), HS_OK);
+  ck_assert_int_eq(wr.withdrawn, 1);
+  ck_assert_int_eq(wr.not_found, 1);
+  ck_assert_int_eq(wr.version, 3);
+  ck_assert_int_eq(pr.n, 1);
+  ck_assert_int_eq(load_count(idx, NULL, 0, &v), 2);
+  ck_assert_int_eq(v, 3);
+  /* The withdrawn entry keeps its id and says why. */
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_entry e;
+  uint64_t first = (uint64_t)1 * HS_INDEX_PAGE_IDS; /* page 1, slot 0 */
+  ck_assert_int_eq(hs_index_entry_get(snap, first, &e), HS_OK);
+  ck_assert_int_eq(e.withdrawn, 1);
+  ck_assert_str_eq(e.withdraw_reason, "source withdrew it");
+  ck_assert_int_eq(e.withdrawn_version, 3);
+  hs_index_snapshot_close(snap);
+  /* By id, already withdrawn. */
+  uint64_t ids[] = {first};
+  o.nhashes = 0;
+  o.ids = ids;
+  o.nids = 1;
+  ck_assert_int_eq(hs_index_withdraw(idx, &o, &wr), HS_OK);
+  ck_assert_int_eq(wr.already, 1);
+  ck_assert_int_eq(wr.version, 0);
+  /* Re-importing a withdrawn hash makes a new entry. */
+  snprintf(text, sizeof text, "%s\n", H1);
+  ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(r.added, 1);
+  ck_assert_int_eq(load_count(idx, "l", 3, NULL), 1);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
+START_TEST(status_rows_withdraw) {
+  hs_index *idx = fresh();
+  char text[1024];
+  snprintf(text, sizeof text, "%s\n%s\n", H1, H2);
+  ck_assert_int_eq(import_text(idx, "stopncii", text, 0, &pr, &r), HS_OK);
+  snprintf(text, sizeof text,
+           "{\"signalType\":\"ImagePDQ\",\"hashValue\":\"%s\",\"hashStatus\":\"Withdrawn\"}\n"
+           "{\"signalType\":\"ImagePDQ\",\"hashValue\":\"%s\",\"hashStatus\":\"Deleted\"}\n"
+           "{\"indicator\":\"%s\",\"should_delete\":false}\n", H1, H1, H2);
+  ck_assert_int_eq(import_text(idx, "stopncii", text, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(r.withdrawn, 1);
+  ck_assert_int_eq(r.not_found, 1);
+  ck_assert_int_eq(r.duplicates, 1);
+  ck_assert_int_eq(load_count(idx, NULL, 0, NULL), 1);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
+START_TEST(snapshot_isolation) {
+  hs_index *idx = fresh();
+  ck_assert_int_eq(import_text(idx, "l", "1111111111111111111111111111111111111111111111111111111111111111\n", 0, &pr, &r), HS_OK);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  ck_assert_int_eq(hs_index_snapshot_version(snap), 1);
+  ck_assert_int_eq(import_text(idx, "l", "2222222222222222222222222222222222222222222222222222222222222222\n", 0, &pr, &r), HS_OK);
+  hs_index_hashes h;
+  ck_assert_int_eq(hs_index_load(snap, HS_HASH_PDQ, NULL, &h), HS_OK);
+  ck_assert_int_eq(h.count, 1);
+  ck_assert_int_eq(h.version, 1);
+  hs_index_hashes_free(&h);
+  ck_assert_int_eq(hs_index_snapshot_renew(snap), HS_OK);
+  ck_assert_int_eq(hs_index_snapshot_version(snap), 2);
+  ck_assert_int_eq(hs_index_load(snap, HS_HASH_PDQ, NULL, &h), HS_OK);
+  ck_assert_int_eq(h.count, 2);
+  hs_index_hashes_free(&h);
+  hs_index_snapshot_close(snap);
+  hs_index_close(idx);
+}
+END_TEST
+
+/* ---- loading for scans --------------------------------------------------------------- */
+
+START_TEST(load_blocks_aligned) {
+  hs_index *idx = fresh();
+  /* 2500 hashes: 3 PDQ pages (capacity 1022), withdrawals in the middle one. */
+  size_t n = 2500;
+  char *text = malloc(n * 65 + 1);
+  uint64_t seed = 99;
+  hs_hash256 *want = malloc(n * sizeof *want);
+  for (size_t i = 0; i < n; i++) {
+    for (int w = 0; w < 4; w++)
+      want[i].w[w] = tu_rand(&seed);
+    hs_hash256_to_hex(&want[i], text + 65 * i);
+    text[65 * i + 64] = '\n';
+  }
+  text[65 * n] = '\0';
+  ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
+  ck_assert_int_eq(r.added, n);
+  hs_withdraw_options o;
+  hs_withdraw_options_default(&o);
+  uint64_t ids[] = {2 * HS_INDEX_PAGE_IDS + 5, 2 * HS_INDEX_PAGE_IDS + 6};
+  o.ids = ids;
+  o.nids = 2;
+  o.reason = "test";
+  hs_withdraw_result wr;
+  ck_assert_int_eq(hs_index_withdraw(idx, &o, &wr), HS_OK);
+  ck_assert_int_eq(wr.withdrawn, 2);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  /* Blocks come straight from the map: 8-byte aligned, ids page * 1024 + slot. */
+  hs_index_iter *it;
+  ck_assert_int_eq(hs_index_iter_create(snap, HS_HASH_PDQ, 0, &it), HS_OK);
+  hs_index_block b;
+  size_t seen = 0, pages = 0, withdrawn = 0;
+  while (hs_index_iter_next(it, &b) == HS_OK) {
+    ck_assert_int_eq((uintptr_t)b.hashes % 8, 0);
+    ck_assert_int_eq(b.first_id % HS_INDEX_PAGE_IDS, 0);
+    ck_assert_int_eq(memcmp(b.hashes, &want[seen], b.count * 32), 0);
+    for (size_t i = 0; i < b.count; i++)
+      withdrawn += (b.flags[i] & HS_ENTRY_WITHDRAWN) != 0;
+    ck_assert_int_eq(b.withdrawn, pages == 1 ? 2 : 0);
+    seen += b.count;
+    pages++;
+  }
+  hs_index_iter_destroy(it);
+  ck_assert_int_eq(seen, n);
+  ck_assert_int_eq(pages, 3);
+  ck_assert_int_eq(withdrawn, 2);
+  /* Loaded: 64-byte aligned, withdrawn ones left out, order and ids kept. */
+  hs_index_hashes h;
+  ck_assert_int_eq(hs_index_load(snap, HS_HASH_PDQ, NULL, &h), HS_OK);
+  ck_assert_int_eq(h.count, n - 2);
+  ck_assert_int_eq((uintptr_t)h.hashes % 64, 0);
+  const uint64_t *words = h.hashes;
+  for (size_t i = 0, src = 0; i < h.count; i++, src++) {
+    if (src == 1022 + 5)
+      src += 2;
+    ck_assert_int_eq(memcmp(words + 4 * i, &want[src], 32), 0);
+    uint64_t id = (src / 1022 + 1) * HS_INDEX_PAGE_IDS + src % 1022;
+    ck_assert_int_eq(h.ids[i], id);
+  }
+  hs_index_hashes_free(&h);
+  hs_index_snapshot_close(snap);
+  assert_verify_ok(idx);
+  free(want);
+  free(text);
+  hs_index_close(idx);
+}
+END_TEST
+
+/* ---- export round trip ---------------------------------------------------------------- */
+
+static char *export_to(hs_index *idx, const char *name, hs_export_format f, const char *list) {
+  char *p = tu_path(dir, name);
+  FILE *out = fopen(p, "w");
+  ck_assert_ptr_nonnull(out);
+  ck_assert_msg(hs_index_export(idx, out, list, f) == HS_OK, "%s", hs_last_error());
+  fclose(out);
+  return p;
+}
+
+static char *slurp(const char *path) {
+  FILE *f = fopen(path, "rb");
+  ck_assert_ptr_nonnull(f);
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  ck_assert_int_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+  s[n] = '\0';
+  fclose(f);
+  return s;
+}
+
+START_TEST(export_round_trip) {
+  static const hs_export_format fmts[] = {HS_EXPORT_TSV, HS_EXPORT_CSV, HS_EXPORT_JSONL};
+  hs_export_format fmt = fmts[_i];
+  hs_index *idx = fresh();
+  char text[2048];
+  snprintf(text, sizeof text,
+           "list,hash,quality,label,source,id,note,weird \"col\"\n"
+           "a,%s,90,ncii,helpline,c-1,\"with, comma\",x\n"
+           "a,%s,,,exchange,e-2,,\n"
+           "b,%s,100,, spaced ,,caf\xc3\xa9 \xff,\n"
+           "b,sha256 %s,,,,,,\n"
+           "a,d41d8cd98f00b204e9800998ecf8427e,,,,,,\n", H1, H1, H2, H2);
+  ck_assert_msg(import_text(idx, NULL, text, 0, &pr, &r) == HS_OK, "%s %s", hs_last_error(),
+                pr.n ? pr.lines[0] : "");
+  ck_assert_int_eq(r.lists, 2);
+  ck_assert_int_eq(r.added, 4);
+  char *e1 = export_to(idx, "e1", fmt, NULL);
+  char *a1 = export_to(idx, "a1", fmt, "a");
+  hs_index_close(idx);
+  /* Into a fresh index, the whole export and one list. */
+  tu_rmtree(ipath);
+  idx = fresh();
+  hs_import_options o;
+  hs_import_options_default(&o);
+  const char *files[] = {e1};
+  ck_assert_msg(hs_index_import(idx, files, 1, &o, &r) == HS_OK, "%s", hs_last_error());
+  char *e2 = export_to(idx, "e2", fmt, NULL);
+  char *s1 = slurp(e1), *s2 = slurp(e2);
+  ck_assert_str_eq(s1, s2);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+  tu_rmtree(ipath);
+  idx = fresh();
+  o.list = "a";
+  files[0] = a1;
+  ck_assert_msg(hs_index_import(idx, files, 1, &o, &r) == HS_OK, "%s", hs_last_error());
+  char *a2 = export_to(idx, "a2", fmt, "a");
+  char *t1 = slurp(a1), *t2 = slurp(a2);
+  ck_assert_str_eq(t1, t2);
+  ck_assert_ptr_nonnull(strstr(t1, "exchange"));
+  hs_index_close(idx);
+  free(s1), free(s2), free(t1), free(t2), free(e1), free(e2), free(a1), free(a2);
+}
+END_TEST
+
+/* ---- verify catches damage --------------------------------------------------------------- */
+
+START_TEST(verify_detects_damage) {
+  hs_index *idx = fresh();
+  char text[512];
+  snprintf(text, sizeof text, "%s\n%s\n", H1, H2);
+  ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
+  hs_index_close(idx);
+  /* Change the list's count and flip a byte in a page behind the index's back. */
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi lists, pages;
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  mdb_env_set_maxdbs(env, 16);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "lists", 0, &lists), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "pages.pdq", MDB_INTEGERKEY, &pages), 0);
+  MDB_val k = {1, "l"}, v;
+  ck_assert_int_eq(mdb_get(txn, lists, &k, &v), 0);
+  unsigned char rec[256];
+  memcpy(rec, v.mv_data, v.mv_size);
+  rec[40]++; /* entries (offset 40 in list_record) */
+  MDB_val nv = {v.mv_size, rec};
+  ck_assert_int_eq(mdb_put(txn, lists, &k, &nv, 0), 0);
+  uint32_t page = 1;
+  MDB_val pk = {4, &page};
+  ck_assert_int_eq(mdb_get(txn, pages, &pk, &v), 0);
+  unsigned char *copy = malloc(v.mv_size);
+  memcpy(copy, v.mv_data, v.mv_size);
+  copy[64 + 3] ^= 0x10; /* a bit of the first hash */
+  MDB_val pv = {v.mv_size, copy};
+  ck_assert_int_eq(mdb_put(txn, pages, &pk, &pv, 0), 0);
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+  free(copy);
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  uint64_t n = 0;
+  ck_assert_int_eq(hs_index_verify(idx, collect, &pr, &n), HS_ERR_CORRUPT);
+  ck_assert_int_ge(n, 2);
+  int saw_checksum = 0, saw_count = 0;
+  for (int i = 0; i < pr.n; i++) {
+    saw_checksum |= strstr(pr.lines[i], "checksum") != NULL;
+    saw_count |= strstr(pr.lines[i], "table says") != NULL;
+  }
+  ck_assert(saw_checksum && saw_count);
+  hs_index_close(idx);
+}
+END_TEST
+
+/* ---- map growth ------------------------------------------------------------------------ */
+
+START_TEST(map_grows_when_full) {
+  setenv("HS_INDEX_MAPSIZE", "262144", 1); /* 256 KiB: far too small */
+  hs_index *idx = fresh();
+  size_t n = 30000;
+  char *text = malloc(n * 65 + 1);
+  for (size_t i = 0; i < n; i++)
+    snprintf(text + 65 * i, 66, "%064zx\n", i + 1);
+  ck_assert_msg(import_text(idx, "l", text, 0, &pr, &r) == HS_OK, "%s", hs_last_error());
+  ck_assert_int_eq(r.added, n);
+  hs_index_stats st;
+  ck_assert_int_eq(hs_index_stats_get(idx, &st), HS_OK);
+  ck_assert_uint_gt(st.map_bytes, 262144);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+  unsetenv("HS_INDEX_MAPSIZE");
+  free(text);
+}
+END_TEST
+
+/* ---- a reader process during imports ----------------------------------------------------- */
+
+/* The child keeps opening snapshots while the parent imports batches of 1000:
+ * every snapshot must see whole imports only (a multiple of 1000 entries,
+ * matching the list table of the same snapshot). */
+START_TEST(reader_sees_consistent_snapshots) {
+  hs_index *idx = fresh();
+  hs_index_close(idx);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    hs_index *ro;
+    if (hs_index_open(ipath, HS_INDEX_READONLY, &ro) != HS_OK)
+      _exit(2);
+    hs_index_snapshot *snap;
+    if (hs_index_snapshot_open(ro, &snap) != HS_OK)
+      _exit(3);
+    size_t last = 0;
+    for (int round = 0; round < 4000 && last < 20000; round++) {
+      hs_index_hashes h;
+      if (hs_index_snapshot_renew(snap) != HS_OK || hs_index_load(snap, HS_HASH_PDQ, NULL, &h))
+        _exit(4);
+      if (h.count % 1000 != 0 || h.count < last || h.version != h.count / 1000)
+        _exit(5);
+      last = h.count;
+      hs_index_hashes_free(&h);
+    }
+    hs_index_snapshot_close(snap);
+    hs_index_close(ro);
+    _exit(0);
+  }
+  ck_assert_int_eq(hs_index_open(ipath, 0, &idx), HS_OK);
+  char *text = malloc(1000 * 65 + 1);
+  for (int batch = 0; batch < 20; batch++) {
+    for (int i = 0; i < 1000; i++)
+      snprintf(text + 65 * i, 66, "%064x\n", batch * 1000 + i + 1);
+    problems pr = {0};
+    hs_import_result r;
+    ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
+  }
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "reader failed: status %d",
+                WEXITSTATUS(status));
+  free(text);
+  hs_index_close(idx);
+}
+END_TEST
+
+static Suite *index_suite(void) {
+  Suite *s = suite_create("index");
+  TCase *tc = tcase_create("index");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, create_permissions);
+  tcase_add_test(tc, refuses_damaged_and_foreign);
+  tcase_add_test(tc, refuses_foreign_lmdb);
+  tcase_add_test(tc, import_counts_dedup_versions);
+  tcase_add_loop_test(tc, import_formats, 0, (int)(sizeof format_cases / sizeof format_cases[0]));
+  tcase_add_test(tc, import_all_or_nothing);
+  tcase_add_test(tc, provenances_kept);
+  tcase_add_test(tc, default_label_and_source);
+  tcase_add_test(tc, withdraw_and_since);
+  tcase_add_test(tc, status_rows_withdraw);
+  tcase_add_test(tc, snapshot_isolation);
+  tcase_add_test(tc, load_blocks_aligned);
+  tcase_add_loop_test(tc, export_round_trip, 0, 3);
+  tcase_add_test(tc, verify_detects_damage);
+  tcase_add_test(tc, map_grows_when_full);
+  tcase_add_test(tc, reader_sees_consistent_snapshots);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return tu_run_suite(index_suite()); }

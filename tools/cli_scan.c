@@ -1,0 +1,84 @@
+/* tools/cli_scan.c - progress, summary and signals for scan and rescan. */
+#include "cli_scan.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+void cli_scan_progress(void *user, const hs_scan_summary *s, uint64_t total, int done) {
+  (void)user;
+  uint64_t n = s->hashed + s->unchanged + s->failed;
+  double rate = s->elapsed > 0 ? s->hashed / s->elapsed : 0;
+  char eta[32] = "";
+  if (total > n && rate > 0)
+    snprintf(eta, sizeof eta, ", ETA %.0fs", (double)(total - n) / rate);
+  char of[32] = "";
+  if (total)
+    snprintf(of, sizeof of, "/%llu", (unsigned long long)total);
+  fprintf(stderr, "\r\033[K%llu%s files, %.1f files/s, %llu matches, %llu errors%s",
+          (unsigned long long)n, of, rate, (unsigned long long)s->matches,
+          (unsigned long long)s->failed, eta);
+  if (done)
+    fputc('\n', stderr);
+  fflush(stderr);
+}
+
+void cli_scan_summary(const char *what, const hs_scan_summary *s) {
+  if (strcmp(what, "rescan") == 0) {
+    fprintf(stderr,
+            "hashsweep rescan: %llu files in the store, %llu matched (%llu matches), %llu "
+            "recorded as failed, %llu low quality, %.0f files/s, %.2f s elapsed, index version "
+            "%llu, nothing decoded\n",
+            (unsigned long long)s->seen, (unsigned long long)s->matched,
+            (unsigned long long)s->matches, (unsigned long long)s->failed,
+            (unsigned long long)s->low_quality, s->elapsed > 0 ? s->seen / s->elapsed : 0,
+            s->elapsed, (unsigned long long)s->index_version);
+    return;
+  }
+  double rate = s->elapsed > 0 ? (s->hashed + s->unchanged) / s->elapsed : 0;
+  fprintf(stderr,
+          "hashsweep %s: %llu files seen, %llu hashed, %llu matched (%llu matches), %llu failed, "
+          "%llu skipped as unchanged, %llu low quality, %.1f files/s, %.2f s elapsed, index "
+          "version %llu",
+          what, (unsigned long long)s->seen, (unsigned long long)s->hashed,
+          (unsigned long long)s->matched, (unsigned long long)s->matches,
+          (unsigned long long)s->failed, (unsigned long long)s->unchanged,
+          (unsigned long long)s->low_quality, rate, s->elapsed,
+          (unsigned long long)s->index_version);
+  if (s->resumed)
+    fprintf(stderr, ", %llu already done by the interrupted run", (unsigned long long)s->resumed);
+  if (s->other_shards)
+    fprintf(stderr, ", %llu in other shards", (unsigned long long)s->other_shards);
+  fputc('\n', stderr);
+}
+
+static volatile sig_atomic_t signals_seen;
+
+static void on_signal(int sig) {
+  if (signals_seen++) {
+    signal(sig, SIG_DFL);
+    raise(sig);
+    return;
+  }
+  hs_scan_request_stop();
+}
+
+void cli_scan_install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported */
+}
+
+int cli_parse_out_format(const char *cmd, const char *arg, hs_out_format *out) {
+  if (strcmp(arg, "jsonl") == 0)
+    *out = HS_OUT_JSONL;
+  else if (strcmp(arg, "csv") == 0)
+    *out = HS_OUT_CSV;
+  else
+    return cli_usage_error(cmd, "--format: expected jsonl or csv, got '%s'", arg);
+  return 0;
+}

@@ -1,0 +1,17 @@
+/* tools/cli_scan.h - progress and summary lines shared by scan and rescan. */
+#ifndef HS_TOOLS_CLI_SCAN_H
+#define HS_TOOLS_CLI_SCAN_H
+
+#include "cli.h"
+
+/* Progress on stderr (one rewritten line); install only when stderr is a
+ * terminal and not --quiet. */
+void cli_scan_progress(void *user, const hs_scan_summary *s, uint64_t total, int done);
+/* The summary line on stderr. `what` is "scan" or "rescan". */
+void cli_scan_summary(const char *what, const hs_scan_summary *s);
+/* SIGINT/SIGTERM ask the scan to stop and record what is in flight; a
+ * second signal ends the process at once (a rerun resumes either way). */
+void cli_scan_install_signals(void);
+int cli_parse_out_format(const char *cmd, const char *arg, hs_out_format *out);
+
+#endif

@@ -1,0 +1,16 @@
+/* tools/cmd_index.h - helpers shared by the `index` subcommand files. */
+#ifndef HS_TOOLS_CMD_INDEX_H
+#define HS_TOOLS_CMD_INDEX_H
+
+#include "commands.h"
+
+/* Exit code for a failed call (see `hashsweep index --help`). */
+int index_exit_for(hs_status st);
+/* Opens IDX, printing the error; returns an exit code (0 on success). */
+int index_open_or_fail(const char *path, unsigned flags, hs_index **idx);
+/* Prints "WHERE: CAUSE<suffix>" on stderr; user is the suffix or NULL. */
+void index_print_problem(void *user, const char *where, const char *cause);
+/* lists, stats, export, verify, log; -1 when `sub` is none of them. */
+int index_show(const char *sub, int argc, char **argv);
+
+#endif

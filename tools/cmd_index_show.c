@@ -1,0 +1,259 @@
+/* tools/cmd_index_show.c - `hashsweep index lists|stats|export|verify|log`:
+ * the read-only index commands (they open the index read-only). */
+#include <getopt.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd_index.h"
+
+/* Parses "[--format F] [-o FILE] [--list NAME] IDX"; which options are
+ * allowed depends on the command. */
+typedef struct show_args {
+  const char *idx, *format, *list, *out;
+} show_args;
+
+static int parse_show(const char *cmd, int argc, char **argv, int allow_list, show_args *a) {
+  static const struct option longopts[] = {{"format", required_argument, 0, 'f'},
+                                           {"list", required_argument, 0, 'l'},
+                                           {"output", required_argument, 0, 'o'},
+                                           {0, 0, 0, 0}};
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+    if (c == 'f')
+      a->format = optarg;
+    else if (c == 'l' && allow_list)
+      a->list = optarg;
+    else if (c == 'o' && allow_list)
+      a->out = optarg;
+    else
+      return cli_usage_error(cmd, "unknown option or missing value: %s", argv[optind - 1]);
+  }
+  if (argc - optind != 1)
+    return cli_usage_error(cmd, "expected exactly one IDX");
+  a->idx = argv[optind];
+  return EXIT_ALL_DONE;
+}
+
+static void iso_time(int64_t t, char out[32]) {
+  time_t tt = (time_t)t;
+  struct tm tm;
+  gmtime_r(&tt, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int check_format(const char *cmd, const char *f, const char *a, const char *b) {
+  if (!f || strcmp(f, a) == 0 || strcmp(f, b) == 0)
+    return EXIT_ALL_DONE;
+  return cli_usage_error(cmd, "--format: expected %s or %s, got '%s'", a, b, f);
+}
+
+/* ---- lists -------------------------------------------------------------------------- */
+
+static int print_list(void *user, const hs_list_info *l) {
+  int jsonl = user != NULL;
+  char created[32], updated[32];
+  iso_time(l->created, created);
+  iso_time(l->updated, updated);
+  uint64_t active = 0;
+  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
+    active += l->active_by_type[t];
+  if (jsonl) {
+    fputs("{\"list\":", stdout);
+    hs_json_write_string(stdout, l->name);
+    printf(",\"id\":%u,\"version\":%llu,\"active\":%llu,\"withdrawn\":%llu,\"entries\":%llu",
+           l->id, (unsigned long long)l->version, (unsigned long long)active,
+           (unsigned long long)l->withdrawn, (unsigned long long)l->entries);
+    for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
+      printf(",\"%s\":%llu", hs_hash_type_name((hs_hash_type)t),
+             (unsigned long long)l->active_by_type[t]);
+    printf(",\"created\":\"%s\",\"updated\":\"%s\"}\n", created, updated);
+    return 0;
+  }
+  printf("%s\t%u\t%llu\t%llu\t%llu\t%llu", l->name, l->id, (unsigned long long)l->version,
+         (unsigned long long)active, (unsigned long long)l->withdrawn,
+         (unsigned long long)l->entries);
+  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
+    printf("\t%llu", (unsigned long long)l->active_by_type[t]);
+  printf("\t%s\t%s\n", created, updated);
+  return 0;
+}
+
+static int show_lists(hs_index *idx, const show_args *a) {
+  int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
+  if (!jsonl)
+    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated");
+  hs_status st = hs_index_lists(idx, print_list, jsonl ? (void *)1 : NULL);
+  if (st != HS_OK)
+    cli_error("%s", hs_last_error());
+  return index_exit_for(st);
+}
+
+/* ---- stats -------------------------------------------------------------------------- */
+
+static int show_stats(hs_index *idx, const show_args *a) {
+  hs_index_stats s;
+  hs_status st = hs_index_stats_get(idx, &s);
+  if (st != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return index_exit_for(st);
+  }
+  uint64_t total = 0;
+  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
+    total += s.entries[t];
+  double per = total ? (double)s.file_bytes / (double)total : 0;
+  int json = a->format && strcmp(a->format, "json") == 0;
+  printf(json ? "{\"version\":%llu,\"lists\":%u,\"entries\":%llu,\"file_bytes\":%llu,"
+                "\"used_bytes\":%llu,\"map_bytes\":%llu,\"bytes_per_entry\":%.2f,"
+                "\"meta_records\":%llu,\"log_records\":%llu,\"lmdb_page_size\":%u,\"types\":{"
+              : "version\t%llu\nlists\t%u\nentries\t%llu\nfile_bytes\t%llu\nused_bytes\t%llu\n"
+                "map_bytes\t%llu\nbytes_per_entry\t%.2f\nmeta_records\t%llu\nlog_records\t%llu\n"
+                "lmdb_page_size\t%u\n",
+         (unsigned long long)s.version, s.lists, (unsigned long long)total,
+         (unsigned long long)s.file_bytes, (unsigned long long)s.used_bytes,
+         (unsigned long long)s.map_bytes, per, (unsigned long long)s.meta_records,
+         (unsigned long long)s.log_records, s.lmdb_page_size);
+  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
+    const char *name = hs_hash_type_name((hs_hash_type)t);
+    printf(json ? "%s\"%s\":{\"entries\":%llu,\"withdrawn\":%llu,\"pages\":%llu,"
+                  "\"page_capacity\":%u}"
+                : "%s%s\tentries %llu\twithdrawn %llu\tpages %llu\tpage_capacity %u\n",
+           json && t ? "," : "", name, (unsigned long long)s.entries[t],
+           (unsigned long long)s.withdrawn[t], (unsigned long long)s.pages[t],
+           s.page_capacity[t]);
+  }
+  if (json)
+    puts("}}");
+  return EXIT_ALL_DONE;
+}
+
+/* ---- export ------------------------------------------------------------------------- */
+
+static int show_export(hs_index *idx, const show_args *a) {
+  hs_export_format fmt = HS_EXPORT_TSV;
+  if (a->format && hs_export_format_parse(a->format, &fmt) != HS_OK)
+    return cli_usage_error("index export", "%s", hs_last_error());
+  FILE *out = stdout;
+  if (a->out && strcmp(a->out, "-") != 0 && !(out = fopen(a->out, "w"))) {
+    cli_error("%s: cannot create", a->out);
+    return EXIT_FATAL;
+  }
+  hs_status st = hs_index_export(idx, out, a->list, fmt);
+  if (out != stdout && fclose(out) != 0 && st == HS_OK) {
+    cli_error("%s: write error", a->out);
+    return EXIT_FATAL;
+  }
+  if (st != HS_OK)
+    cli_error("%s", hs_last_error());
+  return index_exit_for(st);
+}
+
+/* ---- verify ------------------------------------------------------------------------- */
+
+static int show_verify(hs_index *idx, const show_args *a) {
+  uint64_t problems = 0;
+  hs_status st = hs_index_verify(idx, index_print_problem, NULL, &problems);
+  if (st == HS_OK) {
+    printf("%s: ok\n", a->idx);
+    return EXIT_ALL_DONE;
+  }
+  cli_error("%s", hs_last_error());
+  return st == HS_ERR_CORRUPT && problems ? EXIT_ITEM_ERRORS : index_exit_for(st);
+}
+
+/* ---- log ---------------------------------------------------------------------------- */
+
+static int print_log_tsv(void *user, const hs_log_record *r) {
+  (void)user;
+  char when[32], hex[65];
+  iso_time(r->time, when);
+  printf("%llu\t%s\t%s\t", (unsigned long long)r->seq, when, r->kind);
+  for (size_t i = 0; i < r->nlists; i++)
+    printf("%slist=%s version=%llu added=%llu duplicates=%llu withdrawn=%llu", i ? "; " : "",
+           r->lists[i].list, (unsigned long long)r->lists[i].version,
+           (unsigned long long)r->lists[i].added, (unsigned long long)r->lists[i].duplicates,
+           (unsigned long long)r->lists[i].withdrawn);
+  printf("\trejected=%llu not_found=%llu\t", (unsigned long long)r->rejected,
+         (unsigned long long)r->not_found);
+  for (size_t i = 0; i < r->nfiles; i++) {
+    hs_bytes_to_hex(r->files[i].sha256, 32, hex);
+    printf("%s%s sha256=%s bytes=%llu", i ? "; " : "", r->files[i].name, hex,
+           (unsigned long long)r->files[i].bytes);
+  }
+  printf("\tnote=%s\tcommand=%s\n", r->note, r->command);
+  return 0;
+}
+
+static int print_log_jsonl(void *user, const hs_log_record *r) {
+  (void)user;
+  char when[32], hex[65];
+  iso_time(r->time, when);
+  printf("{\"seq\":%llu,\"time\":\"%s\",\"kind\":\"%s\",\"rejected\":%llu,\"not_found\":%llu,"
+         "\"lists\":[", (unsigned long long)r->seq, when, r->kind,
+         (unsigned long long)r->rejected, (unsigned long long)r->not_found);
+  for (size_t i = 0; i < r->nlists; i++) {
+    printf("%s{\"list\":", i ? "," : "");
+    hs_json_write_string(stdout, r->lists[i].list);
+    printf(",\"version\":%llu,\"added\":%llu,\"duplicates\":%llu,\"withdrawn\":%llu}",
+           (unsigned long long)r->lists[i].version, (unsigned long long)r->lists[i].added,
+           (unsigned long long)r->lists[i].duplicates, (unsigned long long)r->lists[i].withdrawn);
+  }
+  fputs("],\"files\":[", stdout);
+  for (size_t i = 0; i < r->nfiles; i++) {
+    hs_bytes_to_hex(r->files[i].sha256, 32, hex);
+    printf("%s{\"name\":", i ? "," : "");
+    hs_json_write_string(stdout, r->files[i].name);
+    printf(",\"sha256\":\"%s\",\"bytes\":%llu}", hex, (unsigned long long)r->files[i].bytes);
+  }
+  fputs("],\"note\":", stdout);
+  hs_json_write_string(stdout, r->note);
+  fputs(",\"command\":", stdout);
+  hs_json_write_string(stdout, r->command);
+  fputs("}\n", stdout);
+  return 0;
+}
+
+static int show_log(hs_index *idx, const show_args *a) {
+  int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
+  if (!jsonl)
+    puts("seq\ttime\tkind\tlists\tcounts\tfiles\tnote\tcommand");
+  hs_status st = hs_index_log(idx, jsonl ? print_log_jsonl : print_log_tsv, NULL);
+  if (st != HS_OK)
+    cli_error("%s", hs_last_error());
+  return index_exit_for(st);
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+int index_show(const char *sub, int argc, char **argv) {
+  static const struct {
+    const char *name;
+    int (*run)(hs_index *, const show_args *);
+    int allow_list;
+    const char *fmt_a, *fmt_b;
+  } shows[] = {
+      {"lists", show_lists, 0, "tsv", "jsonl"}, {"stats", show_stats, 0, "text", "json"},
+      {"export", show_export, 1, NULL, NULL},   {"verify", show_verify, 0, NULL, NULL},
+      {"log", show_log, 0, "tsv", "jsonl"},
+  };
+  for (size_t i = 0; i < sizeof shows / sizeof shows[0]; i++) {
+    if (strcmp(sub, shows[i].name) != 0)
+      continue;
+    char cmd[32];
+    snprintf(cmd, sizeof cmd, "index %s", sub);
+    show_args a = {0};
+    int rc = parse_show(cmd, argc, argv, shows[i].allow_list, &a);
+    if (rc == EXIT_ALL_DONE && shows[i].fmt_a)
+      rc = check_format(cmd, a.format, shows[i].fmt_a, shows[i].fmt_b);
+    if (rc != EXIT_ALL_DONE)
+      return rc;
+    hs_index *idx;
+    if ((rc = index_open_or_fail(a.idx, HS_INDEX_READONLY, &idx)) != EXIT_ALL_DONE)
+      return rc;
+    rc = shows[i].run(idx, &a);
+    hs_index_close(idx);
+    return rc;
+  }
+  return -1;
+}
