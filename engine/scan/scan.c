@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "scan/pipeline.h"
+#include "scan/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/sources.h"
@@ -295,10 +296,18 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
            "scan: shard %u/%u out of range", o->shard_index, o->shard_count);
   HS_TRY(hs_init(NULL));
   scan_run r = {.o = o, .t0 = now_s()};
-  hs_status st = matcher_open(&r.m, o->index, o->engine, NULL, 0, o->radius, o->min_quality,
-                              o->index_refresh_s);
-  if (st != HS_OK)
+  hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
+  hs_status st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
+  if (st == HS_OK)
+    st = placement_engine(o->engine, o->hash_on, "PDQ hashing", &hash_engine, &hash_owned);
+  if (st == HS_OK)
+    st = matcher_open(&r.m, o->index, match_engine, NULL, 0, o->radius, o->min_quality,
+                      o->index_refresh_s);
+  if (st != HS_OK) {
+    hs_engine_destroy(match_owned);
+    hs_engine_destroy(hash_owned);
     return st;
+  }
   uint64_t keep = 0;
   if (o->store)
     st = store_open(o->store, 0, &r.st);
@@ -317,8 +326,8 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
          * scan loses at most this much work. */
         .commit_items = 64,
         .commit_seconds = 1.0,
-        .engine = o->engine,
-        .device_batch = 32,
+        .engine = hash_engine,
+        .device_batch = hs_engine_uses_device(hash_engine) ? 32 : 0,
         .plane_budget = (size_t)1 << 30,
         .decode = o->decode,
         .produce = produce,
@@ -338,5 +347,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   sink_close(r.out);
   store_close(r.st);
   matcher_close(&r.m);
+  hs_engine_destroy(match_owned);
+  hs_engine_destroy(hash_owned);
   return st;
 }
