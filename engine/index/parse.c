@@ -11,10 +11,15 @@
 #include <strings.h>
 
 #include "core/error.h"
+#include "core/lineread.h"
 #include "index/entrymeta.h"
 #include "index/json_in.h"
 
 #define MAX_RECORD_LINES 10000 /* a quoted CSV field spanning more is an error */
+/* A record (a line, or the lines of a quoted CSV field) longer than this
+ * is rejected without being held in memory: no hash-list row needs more,
+ * and a file without newlines must not cost its size in memory. */
+#define MAX_LINE_BYTES (1u << 20)
 #define MAX_HASHES_PER_RECORD 8
 
 enum { MODE_PLAIN, MODE_DELIM, MODE_HEADER, MODE_JSONL };
@@ -49,11 +54,13 @@ typedef struct fctx {
   const char *name;
   uint16_t file;
   FILE *f;
+  int borrowed; /* f belongs to the caller */
   EVP_MD_CTX *md;
   uint64_t bytes;
   uint32_t line, rec_line;
-  char *buf;
-  size_t cap;
+  line_buf lb;
+  uint64_t line_quotes; /* '"' bytes in the current line */
+  int line_cut;         /* the current line was longer than MAX_LINE_BYTES */
   rec_writer rec; /* the current record (lines joined for quoted CSV) */
   int mode;
   char delim;
@@ -71,11 +78,21 @@ typedef struct fctx {
 
 static void report(fctx *c, const char *fmt, ...) HS_PRINTF(2, 3);
 static void report(fctx *c, const char *fmt, ...) {
-  char where[600], cause[600];
+  char where[600], raw[600], cause[600];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(cause, sizeof cause, fmt, ap);
+  vsnprintf(raw, sizeof raw, fmt, ap);
   va_end(ap);
+  /* Causes quote the input: control bytes are shown as \xNN, so a list
+   * cannot break the one-line report or forge lines of its own. */
+  size_t o = 0;
+  for (const unsigned char *q = (const unsigned char *)raw; *q && o + 5 < sizeof cause; q++) {
+    if (*q < 0x20 || *q == 0x7f)
+      o += (size_t)snprintf(cause + o, sizeof cause - o, "\\x%02x", *q);
+    else
+      cause[o++] = (char)*q;
+  }
+  cause[o] = '\0';
   snprintf(where, sizeof where, "%s:%u", c->name, c->rec_line);
   c->p->rejected++;
   if (c->p->problem)
@@ -84,27 +101,32 @@ static void report(fctx *c, const char *fmt, ...) {
 
 /* ---- reading lines ------------------------------------------------------------ */
 
-/* Next physical line without its end-of-line; 1, 0 at EOF, -1 on error. */
-static int next_line(fctx *c, span *out) {
-  errno = 0;
-  ssize_t n = getline(&c->buf, &c->cap, c->f);
-  if (n < 0)
-    return ferror(c->f) ? -1 : 0;
-  EVP_DigestUpdate(c->md, c->buf, (size_t)n);
-  c->bytes += (uint64_t)n;
-  c->line++;
-  while (n > 0 && (c->buf[n - 1] == '\n' || c->buf[n - 1] == '\r'))
-    n--;
-  out->s = c->buf;
-  out->n = (size_t)n;
-  return 1;
+/* Every byte read: the file's digest and size for the audit log, and the
+ * quotes of the current line (counted here so a line cut at the length
+ * limit still closes or opens a quoted field correctly). */
+static void tap(void *user, const char *bytes, size_t n) {
+  fctx *c = user;
+  EVP_DigestUpdate(c->md, bytes, n);
+  c->bytes += n;
+  for (size_t i = 0; i < n; i++)
+    c->line_quotes += bytes[i] == '"';
 }
 
-static int odd_quotes(const char *s, size_t n) {
-  size_t q = 0;
-  for (size_t i = 0; i < n; i++)
-    q += s[i] == '"';
-  return q & 1;
+/* Next physical line without its end-of-line; 1, 0 at EOF, -1 on error.
+ * c->line_cut says the line was longer than MAX_LINE_BYTES (kept: the
+ * start). */
+static int next_line(fctx *c, span *out) {
+  c->line_quotes = 0;
+  ssize_t n = line_read(c->f, &c->lb, MAX_LINE_BYTES, tap, c);
+  if (n < 0)
+    return ferror(c->f) || errno ? -1 : 0;
+  c->line++;
+  c->line_cut = c->lb.cut != 0;
+  while (n > 0 && c->lb.data[n - 1] == '\r')
+    n--;
+  out->s = c->lb.data;
+  out->n = (size_t)n;
+  return 1;
 }
 
 static int blank_or_comment(span l) {
@@ -115,28 +137,36 @@ static int blank_or_comment(span l) {
 }
 
 /* The next record into c->rec (NUL-terminated): skips blank and comment
- * lines; in CSV a record continues while its quotes are unbalanced. */
+ * lines; in CSV a record continues while its quotes are unbalanced.
+ * Returns 1, 0 at EOF, -1 on error, 2 when a quote never closed, 3 when
+ * the record is longer than MAX_LINE_BYTES (consumed, not kept). */
 static int next_record(fctx *c, span *out) {
   span l;
   int r;
   do {
     if ((r = next_line(c, &l)) <= 0)
       return r;
-  } while (blank_or_comment(l));
+  } while (!c->line_cut && blank_or_comment(l));
   c->rec_line = c->line;
+  int too_long = c->line_cut;
   rec_writer_reset(&c->rec);
   rec_put_bytes(&c->rec, l.s, l.n);
   int csv = c->mode == MODE_JSONL ? 0 : (c->delim == ',' || (c->delim == 0 && memchr(l.s, ',', l.n)));
-  int open = csv && odd_quotes(l.s, l.n);
+  int open = csv && (c->line_quotes & 1);
   for (int k = 0; open && k < MAX_RECORD_LINES; k++) {
     if ((r = next_line(c, &l)) < 0)
       return r;
     if (r == 0)
       break;
-    rec_put_u8(&c->rec, '\n');
-    rec_put_bytes(&c->rec, l.s, l.n);
-    open ^= odd_quotes(l.s, l.n);
+    too_long |= c->line_cut || c->rec.len + 1 + l.n > MAX_LINE_BYTES;
+    if (!too_long) {
+      rec_put_u8(&c->rec, '\n');
+      rec_put_bytes(&c->rec, l.s, l.n);
+    }
+    open ^= c->line_quotes & 1;
   }
+  if (too_long)
+    return 3;
   rec_put_u8(&c->rec, 0);
   if (c->rec.failed)
     return -1;
@@ -742,10 +772,10 @@ static hs_status open_input(fctx *c, const char *path) {
 }
 
 static void close_input(fctx *c) {
-  if (c->f && c->f != stdin)
+  if (c->f && c->f != stdin && !c->borrowed)
     fclose(c->f);
   EVP_MD_CTX_free(c->md);
-  free(c->buf);
+  line_buf_free(&c->lb);
   rec_writer_free(&c->rec);
   rec_writer_free(&c->fieldbuf);
   free(c->fields);
@@ -775,6 +805,61 @@ static hs_status add_file_record(import_parser *p, fctx *c, const char *path) {
   return HS_OK;
 }
 
+/* Reads the rest of the input into the digest; 0, or -1 on a read error. */
+static int drain(fctx *c) {
+  char chunk[16384];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, c->f)) > 0) {
+    EVP_DigestUpdate(c->md, chunk, n);
+    c->bytes += n;
+  }
+  return ferror(c->f) ? -1 : 0;
+}
+
+/* Reads c->f (opened by the caller) to its end. */
+static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
+  c->md = EVP_MD_CTX_new();
+  hs_status s = HS_OK;
+  if (!c->md || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1)
+    s = error_set(HS_ERR_INTERNAL, "%s: cannot start SHA-256", c->name);
+  span rec;
+  int r = 0, first = 1;
+  while (s == HS_OK && (r = next_record(c, &rec)) > 0) {
+    if (r == 2) {
+      report(c, "a quoted field is not closed by the end of the file or within %d lines",
+             MAX_RECORD_LINES);
+      r = drain(c);
+      break;
+    }
+    if (r == 3) {
+      report(c, "record longer than %u bytes (not a hash-list row)", MAX_LINE_BYTES);
+      continue;
+    }
+    if (first) {
+      first = 0;
+      if (detect(c, rec)) {
+        int h = setup_header(c);
+        if (h == -1)
+          s = error_set(HS_ERR_NOMEM, "out of memory");
+        if (h != 0) {
+          /* A broken header makes every row meaningless; the rest is
+           * still read so the audit log's digest covers the whole file. */
+          r = drain(c);
+          break;
+        }
+        continue;
+      }
+    }
+    one_record(c, rec);
+  }
+  if (s == HS_OK && r < 0)
+    s = error_set(HS_ERR_IO, "%s: read error after line %u: %s", c->name, c->line, strerror(errno));
+  if (s == HS_OK)
+    s = add_file_record(p, c, path);
+  close_input(c);
+  return s;
+}
+
 hs_status import_parse_file(import_parser *p, const char *path) {
   HS_CHECK(p->nfiles < 65535, HS_ERR_LIMIT, "too many input files");
   fctx c;
@@ -782,36 +867,19 @@ hs_status import_parse_file(import_parser *p, const char *path) {
   c.p = p;
   c.file = (uint16_t)p->nfiles;
   HS_TRY(open_input(&c, path));
-  c.md = EVP_MD_CTX_new();
-  hs_status s = HS_OK;
-  if (!c.md || EVP_DigestInit_ex(c.md, EVP_sha256(), NULL) != 1)
-    s = error_set(HS_ERR_INTERNAL, "%s: cannot start SHA-256", c.name);
-  span rec;
-  int r = 0, first = 1;
-  while (s == HS_OK && (r = next_record(&c, &rec)) > 0) {
-    if (r == 2) {
-      report(&c, "a quoted field is not closed before the end of the file");
-      break;
-    }
-    if (first) {
-      first = 0;
-      if (detect(&c, rec)) {
-        int h = setup_header(&c);
-        if (h == -1)
-          s = error_set(HS_ERR_NOMEM, "out of memory");
-        if (h != 0)
-          break; /* a broken header makes every row meaningless */
-        continue;
-      }
-    }
-    one_record(&c, rec);
-  }
-  if (s == HS_OK && r < 0)
-    s = error_set(HS_ERR_IO, "%s: read error after line %u: %s", c.name, c.line, strerror(errno));
-  if (s == HS_OK)
-    s = add_file_record(p, &c, path);
-  close_input(&c);
-  return s;
+  return parse_input(p, &c, path);
+}
+
+hs_status import_parse_stream(import_parser *p, FILE *f, const char *name) {
+  HS_CHECK(p->nfiles < 65535, HS_ERR_LIMIT, "too many input files");
+  fctx c;
+  memset(&c, 0, sizeof c);
+  c.p = p;
+  c.file = (uint16_t)p->nfiles;
+  c.f = f;
+  c.name = name;
+  c.borrowed = 1;
+  return parse_input(p, &c, name);
 }
 
 void import_parser_init(import_parser *p) {

@@ -59,6 +59,8 @@ void import_parser_init(import_parser *p);
  * are reported and counted, not returned; the status is for I/O errors,
  * a missing file or memory. */
 hs_status import_parse_file(import_parser *p, const char *path);
+/* The same for an open stream (not closed); `name` is used in reports. */
+hs_status import_parse_stream(import_parser *p, FILE *f, const char *name);
 void import_parser_free(import_parser *p);
 
 /* Parses a hash as given on a command line (withdraw --hash): optional

@@ -9,7 +9,7 @@
 static uint8_t *reserve(rec_writer *w, size_t n) {
   if (w->failed)
     return NULL;
-  if (w->cap - w->len < n) {
+  if (w->cap - w->len < n || !w->buf) { /* (a first put of 0 bytes still allocates) */
     size_t cap = w->cap ? w->cap : 256;
     while (cap - w->len < n)
       cap *= 2;

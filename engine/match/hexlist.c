@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/lineread.h"
 #include "hashsweep/match.h"
 
 typedef struct list_builder {
@@ -108,20 +109,22 @@ hs_status hs_hash_list_read_stream(FILE *f, const char *name, hs_hash_list *out)
   memset(out, 0, sizeof *out);
   HS_CHECK(f && name, HS_ERR_INVALID_ARG, "hs_hash_list_read_stream: NULL argument");
   list_builder b = {.list = out};
-  char *text = NULL;
-  size_t cap = 0, line = 0;
+  line_buf text = {0};
+  size_t line = 0;
   ssize_t n;
   hs_status st = HS_OK;
-  errno = 0;
-  while (st == HS_OK && (n = getline(&text, &cap, f)) >= 0) {
+  while (st == HS_OK && (n = line_read(f, &text, HS_HASH_LIST_MAX_LINE, NULL, NULL)) >= 0) {
     line++;
-    if (n > 0 && text[n - 1] == '\n')
-      n--;
-    st = parse_line(&b, name, line, text, (size_t)n);
+    if (text.cut)
+      st = error_set(HS_ERR_FORMAT, "%s:%zu: line longer than %d bytes (not a hash list)", name,
+                     line, HS_HASH_LIST_MAX_LINE);
+    else
+      st = parse_line(&b, name, line, text.data, (size_t)n);
   }
-  if (st == HS_OK && ferror(f))
-    st = error_set(HS_ERR_IO, "%s: cannot read: %s", name, strerror(errno ? errno : EIO));
-  free(text);
+  if (st == HS_OK && (ferror(f) || errno))
+    st = error_set(errno == ENOMEM ? HS_ERR_NOMEM : HS_ERR_IO, "%s: cannot read: %s", name,
+                   strerror(errno ? errno : EIO));
+  line_buf_free(&text);
   return st;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "core/lineread.h"
 
 /* One directory being walked: its sorted entry names and where we are. */
 typedef struct dir_frame {
@@ -20,6 +21,7 @@ typedef struct dir_frame {
 } dir_frame;
 
 struct sources {
+  sources_fs fs;
   char **specs;
   size_t nspecs, next_spec;
   FILE *manifest; /* the manifest being read, or NULL */
@@ -28,8 +30,7 @@ struct sources {
   long manifest_line;
   dir_frame *stack;
   size_t depth, cap;
-  char *line;
-  size_t line_cap;
+  line_buf line;
 };
 
 static int by_name(const void *a, const void *b) {
@@ -50,9 +51,24 @@ static void set_error(source_item *item, const char *path, const char *fmt, cons
   snprintf(item->error, sizeof item->error, fmt, arg);
 }
 
-/* Reads and sorts a directory's names (the handle is closed at once, so a
- * deep tree never holds many descriptors). Returns 0, or -1 with errno. */
-static int read_dir(const char *path, dir_frame *f) {
+/* ---- the real file system --------------------------------------------------- */
+
+static int real_stat(void *user, const char *path, struct stat *st) {
+  (void)user;
+  return stat(path, st);
+}
+
+static int real_lstat(void *user, const char *path, struct stat *st) {
+  (void)user;
+  return lstat(path, st);
+}
+
+/* The handle is closed before returning, so a deep tree never holds many
+ * descriptors. */
+static int real_list(void *user, const char *path, char ***names, size_t *count) {
+  (void)user;
+  *names = NULL;
+  *count = 0;
   DIR *d = opendir(path);
   if (!d)
     return -1;
@@ -62,23 +78,38 @@ static int read_dir(const char *path, dir_frame *f) {
   while ((e = readdir(d))) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
       continue;
-    if (f->count == cap) {
+    if (*count == cap) {
       cap = cap ? cap * 2 : 64;
-      char **names = realloc(f->names, cap * sizeof *names);
-      if (!names)
+      char **more = realloc(*names, cap * sizeof *more);
+      if (!more) {
+        errno = ENOMEM;
         break;
-      f->names = names;
+      }
+      *names = more;
     }
-    if (!(f->names[f->count] = strdup(e->d_name)))
+    if (!((*names)[*count] = strdup(e->d_name))) {
+      errno = ENOMEM;
       break;
-    f->count++;
+    }
+    (*count)++;
   }
   int err = errno;
   closedir(d);
-  if (err) {
-    errno = err;
+  errno = err;
+  return err ? -1 : 0;
+}
+
+static FILE *real_open_manifest(void *user, const char *path) {
+  (void)user;
+  return fopen(path, "r");
+}
+
+static const sources_fs real_fs = {real_stat, real_lstat, real_list, real_open_manifest, NULL};
+
+/* Reads and sorts a directory's names. Returns 0, or -1 with errno. */
+static int read_dir(sources *s, const char *path, dir_frame *f) {
+  if (s->fs.list(s->fs.user, path, &f->names, &f->count) != 0)
     return -1;
-  }
   qsort(f->names, f->count, sizeof *f->names, by_name);
   return 0;
 }
@@ -102,13 +133,17 @@ static int push_dir(sources *s, const char *path, const struct stat *st, source_
   }
   dir_frame *f = &s->stack[s->depth];
   memset(f, 0, sizeof *f);
-  if (read_dir(path, f) != 0) {
+  if (read_dir(s, path, f) != 0) {
     int e = errno;
     frame_free(f);
     set_error(item, path, "cannot read directory: %s", strerror(e));
     return 1;
   }
-  f->path = strdup(path);
+  if (!(f->path = strdup(path))) {
+    frame_free(f);
+    set_error(item, path, "%s", "out of memory entering directory");
+    return 1;
+  }
   f->dev = st->st_dev;
   f->ino = st->st_ino;
   s->depth++;
@@ -119,10 +154,10 @@ static int push_dir(sources *s, const char *path, const struct stat *st, source_
  * error. Returns 1 when *item was filled. */
 static int visit(sources *s, const char *path, source_item *item) {
   struct stat st;
-  if (stat(path, &st) != 0) {
+  if (s->fs.stat(s->fs.user, path, &st) != 0) {
     int e = errno;
     struct stat lst;
-    if (e == ENOENT && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+    if (e == ENOENT && s->fs.lstat(s->fs.user, path, &lst) == 0 && S_ISLNK(lst.st_mode))
       set_error(item, path, "%s", "broken symbolic link");
     else if (e == ELOOP)
       set_error(item, path, "%s", "symbolic link loop");
@@ -167,9 +202,15 @@ static int next_from_dirs(sources *s, source_item *item) {
 }
 
 hs_status sources_open(const char *const *specs, size_t n, sources **out) {
+  return sources_open_fs(specs, n, NULL, out);
+}
+
+hs_status sources_open_fs(const char *const *specs, size_t n, const sources_fs *fs,
+                          sources **out) {
   sources *s = calloc(1, sizeof *s);
   if (!s)
     return error_set(HS_ERR_NOMEM, "out of memory");
+  s->fs = fs ? *fs : real_fs;
   s->specs = calloc(n ? n : 1, sizeof *s->specs);
   if (!s->specs) {
     free(s);
@@ -185,7 +226,7 @@ hs_status sources_open(const char *const *specs, size_t n, sources **out) {
     /* Manifests are checked up front: a typo is a usage error, not an
      * item error discovered hours into a scan. */
     if (specs[i][0] == '@') {
-      FILE *f = fopen(specs[i] + 1, "r");
+      FILE *f = s->fs.open_manifest(s->fs.user, specs[i] + 1);
       if (!f) {
         int e = errno;
         s->nspecs = i + 1;
@@ -201,13 +242,21 @@ hs_status sources_open(const char *const *specs, size_t n, sources **out) {
   return HS_OK;
 }
 
-/* Next path from the open manifest; 0 at its end, -1 on a read error. */
+/* Names a manifest line in an error item: "MANIFEST:LINE". */
+static void line_error(sources *s, source_item *item, const char *why) {
+  char where[512];
+  snprintf(where, sizeof where, "%.480s:%ld", s->manifest_name, s->manifest_line);
+  set_error(item, where, "%s", why);
+}
+
+/* Next path from the open manifest; 0 at its end, -1 on a read error.
+ * Lines are read at most SOURCES_MAX_PATH bytes at a time: a longer line
+ * (or a file without newlines) is an error item, never a large buffer. */
 static int next_from_manifest(sources *s, source_item *item) {
   for (;;) {
-    errno = 0;
-    ssize_t len = getline(&s->line, &s->line_cap, s->manifest);
+    ssize_t len = line_read(s->manifest, &s->line, SOURCES_MAX_PATH, NULL, NULL);
     if (len < 0) {
-      int err = ferror(s->manifest) ? errno : 0;
+      int err = ferror(s->manifest) || errno ? (errno ? errno : EIO) : 0;
       if (!s->manifest_is_stdin)
         fclose(s->manifest);
       s->manifest = NULL;
@@ -217,17 +266,20 @@ static int next_from_manifest(sources *s, source_item *item) {
       return 0;
     }
     s->manifest_line++;
-    while (len > 0 && (s->line[len - 1] == '\n' || s->line[len - 1] == '\r'))
-      s->line[--len] = '\0';
-    if (len == 0)
+    char *line = s->line.data;
+    while (len > 0 && line[len - 1] == '\r')
+      line[--len] = '\0';
+    if (len == 0 && !s->line.cut)
       continue;
-    if ((size_t)len >= SOURCES_MAX_PATH) {
-      char where[512];
-      snprintf(where, sizeof where, "%.480s:%ld", s->manifest_name, s->manifest_line);
-      set_error(item, where, "%s", "line longer than 4095 bytes (not a path)");
+    if (s->line.cut || (size_t)len >= SOURCES_MAX_PATH) {
+      line_error(s, item, "line longer than 4095 bytes (not a path)");
       return 1;
     }
-    if (visit(s, s->line, item))
+    if (memchr(line, '\0', (size_t)len)) {
+      line_error(s, item, "line holds a NUL byte (not a path)");
+      return 1;
+    }
+    if (visit(s, line, item))
       return 1;
     /* A directory was entered: its files come first. */
     if (next_from_dirs(s, item))
@@ -252,7 +304,7 @@ int sources_next(sources *s, source_item *item) {
     const char *spec = s->specs[s->next_spec++];
     if (strcmp(spec, "-") == 0 || spec[0] == '@') {
       s->manifest_is_stdin = strcmp(spec, "-") == 0;
-      s->manifest = s->manifest_is_stdin ? stdin : fopen(spec + 1, "r");
+      s->manifest = s->manifest_is_stdin ? stdin : s->fs.open_manifest(s->fs.user, spec + 1);
       snprintf(s->manifest_name, sizeof s->manifest_name, "%s",
                s->manifest_is_stdin ? "(stdin)" : spec + 1);
       s->manifest_line = 0;
@@ -276,6 +328,6 @@ void sources_close(sources *s) {
   for (size_t i = 0; i < s->nspecs; i++)
     free(s->specs[i]);
   free(s->specs);
-  free(s->line);
+  line_buf_free(&s->line);
   free(s);
 }

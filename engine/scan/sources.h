@@ -11,6 +11,8 @@
 #define HS_SCAN_SOURCES_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include "hashsweep/core.h"
 
@@ -24,8 +26,24 @@ typedef struct source_item {
 
 typedef struct sources sources;
 
+/* What the enumeration asks of the file system (sources_open uses the real
+ * one; tests and the fuzzer put a made-up tree behind it). Each returns as
+ * the POSIX call it stands for: 0, or -1 with errno. */
+typedef struct sources_fs {
+  int (*stat)(void *user, const char *path, struct stat *st);
+  int (*lstat)(void *user, const char *path, struct stat *st);
+  /* A directory's entry names without "." and "..", in any order, as a
+   * malloc'd array of malloc'd strings (freed by the caller, also after a
+   * failure part way). */
+  int (*list)(void *user, const char *path, char ***names, size_t *count);
+  FILE *(*open_manifest)(void *user, const char *path);
+  void *user;
+} sources_fs;
+
 /* Opens the specs in order. Fails only when a manifest cannot be opened. */
 hs_status sources_open(const char *const *specs, size_t n, sources **out);
+hs_status sources_open_fs(const char *const *specs, size_t n, const sources_fs *fs,
+                          sources **out);
 /* Next item: 1 with *item filled, 0 at the end, or -1 with the error set
  * (a fatal read error of a manifest). */
 int sources_next(sources *s, source_item *item);

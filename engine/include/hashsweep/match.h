@@ -66,8 +66,11 @@ HS_API hs_status hs_match_topk(hs_engine *engine, const hs_haystack *haystack,
  * '#' starts a comment that runs to the end of the line, and blank or
  * comment-only lines are skipped (a UTF-8 byte order mark at the start of the
  * file is ignored too). All hashes of one list have the same width. Any
- * other line is an error "NAME:LINE: cause" (HS_ERR_FORMAT), LINE 1-based.
+ * other line is an error "NAME:LINE: cause" (HS_ERR_FORMAT), LINE 1-based,
+ * and so is a line longer than HS_HASH_LIST_MAX_LINE bytes (read no further,
+ * so a file without newlines costs no more memory than that).
  */
+#define HS_HASH_LIST_MAX_LINE 65536
 typedef struct hs_hash_list {
   int bits;       /* 256 or 64; 0 when the list holds no hash */
   size_t count;   /* hashes */
