@@ -669,6 +669,139 @@ START_TEST(verify_detects_damage) {
 }
 END_TEST
 
+/* ---- damage LMDB would crash on -------------------------------------------------------- */
+
+/* An index with two pages of PDQ entries, closed. */
+static void damaged_base(void) {
+  hs_index *idx = fresh();
+  char *text = malloc(1100 * 65 + 1);
+  for (int i = 0; i < 1100; i++)
+    snprintf(text + 65 * i, 66, "%064x\n", i + 1);
+  ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
+  free(text);
+  hs_index_close(idx);
+}
+
+static uint8_t *read_data(size_t *n) {
+  char *p = tu_path(ipath, "data.mdb");
+  FILE *f = fopen(p, "rb");
+  ck_assert_ptr_nonnull(f);
+  fseek(f, 0, SEEK_END);
+  *n = (size_t)ftell(f);
+  rewind(f);
+  uint8_t *d = malloc(*n);
+  ck_assert_uint_eq(fread(d, 1, *n, f), *n);
+  fclose(f);
+  free(p);
+  return d;
+}
+
+static void write_data(const uint8_t *d, size_t n) {
+  char *p = tu_path(ipath, "data.mdb");
+  ck_assert_int_eq(tu_write_file(p, d, n), 0);
+  free(p);
+}
+
+/* LMDB reads these before any check of its own: a page size of 0 divides
+ * by zero, a node offset past the page or a child page past the file reads
+ * outside the map. Each must be a one-line refusal (the test runs in a
+ * forked child: a crash fails it). */
+START_TEST(refuses_damaged_structure) {
+  damaged_base();
+  size_t n;
+  uint8_t *orig = read_data(&n), *d = malloc(n);
+  /* The newer meta page (larger txnid at offset 144) holds the live roots. */
+  uint64_t t0, t1, root;
+  memcpy(&t0, orig + 144, 8);
+  memcpy(&t1, orig + 4096 + 144, 8);
+  size_t meta = t1 > t0 ? 4096 : 0;
+  memcpy(&root, orig + meta + 128, 8); /* main database root */
+  ck_assert_uint_lt(root * 4096, n);
+  static const struct {
+    const char *what;
+    size_t off; /* from the live meta page (m) or the main root page (r) */
+    int in_root;
+    uint16_t value;
+    const char *needle;
+  } cases[] = {
+      {"page size 0", 40, 0, 0, "page size 0"},
+      {"root page past the file", 128 + 4, 0, 0x7fff, "outside the file"},
+      {"environment flags", 44, 0, 0x4001, "environment flags"},
+      {"lower bound past upper", 12, 1, 0xfff0, "bounds"},
+      {"node offset past the page", 16, 1, 4095, "node 0 at offset"},
+      {"page flags", 10, 1, 0x04, "flags 0x4"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    memcpy(d, orig, n);
+    size_t at = (cases[i].in_root ? root * 4096 : meta) + cases[i].off;
+    memcpy(d + at, &cases[i].value, 2);
+    write_data(d, n);
+    hs_index *idx = (hs_index *)1;
+    hs_status s = hs_index_open(ipath, HS_INDEX_READONLY, &idx);
+    ck_assert_msg(s == HS_ERR_CORRUPT, "%s: got %d (%s)", cases[i].what, s, hs_last_error());
+    ck_assert_ptr_null(idx);
+    ck_assert_msg(strstr(hs_last_error(), cases[i].needle) && !strchr(hs_last_error(), '\n'),
+                  "%s: message '%s' lacks '%s'", cases[i].what, hs_last_error(),
+                  cases[i].needle);
+  }
+  /* The untouched file still opens and verifies. */
+  write_data(orig, n);
+  hs_index *idx;
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+  free(orig);
+  free(d);
+}
+END_TEST
+
+/* A page whose header says "no withdrawals" over slots that are withdrawn
+ * once made hs_index_load copy whole columns into a buffer sized by the
+ * slots (found by fuzz_index_open): now every read of the page refuses it. */
+START_TEST(refuses_page_summary_mismatch) {
+  hs_index *idx = fresh();
+  char text[256];
+  snprintf(text, sizeof text, "%s\n%s\n", H1, H2);
+  ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
+  hs_withdraw_options w;
+  hs_withdraw_options_default(&w);
+  const char *h[] = {H1};
+  w.hashes = h;
+  w.nhashes = 1;
+  w.reason = "test";
+  hs_withdraw_result wr;
+  ck_assert_int_eq(hs_index_withdraw(idx, &w, &wr), HS_OK);
+  ck_assert_int_eq(wr.withdrawn, 1);
+  hs_index_close(idx);
+  size_t n;
+  uint8_t *d = read_data(&n);
+  /* Every copy of the page (LMDB keeps older ones in free pages): the
+   * withdrawn count at offset 16 of the page header set to 0. */
+  int patched = 0;
+  for (size_t at = 0; at + 64 <= n; at += 4096) {
+    uint32_t magic, count, withdrawn;
+    memcpy(&magic, d + at + 16, 4); /* after LMDB's 16-byte overflow header */
+    memcpy(&count, d + at + 16 + 12, 4);
+    memcpy(&withdrawn, d + at + 16 + 16, 4);
+    if (magic == 0x47505348u && count == 2 && withdrawn == 1) {
+      memset(d + at + 16 + 16, 0, 4);
+      patched++;
+    }
+  }
+  ck_assert_int_ge(patched, 1);
+  write_data(d, n);
+  free(d);
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_hashes hh;
+  ck_assert_int_eq(hs_index_load(snap, HS_HASH_PDQ, NULL, &hh), HS_ERR_CORRUPT);
+  ck_assert_msg(strstr(hs_last_error(), "summary"), "%s", hs_last_error());
+  hs_index_snapshot_close(snap);
+  hs_index_close(idx);
+}
+END_TEST
+
 /* ---- map growth ------------------------------------------------------------------------ */
 
 START_TEST(map_grows_when_full) {
@@ -757,6 +890,8 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, load_blocks_aligned);
   tcase_add_loop_test(tc, export_round_trip, 0, 3);
   tcase_add_test(tc, verify_detects_damage);
+  tcase_add_test(tc, refuses_damaged_structure);
+  tcase_add_test(tc, refuses_page_summary_mismatch);
   tcase_add_test(tc, map_grows_when_full);
   tcase_add_test(tc, reader_sees_consistent_snapshots);
   suite_add_tcase(s, tc);

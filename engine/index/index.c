@@ -23,6 +23,19 @@ static unsigned db_flags(int db) {
   return db == DB_META || db == DB_LISTS ? 0 : MDB_INTEGERKEY;
 }
 
+/* Integer key sizes: list ids and page numbers are u32, the rest u64. */
+static unsigned db_key_bytes(int db) {
+  if (db == DB_META || db == DB_LISTS)
+    return 0;
+  return db == DB_LISTID || db >= DB_PAGES ? 4 : 8;
+}
+
+/* What an index file may hold, for the structural check at open. */
+static void db_rules(lmdb_db_rule rules[DB_COUNT]) {
+  for (int db = 0; db < DB_COUNT; db++)
+    rules[db] = (lmdb_db_rule){db_names[db], db_flags(db), db_key_bytes(db)};
+}
+
 int64_t index_now(void) { return (int64_t)time(NULL); }
 
 /* ---- create ---------------------------------------------------------------- */
@@ -191,8 +204,11 @@ hs_status hs_index_open(const char *path, unsigned flags, hs_index **out) {
     return error_set(HS_ERR_NOMEM, "index open: out of memory");
   }
   idx->flags = flags;
+  lmdb_db_rule rules[DB_COUNT];
+  db_rules(rules);
   lmdb_open_spec spec = {.dir = path, .maxdbs = DB_COUNT + 2,
-                         .flags = (flags & HS_INDEX_READONLY) ? MDB_RDONLY : 0};
+                         .flags = (flags & HS_INDEX_READONLY) ? MDB_RDONLY : 0,
+                         .rules = rules, .nrules = DB_COUNT};
   hs_status s = lmdb_env_open(&spec, &idx->env);
   if (s == HS_OK) {
     MDB_stat st;

@@ -126,6 +126,10 @@ hs_status lmdb_env_open(const lmdb_open_spec *spec, MDB_env **out) {
   *out = NULL;
   uint64_t file_bytes;
   HS_TRY(check_files(spec, &file_bytes));
+  char data_file[4096];
+  snprintf(data_file, sizeof data_file, "%s/data.mdb", spec->dir);
+  if (file_bytes > 0)
+    HS_TRY(lmdb_check_meta(data_file));
   MDB_env *env = NULL;
   int rc = mdb_env_create(&env);
   if (rc != 0)
@@ -147,6 +151,8 @@ hs_status lmdb_env_open(const lmdb_open_spec *spec, MDB_env **out) {
     return lmdb_fail(rc, "%s: cannot open", spec->dir);
   }
   hs_status st = lmdb_check_length(env, spec->dir);
+  if (st == HS_OK && file_bytes > 0 && spec->rules)
+    st = lmdb_check_tree(env, data_file, spec->rules, spec->nrules);
   if (st != HS_OK) {
     mdb_env_close(env);
     return st;

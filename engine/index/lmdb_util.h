@@ -9,6 +9,7 @@
 #include <lmdb.h>
 
 #include "hashsweep/core.h"
+#include "index/lmdb_check.h"
 
 /* Sets the error detail "<what>: <mdb_strerror(rc)>" and returns the status
  * that fits rc (HS_ERR_CORRUPT, HS_ERR_NOT_FOUND, HS_ERR_NOMEM, HS_ERR_IO,
@@ -26,13 +27,19 @@ typedef struct lmdb_open_spec {
   unsigned maxdbs;       /* named sub-databases */
   size_t mapsize;        /* initial map size (0: default, see .c) */
   int create;            /* make data.mdb (the directory must exist) */
+  /* The named sub-databases an existing file may hold: its structure is
+   * checked against them before use (lmdb_check.h). NULL: the meta pages
+   * only. */
+  const lmdb_db_rule *rules;
+  size_t nrules;
 } lmdb_open_spec;
 
 /* Opens an environment, refusing what is not one: a missing directory or
  * data.mdb (HS_ERR_NOT_FOUND), a data.mdb that is not a regular file, not
- * LMDB, or shorter than its own meta page says (HS_ERR_CORRUPT: reading a
- * truncated map would crash with SIGBUS). Always MDB_NOTLS; clears stale
- * reader slots of dead processes. Files are created 0600. */
+ * LMDB, shorter than its own meta page says, or damaged inside
+ * (HS_ERR_CORRUPT: LMDB would crash reading it; lmdb_check.h). Always
+ * MDB_NOTLS; clears stale reader slots of dead processes. Files are
+ * created 0600. */
 hs_status lmdb_env_open(const lmdb_open_spec *spec, MDB_env **out);
 
 /* Begins a transaction; when another process grew the map (MDB_MAP_RESIZED)

@@ -125,5 +125,23 @@ hs_status page_check(const page_layout *l, const void *data, size_t size, uint32
     snprintf(cause, cause_len, "%s", why);
     return HS_ERR_CORRUPT;
   }
+  /* Readers take whole columns on the header's word (no withdrawals, all
+   * versions above a bound): the summary must be what the slots say.
+   * Reads 5 bytes a slot; the checksum over all of it is verify's job. */
+  const uint32_t *ver = page_versions(l, (void *)data);
+  const uint8_t *flags = page_flags(l, (void *)data);
+  uint32_t wd = 0, lo = 0, hi = 0;
+  for (uint32_t i = 0; i < h.count; i++) {
+    wd += (flags[i] & HS_ENTRY_WITHDRAWN) != 0;
+    if (i == 0 || ver[i] < lo)
+      lo = ver[i];
+    if (ver[i] > hi)
+      hi = ver[i];
+  }
+  if (wd != h.withdrawn || lo != h.min_version || hi != h.max_version) {
+    snprintf(cause, cause_len, "its header's summary (%u withdrawn, versions %u..%u) differs "
+             "from its slots (%u, %u..%u)", h.withdrawn, h.min_version, h.max_version, wd, lo, hi);
+    return HS_ERR_CORRUPT;
+  }
   return HS_OK;
 }

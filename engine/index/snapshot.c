@@ -195,10 +195,15 @@ static int wanted(const hs_index_block *b, size_t i, unsigned list, uint64_t sin
          b->versions[i] > since;
 }
 
-/* Copies the wanted slots of a block (whole columns when all are). */
+/* Copies the wanted slots of a block (whole columns when all are) into
+ * out[at, cap). Returns the slots copied, or SIZE_MAX when they would not
+ * fit (the pages changed between counting and copying: damage). */
 static size_t copy_block(const hs_index_block *b, size_t hb, unsigned list, uint64_t since,
-                         hs_index_hashes *out, size_t at) {
+                         hs_index_hashes *out, size_t at, size_t cap) {
   int all = b->withdrawn == 0 && !list && b->min_version > since;
+  size_t fits = cap - at;
+  if (all && b->count > fits)
+    return SIZE_MAX;
   if (all) {
     memcpy((uint8_t *)out->hashes + at * hb, b->hashes, b->count * hb);
     memcpy(out->quality + at, b->quality, b->count);
@@ -211,6 +216,8 @@ static size_t copy_block(const hs_index_block *b, size_t hb, unsigned list, uint
   for (size_t i = 0; i < b->count; i++) {
     if (!wanted(b, i, list, since))
       continue;
+    if (n == fits)
+      return SIZE_MAX;
     memcpy((uint8_t *)out->hashes + (at + n) * hb, (const uint8_t *)b->hashes + i * hb, hb);
     out->quality[at + n] = b->quality[i];
     out->lists[at + n] = b->lists[i];
@@ -255,20 +262,27 @@ hs_status hs_index_load(hs_index_snapshot *s, hs_hash_type t, const hs_index_fil
     hs_index_hashes_free(out);
     return error_set(HS_ERR_NOMEM, "out of memory loading %zu %s hashes", n, hs_hash_type_name(t));
   }
-  hs_index_iter *it;
+  hs_index_iter *it = NULL;
   hs_status st = hs_index_iter_create(s, t, since, &it);
   hs_index_block b;
   size_t at = 0;
-  while (st == HS_OK && (st = hs_index_iter_next(it, &b)) == HS_OK)
-    at += copy_block(&b, hb, list, since, out, at);
-  if (st == HS_OK || st == HS_ERR_NOT_FOUND) {
-    hs_index_iter_destroy(it);
-    st = HS_OK;
+  while (st == HS_OK && (st = hs_index_iter_next(it, &b)) == HS_OK) {
+    size_t got = copy_block(&b, hb, list, since, out, at, n);
+    if (got == SIZE_MAX) {
+      st = error_set(HS_ERR_CORRUPT, "index load: %s page %u holds more entries than counted "
+                     "(damaged; run hashsweep index verify)", hs_hash_type_name(t), b.page);
+      break;
+    }
+    at += got;
   }
+  hs_index_iter_destroy(it);
+  if (st == HS_ERR_NOT_FOUND)
+    st = HS_OK;
   out->count = at;
   if (st != HS_OK || at != n) {
     hs_index_hashes_free(out);
-    return st != HS_OK ? st : error_set(HS_ERR_INTERNAL, "index load: counted %zu, copied %zu", n, at);
+    return st != HS_OK ? st : error_set(HS_ERR_CORRUPT, "index load: counted %zu, copied %zu",
+                                        n, at);
   }
   return HS_OK;
 }
