@@ -1,0 +1,81 @@
+/* tests/fuzz/fuzz_import.c - the import parsers (plain hex, headerless and
+ * headed CSV/TSV, pdq-photo-hasher details, JSON Lines) through the
+ * internal import_parse_stream, which hs_index_import and withdraw --file
+ * run before touching the index. The first input byte picks the settings
+ * (forced type, default list and label, metadata kept, list optional);
+ * the rest is the file. Every row must be well formed and every metadata
+ * blob must read back. */
+#include <string.h>
+
+#include "fuzz_util.h"
+#include "index/entrymeta.h"
+#include "index/parse.h"
+
+static void problem(void *user, const char *where, const char *cause) {
+  size_t *n = user;
+  FUZZ_ASSERT(where && strncmp(where, "fuzz.csv:", 9) == 0);
+  FUZZ_ASSERT(cause && *cause);
+  for (const char *c = cause; *c; c++) /* one printable line */
+    FUZZ_ASSERT((unsigned char)*c >= 0x20 && *c != 0x7f);
+  (*n)++;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size == 0)
+    return 0;
+  uint8_t knobs = data[0];
+  data++, size--;
+  import_parser p;
+  import_parser_init(&p);
+  static const int types[] = {-1, HS_HASH_PDQ, HS_HASH_MD5, HS_HASH_SHA256, HS_HASH_H64,
+                              -1, -1, -1};
+  p.forced_type = types[knobs & 7];
+  p.default_list = knobs & 8 ? "known" : NULL;
+  p.default_label = knobs & 16 ? "ncii" : NULL;
+  p.default_source = knobs & 16 ? "helpline" : NULL;
+  p.keep_fields = !(knobs & 32);
+  p.list_optional = knobs & 64 ? 1 : 0;
+  size_t problems = 0;
+  p.problem = problem;
+  p.user = &problems;
+  FILE *f = fuzz_stream(data, size);
+  FUZZ_ASSERT(f);
+  hs_status st = import_parse_stream(&p, f, "fuzz.csv");
+  fclose(f);
+  FUZZ_ASSERT(st == HS_OK || st == HS_ERR_NOMEM || st == HS_ERR_LIMIT);
+  if (st == HS_OK) {
+    FUZZ_ASSERT(p.rejected == problems);
+    FUZZ_ASSERT(p.nfiles == 1 && p.files[0].bytes == size);
+  }
+  for (size_t i = 0; i < p.nrows; i++) {
+    const import_row *r = &p.rows[i];
+    FUZZ_ASSERT(r->type < HS_HASH_TYPE_COUNT);
+    FUZZ_ASSERT(r->quality <= 100 || r->quality == HS_QUALITY_UNKNOWN);
+    FUZZ_ASSERT(r->status == ROW_ADD || r->status == ROW_WITHDRAW);
+    FUZZ_ASSERT(r->list < p.nlists || (p.list_optional && r->list == PARSE_ANY_LIST));
+    FUZZ_ASSERT(r->line >= 1 && r->file == 0);
+    FUZZ_ASSERT(r->blob_off + r->blob_len <= p.blobs.len);
+    if (!p.keep_fields)
+      FUZZ_ASSERT(r->blob_len == 0);
+    /* The blob is canonical: fields sorted by key, unique, non-empty. */
+    if (r->blob_len == 0)
+      continue;
+    rec_reader rd = rec_reader_make(p.blobs.buf + r->blob_off, r->blob_len);
+    emeta_kv kv, prev = {0};
+    int got, n = 0;
+    while ((got = emeta_blob_next(&rd, &kv)) == 1) {
+      FUZZ_ASSERT(kv.vlen > 0);
+      if (n++) {
+        size_t m = prev.klen < kv.klen ? prev.klen : kv.klen;
+        int c = memcmp(prev.key, kv.key, m);
+        FUZZ_ASSERT(c < 0 || (c == 0 && prev.klen < kv.klen));
+      }
+      prev = kv;
+    }
+    FUZZ_ASSERT(got == 0);
+  }
+  for (size_t i = 0; i < p.nlists; i++)
+    FUZZ_ASSERT(p.lists[i] && (!p.default_list || strcmp(p.lists[i], "known") == 0));
+  import_parser_free(&p);
+  return 0;
+}
