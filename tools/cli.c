@@ -154,6 +154,19 @@ int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_deco
     }
     return 1;
   }
+  if (strcmp(opt, "read-timeout") == 0) {
+    char *end;
+    errno = 0;
+    double s = strtod(arg, &end);
+    if (errno || end == arg || *end || !(s >= 0 && s <= 86400)) {
+      cli_usage_error(cmd, "--read-timeout: '%s' is not a number of seconds (0..86400)", arg);
+      return -1;
+    }
+    o->read_timeout_ms = (int)(s * 1000 + 0.5);
+    if (s > 0 && o->read_timeout_ms == 0)
+      o->read_timeout_ms = 1;
+    return 1;
+  }
   return 0;
 }
 

@@ -47,7 +47,8 @@ void cli_strings_free(cli_strings *l);
 /* Appends non-empty lines of `f` (newline stripped). */
 int cli_strings_read_lines(cli_strings *l, FILE *f);
 
-/* Common decode options: --mode, --exif-rotate, --max-pixels, --max-file-size.
+/* Common decode options: --mode, --exif-rotate, --max-pixels, --max-file-size,
+ * --read-timeout.
  * Returns 1 when `opt` was one of them (and applied), 0 when not, -1 on a
  * bad value (message printed). */
 int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_decode_options *o);
@@ -56,7 +57,11 @@ int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_deco
   "  --exif-rotate            apply EXIF orientation before hashing (default: ignore,\n"    \
   "                           as the reference does)\n"                                     \
   "  --max-pixels N           refuse images above N pixels (default 200M)\n"                \
-  "  --max-file-size N        refuse files above N bytes (default 256M)\n"
+  "  --max-file-size N        refuse files above N bytes (default 256M)\n"                 \
+  "  --read-timeout S         give up on a file whose bytes do not arrive within S\n"     \
+  "                           seconds; a file still being read or decoded after 2xS is\n" \
+  "                           an error record and its worker is replaced (default 60,\n" \
+  "                           0: no limit)\n"
 
 /* Common engine options: --device auto|cpu|N, --kernel-dir DIR,
  * --no-kernel-cache. Returns 1 when `opt` was one of them (and applied), 0

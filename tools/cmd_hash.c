@@ -109,6 +109,7 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
   static const struct option longopts[] = {
       {"mode", required_argument, 0, 0},       {"exif-rotate", no_argument, 0, 0},
       {"max-pixels", required_argument, 0, 0}, {"max-file-size", required_argument, 0, 0},
+      {"read-timeout", required_argument, 0, 0},
       {"dihedral", no_argument, 0, 0},         {"format", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},          {"jobs", required_argument, 0, 0},
       {"hash-on", required_argument, 0, 0},    CLI_ENGINE_LONGOPTS,

@@ -129,7 +129,8 @@ static int scan_run(int argc, char **argv) {
       {"hash-on", required_argument, 0, 0},     {"match-on", required_argument, 0, 0},
       {"index-refresh", required_argument, 0, 0}, {"mode", required_argument, 0, 0},
       {"exif-rotate", no_argument, 0, 0},       {"max-pixels", required_argument, 0, 0},
-      {"max-file-size", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
+      {"max-file-size", required_argument, 0, 0},
+      {"read-timeout", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
       {"verbose", no_argument, 0, 'v'},         {0, 0, 0, 0}};
   hs_scan_options o;
   hs_scan_options_default(&o);

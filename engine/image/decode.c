@@ -23,6 +23,7 @@
 #include <vips/vips.h>
 
 #include "core/error.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/workspace.h"
 #include "image/fast_policy.h"
@@ -333,48 +334,67 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* Bytes asked of one read(): the timeout is checked between reads, so a
+ * slow network file is given up within about one chunk of the limit. */
+#define READ_CHUNK ((size_t)1 << 20)
+
+static int same_file_state(const struct stat *a, const struct stat *b) {
+  return a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+         a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ino == b->st_ino;
+}
+
 /* Reads a whole regular file into the workspace. Refuses directories,
- * FIFOs and devices up front (a FIFO would block forever), and gives up
- * when reading takes longer than the timeout. */
+ * FIFOs and devices up front (a FIFO would block forever), gives up when
+ * reading takes longer than the timeout (checked between chunks: one
+ * read() blocked in the kernel is the pipeline watchdog's to catch), and
+ * refuses a file that changed while it was read. *st is the file's state
+ * as read. */
 static hs_status read_file(const char *path, const hs_decode_options *opts, hs_workspace *ws,
-                           uint8_t **data, size_t *size) {
+                           uint8_t **data, size_t *size, struct stat *st) {
+  if (fault_file("hold", path))
+    fault_wait_release("held");
   int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
     int e = errno;
     if (e == ENOENT)
       return error_set(HS_ERR_NOT_FOUND, "%s: no such file", path);
+    if (e == ENAMETOOLONG)
+      return error_set(HS_ERR_LIMIT, "%s: path too long for the file system", path);
     return error_set(HS_ERR_IO, "%s: cannot open: %s", path, strerror(e));
   }
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
+  if (fstat(fd, st) != 0) {
     int e = errno;
     close(fd);
     return error_set(HS_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
   }
-  if (S_ISDIR(st.st_mode)) {
+  if (S_ISDIR(st->st_mode)) {
     close(fd);
     return error_set(HS_ERR_IO, "%s: is a directory, not an image file", path);
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (!S_ISREG(st->st_mode)) {
     close(fd);
     return error_set(HS_ERR_IO, "%s: not a regular file (FIFO, socket or device)", path);
   }
-  if ((uint64_t)st.st_size > opts->max_file_bytes) {
+  if ((uint64_t)st->st_size > opts->max_file_bytes) {
     close(fd);
     return error_set(HS_ERR_LIMIT, "%s: file is %lld bytes, above the limit of %llu bytes", path,
-                     (long long)st.st_size, (unsigned long long)opts->max_file_bytes);
+                     (long long)st->st_size, (unsigned long long)opts->max_file_bytes);
   }
-  size_t want = (size_t)st.st_size;
+  size_t want = (size_t)st->st_size;
   uint8_t *buf = workspace_get(ws, WS_FILE, want + 1);
   if (!buf) {
     close(fd);
     return error_prefix(HS_ERR_NOMEM, "%s: ", path);
   }
-  size_t got = 0;
+  int slow = fault_file("slow", path);
+  if (fault_file("stall", path))
+    fault_wait_release("stalled");
+  size_t got = 0, chunk = slow ? 4096 : READ_CHUNK;
   double t0 = now_ms();
   /* Read one byte beyond the stat size to notice a file still growing. */
   while (got <= want) {
-    ssize_t n = read(fd, buf + got, want + 1 - got);
+    size_t ask = want + 1 - got < chunk ? want + 1 - got : chunk;
+    ssize_t n = read(fd, buf + got, ask);
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
@@ -385,14 +405,18 @@ static hs_status read_file(const char *path, const hs_decode_options *opts, hs_w
     if (n == 0)
       break;
     got += (size_t)n;
+    if (slow)
+      nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
     if (opts->read_timeout_ms > 0 && now_ms() - t0 > opts->read_timeout_ms) {
       close(fd);
-      return error_set(HS_ERR_TIMEOUT, "%s: reading took longer than %d ms", path,
-                       opts->read_timeout_ms);
+      return error_set(HS_ERR_TIMEOUT, "%s: reading took longer than %d ms (%zu of %zu bytes)",
+                       path, opts->read_timeout_ms, got, want);
     }
   }
+  struct stat after;
+  int changed = fstat(fd, &after) != 0 || !same_file_state(st, &after);
   close(fd);
-  if (got != want)
+  if (got != want || changed)
     return error_set(HS_ERR_IO, "%s: file changed while being read (%zu bytes, expected %zu)",
                      path, got, want);
   *data = buf;
@@ -408,8 +432,10 @@ hs_status hs_decode_file(const char *path, const hs_decode_options *opts, hs_wor
   memset(luma, 0, sizeof *luma);
   uint8_t *data = NULL;
   size_t size = 0;
-  HS_TRY(read_file(path, opts, ws, &data, &size));
+  struct stat st;
+  HS_TRY(read_file(path, opts, ws, &data, &size, &st));
   info->file_bytes = size;
+  info->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
   if (opts->want_digests)
     HS_TRY(hs_digest_md5_sha256(data, size, info->md5, info->sha256));
   return hs_decode_buffer(data, size, path, opts, ws, luma, info);

@@ -66,6 +66,8 @@ hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_
       .device_batch = engine && hs_engine_uses_device(engine) ? 32 : 0,
       .plane_budget = (size_t)1 << 30,
       .decode = o->decode,
+        .item_timeout_ms = pipeline_item_timeout(&o->decode),
+        .max_abandoned = (size_t)(workers > 4 ? workers : 4),
       .produce = produce,
       .consume = consume,
       .ctx = &r,

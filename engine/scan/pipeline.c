@@ -1,9 +1,10 @@
 /* scan/pipeline.c - the scan scheduler (see pipeline.h). */
 #include "scan/pipeline.h"
 
-#include <omp.h>
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +14,12 @@
 
 enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DECODED, SLOT_BATCHED, SLOT_DONE };
 
+/* A worker's claim on the item it is on. The worker moves RUNNING to
+ * COMPLETING when it has a result, the watchdog RUNNING to ABANDONED when
+ * it waited too long; whichever comes first wins (compare-and-swap), so an
+ * abandoned worker never touches the pipeline again. */
+enum { JOB_IDLE = 0, JOB_RUNNING, JOB_COMPLETING, JOB_ABANDONED };
+
 /* Planes above this are freed after hashing instead of kept for reuse, so
  * a window that once met a huge image does not keep it forever. */
 #define KEEP_PLANE_BYTES (16u << 20)
@@ -20,7 +27,38 @@ enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DECODED, SLOT_BATCHED, SLOT_D
 static volatile sig_atomic_t stop_requested;
 void pipeline_request_stop(void) { stop_requested = 1; }
 
-typedef struct pipeline {
+typedef struct pipeline pipeline;
+
+/* What a worker found out about one item, before it is handed over. */
+typedef struct job_result {
+  hs_status status;
+  char error[512];
+  hs_image_info info;
+  hs_pdq pdq;
+  int needs_device;
+  hs_luma grid; /* in the worker's workspace (device path) */
+} job_result;
+
+/* One decode thread. Owned jointly by the thread and the pipeline (refs):
+ * an abandoned worker is detached and frees itself when its stuck call
+ * returns, after pipeline_run may have returned too. So it holds copies of
+ * everything it reads while unlocked. */
+typedef struct worker {
+  pipeline *p;                /* touched only under the job claim */
+  pthread_t thread;
+  int started;                /* a thread runs it (not the inline fallback) */
+  atomic_int refs;
+  atomic_int job;             /* JOB_* */
+  hs_decode_options decode;
+  int use_device;
+  hs_workspace *ws;
+  uint64_t seq;               /* the item, while RUNNING */
+  double since;               /* when it started on it */
+  char path[SOURCES_MAX_PATH];
+  job_result res;
+} worker;
+
+struct pipeline {
   const pipeline_config *cfg;
   int use_device;
   scan_item *slots;
@@ -34,13 +72,16 @@ typedef struct pipeline {
   size_t decoded;        /* items waiting for a device batch */
   size_t budget_waiters; /* workers waiting for plane budget */
   size_t plane_bytes;    /* bytes of planes waiting */
+  worker **workers;      /* the live ones (abandoned ones are replaced) */
+  size_t nworkers;
+  size_t abandoned;
   int workers_exit;
   hs_status fatal;
   pthread_mutex_t lock;
   pthread_cond_t work_cv;   /* workers: something queued / exit */
   pthread_cond_t done_cv;   /* coordinator: something finished */
   pthread_cond_t budget_cv; /* workers: plane budget freed */
-} pipeline;
+};
 
 static double now_s(void) {
   struct timespec ts;
@@ -50,16 +91,50 @@ static double now_s(void) {
 
 static scan_item *slot_of(pipeline *p, uint64_t seq) { return &p->slots[seq % p->cfg->window]; }
 
-/* ---- worker ------------------------------------------------------------- */
+/* ---- workers ------------------------------------------------------------ */
 
-static void record_failure(scan_item *it, hs_status st) {
-  it->status = st;
+static void worker_release(worker *w) {
+  if (atomic_fetch_sub(&w->refs, 1) == 1) {
+    hs_workspace_destroy(w->ws);
+    free(w);
+  }
+}
+
+static void fail_result(job_result *r, const char *path, hs_status st) {
+  r->status = st;
   const char *detail = hs_last_error();
-  size_t n = strlen(it->path);
+  size_t n = strlen(path);
   /* The record names the path itself; keep only the cause. */
-  if (strncmp(detail, it->path, n) == 0 && detail[n] == ':' && detail[n + 1] == ' ')
+  if (strncmp(detail, path, n) == 0 && detail[n] == ':' && detail[n + 1] == ' ')
     detail += n + 2;
-  snprintf(it->error, sizeof it->error, "%s", *detail ? detail : hs_strerror(st));
+  snprintf(r->error, sizeof r->error, "%s", *detail ? detail : hs_strerror(st));
+}
+
+/* Decodes (and on the CPU path hashes) w->path into w->res. Touches only
+ * the worker: it may be abandoned while in here. */
+static void process_item(worker *w) {
+  job_result *r = &w->res;
+  memset(r, 0, sizeof *r);
+  if (!w->ws) {
+    r->status = HS_ERR_NOMEM;
+    snprintf(r->error, sizeof r->error, "out of memory for a decode workspace");
+    return;
+  }
+  hs_luma luma;
+  hs_status st = hs_decode_file(w->path, &w->decode, w->ws, &luma, &r->info);
+  if (st == HS_OK)
+    st = hs_grid_for_mode(w->path, &w->decode, w->ws, &luma, &r->info, &r->grid);
+  if (st != HS_OK) {
+    fail_result(r, w->path, st);
+    return;
+  }
+  if (w->use_device) {
+    r->needs_device = 1;
+    return;
+  }
+  st = hs_pdq_from_luma(&r->grid, w->ws, &r->pdq);
+  if (st != HS_OK)
+    fail_result(r, w->path, st);
 }
 
 /* Copies the plane for the device batch, waiting for budget when planes
@@ -97,75 +172,146 @@ static int keep_plane(pipeline *p, scan_item *it, const hs_luma *l) {
   return ok;
 }
 
-/* Decodes (and on the CPU path hashes) one item. Returns 1 when the item
- * needs the device (plane kept), 0 when it is complete. Lock not held. */
-static int process_item(pipeline *p, scan_item *it, hs_workspace *ws, hs_luma *grid) {
-  hs_luma luma;
-  hs_status st = hs_decode_file(it->path, &p->cfg->decode, ws, &luma, &it->info);
-  if (st == HS_OK)
-    st = hs_grid_for_mode(it->path, &p->cfg->decode, ws, &luma, &it->info, grid);
-  if (st != HS_OK) {
-    record_failure(it, st);
-    return 0;
+/* Hands w's result to its slot. Lock held. */
+static void complete_item(pipeline *p, worker *w) {
+  scan_item *it = slot_of(p, w->seq);
+  job_result *r = &w->res;
+  it->status = r->status;
+  memcpy(it->error, r->error, sizeof it->error);
+  it->info = r->info;
+  it->pdq = r->pdq;
+  int needs_device = r->needs_device;
+  if (needs_device && !keep_plane(p, it, &r->grid)) {
+    it->status = HS_ERR_NOMEM;
+    snprintf(it->error, sizeof it->error, "out of memory holding a %dx%d plane", r->grid.width,
+             r->grid.height);
+    needs_device = 0;
   }
-  if (p->use_device)
-    return 1;
-  st = hs_pdq_from_luma(grid, ws, &it->pdq);
-  if (st != HS_OK)
-    record_failure(it, st);
-  return 0;
+  p->busy--;
+  if (needs_device) {
+    it->state = SLOT_DECODED;
+    p->decoded++;
+  } else {
+    it->state = SLOT_DONE;
+  }
+  pthread_cond_signal(&p->done_cv);
 }
 
-/* Takes the oldest queued item and runs it. Lock held on entry and exit;
- * released while the item is processed. */
-static void work_one(pipeline *p, hs_workspace *ws) {
-    uint64_t seq = p->fifo[p->fifo_head];
-    p->fifo_head = (p->fifo_head + 1) % p->cfg->window;
-    p->fifo_count--;
-    scan_item *it = slot_of(p, seq);
-    it->state = SLOT_BUSY;
-    p->busy++;
-    pthread_mutex_unlock(&p->lock);
+/* Takes the oldest queued item and runs it. Lock held on entry and, unless
+ * the worker was abandoned (returns 0), on exit; released while the item
+ * is processed. */
+static int work_one(pipeline *p, worker *w) {
+  uint64_t seq = p->fifo[p->fifo_head];
+  p->fifo_head = (p->fifo_head + 1) % p->cfg->window;
+  p->fifo_count--;
+  scan_item *it = slot_of(p, seq);
+  it->state = SLOT_BUSY;
+  p->busy++;
+  w->seq = seq;
+  w->since = now_s();
+  memcpy(w->path, it->path, sizeof w->path);
+  atomic_store(&w->job, JOB_RUNNING);
+  pthread_mutex_unlock(&p->lock);
 
-    hs_luma grid;
-    int needs_device;
-    if (!ws) {
-      it->status = HS_ERR_NOMEM;
-      snprintf(it->error, sizeof it->error, "out of memory for a decode workspace");
-      needs_device = 0;
-    } else {
-      needs_device = process_item(p, it, ws, &grid);
-    }
+  process_item(w);
 
-    pthread_mutex_lock(&p->lock);
-    if (needs_device && !keep_plane(p, it, &grid)) {
-      it->status = HS_ERR_NOMEM;
-      snprintf(it->error, sizeof it->error, "out of memory holding a %dx%d plane", grid.width,
-               grid.height);
-      needs_device = 0;
-    }
-    p->busy--;
-    if (needs_device) {
-      it->state = SLOT_DECODED;
-      p->decoded++;
-    } else {
-      it->state = SLOT_DONE;
-    }
-    pthread_cond_signal(&p->done_cv);
+  int expect = JOB_RUNNING;
+  if (!atomic_compare_exchange_strong(&w->job, &expect, JOB_COMPLETING))
+    return 0; /* abandoned: the item has its error record; p may be gone */
+  pthread_mutex_lock(&p->lock);
+  complete_item(p, w);
+  atomic_store(&w->job, JOB_IDLE);
+  return 1;
 }
 
-static void worker(pipeline *p) {
-  hs_workspace *ws = hs_workspace_create();
+static void *worker_main(void *arg) {
+  worker *w = arg;
+  pipeline *p = w->p;
+  w->ws = hs_workspace_create();
   pthread_mutex_lock(&p->lock);
   for (;;) {
     while (p->fifo_count == 0 && !p->workers_exit)
       pthread_cond_wait(&p->work_cv, &p->lock);
     if (p->fifo_count == 0 && p->workers_exit)
       break;
-    work_one(p, ws);
+    if (!work_one(p, w)) {
+      worker_release(w);
+      return NULL;
+    }
   }
   pthread_mutex_unlock(&p->lock);
-  hs_workspace_destroy(ws);
+  worker_release(w);
+  return NULL;
+}
+
+static worker *worker_new(pipeline *p) {
+  worker *w = calloc(1, sizeof *w);
+  if (!w)
+    return NULL;
+  w->p = p;
+  w->decode = p->cfg->decode;
+  w->use_device = p->use_device;
+  atomic_init(&w->refs, 2); /* the thread's and the pipeline's */
+  atomic_init(&w->job, JOB_IDLE);
+  return w;
+}
+
+/* Starts a worker thread in slot i of p->workers. Returns 0 or -1. */
+static int worker_start(pipeline *p, size_t i) {
+  worker *w = worker_new(p);
+  if (!w)
+    return -1;
+  if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+    free(w);
+    return -1;
+  }
+  w->started = 1;
+  p->workers[i] = w;
+  return 0;
+}
+
+/* ---- the watchdog ---------------------------------------------------------- */
+
+/* Gives up on items a worker has been on for longer than the item
+ * timeout: each becomes an error record, its worker is detached (it may
+ * never return: a read blocked on a hung file system) and a new one takes
+ * its place. Lock held. */
+static void watchdog(pipeline *p) {
+  const pipeline_config *c = p->cfg;
+  if (c->item_timeout_ms <= 0)
+    return;
+  double t = now_s();
+  for (size_t i = 0; i < p->nworkers; i++) {
+    worker *w = p->workers[i];
+    if (!w || !w->started || atomic_load(&w->job) != JOB_RUNNING ||
+        (t - w->since) * 1000 < c->item_timeout_ms)
+      continue;
+    int expect = JOB_RUNNING;
+    if (!atomic_compare_exchange_strong(&w->job, &expect, JOB_ABANDONED))
+      continue; /* it finished just now */
+    scan_item *it = slot_of(p, w->seq);
+    it->status = HS_ERR_TIMEOUT;
+    snprintf(it->error, sizeof it->error,
+             "no result after %.1f s (a read or decode that does not end); gave up on it",
+             c->item_timeout_ms / 1000.0);
+    it->state = SLOT_DONE;
+    p->busy--;
+    p->abandoned++;
+    log_warn("%s: no result after %.1f s; its worker is abandoned and replaced (%zu so far)",
+             it->path, c->item_timeout_ms / 1000.0, p->abandoned);
+    pthread_detach(w->thread);
+    worker_release(w);
+    p->workers[i] = NULL;
+    if (p->abandoned > c->max_abandoned) {
+      p->fatal = error_set(HS_ERR_TIMEOUT,
+                           "%zu files gave no result within %.1f s (last: %s): the file system "
+                           "may not be responding; stopping (rerun to resume)",
+                           p->abandoned, c->item_timeout_ms / 1000.0, it->path);
+      return;
+    }
+    if (worker_start(p, i) != 0)
+      log_warn("cannot start a worker to replace an abandoned one");
+  }
 }
 
 /* ---- coordinator ---------------------------------------------------------- */
@@ -297,22 +443,34 @@ static int consume_due(pipeline *p, double *last_commit) {
   return 1;
 }
 
-/* `inline_ws` != NULL: no worker thread could be started, so the
- * coordinator decodes too. */
-static void coordinator(pipeline *p, hs_workspace *inline_ws) {
+static void wait_a_little(pipeline *p) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_nsec += 50 * 1000000L;
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  pthread_cond_timedwait(&p->done_cv, &p->lock, &ts);
+}
+
+/* `inline_w` != NULL: no worker thread could be started, so the
+ * coordinator decodes too (no watchdog then: nobody is left to watch). */
+static void coordinator(pipeline *p, worker *inline_w) {
   const pipeline_config *c = p->cfg;
   double last_commit = now_s(), last_tick = 0;
   pthread_mutex_lock(&p->lock);
   for (;;) {
     fill(p);
     int progressed = 0;
-    if (inline_ws && p->fifo_count > 0) {
-      work_one(p, inline_ws);
+    if (inline_w && p->fifo_count > 0) {
+      work_one(p, inline_w); /* cannot be abandoned: returns locked */
       progressed = 1;
     }
     if (p->use_device)
       progressed |= device_batch(p);
     progressed |= consume_due(p, &last_commit);
+    watchdog(p);
     if (p->fatal || (p->source_done && p->head == p->next))
       break;
     double t = now_s();
@@ -322,16 +480,8 @@ static void coordinator(pipeline *p, hs_workspace *inline_ws) {
       pthread_mutex_lock(&p->lock);
       last_tick = t;
     }
-    if (!progressed) {
-      struct timespec ts;
-      clock_gettime(CLOCK_REALTIME, &ts);
-      ts.tv_nsec += 50 * 1000000L;
-      if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-      }
-      pthread_cond_timedwait(&p->done_cv, &p->lock, &ts);
-    }
+    if (!progressed)
+      wait_a_little(p);
   }
   p->workers_exit = 1;
   /* A fatal stop leaves queued items undone: drop them so workers exit. */
@@ -343,11 +493,47 @@ static void coordinator(pipeline *p, hs_workspace *inline_ws) {
     c->tick(c->ctx, 1);
 }
 
+/* Waits for the workers; one still on an item after a fatal stop (maybe
+ * stuck) is abandoned instead of waited for. */
+static void stop_workers(pipeline *p) {
+  for (size_t i = 0; i < p->nworkers; i++) {
+    worker *w = p->workers[i];
+    if (!w)
+      continue;
+    int expect = JOB_RUNNING;
+    if (atomic_compare_exchange_strong(&w->job, &expect, JOB_ABANDONED))
+      pthread_detach(w->thread);
+    else
+      pthread_join(w->thread, NULL);
+    worker_release(w);
+  }
+}
+
+static hs_status start_workers(pipeline *p, worker **inline_w) {
+  const pipeline_config *c = p->cfg;
+  p->workers = calloc((size_t)c->workers, sizeof *p->workers);
+  if (!p->workers)
+    return error_set(HS_ERR_NOMEM, "out of memory for %d workers", c->workers);
+  p->nworkers = (size_t)c->workers;
+  size_t started = 0;
+  for (size_t i = 0; i < p->nworkers; i++)
+    started += worker_start(p, i) == 0;
+  *inline_w = NULL;
+  if (started == 0) {
+    log_warn("no decode thread could be started: decoding on the coordinator");
+    *inline_w = worker_new(p);
+    if (!*inline_w)
+      return error_set(HS_ERR_NOMEM, "out of memory for a worker");
+    (*inline_w)->ws = hs_workspace_create();
+  }
+  return HS_OK;
+}
+
 hs_status pipeline_run(const pipeline_config *cfg) {
   HS_CHECK(cfg && cfg->window > 0 && cfg->workers > 0 && cfg->produce && cfg->consume,
            HS_ERR_INVALID_ARG, "pipeline_run: bad configuration");
   pipeline p = {.cfg = cfg};
-  p.use_device = cfg->engine && hs_engine_uses_device(cfg->engine) && cfg->device_batch > 0;
+  p.use_device = cfg->engine && cfg->device_batch > 0;
   p.slots = calloc(cfg->window, sizeof *p.slots);
   p.fifo = calloc(cfg->window, sizeof *p.fifo);
   if (!p.slots || !p.fifo) {
@@ -363,25 +549,27 @@ hs_status pipeline_run(const pipeline_config *cfg) {
   log_info("scan pipeline: %d decode workers, window %zu, PDQ on %s", cfg->workers, cfg->window,
            p.use_device ? hs_engine_description(cfg->engine) : "the CPU workers");
 
-#pragma omp parallel num_threads(cfg->workers + 1)
-  {
-    if (omp_get_thread_num() == 0) {
-      /* The runtime may grant fewer threads than asked (OMP_THREAD_LIMIT). */
-      hs_workspace *inline_ws = omp_get_num_threads() == 1 ? hs_workspace_create() : NULL;
-      coordinator(&p, inline_ws);
-      hs_workspace_destroy(inline_ws);
-    } else {
-      worker(&p);
-    }
+  worker *inline_w = NULL;
+  pthread_mutex_lock(&p.lock); /* workers wait for the first item */
+  hs_status fatal = start_workers(&p, &inline_w);
+  pthread_mutex_unlock(&p.lock);
+  if (fatal == HS_OK) {
+    coordinator(&p, inline_w);
+    fatal = p.fatal;
+  }
+  stop_workers(&p);
+  if (inline_w) {
+    atomic_store(&inline_w->refs, 1);
+    worker_release(inline_w);
   }
 
-  hs_status fatal = p.fatal;
   if (fatal == HS_OK && stop_requested)
     fatal = error_set(HS_ERR_INTERRUPTED, "stopped by a signal; rerun the same command to resume");
   for (size_t i = 0; i < cfg->window; i++)
     free(p.slots[i].plane.data);
   free(p.slots);
   free(p.fifo);
+  free(p.workers);
   pthread_mutex_destroy(&p.lock);
   pthread_cond_destroy(&p.work_cv);
   pthread_cond_destroy(&p.done_cv);

@@ -1,17 +1,28 @@
-/* scan/pipeline.h - internal: the scan scheduler, the only user of OpenMP
- * threads in the scan.
+/* scan/pipeline.h - internal: the scan scheduler, the only owner of the
+ * scan's threads.
  *
- *   coordinator thread:  produce items in source order into a window of
- *                        slots -> (device path) batch decoded planes to the
- *                        device -> hand completed items, in source order,
- *                        to the consumer (matching, output, store)
+ *   coordinator (the calling thread): produce items in source order into a
+ *                        window of slots -> (device path) batch decoded
+ *                        planes to the device -> hand completed items, in
+ *                        source order, to the consumer (matching, output,
+ *                        store); the watchdog
  *   worker threads:      read + digest + decode (libvips) each queued item;
  *                        on the CPU path also PDQ it
  *
  * Memory stays bounded whatever the archive size: at most `window` items
  * are in flight, and device planes waiting for a batch are limited to
  * `plane_budget` bytes (one plane is always admitted, however large).
- * Decoding never runs more than `window` items ahead of the consumer. */
+ * Decoding never runs more than `window` items ahead of the consumer.
+ *
+ * The watchdog: an item a worker has been on for item_timeout_ms becomes
+ * an error record (HS_ERR_TIMEOUT) and the scan goes on; the worker, maybe
+ * blocked in a read() that never returns (a hung network file system), is
+ * left behind (detached: it frees itself if the call ever returns, and
+ * never touches the pipeline again) and a new worker takes its place.
+ * After max_abandoned such items the run stops with HS_ERR_TIMEOUT: the
+ * file system is not answering, and rerunning resumes. Workers are plain
+ * threads rather than OpenMP's for this: an OpenMP team cannot finish
+ * while one of its threads is stuck. */
 #ifndef HS_SCAN_PIPELINE_H
 #define HS_SCAN_PIPELINE_H
 
@@ -55,10 +66,15 @@ typedef struct pipeline_config {
   size_t window;             /* items in flight */
   size_t commit_items;       /* hand completed items over in groups of this */
   double commit_seconds;     /* ... or after this long */
-  hs_engine *engine;         /* device PDQ when it uses a device */
-  size_t device_batch;       /* planes per device launch */
+  hs_engine *engine;         /* PDQ in batches on this engine when
+                                device_batch > 0 (callers set it for a
+                                device); else PDQ on the workers */
+  size_t device_batch;       /* planes per engine launch */
   size_t plane_budget;       /* bytes of planes waiting for the device */
   hs_decode_options decode;
+  int item_timeout_ms;       /* watchdog: give up on an item after this
+                                (0: never) */
+  size_t max_abandoned;      /* stop the run after giving up on more */
   /* Called on the coordinator thread. produce: fill the next item (seq,
    * path, kind...) and return 1, or 0 at the end, or -1 (fatal, error set).
    * consume: the next completed items in seq order; a non-OK return stops
@@ -68,6 +84,13 @@ typedef struct pipeline_config {
   void (*tick)(void *ctx, int done);
   void *ctx;
 } pipeline_config;
+
+/* The watchdog's limit for a decode configuration: twice its read timeout
+ * (a file whose reads progress gives up by itself within the timeout; an
+ * item still busy after twice that is stuck), 0 when reads have none. */
+static inline int pipeline_item_timeout(const hs_decode_options *d) {
+  return d->read_timeout_ms > 0 && d->read_timeout_ms <= 1000000000 ? 2 * d->read_timeout_ms : 0;
+}
 
 /* Runs the whole pipeline; returns the first fatal status. */
 hs_status pipeline_run(const pipeline_config *cfg);

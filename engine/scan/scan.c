@@ -212,6 +212,13 @@ static void to_record(const scan_item *it, uint32_t job, store_record *rec) {
   rec->job = job;
   rec->size = it->size;
   rec->mtime_ns = it->mtime_ns;
+  if (it->info.mtime_ns != 0) {
+    /* The file was read: record the state of the bytes hashed, not the
+     * listing's (it may have changed in between), so a later scan skips
+     * it exactly when it still holds those bytes. */
+    rec->size = it->info.file_bytes;
+    rec->mtime_ns = it->info.mtime_ns;
+  }
   if (it->status != HS_OK) {
     rec->status = STORE_ERROR;
     snprintf(rec->error, sizeof rec->error, "%s", it->error);
@@ -330,6 +337,8 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
         .device_batch = hs_engine_uses_device(hash_engine) ? 32 : 0,
         .plane_budget = (size_t)1 << 30,
         .decode = o->decode,
+        .item_timeout_ms = pipeline_item_timeout(&o->decode),
+        .max_abandoned = (size_t)(workers > 4 ? workers : 4),
         .produce = produce,
         .consume = consume,
         .tick = tick,

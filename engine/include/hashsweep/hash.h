@@ -66,8 +66,12 @@ typedef struct hs_decode_options {
   uint64_t max_pixels;     /* width*height limit, checked from the header */
   uint64_t max_file_bytes; /* file size limit, checked before reading */
   int want_digests;        /* compute MD5 and SHA-256 of the file bytes */
-  int read_timeout_ms;     /* give up on a file that does not finish
-                              arriving (0: no limit) */
+  int read_timeout_ms;     /* give up on a file whose bytes do not all
+                              arrive within this (checked between 1 MiB
+                              reads; 0: no limit). Scans and
+                              hs_hash_paths also abandon a file still
+                              being read or decoded after twice this
+                              (a read blocked in the kernel). */
   int jpeg_shrink;         /* 0: the mode's policy; 1, 2, 4 or 8: force this
                               JPEG shrink-on-load (measurements only) */
 } hs_decode_options;
@@ -93,6 +97,8 @@ typedef struct hs_image_info {
   int orientation;                 /* EXIF orientation 1..8 (1 if none) */
   char format[16];                 /* "jpeg", "png", "webp", "gif", ... */
   uint64_t file_bytes;
+  int64_t mtime_ns;                /* modification time of the bytes read
+                                      (hs_decode_file; 0 for buffers) */
   uint8_t md5[16];                 /* valid when want_digests */
   uint8_t sha256[32];
 } hs_image_info;

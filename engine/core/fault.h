@@ -1,0 +1,27 @@
+/* core/fault.h - internal: fault injection at file level, for tests only
+ * (the device points are in device/cl_tuning.h). The environment variable
+ * HASHSWEEP_FAULT is a comma-separated list; a file point names a file by
+ * its last path component:
+ *
+ *   hold:NAME   before NAME is opened, create $HASHSWEEP_FAULT_DIR/held and
+ *               wait until $HASHSWEEP_FAULT_DIR/release exists (the test
+ *               changes or removes the file meanwhile: a file that changes
+ *               between listing and decoding, deterministically)
+ *   stall:NAME  the first read of NAME blocks until release exists, past
+ *               any read timeout (a read stuck in the kernel on a hung
+ *               network file system; the pipeline's watchdog must act)
+ *   slow:NAME   NAME is read 4 KiB at a time, 50 ms apart (a slow but
+ *               progressing network file: the read timeout must act)
+ *
+ * Waits give up after 10 minutes, so a broken test cannot leave a process
+ * behind for ever. Production code never sets the variable. */
+#ifndef HS_CORE_FAULT_H
+#define HS_CORE_FAULT_H
+
+/* 1 when HASHSWEEP_FAULT holds "point:NAME" with NAME the last component
+ * of path. */
+int fault_file(const char *point, const char *path);
+/* Creates $HASHSWEEP_FAULT_DIR/<mark> and waits for .../release. */
+void fault_wait_release(const char *mark);
+
+#endif
