@@ -29,6 +29,9 @@ static void index_usage(FILE *out) {
           "  --note TEXT        operator note for the audit log\n"
           "  --skip-bad         import the good rows when some are malformed (they are listed)\n"
           "  --dry-run          check and count only; write nothing\n"
+          "  --max-rows N       refuse an import of more than N rows, writing nothing\n"
+          "                     (default 50M: rows are held in memory until the commit;\n"
+          "                     0 = no limit)\n"
           "withdraw options:\n"
           "  --hash H, --id ID, --file F   what to withdraw (repeatable; F in an import format)\n"
           "  --reason TEXT      why (required; kept with each entry and in the log)\n"
@@ -128,12 +131,18 @@ static int parse_import(int argc, char **argv, hs_import_options *o) {
       {"list", required_argument, 0, 'l'},   {"type", required_argument, 0, 't'},
       {"label", required_argument, 0, 'L'},  {"source", required_argument, 0, 's'},
       {"note", required_argument, 0, 'n'},   {"skip-bad", no_argument, 0, 'k'},
-      {"dry-run", no_argument, 0, 'd'},      {0, 0, 0, 0}};
+      {"dry-run", no_argument, 0, 'd'},      {"max-rows", required_argument, 0, 'm'},
+      {0, 0, 0, 0}};
   optind = 1;
   opterr = 0;
   int c;
   while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
     switch (c) {
+    case 'm':
+      if (cli_parse_size(optarg, 1, &o->max_rows) != 0)
+        return cli_usage_error("index import", "--max-rows: '%s' is not a count (e.g. 100M, "
+                               "0 for no limit)", optarg);
+      break;
     case 'l': o->list = optarg; break;
     case 't':
       if (parse_type("index import", optarg, &o->type) != EXIT_ALL_DONE)
@@ -171,7 +180,7 @@ static int index_import(int argc, char **argv, const char *cmd) {
   hs_index_close(idx);
   if (st != HS_OK) {
     cli_error("%s", hs_last_error());
-    return index_exit_for(st);
+    return st == HS_ERR_LIMIT ? EXIT_USAGE : index_exit_for(st);
   }
   printf("%s %llu rows: %llu added, %llu duplicates, %llu withdrawn, %llu not found, "
          "%llu rejected", o.dry_run ? "dry run (nothing written):" : "imported",

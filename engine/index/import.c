@@ -38,6 +38,7 @@ typedef struct import_ctx {
 void hs_import_options_default(hs_import_options *o) {
   memset(o, 0, sizeof *o);
   o->type = -1;
+  o->max_rows = HS_IMPORT_DEFAULT_MAX_ROWS;
 }
 
 /* The map of this import's (list, hash) keys of one type to the active
@@ -266,6 +267,7 @@ static hs_status parse_all(import_parser *p, const char *const *files, size_t nf
   p->default_label = o->label;
   p->default_source = o->source;
   p->keep_fields = 1;
+  p->max_rows = o->max_rows;
   p->problem = o->problem;
   p->user = o->user;
   if (o->list)

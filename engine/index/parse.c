@@ -61,6 +61,7 @@ typedef struct fctx {
   line_buf lb;
   uint64_t line_quotes; /* '"' bytes in the current line */
   int line_cut;         /* the current line was longer than MAX_LINE_BYTES */
+  int over_limit;       /* a row beyond p->max_rows was met */
   rec_writer rec; /* the current record (lines joined for quoted CSV) */
   int mode;
   char delim;
@@ -472,6 +473,8 @@ static int list_index(import_parser *p, span name, uint16_t *out) {
 }
 
 static int push_row(import_parser *p, const import_row *r) {
+  if (p->max_rows && p->nrows >= p->max_rows)
+    return 1;
   if (rec_grow(&p->rows, &p->cap, p->nrows, sizeof *p->rows, 4096) != 0)
     return -1;
   p->rows[p->nrows++] = *r;
@@ -573,7 +576,12 @@ static void finish_record(fctx *c) {
   for (int i = 0; i < d->nhash; i++) {
     r.type = types[i];
     memcpy(r.hash, hashes[i], sizeof r.hash);
-    if (push_row(p, &r) != 0) {
+    int pushed = push_row(p, &r);
+    if (pushed > 0) {
+      c->over_limit = 1;
+      return;
+    }
+    if (pushed < 0) {
       report(c, "out of memory");
       return;
     }
@@ -851,6 +859,13 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
       }
     }
     one_record(c, rec);
+    if (c->over_limit) {
+      s = error_set(HS_ERR_LIMIT,
+                    "%s:%u: more than %llu rows; nothing imported (an import holds every row in "
+                    "memory until it commits: raise --max-rows if this machine has room)",
+                    c->name, c->rec_line, (unsigned long long)p->max_rows);
+      break;
+    }
   }
   if (s == HS_OK && r < 0)
     s = error_set(HS_ERR_IO, "%s: read error after line %u: %s", c->name, c->line, strerror(errno));

@@ -41,6 +41,7 @@ typedef struct import_parser {
   const char *default_label, *default_source;
   int keep_fields;            /* build field blobs (import; not withdraw) */
   int list_optional;          /* rows without a list get PARSE_ANY_LIST */
+  uint64_t max_rows;          /* more rows is HS_ERR_LIMIT (0: no limit) */
   hs_index_problem_fn problem;
   void *user;
   /* results */
@@ -57,7 +58,7 @@ typedef struct import_parser {
 void import_parser_init(import_parser *p);
 /* Reads one file ("-" = standard input), appending rows. Malformed lines
  * are reported and counted, not returned; the status is for I/O errors,
- * a missing file or memory. */
+ * a missing file, memory, or more rows than max_rows (HS_ERR_LIMIT). */
 hs_status import_parse_file(import_parser *p, const char *path);
 /* The same for an open stream (not closed); `name` is used in reports. */
 hs_status import_parse_stream(import_parser *p, FILE *f, const char *name);

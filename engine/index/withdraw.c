@@ -105,6 +105,7 @@ static hs_status collect_files(hs_index *idx, withdraw_ctx *c, uint64_t *rejecte
   const hs_withdraw_options *o = c->opts;
   import_parser p;
   import_parser_init(&p);
+  p.max_rows = HS_IMPORT_DEFAULT_MAX_ROWS;
   p.forced_type = o->type;
   p.default_list = o->list;
   p.list_optional = 1;

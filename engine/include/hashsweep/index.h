@@ -121,6 +121,10 @@ typedef struct hs_import_options {
   const char *command;   /* the command line, recorded in the audit log */
   int skip_bad;          /* write the good rows even if some are malformed */
   int dry_run;           /* validate and count only; write nothing */
+  uint64_t max_rows;     /* more data rows than this (all files together)
+                            is refused with HS_ERR_LIMIT, nothing written;
+                            0: no limit. Every row is held in memory until
+                            the import commits (56 bytes plus its metadata) */
   hs_index_problem_fn problem; /* each malformed line ("FILE:LINE", cause) */
   void *user;
 } hs_import_options;
@@ -136,11 +140,14 @@ typedef struct hs_import_result {
   unsigned lists;      /* lists changed */
 } hs_import_result;
 
+/* The default row limit: 50 million rows, about 3 GB of memory. */
+#define HS_IMPORT_DEFAULT_MAX_ROWS 50000000ULL
+
 HS_API void hs_import_options_default(hs_import_options *opts);
 
 /* Imports `files` as ONE transaction: either every row lands or none.
  * Returns HS_ERR_FORMAT (nothing written) when a row is malformed and
- * skip_bad is off; with skip_bad, HS_OK with result->rejected > 0. Rows with
+ * skip_bad is off, HS_ERR_LIMIT (nothing written) beyond max_rows; with skip_bad, HS_OK with result->rejected > 0. Rows with
  * a status column saying withdrawn/deleted (StopNCII) withdraw that hash
  * from the list instead. A full map is grown and the transaction retried.
  * Blocks while another process writes. */
