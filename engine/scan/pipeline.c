@@ -74,6 +74,7 @@ struct pipeline {
   size_t plane_bytes;    /* bytes of planes waiting */
   worker **workers;      /* the live ones (abandoned ones are replaced) */
   size_t nworkers;
+  size_t live;           /* worker threads running (not abandoned) */
   size_t abandoned;
   int workers_exit;
   hs_status fatal;
@@ -138,10 +139,11 @@ static void process_item(worker *w) {
 }
 
 /* Copies the plane for the device batch, waiting for budget when planes
- * already queued fill it. Called and returns with the lock held. */
-static int keep_plane(pipeline *p, scan_item *it, const hs_luma *l) {
+ * already queued fill it (not on the coordinator's own thread: it is the
+ * one that frees budget). Called and returns with the lock held. */
+static int keep_plane(pipeline *p, scan_item *it, const hs_luma *l, int may_wait) {
   size_t bytes = sizeof(float) * (size_t)l->width * (size_t)l->height;
-  while (p->plane_bytes > 0 && p->plane_bytes + bytes > p->cfg->plane_budget &&
+  while (may_wait && p->plane_bytes > 0 && p->plane_bytes + bytes > p->cfg->plane_budget &&
          !p->workers_exit) {
     p->budget_waiters++;
     pthread_cond_signal(&p->done_cv);
@@ -173,7 +175,7 @@ static int keep_plane(pipeline *p, scan_item *it, const hs_luma *l) {
 }
 
 /* Hands w's result to its slot. Lock held. */
-static void complete_item(pipeline *p, worker *w) {
+static void complete_item(pipeline *p, worker *w, int on_coordinator) {
   scan_item *it = slot_of(p, w->seq);
   job_result *r = &w->res;
   it->status = r->status;
@@ -181,7 +183,7 @@ static void complete_item(pipeline *p, worker *w) {
   it->info = r->info;
   it->pdq = r->pdq;
   int needs_device = r->needs_device;
-  if (needs_device && !keep_plane(p, it, &r->grid)) {
+  if (needs_device && !keep_plane(p, it, &r->grid, !on_coordinator)) {
     it->status = HS_ERR_NOMEM;
     snprintf(it->error, sizeof it->error, "out of memory holding a %dx%d plane", r->grid.width,
              r->grid.height);
@@ -219,7 +221,7 @@ static int work_one(pipeline *p, worker *w) {
   if (!atomic_compare_exchange_strong(&w->job, &expect, JOB_COMPLETING))
     return 0; /* abandoned: the item has its error record; p may be gone */
   pthread_mutex_lock(&p->lock);
-  complete_item(p, w);
+  complete_item(p, w, !w->started);
   atomic_store(&w->job, JOB_IDLE);
   return 1;
 }
@@ -267,6 +269,7 @@ static int worker_start(pipeline *p, size_t i) {
   }
   w->started = 1;
   p->workers[i] = w;
+  p->live++;
   return 0;
 }
 
@@ -296,6 +299,7 @@ static void watchdog(pipeline *p) {
              c->item_timeout_ms / 1000.0);
     it->state = SLOT_DONE;
     p->busy--;
+    p->live--;
     p->abandoned++;
     log_warn("%s: no result after %.1f s; its worker is abandoned and replaced (%zu so far)",
              it->path, c->item_timeout_ms / 1000.0, p->abandoned);
@@ -360,8 +364,12 @@ static int device_batch(pipeline *p) {
   const pipeline_config *c = p->cfg;
   if (p->decoded == 0)
     return 0;
-  size_t progressing = p->fifo_count + p->busy - p->budget_waiters;
-  if (p->decoded < c->device_batch && progressing > 0)
+  /* Wait for a full batch only while more planes can still come: a worker
+   * decoding, or a queued item and an idle worker to take it. Workers
+   * waiting for plane budget come back only after this batch. */
+  size_t decoding = p->busy - p->budget_waiters;
+  int can_start = p->fifo_count > 0 && p->live > p->busy;
+  if (p->decoded < c->device_batch && (decoding > 0 || can_start))
     return 0;
   size_t n = 0, cap = p->decoded < c->device_batch ? p->decoded : c->device_batch;
   scan_item **items = malloc(cap * sizeof *items);
@@ -419,7 +427,11 @@ static int consume_due(pipeline *p, double *last_commit) {
   if (n == 0)
     return 0;
   int all_done = p->source_done && p->head + n == p->next;
-  if (n < c->commit_items && now_s() - *last_commit < c->commit_seconds && !all_done)
+  /* A full window of done items cannot grow: hand it over whatever the
+   * group size (else a window below commit_items waits commit_seconds). */
+  int window_done = p->head + n == p->next && n >= c->window;
+  if (n < c->commit_items && now_s() - *last_commit < c->commit_seconds && !all_done &&
+      !window_done)
     return 0;
   scan_item **items = malloc(n * sizeof *items);
   if (!items) {
