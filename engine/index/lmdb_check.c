@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -207,8 +208,14 @@ hs_status lmdb_check_meta(const char *file) {
   close(fd);
   if (st != HS_OK)
     return st;
-  /* LMDB uses the meta page of the later transaction. */
-  return check_live_meta(file, &m[m[1].txnid > m[0].txnid], bytes);
+  /* LMDB opens with the meta page of the later transaction, then reads
+   * transaction T from meta page T & 1 (it writes them in turn): the two
+   * must be the same page. */
+  int live = m[1].txnid > m[0].txnid;
+  if ((m[live].txnid & 1) != (uint64_t)live)
+    return damaged(file, "meta page %d holds transaction %llu", live,
+                   (unsigned long long)m[live].txnid);
+  return check_live_meta(file, &m[live], bytes);
 }
 
 /* ---- trees ------------------------------------------------------------------- */
@@ -464,20 +471,18 @@ static hs_status check_snapshot(checker *k, const meta_rec *m) {
   return HS_OK;
 }
 
-/* The meta page of transaction `txnid`, or -1 when a writer has reused it
- * since (two commits later). */
+/* The meta page a read transaction `txnid` uses: page txnid & 1 (LMDB
+ * takes it by parity, not by what it holds). -1 when that page holds
+ * another transaction: a writer reused it since (two commits later), or
+ * damage. */
 static int meta_of_txn(int fd, const char *file, uint64_t txnid, meta_rec *out,
                        hs_status *st) {
   meta_rec m[2];
   *st = read_metas(fd, file, m);
   if (*st != HS_OK)
     return -1;
-  for (int i = 0; i < 2; i++)
-    if (m[i].txnid == txnid) {
-      *out = m[i];
-      return 0;
-    }
-  return -1;
+  *out = m[txnid & 1];
+  return out->txnid == txnid ? 0 : -1;
 }
 
 static hs_status check_pinned(checker *k, const meta_rec *m, uint64_t bytes) {
@@ -512,6 +517,8 @@ hs_status lmdb_check_tree(MDB_env *env, const char *file, const lmdb_db_rule *ru
     return error_set(HS_ERR_IO, "%s: cannot open: %s", file, strerror(errno));
   checker k = {.fd = fd, .file = file, .rules = rules, .nrules = nrules};
   hs_status st = HS_OK;
+  uint64_t txnid = 0;
+  meta_rec m;
   /* The read transaction pins its snapshot: no writer reuses the pages
    * reachable from it while it is open. Its meta page may be rewritten by
    * a writer two commits later; then the check starts over. */
@@ -523,8 +530,8 @@ hs_status lmdb_check_tree(MDB_env *env, const char *file, const lmdb_db_rule *ru
                      "%s: mdb_txn_begin: %s", file, mdb_strerror(rc));
       break;
     }
-    meta_rec m;
-    int found = meta_of_txn(fd, file, mdb_txn_id(txn), &m, &st) == 0;
+    txnid = mdb_txn_id(txn);
+    int found = meta_of_txn(fd, file, txnid, &m, &st) == 0;
     struct stat fs;
     if (found && fstat(fd, &fs) == 0)
       bytes = (uint64_t)fs.st_size; /* a writer may have grown it */
@@ -534,10 +541,13 @@ hs_status lmdb_check_tree(MDB_env *env, const char *file, const lmdb_db_rule *ru
     if (found || st != HS_OK)
       break;
     if (attempt == 10) {
-      st = error_set(HS_ERR_INDEX, "%s: too busy to check (writers commit faster than it "
-                     "reads)", file);
+      /* No writer commits that fast: the page holds another transaction. */
+      st = damaged(file, "meta page %d holds transaction %llu, LMDB reads transaction %llu "
+                   "from it", (int)(txnid & 1), (unsigned long long)m.txnid,
+                   (unsigned long long)txnid);
       break;
     }
+    nanosleep(&(struct timespec){0, 1000000L}, NULL);
   }
   close(fd);
   return st;
