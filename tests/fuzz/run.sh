@@ -51,15 +51,17 @@ for t in "${TARGETS[@]}"; do
   fi
   echo "== fuzz_$t: ${SECONDS_EACH}s" >&2
   set +e
+  parallel=()
+  [ "$JOBS" -gt 1 ] && parallel=(-jobs="$JOBS" -workers="$JOBS")
   (cd "$work" && nice "$BUILD_DIR/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" \
     -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len "$t")" -print_final_stats=1 \
-    -jobs="$JOBS" -workers="$JOBS" -artifact_prefix="$work/artifacts/" \
+    "${parallel[@]}" -artifact_prefix="$work/artifacts/" \
     corpus "${seeds[@]}") > "$work/last.log" 2>&1
   rc=$?
   set -e
   # With -jobs, libFuzzer writes each job's output to fuzz-<n>.log.
   logs=("$work/last.log")
-  [ "$JOBS" -gt 1 ] && logs=("$work"/fuzz-*.log)
+  if [ "$JOBS" -gt 1 ]; then logs=("$work"/fuzz-*.log); fi
   runs=$(grep -h "stat::number_of_executed_units" "${logs[@]}" | awk '{s += $2} END {print s + 0}')
   cov=$(grep -h -oE "cov: [0-9]+" "${logs[@]}" | tail -1 | awk '{print $2}')
   files=$(find "$work/corpus" -type f | wc -l)
