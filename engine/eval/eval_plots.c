@@ -30,15 +30,15 @@ static void legend_entry(plot_canvas *c, int x, int y, plot_rgb ink, const char 
 }
 
 /* The report's thresholds as vertical lines (31, the default, in green),
- * labelled under the axis when `font` > 0. */
-static void thresholds_lines(plot_canvas *c, const plot_panel *p, int font) {
+ * labelled at label_y (pixels) when `font` > 0. */
+static void thresholds_lines(plot_canvas *c, const plot_panel *p, int font, int label_y) {
   char label[16];
   for (int i = 0; i < HS_EVAL_N_THRESHOLDS; i++) {
     int t = hs_eval_threshold(i);
     panel_vline(c, p, t, t == 31 ? ink_thr31 : ink_thr, 1);
     snprintf(label, sizeof label, "%d", t);
     if (font > 0)
-      plot_text(c, panel_px(p, t), p->y + p->h + 3, label, font, ink_text, 0, 0);
+      plot_text(c, panel_px(p, t), label_y, label, font, ink_text, 0, 0);
   }
 }
 
@@ -49,7 +49,7 @@ static void thresholds_lines(plot_canvas *c, const plot_panel *p, int font) {
 static void recall_panel(plot_canvas *c, const plot_panel *p, const char *title,
                          const edit_stats *s) {
   panel_axes(c, p, 0, NULL, 0.25, "%.2f", 11);
-  thresholds_lines(c, p, 11);
+  thresholds_lines(c, p, 11, p->y + p->h + 3);
   plot_text(c, p->x + p->w / 2, p->y - 17, title, 13, ink_text, 0, 0);
   if (!s->made)
     return;
@@ -139,11 +139,11 @@ static hs_status plot_distances(const pair_stats *ps, const char *dir) {
     peak = pp > peak ? pp : peak;
     double ymax = peak > 0.5 ? 1 : peak > 0.2 ? 0.5 : peak > 0.1 ? 0.2 : 0.1;
     plot_panel p = {left, top + 20 + k * (ph + gap), w - left - 40, ph, 0, EVAL_MAX_DIST, 0, ymax};
-    panel_axes(c, &p, 32, "%.0f", ymax / 4, ymax >= 0.5 ? "%.2f" : "%.3f", 12);
-    thresholds_lines(c, &p, 0);
+    panel_axes(c, &p, 32, "%.0f", ymax / 5, "%.2f", 12);
+    thresholds_lines(c, &p, 11, p.y + 3);
     hist_steps(c, &p, ps->copy_hist[k], ps->copies, ink_dih);
     hist_steps(c, &p, ps->hist[k], ps->pairs, ink_pairs);
-    plot_text(c, p.x + p.w / 2, p.y - 24,
+    plot_text(c, p.x + p.w / 2, p.y - 26,
               k == EVAL_PLAIN ? "plain: stored hashes compared"
                               : "dihedral: closest of the 8 dihedral hashes (as a scan matches)",
               15, ink_text, 0, 0);
@@ -165,9 +165,9 @@ static hs_status plot_by_edit(const eval_data *d, const edit_stats *es, const ch
             ink_text, 0, 0);
   plot_panel p = {left, top, w - left - 40, (int)d->nedits * row, 0, 128, 0, (double)d->nedits};
   panel_axes(c, &p, 0, NULL, 0, NULL, 12);
-  thresholds_lines(c, &p, 12);
+  thresholds_lines(c, &p, 12, p.y + p.h + 3);
   char label[8];
-  for (int v = 80; v <= 128; v += 16) {
+  for (int v = 0; v <= 128; v += v ? 16 : 80) {
     snprintf(label, sizeof label, "%d", v);
     plot_text(c, panel_px(&p, v), p.y + p.h + 3, label, 12, ink_text, 0, 0);
   }
