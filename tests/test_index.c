@@ -18,18 +18,6 @@
 static char *dir;   /* per test */
 static char *ipath; /* dir/idx */
 
-static void setup(void) {
-  dir = tu_mkdtemp();
-  ck_assert_ptr_nonnull(dir);
-  ipath = tu_path(dir, "idx");
-}
-
-static void teardown(void) {
-  tu_rmtree(dir);
-  free(dir);
-  free(ipath);
-}
-
 static char *write_text(const char *name, const char *text) {
   char *p = tu_path(dir, name);
   ck_assert_int_eq(tu_write_file(p, text, strlen(text)), 0);
@@ -48,6 +36,24 @@ typedef struct problems {
   char lines[64][256];
   int n;
 } problems;
+
+/* What the last calls reported; reset per test. */
+static problems pr;
+static hs_import_result r;
+
+static void setup(void) {
+  memset(&pr, 0, sizeof pr);
+  memset(&r, 0, sizeof r);
+  dir = tu_mkdtemp();
+  ck_assert_ptr_nonnull(dir);
+  ipath = tu_path(dir, "idx");
+}
+
+static void teardown(void) {
+  tu_rmtree(dir);
+  free(dir);
+  free(ipath);
+}
 
 static void collect(void *user, const char *where, const char *cause) {
   problems *p = user;
@@ -74,7 +80,6 @@ static hs_status import_text(hs_index *idx, const char *list, const char *text, 
 }
 
 static void assert_verify_ok(hs_index *idx) {
-  problems pr = {0};
   uint64_t n = 0;
   hs_status s = hs_index_verify(idx, collect, &pr, &n);
   ck_assert_msg(s == HS_OK && n == 0, "verify: %d problems, first: %s", (int)n,
@@ -139,8 +144,6 @@ START_TEST(refuses_damaged_and_foreign) {
   tu_write_file(probe, zip, sizeof zip);
   expect_refused(empty, HS_ERR_CORRUPT, "too short");
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   char big[70 * 2000 + 1];
   for (int i = 0; i < 2000; i++)
     snprintf(big + 65 * i, 66, "%064x\n", i + 1);
@@ -177,8 +180,6 @@ END_TEST
 
 START_TEST(import_counts_dedup_versions) {
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   char text[1024];
   snprintf(text, sizeof text, "# a comment\n%s\n\n%s\r\n%s\nd41d8cd98f00b204e9800998ecf8427e\n"
            "0123456789abcdef\n", H1, H2, H1);
@@ -246,8 +247,6 @@ static const format_case format_cases[] = {
 START_TEST(import_formats) {
   const format_case *fc = &format_cases[_i];
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   hs_status s = import_text(idx, "l", fc->text, 0, &pr, &r);
   if (fc->type < 0) {
     ck_assert_int_eq(s, HS_ERR_FORMAT);
@@ -287,8 +286,6 @@ END_TEST
 
 START_TEST(import_all_or_nothing) {
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   char text[512];
   snprintf(text, sizeof text, "%s\nnot-a-hash\n%s\n", H1, H2);
   ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_ERR_FORMAT);
@@ -311,8 +308,6 @@ END_TEST
 
 START_TEST(provenances_kept) {
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   char a[512], b[512];
   snprintf(a, sizeof a, "hash,source,id\n%s,helpline,c-1\n", H1);
   snprintf(b, sizeof b, "hash,source,id,quality\n%s,exchange,e-7,80\n%s,helpline,c-1,\n", H1, H1);
@@ -346,6 +341,33 @@ START_TEST(provenances_kept) {
 }
 END_TEST
 
+
+START_TEST(default_label_and_source) {
+  hs_index *idx = fresh();
+  char text[512];
+  snprintf(text, sizeof text, "hash,label\n%s,own\n%s,\n", H1, H2);
+  char *path = write_text("d.csv", text);
+  hs_import_options o;
+  hs_import_options_default(&o);
+  o.list = "l";
+  o.label = "default-label";
+  o.source = "default-source";
+  const char *files[] = {path};
+  ck_assert_int_eq(hs_index_import(idx, files, 1, &o, &r), HS_OK);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_entry e;
+  ck_assert_int_eq(hs_index_entry_get(snap, 1 * HS_INDEX_PAGE_IDS + 0, &e), HS_OK);
+  ck_assert_str_eq(e.label, "own");
+  ck_assert_str_eq(e.source, "default-source");
+  ck_assert_int_eq(hs_index_entry_get(snap, 1 * HS_INDEX_PAGE_IDS + 1, &e), HS_OK);
+  ck_assert_str_eq(e.label, "default-label");
+  hs_index_snapshot_close(snap);
+  free(path);
+  hs_index_close(idx);
+}
+END_TEST
+
 /* ---- withdraw, versions, snapshots ---------------------------------------------------- */
 
 static size_t load_count(hs_index *idx, const char *list, uint64_t since, uint64_t *version) {
@@ -364,8 +386,6 @@ static size_t load_count(hs_index *idx, const char *list, uint64_t since, uint64
 
 START_TEST(withdraw_and_since) {
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   char text[512];
   snprintf(text, sizeof text, "%s\n%s\n", H1, H2);
   ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
@@ -421,8 +441,6 @@ END_TEST
 
 START_TEST(status_rows_withdraw) {
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   char text[1024];
   snprintf(text, sizeof text, "%s\n%s\n", H1, H2);
   ck_assert_int_eq(import_text(idx, "stopncii", text, 0, &pr, &r), HS_OK);
@@ -442,8 +460,6 @@ END_TEST
 
 START_TEST(snapshot_isolation) {
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   ck_assert_int_eq(import_text(idx, "l", "1111111111111111111111111111111111111111111111111111111111111111\n", 0, &pr, &r), HS_OK);
   hs_index_snapshot *snap;
   ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
@@ -480,8 +496,6 @@ START_TEST(load_blocks_aligned) {
     text[65 * i + 64] = '\n';
   }
   text[65 * n] = '\0';
-  problems pr = {0};
-  hs_import_result r;
   ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
   ck_assert_int_eq(r.added, n);
   hs_withdraw_options o;
@@ -564,8 +578,6 @@ START_TEST(export_round_trip) {
   static const hs_export_format fmts[] = {HS_EXPORT_TSV, HS_EXPORT_CSV, HS_EXPORT_JSONL};
   hs_export_format fmt = fmts[_i];
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   char text[2048];
   snprintf(text, sizeof text,
            "list,hash,quality,label,source,id,note,weird \"col\"\n"
@@ -611,8 +623,6 @@ END_TEST
 
 START_TEST(verify_detects_damage) {
   hs_index *idx = fresh();
-  problems pr = {0};
-  hs_import_result r;
   char text[512];
   snprintf(text, sizeof text, "%s\n%s\n", H1, H2);
   ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
@@ -668,8 +678,6 @@ START_TEST(map_grows_when_full) {
   char *text = malloc(n * 65 + 1);
   for (size_t i = 0; i < n; i++)
     snprintf(text + 65 * i, 66, "%064zx\n", i + 1);
-  problems pr = {0};
-  hs_import_result r;
   ck_assert_msg(import_text(idx, "l", text, 0, &pr, &r) == HS_OK, "%s", hs_last_error());
   ck_assert_int_eq(r.added, n);
   hs_index_stats st;
@@ -742,6 +750,7 @@ static Suite *index_suite(void) {
   tcase_add_loop_test(tc, import_formats, 0, (int)(sizeof format_cases / sizeof format_cases[0]));
   tcase_add_test(tc, import_all_or_nothing);
   tcase_add_test(tc, provenances_kept);
+  tcase_add_test(tc, default_label_and_source);
   tcase_add_test(tc, withdraw_and_since);
   tcase_add_test(tc, status_rows_withdraw);
   tcase_add_test(tc, snapshot_isolation);

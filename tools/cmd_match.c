@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 
@@ -19,7 +20,10 @@ static void match_usage(FILE *out) {
           "reads standard input.\n\n"
           "Output: one line per pair, needle_line<TAB>haystack_line<TAB>distance, with the\n"
           "1-based line numbers of the two files, sorted by needle line, then haystack line\n"
-          "(also for --top; `sort -k1,1n -k3,3n -k2,2n` lists the nearest first).\n\n"
+          "(also for --top; `sort -k1,1n -k3,3n -k2,2n` lists the nearest first).\n"
+          "HAYSTACK may also be a hash index (hashsweep index create): its active entries of\n"
+          "the needles' kind (PDQ or h64) are searched, and the second column is the entry\n"
+          "id instead of a line number.\n\n"
           "options:\n"
           "  --radius R        every pair within distance R (0..256, default 31)\n"
           "  --top K           the K nearest per needle (1..64); of equal distances the\n"
@@ -150,6 +154,43 @@ static int run_search(const match_args *a, const hs_hash_list *needles, const hs
   return st == HS_OK ? EXIT_ALL_DONE : exit_for(st);
 }
 
+/* An index as haystack: its active entries of the needles' width, with the
+ * entry ids where a list has line numbers. */
+static hs_status read_index_haystack(const char *path, int bits, hs_hash_list *out) {
+  hs_index *idx = NULL;
+  hs_index_snapshot *snap = NULL;
+  hs_index_hashes h = {0};
+  hs_status st = hs_index_open(path, HS_INDEX_READONLY, &idx);
+  if (st == HS_OK)
+    st = hs_index_snapshot_open(idx, &snap);
+  if (st == HS_OK)
+    st = hs_index_load(snap, bits == 64 ? HS_HASH_H64 : HS_HASH_PDQ, NULL, &h);
+  if (st == HS_OK) {
+    size_t words = (size_t)bits / 64;
+    out->bits = bits;
+    out->count = h.count;
+    out->words = malloc(h.count * words * sizeof(uint64_t) + 1);
+    out->lines = malloc(h.count * sizeof(size_t) + 1);
+    if (!out->words || !out->lines) {
+      cli_error("out of memory loading %zu index entries", h.count);
+      st = HS_ERR_NOMEM;
+    } else {
+      memcpy(out->words, h.hashes, h.count * words * sizeof(uint64_t));
+      for (size_t i = 0; i < h.count; i++)
+        out->lines[i] = (size_t)h.ids[i];
+    }
+  }
+  hs_index_hashes_free(&h);
+  hs_index_snapshot_close(snap);
+  hs_index_close(idx);
+  return st;
+}
+
+static int is_directory(const char *path) {
+  struct stat st;
+  return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 static int match_run(int argc, char **argv) {
   match_args a;
   int rc = parse_match_args(argc, argv, &a);
@@ -158,7 +199,9 @@ static int match_run(int argc, char **argv) {
   cli_install_logger(a.verbose);
   hs_hash_list needles = {0}, hay = {0};
   hs_status st = hs_hash_list_read(a.needles, &needles);
-  if (st == HS_OK)
+  if (st == HS_OK && is_directory(a.haystack))
+    st = read_index_haystack(a.haystack, needles.bits ? needles.bits : 256, &hay);
+  else if (st == HS_OK)
     st = hs_hash_list_read(a.haystack, &hay);
   if (st != HS_OK) {
     cli_error("%s", hs_last_error());

@@ -51,20 +51,24 @@ static size_t slot_of(const dedup_set *s, unsigned list, const void *hash, int *
       return i;
     }
     e--;
-    if (s->lists[e] == list && memcmp(s->keys + e * s->hash_bytes, hash, s->hash_bytes) == 0 &&
-        s->ids[e] != DEDUP_NONE) {
+    if (s->lists[e] == list && memcmp(s->keys + e * s->hash_bytes, hash, s->hash_bytes) == 0) {
       *found = 1;
       return i;
     }
   }
 }
 
-uint64_t dedup_find(const dedup_set *s, unsigned list, const void *hash) {
+uint64_t *dedup_slot(const dedup_set *s, unsigned list, const void *hash) {
   if (!s->table)
-    return DEDUP_NONE;
+    return NULL;
   int found;
   size_t i = slot_of(s, list, hash, &found);
-  return found ? s->ids[s->table[i] - 1] : DEDUP_NONE;
+  return found ? &s->ids[s->table[i] - 1] : NULL;
+}
+
+uint64_t dedup_find(const dedup_set *s, unsigned list, const void *hash) {
+  uint64_t *v = dedup_slot(s, list, hash);
+  return v ? *v : DEDUP_NONE;
 }
 
 static hs_status grow_table(dedup_set *s) {
@@ -76,8 +80,6 @@ static hs_status grow_table(dedup_set *s) {
   s->table = t;
   s->mask = size - 1;
   for (size_t e = 0; e < s->n; e++) {
-    if (s->ids[e] == DEDUP_NONE)
-      continue;
     size_t i = key_hash(s->keys + e * s->hash_bytes, s->hash_bytes, s->lists[e]) & s->mask;
     while (t[i])
       i = (i + 1) & s->mask;
@@ -89,7 +91,7 @@ static hs_status grow_table(dedup_set *s) {
 static hs_status grow_arrays(dedup_set *s) {
   size_t cap = s->cap ? s->cap * 2 : 4096;
   if (cap > UINT32_MAX - 1)
-    return error_set(HS_ERR_LIMIT, "dedup set: more than 2^32 entries in one import");
+    return error_set(HS_ERR_LIMIT, "dedup set: more than 2^32 keys");
   uint8_t *k = realloc(s->keys, cap * s->hash_bytes);
   if (k)
     s->keys = k;
@@ -100,12 +102,17 @@ static hs_status grow_arrays(dedup_set *s) {
   if (d)
     s->ids = d;
   if (!k || !l || !d)
-    return error_set(HS_ERR_NOMEM, "out of memory (dedup set of %zu entries)", cap);
+    return error_set(HS_ERR_NOMEM, "out of memory (dedup set of %zu keys)", cap);
   s->cap = cap;
   return HS_OK;
 }
 
-hs_status dedup_add(dedup_set *s, unsigned list, const void *hash, uint64_t id) {
+hs_status dedup_put(dedup_set *s, unsigned list, const void *hash, uint64_t id) {
+  uint64_t *v = dedup_slot(s, list, hash);
+  if (v) {
+    *v = id;
+    return HS_OK;
+  }
   /* Load factor <= 1/2 keeps probe chains short. */
   if (!s->table || (s->n + 1) * 2 > s->mask + 1)
     HS_TRY(grow_table(s));
@@ -113,24 +120,11 @@ hs_status dedup_add(dedup_set *s, unsigned list, const void *hash, uint64_t id) 
     HS_TRY(grow_arrays(s));
   int found;
   size_t i = slot_of(s, list, hash, &found);
-  if (found)
-    return HS_OK;
   memcpy(s->keys + s->n * s->hash_bytes, hash, s->hash_bytes);
   s->lists[s->n] = (uint16_t)list;
   s->ids[s->n] = id;
   s->table[i] = (uint32_t)(++s->n);
   return HS_OK;
-}
-
-/* The slot stays occupied (probe chains pass over it); the id marks it
- * dead so find skips it and a re-import adds a new entry. */
-void dedup_remove(dedup_set *s, unsigned list, const void *hash) {
-  if (!s->table)
-    return;
-  int found;
-  size_t i = slot_of(s, list, hash, &found);
-  if (found)
-    s->ids[s->table[i] - 1] = DEDUP_NONE;
 }
 
 /* ---- u64map ----------------------------------------------------------------- */

@@ -147,11 +147,16 @@ static int kv_cmp(const void *a, const void *b) {
     return c;
   if (x->klen != y->klen)
     return x->klen < y->klen ? -1 : 1;
-  /* Stable on equal keys: the earlier one wins below. */
-  return x < y ? -1 : x > y;
+  /* A repeated key (a JSON object naming it twice) keeps the smallest
+   * value: deterministic whatever order qsort leaves equal keys in. */
+  n = x->vlen < y->vlen ? x->vlen : y->vlen;
+  c = memcmp(x->val, y->val, n);
+  return c ? c : (x->vlen > y->vlen) - (x->vlen < y->vlen);
 }
 
 void emeta_blob_build(emeta_kv *kv, size_t n, rec_writer *w) {
+  if (n == 0)
+    return;
   qsort(kv, n, sizeof *kv, kv_cmp);
   const emeta_kv *last = NULL;
   for (size_t i = 0; i < n; i++) {

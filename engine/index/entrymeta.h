@@ -56,7 +56,7 @@ typedef struct emeta_kv {
   size_t vlen;
 } emeta_kv;
 /* Appends the canonical blob of kv (sorted here; empty values dropped; a
- * repeated key keeps its first value) to w. */
+ * repeated key keeps its smallest value) to w. */
 void emeta_blob_build(emeta_kv *kv, size_t n, rec_writer *w);
 /* Iterates a blob: returns 1 and the next field, 0 at the end, -1 damaged. */
 int emeta_blob_next(rec_reader *r, emeta_kv *kv);

@@ -86,26 +86,15 @@ typedef hs_status (*entry_fn)(exporter *e, hs_hash_type t, uint64_t id, const pa
 static hs_status walk(exporter *e, entry_fn fn) {
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
     const page_layout *l = &e->idx->layout[t];
-    MDB_cursor *c;
-    int rc = mdb_cursor_open(e->txn, e->idx->dbi[DB_PAGES + t], &c);
-    if (rc != 0)
-      return lmdb_fail(rc, "%s: mdb_cursor_open", e->idx->path);
-    hs_status s = HS_OK;
-    MDB_val k, v;
-    for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && s == HS_OK;
-         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-      uint32_t no;
-      memcpy(&no, k.mv_data, sizeof no);
-      char cause[160];
-      if (page_check(l, v.mv_data, v.mv_size, no, cause, sizeof cause) != HS_OK) {
-        s = error_set(HS_ERR_CORRUPT, "%s: %s page %u is damaged: %s", e->idx->path,
-                      hs_hash_type_name(t), no, cause);
-        break;
-      }
-      void *p = v.mv_data;
+    page_cursor pc;
+    HS_TRY(page_cursor_open(e->idx, e->txn, (hs_hash_type)t, &pc));
+    hs_status s, st = HS_OK;
+    uint32_t no;
+    void *p;
+    while (st == HS_OK && (s = page_cursor_next(&pc, &no, &p)) == HS_OK) {
       const uint8_t *flags = page_flags(l, p);
       const uint16_t *lists = page_lists(l, p);
-      for (unsigned i = 0; i < page_hdr(p)->count && s == HS_OK; i++) {
+      for (unsigned i = 0; i < page_hdr(p)->count && st == HS_OK; i++) {
         if ((flags[i] & HS_ENTRY_WITHDRAWN) || (e->list_id && lists[i] != e->list_id))
           continue;
         emeta m;
@@ -113,16 +102,17 @@ static hs_status walk(exporter *e, entry_fn fn) {
         int found = 0;
         uint64_t id = page_entry_id(no, i);
         if (flags[i] & HS_ENTRY_HAS_META)
-          s = emeta_load(e->idx, e->txn, id, &m, &found);
-        if (s == HS_OK)
-          s = fn(e, (hs_hash_type)t, id, l, p, i, found ? &m : NULL);
+          st = emeta_load(e->idx, e->txn, id, &m, &found);
+        if (st == HS_OK)
+          st = fn(e, (hs_hash_type)t, id, l, p, i, found ? &m : NULL);
         emeta_free(&m);
       }
     }
-    if (s == HS_OK && rc != 0 && rc != MDB_NOTFOUND)
-      s = lmdb_fail(rc, "%s: reading pages", e->idx->path);
-    mdb_cursor_close(c);
-    HS_TRY(s);
+    page_cursor_close(&pc);
+    if (st != HS_OK)
+      return st;
+    if (s != HS_ERR_NOT_FOUND)
+      return s;
   }
   return HS_OK;
 }

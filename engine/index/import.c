@@ -40,40 +40,44 @@ void hs_import_options_default(hs_import_options *o) {
   o->type = -1;
 }
 
-/* Loads the active (list, hash) pairs of the lists this import touches. */
+/* The map of this import's (list, hash) keys of one type to the active
+ * entries that already hold them: the keys from the rows, then one pass
+ * over the pages fills in the ids. */
 static hs_status build_set(hs_index *idx, MDB_txn *txn, import_ctx *c, hs_hash_type t) {
   c->set_built[t] = 1;
+  dedup_set *set = &c->sets[t];
   uint8_t *wanted = calloc(65536, 1);
   if (!wanted)
     return error_set(HS_ERR_NOMEM, "out of memory");
-  for (size_t i = 0; i < c->parser->nlists; i++)
-    wanted[c->lists[i].rec.id] = 1;
+  hs_status s = HS_OK;
+  for (size_t i = 0; i < c->parser->nrows && s == HS_OK; i++) {
+    const import_row *r = &c->parser->rows[i];
+    if (r->type != t)
+      continue;
+    unsigned list = c->lists[r->list].rec.id;
+    wanted[list] = 1;
+    s = dedup_put(set, list, r->hash, DEDUP_NONE);
+  }
   const page_layout *l = &idx->layout[t];
-  MDB_cursor *cur;
-  int rc = mdb_cursor_open(txn, idx->dbi[DB_PAGES + t], &cur);
-  hs_status s = rc ? lmdb_fail(rc, "%s: mdb_cursor_open", idx->path) : HS_OK;
-  MDB_val k, v;
-  for (rc = s ? rc : mdb_cursor_get(cur, &k, &v, MDB_FIRST); s == HS_OK && rc == 0;
-       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    uint32_t no;
-    memcpy(&no, k.mv_data, sizeof no);
-    char cause[160];
-    if (page_check(l, v.mv_data, v.mv_size, no, cause, sizeof cause) != HS_OK) {
-      s = error_set(HS_ERR_CORRUPT, "%s: %s page %u is damaged: %s", idx->path,
-                    hs_hash_type_name(t), no, cause);
-      break;
-    }
-    void *p = v.mv_data;
+  page_cursor pc = {0};
+  if (s == HS_OK)
+    s = page_cursor_open(idx, txn, t, &pc);
+  uint32_t no;
+  void *p;
+  while (s == HS_OK && (s = page_cursor_next(&pc, &no, &p)) == HS_OK) {
     const uint16_t *lists = page_lists(l, p);
     const uint8_t *flags = page_flags(l, p), *hashes = page_hashes(l, p);
-    for (unsigned i = 0; i < page_hdr(p)->count && s == HS_OK; i++)
-      if (wanted[lists[i]] && !(flags[i] & HS_ENTRY_WITHDRAWN))
-        s = dedup_add(&c->sets[t], lists[i], hashes + i * l->hash_bytes, page_entry_id(no, i));
+    for (unsigned i = 0; i < page_hdr(p)->count; i++) {
+      if (!wanted[lists[i]] || (flags[i] & HS_ENTRY_WITHDRAWN))
+        continue;
+      uint64_t *id = dedup_slot(set, lists[i], hashes + i * l->hash_bytes);
+      if (id)
+        *id = page_entry_id(no, i);
+    }
   }
-  if (s == HS_OK && rc != MDB_NOTFOUND)
-    s = lmdb_fail(rc, "%s: reading %s pages", idx->path, hs_hash_type_name(t));
-  if (cur)
-    mdb_cursor_close(cur);
+  if (s == HS_ERR_NOT_FOUND)
+    s = HS_OK;
+  page_cursor_close(&pc);
   free(wanted);
   return s;
 }
@@ -125,7 +129,7 @@ static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const impor
   uint64_t id;
   HS_TRY(pagework_append(&c->work, t, r->hash, (uint32_t)il->version, (uint16_t)il->rec.id,
                          r->quality, flags, &id));
-  HS_TRY(dedup_add(&c->sets[t], il->rec.id, r->hash, id));
+  HS_TRY(dedup_put(&c->sets[t], il->rec.id, r->hash, id));
   if (r->blob_len) {
     emeta m;
     memset(&m, 0, sizeof m);
@@ -152,7 +156,7 @@ static hs_status withdraw_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const 
   int was;
   HS_TRY(entry_withdraw(idx, txn, &c->work, t, id, il->version, c->seq, c->now,
                               STATUS_WITHDRAW_REASON, &was));
-  dedup_remove(&c->sets[t], il->rec.id, r->hash);
+  HS_TRY(dedup_put(&c->sets[t], il->rec.id, r->hash, DEDUP_NONE));
   il->part.withdrawn++;
   il->rec.withdrawn++;
   il->rec.active_by_type[t]--;

@@ -364,3 +364,44 @@ hs_status index_page_last(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32
   memcpy(page_no, k.mv_data, sizeof *page_no);
   return HS_OK;
 }
+
+hs_status page_cursor_open(hs_index *idx, MDB_txn *txn, hs_hash_type type, page_cursor *pc) {
+  pc->idx = idx;
+  pc->type = type;
+  pc->started = 0;
+  int rc = mdb_cursor_open(txn, idx->dbi[DB_PAGES + type], &pc->cur);
+  if (rc != 0) {
+    pc->cur = NULL;
+    return lmdb_fail(rc, "%s: mdb_cursor_open", idx->path);
+  }
+  return HS_OK;
+}
+
+hs_status page_cursor_next(page_cursor *pc, uint32_t *no, void **base) {
+  hs_index *idx = pc->idx;
+  const char *tn = hs_hash_type_name(pc->type);
+  MDB_val k, v;
+  int rc = mdb_cursor_get(pc->cur, &k, &v, pc->started ? MDB_NEXT : MDB_FIRST);
+  pc->started = 1;
+  if (rc == MDB_NOTFOUND)
+    return HS_ERR_NOT_FOUND;
+  if (rc != 0)
+    return lmdb_fail(rc, "%s: reading %s pages", idx->path, tn);
+  if (k.mv_size != sizeof *no)
+    return error_set(HS_ERR_CORRUPT, "%s: %s page key of %zu bytes", idx->path, tn, k.mv_size);
+  memcpy(no, k.mv_data, sizeof *no);
+  char cause[160];
+  if (page_check(&idx->layout[pc->type], v.mv_data, v.mv_size, *no, cause, sizeof cause) != HS_OK)
+    return error_set(HS_ERR_CORRUPT, "%s: %s page %u is damaged: %s", idx->path, tn, *no, cause);
+  if (((uintptr_t)v.mv_data & 7) != 0)
+    return error_set(HS_ERR_INTERNAL, "%s: %s page %u is not 8-byte aligned in the map",
+                     idx->path, tn, *no);
+  *base = v.mv_data;
+  return HS_OK;
+}
+
+void page_cursor_close(page_cursor *pc) {
+  if (pc->cur)
+    mdb_cursor_close(pc->cur);
+  pc->cur = NULL;
+}

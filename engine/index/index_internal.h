@@ -112,6 +112,20 @@ hs_status index_page_get(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_
 /* Seals `base` and stores it as page `page_no`. */
 hs_status index_page_put(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_t page_no,
                          void *base);
+/* Walks the pages of one type in page order, checking each. */
+typedef struct page_cursor {
+  hs_index *idx;
+  hs_hash_type type;
+  MDB_cursor *cur;
+  int started;
+} page_cursor;
+hs_status page_cursor_open(hs_index *idx, MDB_txn *txn, hs_hash_type type, page_cursor *pc);
+/* The next page: HS_OK with *no and *base (in the map, valid until the
+ * transaction ends or the page is written), HS_ERR_NOT_FOUND at the end
+ * (no error detail), HS_ERR_CORRUPT for a damaged page. */
+hs_status page_cursor_next(page_cursor *pc, uint32_t *no, void **base);
+void page_cursor_close(page_cursor *pc);
+
 /* The last page of a type (HS_ERR_NOT_FOUND when the type has none). */
 hs_status index_page_last(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_t *page_no);
 

@@ -168,14 +168,8 @@ static int value(jp *p, json_member *m) {
 
 static int member(jp *p) {
   json_object *o = p->o;
-  if (o->n == o->cap) {
-    size_t cap = o->cap ? o->cap * 2 : 16;
-    json_member *m = realloc(o->m, cap * sizeof *m);
-    if (!m)
-      return fail(p, "out of memory");
-    o->m = m;
-    o->cap = cap;
-  }
+  if (rec_grow(&o->m, &o->cap, o->n, sizeof *o->m, 16) != 0)
+    return fail(p, "out of memory");
   json_member *m = &o->m[o->n];
   if (p->s >= p->end || *p->s != '"')
     return fail(p, "expected a key");

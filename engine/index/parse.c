@@ -148,14 +148,8 @@ static int next_record(fctx *c, span *out) {
 /* ---- splitting fields ------------------------------------------------------------ */
 
 static int push_field(fctx *c, size_t off, size_t len, size_t rb, size_t re) {
-  if (c->nfields == c->fcap) {
-    size_t cap = c->fcap ? c->fcap * 2 : 16;
-    field *f = realloc(c->fields, cap * sizeof *f);
-    if (!f)
-      return -1;
-    c->fields = f;
-    c->fcap = cap;
-  }
+  if (rec_grow(&c->fields, &c->fcap, c->nfields, sizeof *c->fields, 16) != 0)
+    return -1;
   c->fields[c->nfields++] = (field){off, len, rb, re};
   return 0;
 }
@@ -292,15 +286,17 @@ static const char *canonical_key(int role) {
 }
 
 static int draft_kv(draft *d, const char *key, size_t klen, span v) {
-  if (d->nkv == d->kvcap) {
-    size_t cap = d->kvcap ? d->kvcap * 2 : 16;
-    emeta_kv *kv = realloc(d->kv, cap * sizeof *kv);
-    if (!kv)
-      return -1;
-    d->kv = kv;
-    d->kvcap = cap;
-  }
+  if (rec_grow(&d->kv, &d->kvcap, d->nkv, sizeof *d->kv, 16) != 0)
+    return -1;
   d->kv[d->nkv++] = (emeta_kv){key, klen, v.s, v.n};
+  return 0;
+}
+
+/* Whether the record gave a non-empty value for key. */
+static int draft_has(const draft *d, const char *key) {
+  for (size_t i = 0; i < d->nkv; i++)
+    if (d->kv[i].vlen && strcmp(d->kv[i].key, key) == 0)
+      return 1;
   return 0;
 }
 
@@ -446,14 +442,8 @@ static int list_index(import_parser *p, span name, uint16_t *out) {
 }
 
 static int push_row(import_parser *p, const import_row *r) {
-  if (p->nrows == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 4096;
-    import_row *rows = realloc(p->rows, cap * sizeof *rows);
-    if (!rows)
-      return -1;
-    p->rows = rows;
-    p->cap = cap;
-  }
+  if (rec_grow(&p->rows, &p->cap, p->nrows, sizeof *p->rows, 4096) != 0)
+    return -1;
   p->rows[p->nrows++] = *r;
   return 0;
 }
@@ -542,9 +532,9 @@ static void finish_record(fctx *c) {
     }
   }
   if (p->keep_fields) {
-    if (p->default_label && *p->default_label)
+    if (p->default_label && *p->default_label && !draft_has(d, "label"))
       draft_kv(d, "label", 5, (span){p->default_label, strlen(p->default_label)});
-    if (p->default_source && *p->default_source)
+    if (p->default_source && *p->default_source && !draft_has(d, "source"))
       draft_kv(d, "source", 6, (span){p->default_source, strlen(p->default_source)});
     r.blob_off = p->blobs.len;
     emeta_blob_build(d->kv, d->nkv, &p->blobs);

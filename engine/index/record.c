@@ -150,3 +150,16 @@ void rec_arena_free(rec_arena *a) {
   }
   a->head = NULL;
 }
+
+int rec_grow(void *items, size_t *cap, size_t count, size_t size, size_t first) {
+  if (count < *cap)
+    return 0;
+  size_t n = *cap ? *cap * 2 : first;
+  void **p = items;
+  void *grown = realloc(*p, n * size);
+  if (!grown)
+    return -1;
+  *p = grown;
+  *cap = n;
+  return 0;
+}

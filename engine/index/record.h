@@ -49,6 +49,11 @@ static inline int rec_at_end(const rec_reader *r) { return r->p == r->end; }
 
 
 
+/* Makes room for one more element of a growable array (*items holds *cap
+ * elements of `size` bytes, `count` used): doubles the capacity, starting
+ * at `first`. 0, or -1 when memory runs out (the array is unchanged). */
+int rec_grow(void *items, size_t *cap, size_t count, size_t size, size_t first);
+
 /* ---- an arena for decoded strings (freed all at once) ------------------ */
 typedef struct rec_arena {
   struct rec_chunk *head;

@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "index/entrymeta.h"
+#include "index/record.h"
 #include "index/index_internal.h"
 
 struct hs_index_snapshot {
@@ -113,8 +114,7 @@ struct hs_index_iter {
   hs_index_snapshot *snap;
   hs_hash_type type;
   uint64_t since;
-  MDB_cursor *cur;
-  int started;
+  page_cursor pc;
 };
 
 hs_status hs_index_iter_create(hs_index_snapshot *s, hs_hash_type type, uint64_t since,
@@ -124,10 +124,10 @@ hs_status hs_index_iter_create(hs_index_snapshot *s, hs_hash_type type, uint64_t
   hs_index_iter *it = calloc(1, sizeof *it);
   if (!it)
     return error_set(HS_ERR_NOMEM, "out of memory");
-  int rc = mdb_cursor_open(s->txn, s->idx->dbi[DB_PAGES + type], &it->cur);
-  if (rc != 0) {
+  hs_status st = page_cursor_open(s->idx, s->txn, type, &it->pc);
+  if (st != HS_OK) {
     free(it);
-    return lmdb_fail(rc, "%s: mdb_cursor_open", s->idx->path);
+    return st;
   }
   it->snap = s;
   it->type = type;
@@ -154,37 +154,23 @@ static void fill_block(const page_layout *l, uint32_t no, void *p, hs_index_bloc
 
 hs_status hs_index_iter_next(hs_index_iter *it, hs_index_block *b) {
   HS_CHECK(it && b, HS_ERR_INVALID_ARG, "iter next: NULL argument");
-  hs_index *idx = it->snap->idx;
-  const page_layout *l = &idx->layout[it->type];
-  for (;;) {
-    MDB_val k, v;
-    int rc = mdb_cursor_get(it->cur, &k, &v, it->started ? MDB_NEXT : MDB_FIRST);
-    it->started = 1;
-    if (rc == MDB_NOTFOUND)
-      return HS_ERR_NOT_FOUND;
-    if (rc != 0)
-      return lmdb_fail(rc, "%s: reading %s pages", idx->path, hs_hash_type_name(it->type));
-    uint32_t no;
-    if (k.mv_size != sizeof no)
-      return error_set(HS_ERR_CORRUPT, "%s: bad %s page key", idx->path, hs_hash_type_name(it->type));
-    memcpy(&no, k.mv_data, sizeof no);
-    char cause[160];
-    if (page_check(l, v.mv_data, v.mv_size, no, cause, sizeof cause) != HS_OK)
-      return error_set(HS_ERR_CORRUPT, "%s: %s page %u is damaged: %s", idx->path,
-                       hs_hash_type_name(it->type), no, cause);
-    if (((uintptr_t)v.mv_data & 7) != 0)
-      return error_set(HS_ERR_INTERNAL, "%s: page %u not 8-byte aligned in the map", idx->path, no);
-    if (page_hdr(v.mv_data)->max_version <= it->since)
+  const page_layout *l = &it->snap->idx->layout[it->type];
+  uint32_t no;
+  void *p;
+  hs_status s;
+  while ((s = page_cursor_next(&it->pc, &no, &p)) == HS_OK) {
+    if (page_hdr(p)->max_version <= it->since)
       continue;
-    fill_block(l, no, v.mv_data, b);
+    fill_block(l, no, p, b);
     return HS_OK;
   }
+  return s;
 }
 
 void hs_index_iter_destroy(hs_index_iter *it) {
   if (!it)
     return;
-  mdb_cursor_close(it->cur);
+  page_cursor_close(&it->pc);
   free(it);
 }
 
@@ -307,15 +293,9 @@ static hs_status find_entry(hs_index_snapshot *s, uint64_t id, hs_hash_type *typ
 
 static hs_status push_field(hs_index_snapshot *s, hs_index_entry *e, unsigned prov,
                             const emeta_kv *kv) {
-  if (e->nfields == s->fcap) {
-    size_t cap = s->fcap ? s->fcap * 2 : 16;
-    hs_index_field *f = realloc(s->fields, cap * sizeof *f);
-    if (!f)
-      return error_set(HS_ERR_NOMEM, "out of memory");
-    s->fields = f;
-    s->fcap = cap;
-    e->fields = f;
-  }
+  if (rec_grow(&s->fields, &s->fcap, e->nfields, sizeof *s->fields, 16) != 0)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  e->fields = s->fields;
   const char *k = rec_arena_strndup(&s->entry, kv->key, kv->klen);
   const char *v = rec_arena_strndup(&s->entry, kv->val, kv->vlen);
   if (!k || !v)

@@ -194,7 +194,7 @@ static void check_slots(verifier *v, const page_layout *l, uint32_t no, void *p,
     if (other != DEDUP_NONE)
       problem(v, where, "entry %llu: same hash as active entry %llu in list '%s'",
               (unsigned long long)id, (unsigned long long)other, ls->name);
-    else if (dedup_add(seen, list, hash, id) != HS_OK)
+    else if (dedup_put(seen, list, hash, id) != HS_OK)
       problem(v, where, "out of memory checking duplicates");
   }
   /* Unused slots are zero in every column. */

@@ -188,25 +188,16 @@ static hs_status match_type(hs_index *idx, MDB_txn *txn, withdraw_ctx *c, hs_has
     if (!c->targets[i].is_id && c->targets[i].type == t && c->targets[i].list != UINT32_MAX) {
       any = 1;
       if (dedup_find(&set, c->targets[i].list, c->targets[i].hash) == DEDUP_NONE)
-        s = dedup_add(&set, c->targets[i].list, c->targets[i].hash, i);
+        s = dedup_put(&set, c->targets[i].list, c->targets[i].hash, i);
     }
   const page_layout *l = &idx->layout[t];
-  MDB_cursor *cur = NULL;
-  int rc = 0;
-  if (s == HS_OK && any && (rc = mdb_cursor_open(txn, idx->dbi[DB_PAGES + t], &cur)) != 0)
-    s = lmdb_fail(rc, "%s: mdb_cursor_open", idx->path);
-  MDB_val k, v;
-  for (rc = cur ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : MDB_NOTFOUND; s == HS_OK && rc == 0;
-       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-    uint32_t no;
-    memcpy(&no, k.mv_data, sizeof no);
-    char cause[160];
-    if (page_check(l, v.mv_data, v.mv_size, no, cause, sizeof cause) != HS_OK) {
-      s = error_set(HS_ERR_CORRUPT, "%s: %s page %u is damaged: %s", idx->path,
-                    hs_hash_type_name(t), no, cause);
-      break;
-    }
-    void *p = v.mv_data;
+  page_cursor pc = {0};
+  if (s == HS_OK && any)
+    s = page_cursor_open(idx, txn, t, &pc);
+  uint32_t no;
+  void *p;
+  hs_status walk = HS_ERR_NOT_FOUND;
+  while (s == HS_OK && any && (walk = page_cursor_next(&pc, &no, &p)) == HS_OK) {
     const uint8_t *hashes = page_hashes(l, p);
     const uint16_t *lists = page_lists(l, p);
     for (unsigned i = 0; i < page_hdr(p)->count && s == HS_OK; i++) {
@@ -223,6 +214,9 @@ static hs_status match_type(hs_index *idx, MDB_txn *txn, withdraw_ctx *c, hs_has
       }
     }
   }
+  if (s == HS_OK && walk != HS_ERR_NOT_FOUND)
+    s = walk;
+  page_cursor_close(&pc);
   /* Repeated targets share the state of the first one. */
   for (size_t i = 0; i < c->ntargets && s == HS_OK; i++) {
     target *tg = &c->targets[i];
@@ -232,10 +226,6 @@ static hs_status match_type(hs_index *idx, MDB_txn *txn, withdraw_ctx *c, hs_has
     if (first != DEDUP_NONE && first != i)
       tg->state = c->targets[first].state;
   }
-  if (s == HS_OK && rc != 0 && rc != MDB_NOTFOUND)
-    s = lmdb_fail(rc, "%s: reading %s pages", idx->path, hs_hash_type_name(t));
-  if (cur)
-    mdb_cursor_close(cur);
   dedup_free(&set);
   return s;
 }

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "core/error.h"
@@ -30,9 +32,28 @@ struct store {
   size_t buf_cap;
 };
 
+/* LMDB turns a short write (a full disk stops a write part-way) into EIO;
+ * say what is the likely cause when it is. */
+static void disk_hint(const char *dir, int rc, char *out, size_t cap) {
+  out[0] = '\0';
+  if (rc != EIO && rc != ENOSPC && rc != EFBIG && rc != EDQUOT)
+    return;
+  struct statvfs vfs;
+  struct rlimit lim;
+  if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+    snprintf(out, cap, " (a file size limit of %llu bytes is set: disk space used up?)",
+             (unsigned long long)lim.rlim_cur);
+  else if (statvfs(dir, &vfs) == 0)
+    snprintf(out, cap, " (disk full? %llu bytes free on the store's filesystem)",
+             (unsigned long long)vfs.f_bavail * vfs.f_frsize);
+}
+
 static hs_status mdb_fail(int rc, const char *what, const char *dir) {
-  return error_set(rc == MDB_MAP_FULL || rc == ENOSPC ? HS_ERR_IO : HS_ERR_INDEX,
-                   "store %s: %s: %s", dir, what, mdb_strerror(rc));
+  char hint[160];
+  disk_hint(dir, rc, hint, sizeof hint);
+  return error_set(rc == MDB_MAP_FULL || rc == ENOSPC || rc == EIO || rc == EFBIG ? HS_ERR_IO
+                                                                                  : HS_ERR_INDEX,
+                   "store %s: %s: %s%s", dir, what, mdb_strerror(rc), hint);
 }
 
 /* ---- record encoding ---------------------------------------------------- */
