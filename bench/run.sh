@@ -29,25 +29,10 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-# 1. Debian packages: the build, /usr/bin/time (peak RSS), venv, the corpus.
-tools/install-deps.sh
-CORPUS_PKGS=(lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 mate-backgrounds plasma-workspace-wallpapers)
-need=()
-[ -x /usr/bin/time ] || need+=(time)
-python3 -c 'import ensurepip, venv' 2>/dev/null || need+=(python3-venv)
-for p in "${CORPUS_PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "bench/run.sh: missing packages: ${need[*]} (run as root to install them)" >&2
-    exit 1
-  fi
-  echo "bench/run.sh: installing ${need[*]}" >&2
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-fi
+# 1. Debian packages: the build, /usr/bin/time (peak RSS), venv, the corpus
+#    photos (../shared/corpus/README.md).
+tools/install-deps.sh time python3-venv \
+  lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 mate-backgrounds plasma-workspace-wallpapers
 
 # 2. The peers, from PyPI, in a virtual environment (never for the engine).
 [ -x bench/.venv/bin/python ] || python3 -m venv bench/.venv
