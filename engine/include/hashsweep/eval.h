@@ -92,7 +92,7 @@ HS_API hs_status hs_eval_run(const hs_eval_options *opts, hs_eval_summary *summa
 typedef struct hs_bench_options {
   hs_engine *engine;         /* required */
   int repeats;               /* 5 */
-  int warmup;                /* 1 */
+  int warmup;                /* 3 */
   size_t transfer_bytes;     /* 256 MiB */
   size_t planes_512;         /* 512x512 planes per batch (64) */
   size_t planes_hd;          /* 1920x1080 planes per batch (8) */
