@@ -92,6 +92,50 @@ static int eval_execute(hs_eval_options *o, const char *device, int quiet, int v
   return s.failed_files || s.failed_copies ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
 }
 
+/* What the command line says. */
+typedef struct eval_args {
+  hs_eval_options o;
+  const char *device;
+  cli_strings edits; /* --edits, split */
+  int quiet, verbose;
+} eval_args;
+
+/* Applies one long option: -1 to go on, else the exit code to stop with
+ * (--list-edits, or a bad value). */
+static int eval_option(eval_args *a, const char *name, char *arg) {
+  long v;
+  int r = cli_decode_option("eval", name, arg, &a->o.decode);
+  if (r != 0)
+    return r < 0 ? EXIT_USAGE : -1;
+  if (!strcmp(name, "originals"))
+    a->o.originals = arg;
+  else if (!strcmp(name, "distractors"))
+    a->o.distractors = arg;
+  else if (!strcmp(name, "report"))
+    a->o.report_dir = arg;
+  else if (!strcmp(name, "device"))
+    a->device = arg;
+  else if (!strcmp(name, "list-edits"))
+    return list_edits();
+  else if (!strcmp(name, "edits")) {
+    if (split_edits(arg, &a->edits))
+      return cli_usage_error("eval", "--edits: expected a comma-separated list of edits");
+  } else if (!strcmp(name, "limit")) {
+    if (cli_parse_int(arg, 1, 1L << 40, &v))
+      return cli_usage_error("eval", "--limit: expected a positive count, got '%s'", arg);
+    a->o.limit = (size_t)v;
+  } else if (!strcmp(name, "min-quality")) {
+    if (cli_parse_int(arg, 0, 101, &v))
+      return cli_usage_error("eval", "--min-quality: expected 0..101, got '%s'", arg);
+    a->o.min_quality = (int)v;
+  } else if (!strcmp(name, "jobs")) {
+    if (cli_parse_int(arg, 1, 4096, &v))
+      return cli_usage_error("eval", "--jobs: expected a positive count, got '%s'", arg);
+    a->o.jobs = (int)v;
+  }
+  return -1;
+}
+
 static int eval_run(int argc, char **argv) {
   static const struct option longopts[] = {
       {"originals", required_argument, 0, 0},   {"distractors", required_argument, 0, 0},
@@ -102,71 +146,34 @@ static int eval_run(int argc, char **argv) {
       {"exif-rotate", no_argument, 0, 0},       {"max-pixels", required_argument, 0, 0},
       {"max-file-size", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
       {"verbose", no_argument, 0, 'v'},         {0, 0, 0, 0}};
-  hs_eval_options o;
-  hs_eval_options_default(&o);
-  o.report_dir = "eval-report";
-  const char *device = NULL;
-  cli_strings edits = {0};
-  int quiet = 0, verbose = 0, idx, c, rc = -1;
-  long v;
+  eval_args a = {0};
+  hs_eval_options_default(&a.o);
+  a.o.report_dir = "eval-report";
+  int idx, c, rc = -1;
   optind = 1;
   while (rc < 0 && (c = getopt_long(argc, argv, "qv", longopts, &idx)) != -1) {
     if (c == 'q' || c == 'v') {
-      quiet |= c == 'q';
-      verbose += c == 'v';
-      continue;
-    }
-    if (c != 0) {
-      rc = cli_usage_error("eval", "unknown option");
-      break;
-    }
-    const char *name = longopts[idx].name;
-    int r = cli_decode_option("eval", name, optarg, &o.decode);
-    if (r != 0) {
-      rc = r < 0 ? EXIT_USAGE : -1;
-      continue;
-    }
-    if (!strcmp(name, "originals"))
-      o.originals = optarg;
-    else if (!strcmp(name, "distractors"))
-      o.distractors = optarg;
-    else if (!strcmp(name, "report"))
-      o.report_dir = optarg;
-    else if (!strcmp(name, "device"))
-      device = optarg;
-    else if (!strcmp(name, "list-edits"))
-      rc = list_edits();
-    else if (!strcmp(name, "edits")) {
-      if (split_edits(optarg, &edits))
-        rc = cli_usage_error("eval", "--edits: expected a comma-separated list of edits");
-    } else if (!strcmp(name, "limit")) {
-      if (cli_parse_int(optarg, 1, 1L << 40, &v))
-        rc = cli_usage_error("eval", "--limit: expected a positive count, got '%s'", optarg);
-      o.limit = (size_t)v;
-    } else if (!strcmp(name, "min-quality")) {
-      if (cli_parse_int(optarg, 0, 101, &v))
-        rc = cli_usage_error("eval", "--min-quality: expected 0..101, got '%s'", optarg);
-      o.min_quality = (int)v;
-    } else if (!strcmp(name, "jobs")) {
-      if (cli_parse_int(optarg, 1, 4096, &v))
-        rc = cli_usage_error("eval", "--jobs: expected a positive count, got '%s'", optarg);
-      o.jobs = (int)v;
+      a.quiet |= c == 'q';
+      a.verbose += c == 'v';
+    } else {
+      rc = c == 0 ? eval_option(&a, longopts[idx].name, optarg)
+                  : cli_usage_error("eval", "unknown option");
     }
   }
-  if (rc < 0 && !o.originals)
+  if (rc < 0 && !a.o.originals)
     rc = cli_usage_error("eval", "--originals DIR is required");
   if (rc < 0 && optind < argc)
     rc = cli_usage_error("eval", "unexpected argument '%s'", argv[optind]);
   if (rc < 0) {
     char command[8192];
     join_args(argc, argv, command, sizeof command);
-    o.command_line = command;
-    o.decode.want_digests = 0; /* the audit compares PDQ only */
-    o.edits = edits.count ? (const char *const *)edits.items : NULL;
-    o.nedits = edits.count;
-    rc = eval_execute(&o, device, quiet, verbose);
+    a.o.command_line = command;
+    a.o.decode.want_digests = 0; /* the audit compares PDQ only */
+    a.o.edits = a.edits.count ? (const char *const *)a.edits.items : NULL;
+    a.o.nedits = a.edits.count;
+    rc = eval_execute(&a.o, a.device, a.quiet, a.verbose);
   }
-  cli_strings_free(&edits);
+  cli_strings_free(&a.edits);
   return rc;
 }
 
