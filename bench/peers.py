@@ -258,13 +258,16 @@ def device_bench(a, hs):
 
 
 def eval_corpus(a, hs, src):
+    """The audit on the corpus; paths relative to the repository, so the
+    committed report names no machine's folders."""
     rep = os.path.join(HERE, "results", "eval-corpus")
-    cmd = [hs, "eval", "--originals", src, "--report", rep, "--device", "cpu", "-q"]
+    cmd = [os.path.relpath(hs, ROOT), "eval", "--originals", os.path.relpath(src, ROOT),
+           "--report", os.path.relpath(rep, ROOT), "--device", "cpu", "-q"]
     if a.quick:
         cmd += ["--limit", "4", "--edits", "identity,jpeg_q50,resize_0.25,rot90,crop_centre_10"]
     log("eval: " + " ".join(cmd))
     t0 = time.perf_counter()
-    subprocess.run(cmd, check=False)
+    subprocess.run(cmd, check=False, cwd=ROOT)
     COMMANDS.append(show(cmd))
     return json.load(open(os.path.join(rep, "report.json"))), time.perf_counter() - t0
 
