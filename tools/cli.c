@@ -156,3 +156,37 @@ int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_deco
   }
   return 0;
 }
+
+int cli_engine_option(const char *cmd, const char *opt, const char *arg, hs_engine_options *o) {
+  if (strcmp(opt, "device") == 0) {
+    if (!arg || !*arg) {
+      cli_usage_error(cmd, "--device: expected auto, cpu or a device index");
+      return -1;
+    }
+    o->device = arg;
+    return 1;
+  }
+  if (strcmp(opt, "kernel-dir") == 0) {
+    if (!arg || !*arg) {
+      cli_usage_error(cmd, "--kernel-dir: expected a folder");
+      return -1;
+    }
+    o->kernel_dir = arg;
+    return 1;
+  }
+  if (strcmp(opt, "no-kernel-cache") == 0) {
+    o->no_cache = 1;
+    return 1;
+  }
+  return 0;
+}
+
+int cli_engine_create(const char *cmd, const hs_engine_options *o, hs_engine **out) {
+  hs_status st = hs_engine_create(o, out);
+  if (st == HS_OK)
+    return EXIT_ALL_DONE;
+  if (st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND)
+    return cli_usage_error(cmd, "%s", hs_last_error());
+  cli_error("%s: %s", cmd, hs_last_error());
+  return EXIT_FATAL;
+}

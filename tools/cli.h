@@ -58,4 +58,25 @@ int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_deco
   "  --max-pixels N           refuse images above N pixels (default 200M)\n"                \
   "  --max-file-size N        refuse files above N bytes (default 256M)\n"
 
+/* Common engine options: --device auto|cpu|N, --kernel-dir DIR,
+ * --no-kernel-cache. Returns 1 when `opt` was one of them (and applied), 0
+ * when not, -1 on a bad value (message printed). `arg` must outlive the
+ * options (getopt's optarg points into argv). */
+int cli_engine_option(const char *cmd, const char *opt, const char *arg, hs_engine_options *o);
+/* getopt_long entries for them (include <getopt.h>). */
+#define CLI_ENGINE_LONGOPTS                                                              \
+  {"device", required_argument, 0, 0}, {"kernel-dir", required_argument, 0, 0},          \
+      {"no-kernel-cache", no_argument, 0, 0}
+#define CLI_ENGINE_OPTIONS_HELP                                                          \
+  "  --device auto|cpu|N      where to compute: auto (a GPU, else another OpenCL\n"         \
+  "                           device, else the CPU), cpu (plain C), or N from\n"            \
+  "                           'hashsweep devices' (default: $HASHSWEEP_DEVICE, else auto)\n" \
+  "  --kernel-dir DIR         load the OpenCL kernels from DIR instead of the built-in\n"   \
+  "                           copies (kernel development)\n"                                \
+  "  --no-kernel-cache        neither read nor write the compiled-kernel cache\n"
+/* Creates the engine the options describe and logs the path taken at info
+ * level. On failure prints the cause and returns EXIT_USAGE (a device that
+ * does not exist, a bad --device) or EXIT_FATAL; else EXIT_ALL_DONE. */
+int cli_engine_create(const char *cmd, const hs_engine_options *o, hs_engine **out);
+
 #endif

@@ -25,7 +25,11 @@
  * it turns out slower per query than brute force was (measured). */
 #define MIH_MIN_COUNT 65536   /* below this, brute force is fast anyway */
 #define MIH_MAX_RADIUS 47     /* beyond, the tables probe too many keys */
-#define MIH_BUILD_NS_PER_CODE 500.0
+/* Both the build and a brute-force query cost time proportional to the
+ * haystack (about 500 ns and 0.15 ns per code here), so the break-even is a
+ * number of queries whatever the size: about 3300. A count, not a clock,
+ * keeps the choice (and the tests) deterministic. */
+#define MIH_BUILD_AFTER_QUERIES 4096.0
 
 typedef enum mih_state { MIH_NONE = 0, MIH_READY, MIH_REJECTED } mih_state;
 
@@ -99,12 +103,9 @@ static match_strategy choose_strategy(const hs_engine *engine, hs_haystack *h, i
   if (h->mih_state == MIH_READY) {
     s = MATCH_CPU_MIH;
   } else if (h->mih_state == MIH_NONE) {
-    /* Build once the brute force already spent (or this batch would
-     * spend) about what the build costs. */
-    double per_query = h->brute_queries > 0 ? h->brute_ns / h->brute_queries
-                                            : 0.15 * (double)h->cpu.count;
-    double spent = h->brute_ns + per_query * (double)nq;
-    if (force_mih || spent >= MIH_BUILD_NS_PER_CODE * (double)h->cpu.count) {
+    /* Build once brute force has answered (or this batch would take it
+     * past) about as many queries as the build costs. */
+    if (force_mih || h->brute_queries + (double)nq >= MIH_BUILD_AFTER_QUERIES) {
       if (build_mih(h) == HS_OK) {
         h->mih_state = MIH_READY;
         s = MATCH_CPU_MIH;

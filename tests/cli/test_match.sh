@@ -78,7 +78,7 @@ for kern in generic popcnt avx2 avx512bw avx512; do
   HASHSWEEP_CPU_KERNEL=$kern "$HS" match "$T/n256.txt" "$T/h256.txt" > "$T/out" 2>/dev/null
   expect_eq "kernel $kern (or the best there is)" "$(cmp -s "$T/out" "$T/r256.tsv" && echo same)" same
 done
-"$HS" match -v "$T/n64.txt" "$T/h64.txt" 2> "$T/err" > /dev/null
+"$HS" match -v --device cpu "$T/n64.txt" "$T/h64.txt" 2> "$T/err" > /dev/null
 expect_grep "--verbose names the CPU path" "CPU Hamming matcher: .* popcount" "$T/err"
 
 # Standard input, empty lists.

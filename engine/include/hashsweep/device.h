@@ -38,20 +38,31 @@ typedef struct hs_engine_options {
    * "cpu" (plain C with OpenMP), or a device index. NULL: the
    * HASHSWEEP_DEVICE environment variable, else "auto". */
   const char *device;
-  /* Load the kernel sources (kernels/ *.cl) instead of the embedded copies
-   * (kernel development). NULL: embedded. */
+  /* Load the kernel sources (kernels/ *.cl and hs_shared.h) from this
+   * folder instead of the copies embedded at build time (kernel
+   * development). NULL: embedded. Borrowed for the hs_engine_create call. */
   const char *kernel_dir;
-  int no_cache;  /* neither read nor write the program binary cache */
+  /* Neither read nor write the compiled-program cache, which otherwise
+   * lives in $XDG_CACHE_HOME/hashsweep (else ~/.cache/hashsweep), one file
+   * per program keyed by the SHA-256 of source, options, platform, device,
+   * driver and library version; a damaged entry is rebuilt. */
+  int no_cache;
   int threads;   /* CPU path threads; 0 = all cores */
 } hs_engine_options;
 
 HS_API void hs_engine_options_default(hs_engine_options *opts);
 
-/* Creates an engine. A device that fails its known-answer self-test is
- * refused with a warning naming it and the engine falls back to the CPU
- * path; an explicit --device N that does not exist is HS_ERR_NOT_FOUND.
- * Engine calls may come from several threads; they are serialised
- * internally where the device needs it. */
+/* Creates an engine. Opening a device builds its kernels (or loads them
+ * from the cache) and runs a known-answer self-test (PDQ and Hamming
+ * results compared with the CPU reference). A device that fails it, or
+ * lacks correctly rounded float division, is refused with a warning naming
+ * it and the engine falls back to the CPU path. Errors: HS_ERR_INVALID_ARG
+ * (a malformed device string), HS_ERR_NOT_FOUND (--device N that does not
+ * exist), HS_ERR_DEVICE (an explicit device whose kernels do not build:
+ * the detail holds the head of the build log, the whole log is logged at
+ * error level). With "auto" such failures are warnings and the next device
+ * or the CPU path is used. Engine calls may come from several threads;
+ * they are serialised internally where the device needs it. */
 HS_API hs_status hs_engine_create(const hs_engine_options *opts, hs_engine **out);
 HS_API void hs_engine_destroy(hs_engine *engine);
 
