@@ -14,7 +14,7 @@ static void bench_usage(FILE *out) {
           "Each figure is the median of the repeats after warm-up runs. Prints a table;\n"
           "--json writes it with device, driver and engine versions for collecting.\n\n"
           "options:\n"
-          "  --device D               auto|cpu|N (default: $HASHSWEEP_DEVICE or auto)\n"
+          CLI_ENGINE_OPTIONS_HELP
           "  --json FILE              also write the results as JSON ('-': standard output)\n"
           "  --repeats N              timed runs per figure (default 5)\n"
           "  --warmup N               untimed runs first (default 3)\n"
@@ -84,22 +84,17 @@ static int write_json(const char *path, const hs_bench_report *r, const hs_bench
   return EXIT_ALL_DONE;
 }
 
-static int bench_execute(hs_bench_options *o, const char *device, const char *json, int verbose) {
+static int bench_execute(hs_bench_options *o, const hs_engine_options *eo, const char *json,
+                         int verbose) {
   cli_install_logger(verbose);
-  hs_engine_options eo;
-  hs_engine_options_default(&eo);
-  eo.device = device;
   hs_engine *engine = NULL;
-  hs_status st = hs_engine_create(&eo, &engine);
-  if (st != HS_OK) {
-    cli_error("bench: %s", hs_last_error());
-    return st == HS_ERR_NOT_FOUND || st == HS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_FATAL;
-  }
+  int rc = cli_engine_create("bench", eo, &engine);
+  if (rc != EXIT_ALL_DONE)
+    return rc;
   o->engine = engine;
   hs_bench_report *r = malloc(sizeof *r);
-  st = r ? hs_bench_run(o, r) : HS_ERR_NOMEM;
+  hs_status st = r ? hs_bench_run(o, r) : HS_ERR_NOMEM;
   hs_engine_destroy(engine);
-  int rc = EXIT_ALL_DONE;
   if (st != HS_OK) {
     cli_error("bench: %s", r ? hs_last_error() : "out of memory");
     rc = EXIT_FATAL;
@@ -115,7 +110,7 @@ static int bench_execute(hs_bench_options *o, const char *device, const char *js
 
 static int bench_run(int argc, char **argv) {
   static const struct option longopts[] = {
-      {"device", required_argument, 0, 0},     {"json", required_argument, 0, 0},
+      CLI_ENGINE_LONGOPTS,                     {"json", required_argument, 0, 0},
       {"repeats", required_argument, 0, 0},    {"warmup", required_argument, 0, 0},
       {"sizes", required_argument, 0, 0},      {"queries", required_argument, 0, 0},
       {"radius", required_argument, 0, 0},     {"planes-512", required_argument, 0, 0},
@@ -128,7 +123,9 @@ static int bench_run(int argc, char **argv) {
   for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
     if (strcmp(argv[i], "--quick") == 0)
       apply_quick(&o);
-  const char *device = NULL, *json = NULL;
+  hs_engine_options eo;
+  hs_engine_options_default(&eo);
+  const char *json = NULL;
   int verbose = 0, idx, c;
   long v;
   uint64_t u;
@@ -141,9 +138,12 @@ static int bench_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("bench", "unknown option");
     const char *name = longopts[idx].name;
-    if (!strcmp(name, "device"))
-      device = optarg;
-    else if (!strcmp(name, "json"))
+    int r = cli_engine_option("bench", name, optarg, &eo);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (r > 0)
+      continue;
+    if (!strcmp(name, "json"))
       json = optarg;
     else if (!strcmp(name, "repeats") || !strcmp(name, "warmup")) {
       if (cli_parse_int(optarg, !strcmp(name, "repeats"), 1000, &v))
@@ -169,7 +169,7 @@ static int bench_run(int argc, char **argv) {
   }
   if (optind < argc)
     return cli_usage_error("bench", "unexpected argument '%s'", argv[optind]);
-  return bench_execute(&o, device, json, verbose);
+  return bench_execute(&o, &eo, json, verbose);
 }
 
 const cli_command cmd_bench = {"bench", "device micro-benchmarks", bench_run, bench_usage};

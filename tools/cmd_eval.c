@@ -26,8 +26,7 @@ static void eval_usage(FILE *out) {
           "  --limit N                use only the first N originals (and N distractors)\n"
           "  --min-quality Q          PDQ quality gate, as in scan (default 50)\n"
           "  --jobs N                 worker threads (default: all cores)\n"
-          "  --device D               auto|cpu|N (default: $HASHSWEEP_DEVICE or auto)\n"
-          CLI_DECODE_OPTIONS_HELP
+          CLI_ENGINE_OPTIONS_HELP CLI_DECODE_OPTIONS_HELP
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            log the path taken\n");
 }
@@ -61,22 +60,18 @@ static void join_args(int argc, char **argv, char *out, size_t cap) {
     n += (size_t)snprintf(out + n, cap - n, " %s", argv[i]);
 }
 
-static int eval_execute(hs_eval_options *o, const char *device, int quiet, int verbose) {
+static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int quiet,
+                        int verbose) {
   cli_install_logger(quiet ? -1 : verbose);
-  hs_engine_options eo;
-  hs_engine_options_default(&eo);
-  eo.device = device;
   hs_engine *engine = NULL;
-  hs_status st = hs_engine_create(&eo, &engine);
-  if (st != HS_OK) {
-    cli_error("eval: %s", hs_last_error());
-    return st == HS_ERR_NOT_FOUND || st == HS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_FATAL;
-  }
+  int rc = cli_engine_create("eval", eo, &engine);
+  if (rc != EXIT_ALL_DONE)
+    return rc;
   o->engine = engine;
   if (!quiet && isatty(2))
     o->progress = progress;
   hs_eval_summary s;
-  st = hs_eval_run(o, &s);
+  hs_status st = hs_eval_run(o, &s);
   hs_engine_destroy(engine);
   if (st != HS_OK) {
     cli_error("eval: %s", hs_last_error());
@@ -95,7 +90,7 @@ static int eval_execute(hs_eval_options *o, const char *device, int quiet, int v
 /* What the command line says. */
 typedef struct eval_args {
   hs_eval_options o;
-  const char *device;
+  hs_engine_options engine;
   cli_strings edits; /* --edits, split */
   int quiet, verbose;
 } eval_args;
@@ -105,6 +100,8 @@ typedef struct eval_args {
 static int eval_option(eval_args *a, const char *name, char *arg) {
   long v;
   int r = cli_decode_option("eval", name, arg, &a->o.decode);
+  if (r == 0)
+    r = cli_engine_option("eval", name, arg, &a->engine);
   if (r != 0)
     return r < 0 ? EXIT_USAGE : -1;
   if (!strcmp(name, "originals"))
@@ -113,8 +110,6 @@ static int eval_option(eval_args *a, const char *name, char *arg) {
     a->o.distractors = arg;
   else if (!strcmp(name, "report"))
     a->o.report_dir = arg;
-  else if (!strcmp(name, "device"))
-    a->device = arg;
   else if (!strcmp(name, "list-edits"))
     return list_edits();
   else if (!strcmp(name, "edits")) {
@@ -142,12 +137,13 @@ static int eval_run(int argc, char **argv) {
       {"report", required_argument, 0, 0},      {"edits", required_argument, 0, 0},
       {"list-edits", no_argument, 0, 0},        {"limit", required_argument, 0, 0},
       {"min-quality", required_argument, 0, 0}, {"jobs", required_argument, 0, 0},
-      {"device", required_argument, 0, 0},      {"mode", required_argument, 0, 0},
-      {"exif-rotate", no_argument, 0, 0},       {"max-pixels", required_argument, 0, 0},
-      {"max-file-size", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
-      {"verbose", no_argument, 0, 'v'},         {0, 0, 0, 0}};
+      {"mode", required_argument, 0, 0},        {"exif-rotate", no_argument, 0, 0},
+      {"max-pixels", required_argument, 0, 0},  {"max-file-size", required_argument, 0, 0},
+      {"quiet", no_argument, 0, 'q'},           {"verbose", no_argument, 0, 'v'},
+      CLI_ENGINE_LONGOPTS,                      {0, 0, 0, 0}};
   eval_args a = {0};
   hs_eval_options_default(&a.o);
+  hs_engine_options_default(&a.engine);
   a.o.report_dir = "eval-report";
   int idx, c, rc = -1;
   optind = 1;
@@ -171,7 +167,7 @@ static int eval_run(int argc, char **argv) {
     a.o.decode.want_digests = 0; /* the audit compares PDQ only */
     a.o.edits = a.edits.count ? (const char *const *)a.edits.items : NULL;
     a.o.nedits = a.edits.count;
-    rc = eval_execute(&a.o, a.device, a.quiet, a.verbose);
+    rc = eval_execute(&a.o, &a.engine, a.quiet, a.verbose);
   }
   cli_strings_free(&a.edits);
   return rc;
