@@ -250,11 +250,17 @@ def hamming(a):
 
 
 def device_bench(a, hs):
-    path = os.path.join(HERE, "results", "bench-cpu.json")
-    cmd = [hs, "bench", "--device", "cpu", "--json", path] + (["--quick"] if a.quick else [])
-    log("device bench: " + " ".join(cmd))
-    table = run(cmd)
-    return table, json.load(open(path))
+    """hashsweep bench on the CPU path and on every OpenCL device listed."""
+    devs = run([hs, "devices", "--format", "tsv"]).splitlines()[1:]
+    runs = []
+    for dev in ["cpu"] + [line.split("\t")[0] for line in devs]:
+        tag = "cpu" if dev == "cpu" else f"device{dev}"
+        path = os.path.join(HERE, "results", f"bench-{tag}.json")
+        cmd = [hs, "bench", "--device", dev, "--json", path] + (["--quick"] if a.quick else [])
+        log("device bench: " + " ".join(cmd))
+        table = run(cmd)
+        runs.append((tag, table, json.load(open(path))))
+    return runs
 
 
 def eval_corpus(a, hs, src):
@@ -413,10 +419,27 @@ def eval_section(ev, secs):
             f"; minimum distance {ev['pairs']['min_distance']['dihedral']}.\n")
 
 
-def device_section(table, js):
-    return ("`hashsweep bench` (engine: " + js["engine"] + ", device: " + js["device"] +
-            "; JSON: [results/bench-cpu.json](results/bench-cpu.json)):\n\n```\n" +
-            table.strip() + "\n```\n")
+def device_section(runs):
+    """A table of medians per engine (ratios against the CPU path), then
+    each engine's own output."""
+    cpu = {(f["name"], f["size"]): f for f in runs[0][2]["figures"]}
+    head = ["figure", "size", "unit"] + [r[0] for r in runs] + [f"{r[0]} / cpu" for r in runs[1:]]
+    rows = []
+    for key, f in cpu.items():
+        cells = [f["name"], f["size"], f["unit"]]
+        vals = []
+        for _, _, js in runs:
+            g = {(x["name"], x["size"]): x for x in js["figures"]}.get(key)
+            vals.append(g["median"] if g and g["applicable"] else None)
+        cells += [f"{v:.4g}" if v else "n/a" for v in vals]
+        cells += [f"{v / vals[0]:.2f}x" if v and vals[0] else "" for v in vals[1:]]
+        rows.append(cells)
+    text = md_table(head, rows) + "\n"
+    for tag, table, js in runs:
+        text += (f"`hashsweep bench --device {tag.replace('device', '')}` (engine: {js['engine']}; "
+                 f"JSON: [results/bench-{tag}.json](results/bench-{tag}.json)):\n\n```\n"
+                 + table.strip() + "\n```\n\n")
+    return text
 
 
 def other_results():
@@ -457,7 +480,7 @@ def main():
     series, quality_same = distances(hs, rows)
     log("hamming")
     ham_out, ham_rows = hamming(a)
-    dev_table, dev_json = device_bench(a, hs)
+    dev_runs = device_bench(a, hs)
     ev, ev_secs = eval_corpus(a, hs, src)
     load1 = os.getloadavg()
 
@@ -491,7 +514,9 @@ def main():
         ham_out.strip() + "\n",
         "\n![hamming](hamming.png)\n" if ham_rows else "",
         "\n## Device micro-benchmarks\n",
-        device_section(dev_table, dev_json),
+        "Medians; the device's figures include the host-device transfers of each call. "
+        "On a machine without a GPU the device is PoCL on the same CPU cores.\n\n",
+        device_section(dev_runs),
         "\n## Accuracy audit on the corpus\n",
         eval_section(ev, ev_secs),
         "\n## Commands\n",
