@@ -256,7 +256,8 @@ def device_bench(a, hs):
     for dev in ["cpu"] + [line.split("\t")[0] for line in devs]:
         tag = "cpu" if dev == "cpu" else f"device{dev}"
         path = os.path.join(HERE, "results", f"bench-{tag}.json")
-        cmd = [hs, "bench", "--device", dev, "--json", path] + (["--quick"] if a.quick else [])
+        cmd = [hs, "bench", "--device", dev, "--repeats", "3", "--json", path] + (
+            ["--quick"] if a.quick else [])
         log("device bench: " + " ".join(cmd))
         table = run(cmd)
         runs.append((tag, table, json.load(open(path))))

@@ -17,7 +17,8 @@ static void bench_usage(FILE *out) {
           CLI_ENGINE_OPTIONS_HELP
           "  --json FILE              also write the results as JSON ('-': standard output)\n"
           "  --repeats N              timed runs per figure (default 5)\n"
-          "  --warmup N               untimed runs first (default 3)\n"
+          "  --warmup N               untimed runs first (default 1; CPU-path searches: at\n"
+          "                           least 8192 queries)\n"
           "  --sizes M,M              haystack sizes (default 1M,10M; at most 4)\n"
           "  --queries Q              queries per search (default 1000)\n"
           "  --radius R               radius of the radius search (default 31)\n"

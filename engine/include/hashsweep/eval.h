@@ -88,11 +88,15 @@ HS_API hs_status hs_eval_run(const hs_eval_options *opts, hs_eval_summary *summa
  * planes/s on 512x512 and 1920x1080 planes, Hamming comparisons/s for a
  * radius search and top-1 at each haystack size with `queries` queries.
  * Data are made from a fixed seed; every figure is the median of `repeats`
- * timed runs after `warmup` untimed ones. */
+ * timed runs after `warmup` untimed ones. On the CPU path the searches
+ * warm up with at least HS_BENCH_WARMUP_QUERIES queries, so the timed runs
+ * see the strategy a long scan settles on (the CPU matcher builds a
+ * multi-index for large haystacks after some brute-force queries). */
+#define HS_BENCH_WARMUP_QUERIES 8192
 typedef struct hs_bench_options {
   hs_engine *engine;         /* required */
   int repeats;               /* 5 */
-  int warmup;                /* 3 */
+  int warmup;                /* 1 */
   size_t transfer_bytes;     /* 256 MiB */
   size_t planes_512;         /* 512x512 planes per batch (64) */
   size_t planes_hd;          /* 1920x1080 planes per batch (8) */
