@@ -16,10 +16,16 @@ static void hash_usage(FILE *out) {
           "  --format tsv|jsonl       tsv: pdq<TAB>quality<TAB>path (default); jsonl: one\n"
           "                           object per file with path, pdq, quality, width,\n"
           "                           height, md5, sha256 [, dihedral]\n"
+          "  --jobs N                 decode workers (default: all cores)\n"
+          CLI_ENGINE_OPTIONS_HELP
+          "  --hash-on auto|cpu|device  where PDQ runs (auto: the device when it is a GPU or\n"
+          "                           an accelerator, else the CPU workers)\n"
           "  -q, --quiet              no error lines on stderr (JSONL still has them)\n");
 }
 
 typedef struct hash_args {
+  hs_hash_paths_options run;
+  hs_engine_options engine;
   hs_decode_options decode;
   int dihedral;
   int jsonl;
@@ -68,18 +74,34 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
   fputs("}\n", stdout);
 }
 
-static void print_error(const hash_args *a, const char *path) {
-  const char *detail = hs_last_error();
+static void print_error(const hash_args *a, const char *path, const char *cause) {
   if (a->jsonl) {
     fputs("{\"path\":", stdout);
     hs_json_write_string(stdout, path);
     fputs(",\"error\":", stdout);
-    hs_json_write_string(stdout, cause_of(detail, path));
+    hs_json_write_string(stdout, cause);
     fputs("}\n", stdout);
   }
   if (!a->quiet) {
     fflush(stdout);
-    cli_error("%s", detail);
+    cli_error("%s: %s", path, cause);
+  }
+}
+
+typedef struct hash_state {
+  const hash_args *a;
+  size_t failed;
+} hash_state;
+
+/* Called in input order, on this thread. */
+static void on_result(void *user, const char *path, hs_status status, const char *error,
+                      const hs_pdq *pdq, const hs_image_info *info) {
+  hash_state *h = user;
+  if (status == HS_OK) {
+    print_ok(h->a, path, pdq, info);
+  } else {
+    h->failed++;
+    print_error(h->a, path, cause_of(error ? error : hs_strerror(status), path));
   }
 }
 
@@ -88,8 +110,13 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
       {"mode", required_argument, 0, 0},       {"exif-rotate", no_argument, 0, 0},
       {"max-pixels", required_argument, 0, 0}, {"max-file-size", required_argument, 0, 0},
       {"dihedral", no_argument, 0, 0},         {"format", required_argument, 0, 0},
-      {"quiet", no_argument, 0, 'q'},          {0, 0, 0, 0}};
+      {"quiet", no_argument, 0, 'q'},          {"jobs", required_argument, 0, 0},
+      {"hash-on", required_argument, 0, 0},    CLI_ENGINE_LONGOPTS,
+      {0, 0, 0, 0}};
   hs_decode_options_default(&a->decode);
+  hs_hash_paths_options_default(&a->run);
+  hs_engine_options_default(&a->engine);
+  long v;
   int idx, c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "q", longopts, &idx)) != -1) {
@@ -101,11 +128,20 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
       return cli_usage_error("hash", "unknown option");
     const char *name = longopts[idx].name;
     int r = cli_decode_option("hash", name, optarg, &a->decode);
+    if (r == 0)
+      r = cli_engine_option("hash", name, optarg, &a->engine);
     if (r < 0)
       return EXIT_USAGE;
     if (r > 0)
       continue;
-    if (strcmp(name, "dihedral") == 0) {
+    if (strcmp(name, "jobs") == 0) {
+      if (cli_parse_int(optarg, 1, 4096, &v) != 0)
+        return cli_usage_error("hash", "--jobs: expected a positive count, got '%s'", optarg);
+      a->run.jobs = (int)v;
+    } else if (strcmp(name, "hash-on") == 0) {
+      if (hs_placement_parse(optarg, &a->run.hash_on) != HS_OK)
+        return cli_usage_error("hash", "--hash-on: %s", hs_last_error());
+    } else if (strcmp(name, "dihedral") == 0) {
       a->dihedral = 1;
     } else if (strcmp(name, "format") == 0) {
       if (strcmp(optarg, "tsv") == 0)
@@ -137,31 +173,20 @@ static int hash_run(int argc, char **argv) {
     return rc;
   }
   cli_install_logger(a.quiet ? -1 : 0);
-  hs_workspace *ws = hs_workspace_create();
-  if (!ws) {
-    cli_error("out of memory");
-    cli_strings_free(&a.paths);
-    return EXIT_FATAL;
-  }
-  int failed = 0;
-  for (size_t i = 0; i < a.paths.count; i++) {
-    const char *path = a.paths.items[i];
-    hs_pdq pdq;
-    hs_image_info info;
-    hs_status st = hs_hash_file(path, &a.decode, ws, &pdq, &info);
-    if (st == HS_OK) {
-      print_ok(&a, path, &pdq, &info);
-    } else {
-      if (st == HS_ERR_NOMEM) {
-        cli_error("%s", hs_last_error());
-        rc = EXIT_FATAL;
-        break;
-      }
-      failed++;
-      print_error(&a, path);
+  hs_engine *engine = NULL;
+  rc = cli_engine_create("hash", &a.engine, &engine);
+  hash_state h = {.a = &a};
+  if (rc == EXIT_ALL_DONE) {
+    a.run.decode = a.decode;
+    a.run.engine = engine;
+    hs_status st = hs_hash_paths((const char *const *)a.paths.items, a.paths.count, &a.run,
+                                 on_result, &h);
+    if (st != HS_OK) {
+      cli_error("%s", hs_last_error());
+      rc = st == HS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_FATAL;
     }
   }
-  hs_workspace_destroy(ws);
+  hs_engine_destroy(engine);
   cli_strings_free(&a.paths);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     cli_error("cannot write output");
@@ -169,7 +194,7 @@ static int hash_run(int argc, char **argv) {
   }
   if (rc != EXIT_ALL_DONE)
     return rc;
-  return failed ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
+  return h.failed ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
 }
 
 const cli_command cmd_hash = {"hash", "PDQ hash image files", hash_run, hash_usage};

@@ -24,7 +24,9 @@ static void rescan_usage(FILE *out) {
           "  --format jsonl|csv       output format (default jsonl)\n"
           "  --radius R               PDQ match threshold, inclusive (default 31)\n"
           "  --min-quality Q          PDQ quality gate (default 50)\n"
-          "  --device D               auto|cpu|N (default: $HASHSWEEP_DEVICE or auto)\n"
+          CLI_ENGINE_OPTIONS_HELP
+          "  --match-on auto|cpu|device where the Hamming search runs: auto = the device when\n"
+          "                           it is a GPU or an accelerator, else the CPU (default)\n"
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            log the path taken\n");
 }
@@ -35,13 +37,14 @@ static int rescan_run(int argc, char **argv) {
       {"since-version", required_argument, 0, 0}, {"list", required_argument, 0, 0},
       {"out", required_argument, 0, 0},    {"format", required_argument, 0, 0},
       {"radius", required_argument, 0, 0}, {"min-quality", required_argument, 0, 0},
-      {"device", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
+      CLI_ENGINE_LONGOPTS,                 {"match-on", required_argument, 0, 0},
+      {"quiet", no_argument, 0, 'q'},
       {"verbose", no_argument, 0, 'v'},    {0, 0, 0, 0}};
   hs_rescan_options o;
   hs_rescan_options_default(&o);
-  const char *device = NULL;
+  hs_engine_options eo;
+  hs_engine_options_default(&eo);
   int quiet = 0, verbose = 0, idx, c;
-  long v;
   uint64_t u;
   optind = 1;
   while ((c = getopt_long(argc, argv, "qv", longopts, &idx)) != -1) {
@@ -56,6 +59,14 @@ static int rescan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("rescan", "unknown option");
     const char *name = longopts[idx].name;
+    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &o.match_on};
+    int r = cli_engine_option("rescan", name, optarg, &eo);
+    if (r == 0)
+      r = cli_match_option("rescan", name, optarg, &mo);
+    if (r < 0)
+      return EXIT_USAGE;
+    if (r > 0)
+      continue;
     if (!strcmp(name, "store"))
       o.store = optarg;
     else if (!strcmp(name, "index"))
@@ -67,35 +78,16 @@ static int rescan_run(int argc, char **argv) {
       o.since_version = u;
     } else if (!strcmp(name, "list"))
       o.list = optarg;
-    else if (!strcmp(name, "out"))
-      o.out = optarg;
-    else if (!strcmp(name, "format")) {
-      if (cli_parse_out_format("rescan", optarg, &o.format))
-        return EXIT_USAGE;
-    } else if (!strcmp(name, "radius")) {
-      if (cli_parse_int(optarg, 0, 256, &v))
-        return cli_usage_error("rescan", "--radius: expected 0..256, got '%s'", optarg);
-      o.radius = (int)v;
-    } else if (!strcmp(name, "min-quality")) {
-      if (cli_parse_int(optarg, 0, 101, &v))
-        return cli_usage_error("rescan", "--min-quality: expected 0..101, got '%s'", optarg);
-      o.min_quality = (int)v;
-    } else if (!strcmp(name, "device"))
-      device = optarg;
   }
   if (!o.store || !o.index)
     return cli_usage_error("rescan", "--store STORE and --index IDX are required");
   if (optind < argc)
     return cli_usage_error("rescan", "unexpected argument '%s'", argv[optind]);
   cli_install_logger(quiet ? -1 : verbose);
-  hs_engine_options eo;
-  hs_engine_options_default(&eo);
-  eo.device = device;
   hs_engine *engine = NULL;
-  if (hs_engine_create(&eo, &engine) != HS_OK) {
-    cli_error("%s", hs_last_error());
-    return EXIT_USAGE;
-  }
+  int rc = cli_engine_create("rescan", &eo, &engine);
+  if (rc != EXIT_ALL_DONE)
+    return rc;
   o.engine = engine;
   if (!quiet && isatty(2))
     o.progress = cli_scan_progress;

@@ -27,7 +27,11 @@ static void scan_usage(FILE *out) {
           "                           with a note and not PDQ-matched\n"
           "  --jobs N                 decode workers (default: all cores)\n"
           "  --shard K/N              only the K-th of N deterministic parts (by path hash)\n"
-          "  --device D               auto|cpu|N (default: $HASHSWEEP_DEVICE or auto)\n"
+          CLI_ENGINE_OPTIONS_HELP
+          "  --hash-on auto|cpu|device  where PDQ runs: auto = the device when it is a GPU or\n"
+          "                           an accelerator, the CPU workers when it is the host\n"
+          "                           CPU itself (PoCL) or there is none (default auto)\n"
+          "  --match-on auto|cpu|device where the Hamming search runs (same rule)\n"
           "  --restart                start over when --out belongs to an interrupted scan\n"
           "                           with other options\n"
           "  --index-refresh S        check the index for changes every S seconds (default 30,\n"
@@ -61,8 +65,8 @@ static int parse_shard(const char *arg, unsigned *k, unsigned *n) {
 /* One rank's scan. Under MPI each rank takes shard rank/size and writes
  * OUT.rank<k> and STORE.rank<k>; the counters are merged (a collective
  * every rank reaches, whatever happened to it) and rank 0 prints them. */
-static int scan_ranked(const hs_scan_options *op, const char *device, int quiet, int verbose,
-                       int rank, int size) {
+static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, int quiet,
+                       int verbose, int rank, int size) {
   hs_scan_options o = *op;
   char out_name[4096], store_name[4096];
   hs_status st = HS_OK;
@@ -85,12 +89,9 @@ static int scan_ranked(const hs_scan_options *op, const char *device, int quiet,
       quiet = 1;
   }
   cli_install_logger(quiet ? -1 : verbose);
-  hs_engine_options eo;
-  hs_engine_options_default(&eo);
-  eo.device = device;
   hs_engine *engine = NULL;
   if (st == HS_OK)
-    st = hs_engine_create(&eo, &engine);
+    st = hs_engine_create(eo, &engine);
   hs_scan_summary sum = {0};
   if (st == HS_OK) {
     o.engine = engine;
@@ -124,14 +125,16 @@ static int scan_run(int argc, char **argv) {
       {"out", required_argument, 0, 0},         {"format", required_argument, 0, 0},
       {"radius", required_argument, 0, 0},      {"min-quality", required_argument, 0, 0},
       {"jobs", required_argument, 0, 0},        {"shard", required_argument, 0, 0},
-      {"device", required_argument, 0, 0},      {"restart", no_argument, 0, 0},
+      CLI_ENGINE_LONGOPTS,                      {"restart", no_argument, 0, 0},
+      {"hash-on", required_argument, 0, 0},     {"match-on", required_argument, 0, 0},
       {"index-refresh", required_argument, 0, 0}, {"mode", required_argument, 0, 0},
       {"exif-rotate", no_argument, 0, 0},       {"max-pixels", required_argument, 0, 0},
       {"max-file-size", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
       {"verbose", no_argument, 0, 'v'},         {0, 0, 0, 0}};
   hs_scan_options o;
   hs_scan_options_default(&o);
-  const char *device = NULL;
+  hs_engine_options eo;
+  hs_engine_options_default(&eo);
   int quiet = 0, verbose = 0, idx, c;
   long v;
   optind = 1;
@@ -147,7 +150,12 @@ static int scan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("scan", "unknown option");
     const char *name = longopts[idx].name;
+    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &o.match_on};
     int r = cli_decode_option("scan", name, optarg, &o.decode);
+    if (r == 0)
+      r = cli_engine_option("scan", name, optarg, &eo);
+    if (r == 0)
+      r = cli_match_option("scan", name, optarg, &mo);
     if (r < 0)
       return EXIT_USAGE;
     if (r > 0)
@@ -156,29 +164,17 @@ static int scan_run(int argc, char **argv) {
       o.index = optarg;
     else if (!strcmp(name, "store"))
       o.store = optarg;
-    else if (!strcmp(name, "out"))
-      o.out = optarg;
-    else if (!strcmp(name, "format")) {
-      if (cli_parse_out_format("scan", optarg, &o.format))
-        return EXIT_USAGE;
-    } else if (!strcmp(name, "radius")) {
-      if (cli_parse_int(optarg, 0, 256, &v))
-        return cli_usage_error("scan", "--radius: expected 0..256, got '%s'", optarg);
-      o.radius = (int)v;
-    } else if (!strcmp(name, "min-quality")) {
-      if (cli_parse_int(optarg, 0, 101, &v))
-        return cli_usage_error("scan", "--min-quality: expected 0..101, got '%s'", optarg);
-      o.min_quality = (int)v;
-    } else if (!strcmp(name, "jobs")) {
+    else if (!strcmp(name, "jobs")) {
       if (cli_parse_int(optarg, 1, 4096, &v))
         return cli_usage_error("scan", "--jobs: expected a positive count, got '%s'", optarg);
       o.jobs = (int)v;
     } else if (!strcmp(name, "shard")) {
       if (parse_shard(optarg, &o.shard_index, &o.shard_count))
         return cli_usage_error("scan", "--shard: expected K/N with 0 <= K < N, got '%s'", optarg);
-    } else if (!strcmp(name, "device"))
-      device = optarg;
-    else if (!strcmp(name, "restart"))
+    } else if (!strcmp(name, "hash-on")) {
+      if (hs_placement_parse(optarg, &o.hash_on))
+        return cli_usage_error("scan", "--hash-on: %s", hs_last_error());
+    } else if (!strcmp(name, "restart"))
       o.restart = 1;
     else if (!strcmp(name, "index-refresh")) {
       if (cli_parse_int(optarg, 0, 86400 * 365, &v))
@@ -197,7 +193,7 @@ static int scan_run(int argc, char **argv) {
     cli_error("%s", hs_last_error());
     return EXIT_FATAL;
   }
-  int rc = scan_ranked(&o, device, quiet, verbose, rank, size);
+  int rc = scan_ranked(&o, &eo, quiet, verbose, rank, size);
   hs_mpi_finalize();
   return rc;
 }

@@ -24,6 +24,9 @@ void hs_engine_options_default(hs_engine_options *o) { memset(o, 0, sizeof *o); 
 
 int engine_cpu_threads(const hs_engine *e) { return e->threads; }
 int hs_engine_uses_device(const hs_engine *e) { return e && e->dev != NULL; }
+const char *hs_engine_device_type(const hs_engine *e) {
+  return e && e->dev ? engine_device_type(e->dev) : NULL;
+}
 const char *hs_engine_description(const hs_engine *e) { return e->description; }
 struct engine_device *engine_device_of(hs_engine *e) { return e->dev; }
 void engine_lock(hs_engine *e) { pthread_mutex_lock(&e->lock); }

@@ -12,6 +12,7 @@
 #include "device/engine_select.h"
 
 const char *engine_device_name(const engine_device *d) { return d->rt->dev.info.name; }
+const char *engine_device_type(const engine_device *d) { return d->rt->dev.info.type; }
 
 void engine_device_close(engine_device *d) {
   if (!d)

@@ -34,7 +34,8 @@ void engine_device_close(struct engine_device *dev);
  * HS_ERR_DEVICE or HS_ERR_NOMEM when the device failed. */
 hs_status engine_device_pdq(struct engine_device *dev, const hs_luma *planes, size_t n,
                             hs_pdq *out);
-/* The device's name, for messages. */
+/* The device's name, for messages, and its type ("gpu", "cpu", ...). */
 const char *engine_device_name(const struct engine_device *dev);
+const char *engine_device_type(const struct engine_device *dev);
 
 #endif

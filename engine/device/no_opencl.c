@@ -38,6 +38,11 @@ const char *engine_device_name(const struct engine_device *dev) {
   return "none";
 }
 
+const char *engine_device_type(const struct engine_device *dev) {
+  (void)dev;
+  return "none";
+}
+
 #define NO_OPENCL error_set(HS_ERR_UNSUPPORTED, "no OpenCL support in this build")
 
 hs_status cl_haystack_create(hs_engine *e, int words, const uint64_t *data, size_t count,

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "scan/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/store.h"
@@ -98,10 +99,13 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
                      ? HS_OK
                      : error_set(HS_ERR_NOMEM, "out of memory");
   store *s = NULL;
+  hs_engine *match_engine = NULL, *match_owned = NULL;
+  if (st == HS_OK)
+    st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
   if (st == HS_OK)
     st = store_open(o->store, 1, &s);
   if (st == HS_OK)
-    st = matcher_open(&r.m, o->index, o->engine, o->list, o->since_version, o->radius,
+    st = matcher_open(&r.m, o->index, match_engine, o->list, o->since_version, o->radius,
                       o->min_quality, 0);
   if (st == HS_OK)
     st = sink_open(o->out, o->format, 0, &r.out);
@@ -127,6 +131,7 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   if (r.m.index)
     matcher_close(&r.m);
   store_close(s);
+  hs_engine_destroy(match_owned);
   free(r.paths), free(r.pdq), free(r.md5), free(r.sha), free(r.in);
   return st;
 }

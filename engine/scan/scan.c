@@ -13,12 +13,18 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "scan/pipeline.h"
+#include "scan/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/sources.h"
 #include "scan/store.h"
 
 enum { ITEM_UNCHANGED = 1 };
+
+/* The store's record of how a file was hashed (store_record.pipeline). */
+static uint8_t pipeline_code(const hs_decode_options *d) {
+  return (uint8_t)((unsigned)d->mode | (d->exif_rotate ? 1u : 0u) << 4);
+}
 
 static void counts_save(const hs_scan_summary *s, uint64_t c[7]);
 static void counts_load(hs_scan_summary *s, const uint64_t c[7]);
@@ -176,7 +182,7 @@ static int produce(void *ctx, scan_item *item) {
     item->size = (uint64_t)st.st_size;
     item->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
     if (found && rec.status == STORE_OK && rec.size == item->size &&
-        rec.mtime_ns == item->mtime_ns) {
+        rec.mtime_ns == item->mtime_ns && rec.pipeline == pipeline_code(&r->o->decode)) {
       /* Unchanged since it was hashed: match the stored hashes. */
       item->kind = ITEM_READY;
       item->flags = ITEM_UNCHANGED;
@@ -206,9 +212,10 @@ static void counts_load(hs_scan_summary *s, const uint64_t c[7]) {
   s->matches = c[4], s->failed = c[5], s->low_quality = c[6];
 }
 
-static void to_record(const scan_item *it, uint32_t job, store_record *rec) {
+static void to_record(const scan_item *it, uint32_t job, uint8_t pipeline, store_record *rec) {
   memset(rec, 0, sizeof *rec);
   rec->job = job;
+  rec->pipeline = pipeline;
   rec->size = it->size;
   rec->mtime_ns = it->mtime_ns;
   if (it->status != HS_OK) {
@@ -243,7 +250,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
       if (st != HS_OK || (found && old.job == r->job.id))
         continue;
       store_record rec;
-      to_record(it, r->job.id, &rec);
+      to_record(it, r->job.id, pipeline_code(&r->o->decode), &rec);
       st = store_batch_put(r->st, it->path, &rec);
     }
     match_input *x = &in[k++];
@@ -295,10 +302,18 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
            "scan: shard %u/%u out of range", o->shard_index, o->shard_count);
   HS_TRY(hs_init(NULL));
   scan_run r = {.o = o, .t0 = now_s()};
-  hs_status st = matcher_open(&r.m, o->index, o->engine, NULL, 0, o->radius, o->min_quality,
-                              o->index_refresh_s);
-  if (st != HS_OK)
+  hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
+  hs_status st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
+  if (st == HS_OK)
+    st = placement_engine(o->engine, o->hash_on, "PDQ hashing", &hash_engine, &hash_owned);
+  if (st == HS_OK)
+    st = matcher_open(&r.m, o->index, match_engine, NULL, 0, o->radius, o->min_quality,
+                      o->index_refresh_s);
+  if (st != HS_OK) {
+    hs_engine_destroy(match_owned);
+    hs_engine_destroy(hash_owned);
     return st;
+  }
   uint64_t keep = 0;
   if (o->store)
     st = store_open(o->store, 0, &r.st);
@@ -317,8 +332,8 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
          * scan loses at most this much work. */
         .commit_items = 64,
         .commit_seconds = 1.0,
-        .engine = o->engine,
-        .device_batch = 32,
+        .engine = hash_engine,
+        .device_batch = hs_engine_uses_device(hash_engine) ? 32 : 0,
         .plane_budget = (size_t)1 << 30,
         .decode = o->decode,
         .produce = produce,
@@ -338,5 +353,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   sink_close(r.out);
   store_close(r.st);
   matcher_close(&r.m);
+  hs_engine_destroy(match_owned);
+  hs_engine_destroy(hash_owned);
   return st;
 }

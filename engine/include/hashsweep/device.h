@@ -66,6 +66,11 @@ HS_API void hs_engine_options_default(hs_engine_options *opts);
 HS_API hs_status hs_engine_create(const hs_engine_options *opts, hs_engine **out);
 HS_API void hs_engine_destroy(hs_engine *engine);
 
+/* The device's type ("gpu", "cpu", "accelerator", "other"), or NULL on the
+ * CPU path. A "cpu" device (PoCL) shares the host's cores with the decode
+ * workers; callers use this to place stages (see hashsweep/scan.h). */
+HS_API const char *hs_engine_device_type(const hs_engine *engine);
+
 /* 1 when work runs on an OpenCL device, 0 on the CPU path. */
 HS_API int hs_engine_uses_device(const hs_engine *engine);
 /* One line naming the path taken: device name, driver, or "CPU (N threads,

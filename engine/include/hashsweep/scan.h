@@ -13,6 +13,13 @@ extern "C" {
 
 typedef enum hs_out_format { HS_OUT_JSONL = 0, HS_OUT_CSV = 1 } hs_out_format;
 
+/* Where a stage runs. AUTO: on the engine's device when it is a GPU or an
+ * accelerator; on the native CPU path when there is no device or the device
+ * is the host CPU itself (PoCL), because then both share the same cores and
+ * the native code is the faster of the two (measured: bench/RESULTS.md). */
+typedef enum hs_placement { HS_PLACE_AUTO = 0, HS_PLACE_CPU = 1, HS_PLACE_DEVICE = 2 } hs_placement;
+HS_API hs_status hs_placement_parse(const char *name, hs_placement *out);
+
 /* Counters of a scan or rescan (also the summary line). */
 typedef struct hs_scan_summary {
   uint64_t seen;        /* items met in the sources (in this shard) */
@@ -47,6 +54,8 @@ typedef struct hs_scan_options {
   int restart;                /* discard an interrupted run with other options */
   int index_refresh_s;        /* seconds between index version checks (0: never) */
   hs_engine *engine;          /* where PDQ and matching run (required) */
+  hs_placement hash_on;       /* PDQ: device or CPU workers */
+  hs_placement match_on;      /* Hamming search: device or CPU */
   hs_progress_fn progress;
   void *progress_user;
 } hs_scan_options;
@@ -69,6 +78,7 @@ typedef struct hs_rescan_options {
   int radius;
   int min_quality;
   hs_engine *engine;
+  hs_placement match_on;
   hs_progress_fn progress;
   void *progress_user;
 } hs_rescan_options;
@@ -78,6 +88,25 @@ HS_API void hs_rescan_options_default(hs_rescan_options *opts);
 /* Matches every hash in the store against the index (or the entries added
  * since a version, of one list) without decoding. Same output as a scan. */
 HS_API hs_status hs_rescan_run(const hs_rescan_options *opts, hs_scan_summary *summary);
+
+/* ---- hashing many files ----------------------------------------------------
+ * The scan's pipeline without index, store or output: files decoded on
+ * `jobs` threads, PDQ on the CPU workers or the engine's device (placement
+ * as for scans), each result passed to fn in input order, on the calling
+ * thread. */
+typedef void (*hs_hash_result_fn)(void *user, const char *path, hs_status status,
+                                  const char *error, const hs_pdq *pdq, const hs_image_info *info);
+typedef struct hs_hash_paths_options {
+  hs_decode_options decode;
+  hs_engine *engine;    /* NULL: the CPU path */
+  hs_placement hash_on;
+  int jobs;             /* 0: all cores */
+} hs_hash_paths_options;
+HS_API void hs_hash_paths_options_default(hs_hash_paths_options *opts);
+/* error (when status != HS_OK) is the one-line cause without the path. */
+HS_API hs_status hs_hash_paths(const char *const *paths, size_t n,
+                               const hs_hash_paths_options *opts, hs_hash_result_fn fn,
+                               void *user);
 
 /* Asks a running scan to stop soon (async-signal-safe: call it from a
  * SIGINT/SIGTERM handler). The scan finishes and records the items in
