@@ -26,7 +26,10 @@ static void eval_usage(FILE *out) {
           "  --limit N                use only the first N originals (and N distractors)\n"
           "  --min-quality Q          PDQ quality gate, as in scan (default 50)\n"
           "  --jobs N                 worker threads (default: all cores)\n"
-          CLI_ENGINE_OPTIONS_HELP CLI_DECODE_OPTIONS_HELP
+          CLI_ENGINE_OPTIONS_HELP
+          "  --hash-on auto|cpu|device  where PDQ runs, as for scan (auto: the device when it\n"
+          "                           is a GPU or an accelerator, else the CPU path)\n"
+          CLI_DECODE_OPTIONS_HELP
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            log the path taken\n");
 }
@@ -127,6 +130,9 @@ static int eval_option(eval_args *a, const char *name, char *arg) {
     if (cli_parse_int(arg, 1, 4096, &v))
       return cli_usage_error("eval", "--jobs: expected a positive count, got '%s'", arg);
     a->o.jobs = (int)v;
+  } else if (!strcmp(name, "hash-on")) {
+    if (hs_placement_parse(arg, &a->o.hash_on) != HS_OK)
+      return cli_usage_error("eval", "--hash-on: %s", hs_last_error());
   }
   return -1;
 }
@@ -140,7 +146,8 @@ static int eval_run(int argc, char **argv) {
       {"mode", required_argument, 0, 0},        {"exif-rotate", no_argument, 0, 0},
       {"max-pixels", required_argument, 0, 0},  {"max-file-size", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},           {"verbose", no_argument, 0, 'v'},
-      CLI_ENGINE_LONGOPTS,                      {0, 0, 0, 0}};
+      {"hash-on", required_argument, 0, 0},     CLI_ENGINE_LONGOPTS,
+      {0, 0, 0, 0}};
   eval_args a = {0};
   hs_eval_options_default(&a.o);
   hs_engine_options_default(&a.engine);

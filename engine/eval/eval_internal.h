@@ -32,6 +32,7 @@ typedef struct eval_copy {
 
 typedef struct eval_data {
   const hs_eval_options *opt;
+  hs_engine *pdq_engine;   /* where PDQ runs: opt->engine, or its CPU path */
   edit *edits;
   size_t nedits;
   eval_image *orig, *distr;

@@ -109,7 +109,7 @@ static void section_config(doc *o, const eval_data *d, const hs_eval_summary *s)
   kv(o, "date", d->date);
   snprintf(buf, sizeof buf, "%s (%s)", hs_version(), hs_build_features());
   kv(o, "hashsweep", buf);
-  kv(o, "engine (device)", hs_engine_description(opt->engine));
+  kv(o, "engine (device)", hs_engine_description(d->pdq_engine));
   snprintf(buf, sizeof buf, "%s, EXIF orientation %s", hs_mode_name(opt->decode.mode),
            opt->decode.exif_rotate ? "applied" : "ignored");
   kv(o, "mode", buf);
@@ -298,7 +298,7 @@ static void write_json(FILE *f, const eval_data *d, const edit_stats *es, const 
   fputs("{\"hashsweep_version\": ", f);
   hs_json_write_string(f, hs_version());
   fputs(", \"engine\": ", f);
-  hs_json_write_string(f, hs_engine_description(d->opt->engine));
+  hs_json_write_string(f, hs_engine_description(d->pdq_engine));
   fprintf(f, ", \"mode\": \"%s\", \"min_quality\": %d, \"date\": \"%s\",\n",
           hs_mode_name(d->opt->decode.mode), d->opt->min_quality, d->date);
   fprintf(f, " \"originals\": %zu, \"distractors\": %zu, \"failed_files\": %zu, "

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "eval/eval_internal.h"
+#include "scan/placement.h"
 #include "scan/sources.h"
 
 typedef struct run_ctx {
@@ -102,7 +103,7 @@ static hs_status hash_plane(const eval_data *d, const char *name, hs_workspace *
                             const hs_luma *luma, hs_image_info *info, hs_pdq *pdq) {
   hs_luma grid;
   HS_TRY(hs_grid_for_mode(name, &d->opt->decode, ws, luma, info, &grid));
-  hs_status st = hs_engine_pdq(d->opt->engine, &grid, 1, pdq);
+  hs_status st = hs_engine_pdq(d->pdq_engine, &grid, 1, pdq);
   return st == HS_OK ? HS_OK : error_prefix(st, "%s: ", name);
 }
 
@@ -340,8 +341,8 @@ static hs_status run(eval_data *d) {
   d->copies = calloc(d->norig * d->nedits, sizeof *d->copies);
   HS_CHECK(d->copies, HS_ERR_NOMEM, "out of memory for %zu copies", d->norig * d->nedits);
   HS_TRY(make_dir(o->report_dir));
-  log_info("eval: %zu originals x %zu edits, %zu distractors, engine: %s", d->norig, d->nedits,
-           d->ndistr, hs_engine_description(o->engine));
+  log_info("eval: %zu originals x %zu edits, %zu distractors, PDQ on: %s", d->norig, d->nedits,
+           d->ndistr, hs_engine_description(d->pdq_engine));
   double t0 = now_s();
   HS_TRY(run_workers(d, o->jobs));
   d->elapsed = now_s() - t0;
@@ -365,9 +366,13 @@ hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
   struct tm tm;
   gmtime_r(&now, &tm);
   strftime(d.date, sizeof d.date, "%Y-%m-%d %H:%M UTC", &tm);
-  hs_status st = run(&d);
+  hs_engine *owned = NULL;
+  hs_status st = placement_engine(o->engine, o->hash_on, "PDQ hashing", &d.pdq_engine, &owned);
+  if (st == HS_OK)
+    st = run(&d);
   if (st == HS_OK)
     st = analyse_and_write(&d, summary);
   eval_data_free(&d);
+  hs_engine_destroy(owned);
   return st;
 }

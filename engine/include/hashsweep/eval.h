@@ -7,6 +7,7 @@
 #include "hashsweep/core.h"
 #include "hashsweep/device.h"
 #include "hashsweep/hash.h"
+#include "hashsweep/scan.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,7 +57,8 @@ typedef struct hs_eval_options {
   hs_decode_options decode;   /* as the scan would use them */
   int min_quality;            /* quality gate (HS_PDQ_MIN_QUALITY) */
   int jobs;                   /* worker threads (0: all cores) */
-  hs_engine *engine;          /* where PDQ runs (required) */
+  hs_engine *engine;          /* required */
+  hs_placement hash_on;       /* where PDQ runs, as for scans (auto) */
   const char *command_line;   /* written into the report, or NULL */
   hs_eval_progress_fn progress;
   void *progress_user;
