@@ -82,3 +82,27 @@ int cli_parse_out_format(const char *cmd, const char *arg, hs_out_format *out) {
     return cli_usage_error(cmd, "--format: expected jsonl or csv, got '%s'", arg);
   return 0;
 }
+
+int cli_match_option(const char *cmd, const char *opt, const char *arg, const cli_match_opts *m) {
+  long v;
+  if (strcmp(opt, "out") == 0) {
+    *m->out = arg;
+  } else if (strcmp(opt, "format") == 0) {
+    if (cli_parse_out_format(cmd, arg, m->format))
+      return -1;
+  } else if (strcmp(opt, "radius") == 0) {
+    if (cli_parse_int(arg, 0, 256, &v))
+      return cli_usage_error(cmd, "--radius: expected 0..256, got '%s'", arg), -1;
+    *m->radius = (int)v;
+  } else if (strcmp(opt, "min-quality") == 0) {
+    if (cli_parse_int(arg, 0, 101, &v))
+      return cli_usage_error(cmd, "--min-quality: expected 0..101, got '%s'", arg), -1;
+    *m->min_quality = (int)v;
+  } else if (strcmp(opt, "match-on") == 0) {
+    if (hs_placement_parse(arg, m->match_on) != HS_OK)
+      return cli_usage_error(cmd, "--match-on: %s", hs_last_error()), -1;
+  } else {
+    return 0;
+  }
+  return 1;
+}

@@ -14,4 +14,15 @@ void cli_scan_summary(const char *what, const hs_scan_summary *s);
 void cli_scan_install_signals(void);
 int cli_parse_out_format(const char *cmd, const char *arg, hs_out_format *out);
 
+/* The output and matching options scan and rescan share: --out, --format,
+ * --radius, --min-quality, --match-on. Returns 1 when `opt` was one of
+ * them (applied), 0 when not, -1 on a bad value (message printed). */
+typedef struct cli_match_opts {
+  const char **out;
+  hs_out_format *format;
+  int *radius, *min_quality;
+  hs_placement *match_on;
+} cli_match_opts;
+int cli_match_option(const char *cmd, const char *opt, const char *arg, const cli_match_opts *m);
+
 #endif

@@ -45,7 +45,6 @@ static int rescan_run(int argc, char **argv) {
   hs_engine_options eo;
   hs_engine_options_default(&eo);
   int quiet = 0, verbose = 0, idx, c;
-  long v;
   uint64_t u;
   optind = 1;
   while ((c = getopt_long(argc, argv, "qv", longopts, &idx)) != -1) {
@@ -60,7 +59,10 @@ static int rescan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("rescan", "unknown option");
     const char *name = longopts[idx].name;
+    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &o.match_on};
     int r = cli_engine_option("rescan", name, optarg, &eo);
+    if (r == 0)
+      r = cli_match_option("rescan", name, optarg, &mo);
     if (r < 0)
       return EXIT_USAGE;
     if (r > 0)
@@ -76,23 +78,6 @@ static int rescan_run(int argc, char **argv) {
       o.since_version = u;
     } else if (!strcmp(name, "list"))
       o.list = optarg;
-    else if (!strcmp(name, "out"))
-      o.out = optarg;
-    else if (!strcmp(name, "format")) {
-      if (cli_parse_out_format("rescan", optarg, &o.format))
-        return EXIT_USAGE;
-    } else if (!strcmp(name, "radius")) {
-      if (cli_parse_int(optarg, 0, 256, &v))
-        return cli_usage_error("rescan", "--radius: expected 0..256, got '%s'", optarg);
-      o.radius = (int)v;
-    } else if (!strcmp(name, "min-quality")) {
-      if (cli_parse_int(optarg, 0, 101, &v))
-        return cli_usage_error("rescan", "--min-quality: expected 0..101, got '%s'", optarg);
-      o.min_quality = (int)v;
-    } else if (!strcmp(name, "match-on")) {
-      if (hs_placement_parse(optarg, &o.match_on))
-        return cli_usage_error("rescan", "--match-on: %s", hs_last_error());
-    }
   }
   if (!o.store || !o.index)
     return cli_usage_error("rescan", "--store STORE and --index IDX are required");

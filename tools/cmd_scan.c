@@ -151,9 +151,12 @@ static int scan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("scan", "unknown option");
     const char *name = longopts[idx].name;
+    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &o.match_on};
     int r = cli_decode_option("scan", name, optarg, &o.decode);
     if (r == 0)
       r = cli_engine_option("scan", name, optarg, &eo);
+    if (r == 0)
+      r = cli_match_option("scan", name, optarg, &mo);
     if (r < 0)
       return EXIT_USAGE;
     if (r > 0)
@@ -162,29 +165,16 @@ static int scan_run(int argc, char **argv) {
       o.index = optarg;
     else if (!strcmp(name, "store"))
       o.store = optarg;
-    else if (!strcmp(name, "out"))
-      o.out = optarg;
-    else if (!strcmp(name, "format")) {
-      if (cli_parse_out_format("scan", optarg, &o.format))
-        return EXIT_USAGE;
-    } else if (!strcmp(name, "radius")) {
-      if (cli_parse_int(optarg, 0, 256, &v))
-        return cli_usage_error("scan", "--radius: expected 0..256, got '%s'", optarg);
-      o.radius = (int)v;
-    } else if (!strcmp(name, "min-quality")) {
-      if (cli_parse_int(optarg, 0, 101, &v))
-        return cli_usage_error("scan", "--min-quality: expected 0..101, got '%s'", optarg);
-      o.min_quality = (int)v;
-    } else if (!strcmp(name, "jobs")) {
+    else if (!strcmp(name, "jobs")) {
       if (cli_parse_int(optarg, 1, 4096, &v))
         return cli_usage_error("scan", "--jobs: expected a positive count, got '%s'", optarg);
       o.jobs = (int)v;
     } else if (!strcmp(name, "shard")) {
       if (parse_shard(optarg, &o.shard_index, &o.shard_count))
         return cli_usage_error("scan", "--shard: expected K/N with 0 <= K < N, got '%s'", optarg);
-    } else if (!strcmp(name, "hash-on") || !strcmp(name, "match-on")) {
-      if (hs_placement_parse(optarg, !strcmp(name, "hash-on") ? &o.hash_on : &o.match_on))
-        return cli_usage_error("scan", "--%s: %s", name, hs_last_error());
+    } else if (!strcmp(name, "hash-on")) {
+      if (hs_placement_parse(optarg, &o.hash_on))
+        return cli_usage_error("scan", "--hash-on: %s", hs_last_error());
     } else if (!strcmp(name, "restart"))
       o.restart = 1;
     else if (!strcmp(name, "index-refresh")) {

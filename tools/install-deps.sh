@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the build and test dependencies on Debian 12 (as root, apt-get).
+# Installs the build and test dependencies on Debian 12 (as root, apt-get),
+# and any further packages named as arguments (bench/run.sh adds its own).
 # Fast and quiet when everything is already there.
 set -euo pipefail
 PKGS=(
@@ -9,6 +10,7 @@ PKGS=(
   libopenmpi-dev openmpi-bin
   python3
 )
+PKGS+=("$@")
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

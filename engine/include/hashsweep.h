@@ -27,5 +27,6 @@
 #include "hashsweep/match.h"
 #include "hashsweep/index.h"
 #include "hashsweep/scan.h"
+#include "hashsweep/eval.h"
 
 #endif

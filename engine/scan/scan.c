@@ -21,6 +21,11 @@
 
 enum { ITEM_UNCHANGED = 1 };
 
+/* The store's record of how a file was hashed (store_record.pipeline). */
+static uint8_t pipeline_code(const hs_decode_options *d) {
+  return (uint8_t)((unsigned)d->mode | (d->exif_rotate ? 1u : 0u) << 4);
+}
+
 static void counts_save(const hs_scan_summary *s, uint64_t c[7]);
 static void counts_load(hs_scan_summary *s, const uint64_t c[7]);
 
@@ -177,7 +182,7 @@ static int produce(void *ctx, scan_item *item) {
     item->size = (uint64_t)st.st_size;
     item->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
     if (found && rec.status == STORE_OK && rec.size == item->size &&
-        rec.mtime_ns == item->mtime_ns) {
+        rec.mtime_ns == item->mtime_ns && rec.pipeline == pipeline_code(&r->o->decode)) {
       /* Unchanged since it was hashed: match the stored hashes. */
       item->kind = ITEM_READY;
       item->flags = ITEM_UNCHANGED;
@@ -207,9 +212,10 @@ static void counts_load(hs_scan_summary *s, const uint64_t c[7]) {
   s->matches = c[4], s->failed = c[5], s->low_quality = c[6];
 }
 
-static void to_record(const scan_item *it, uint32_t job, store_record *rec) {
+static void to_record(const scan_item *it, uint32_t job, uint8_t pipeline, store_record *rec) {
   memset(rec, 0, sizeof *rec);
   rec->job = job;
+  rec->pipeline = pipeline;
   rec->size = it->size;
   rec->mtime_ns = it->mtime_ns;
   if (it->info.mtime_ns != 0) {
@@ -251,7 +257,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
       if (st != HS_OK || (found && old.job == r->job.id))
         continue;
       store_record rec;
-      to_record(it, r->job.id, &rec);
+      to_record(it, r->job.id, pipeline_code(&r->o->decode), &rec);
       st = store_batch_put(r->st, it->path, &rec);
     }
     match_input *x = &in[k++];

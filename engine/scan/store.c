@@ -60,7 +60,7 @@ static hs_status mdb_fail(int rc, const char *what, const char *dir) {
 
 /* Value layout (native byte order; LMDB files are not portable across
  * byte orders anyway):
- *   u8 format, u8 status, u8 quality, u8 pad, u32 job, u64 size, i64 mtime_ns,
+ *   u8 format, u8 status, u8 quality, u8 pipeline, u32 job, u64 size, i64 mtime_ns,
  *   i32 width, i32 height, md5[16], sha256[32], pdq 8 x 4 x u64,
  *   u16 path_len, u16 error_len, path bytes, error bytes */
 #define REC_FIXED (4 + 4 + 8 + 8 + 4 + 4 + 16 + 32 + 8 * 32 + 2 + 2)
@@ -81,7 +81,7 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
   p[0] = RECORD_FORMAT;
   p[1] = r->status;
   p[2] = r->quality;
-  p[3] = 0;
+  p[3] = r->pipeline;
   p += 4;
   memcpy(p, &r->job, 4), p += 4;
   memcpy(p, &r->size, 8), p += 8;
@@ -111,6 +111,7 @@ static hs_status decode(const MDB_val *v, store_record *r, const char **path, si
   memset(r, 0, sizeof *r);
   r->status = p[1];
   r->quality = p[2];
+  r->pipeline = p[3];
   p += 4;
   memcpy(&r->job, p, 4), p += 4;
   memcpy(&r->size, p, 8), p += 8;

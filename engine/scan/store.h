@@ -24,6 +24,8 @@ enum { STORE_OK = 0, STORE_ERROR = 1 };
 typedef struct store_record {
   uint8_t status;  /* STORE_OK or STORE_ERROR */
   uint8_t quality;
+  uint8_t pipeline; /* how the hashes were made: hs_mode | exif_rotate << 4; a
+                       scan with other settings hashes the file again */
   uint32_t job;    /* the job that last reported this file */
   uint64_t size;
   int64_t mtime_ns;

@@ -61,8 +61,14 @@ expect_eq "rescan finds the 10 matches" "$(wc -l < "$T/rescan.jsonl")" 10
 expect_grep "nothing decoded again" " 0 hashed, .* 595 skipped as unchanged" "$T/again.err"
 if cmp -s "$T/ref.jsonl" "$T/out.jsonl"; then pass "rerun output identical"; else fail "rerun output differs"; fi
 
-# A changed file is hashed again.
+# Another mode does not reuse hashes made in this one.
+"$HS" scan --mode exact --index "$T/idx" --store "$T/store" --out "$T/exact.jsonl" "$A" 2> "$T/exact.err"
+expect_grep "exact mode rehashes every file" " 595 hashed, .* 0 skipped as unchanged" "$T/exact.err"
+"$HS" scan --mode exact --index "$T/idx" --store "$T/store" --out "$T/exact.jsonl" "$A" 2> "$T/exact2.err"
+expect_grep "then exact hashes are reused" " 0 hashed, .* 595 skipped as unchanged" "$T/exact2.err"
+
+# A changed file is hashed again (in the mode the store last saw: exact).
 touch -d '2001-01-01' "$A/a/img00007.jpg"
-"$HS" scan --index "$T/idx" --store "$T/store" --out "$T/out3.jsonl" "$A" 2> "$T/changed.err"
+"$HS" scan --mode exact --index "$T/idx" --store "$T/store" --out "$T/out3.jsonl" "$A" 2> "$T/changed.err"
 expect_grep "changed file rehashed" " 1 hashed" "$T/changed.err"
 finish

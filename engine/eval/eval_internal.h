@@ -1,0 +1,89 @@
+/* eval/eval_internal.h - internal: what the audit collects (eval_run.c),
+ * the figures computed from it (eval_stats.c), and the report writers
+ * (eval_report.c, eval_plots.c). */
+#ifndef HS_EVAL_INTERNAL_H
+#define HS_EVAL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "eval/edits.h"
+#include "hashsweep/eval.h"
+
+#define EVAL_MAX_DIST 256
+/* Plain: the copy's stored hash; dihedral: the closest of its 8 hashes. */
+enum { EVAL_PLAIN = 0, EVAL_DIHEDRAL = 1, EVAL_NKINDS = 2 };
+
+/* One hashed file (an original or a distractor). */
+typedef struct eval_image {
+  char *path;
+  hs_status status; /* HS_OK: pdq valid */
+  char error[256];
+  hs_pdq pdq;
+  int width, height;
+} eval_image;
+
+/* One copy: an original under an edit. */
+typedef struct eval_copy {
+  hs_status status; /* HS_OK: made and hashed */
+  int16_t dist[EVAL_NKINDS];
+  int16_t quality;
+} eval_copy;
+
+typedef struct eval_data {
+  const hs_eval_options *opt;
+  hs_engine *pdq_engine;   /* where PDQ runs: opt->engine, or its CPU path */
+  edit *edits;
+  size_t nedits;
+  eval_image *orig, *distr;
+  size_t norig, ndistr;
+  eval_copy *copies;       /* norig x nedits, row-major by original */
+  char (*edit_error)[320]; /* nedits: the first failure of each edit */
+  char **source_errors;    /* items the directory walk could not use */
+  size_t nsource_errors;
+  char date[32];
+  double elapsed;
+} eval_data;
+
+/* Figures of one edit. Recall counts copies that pass the quality gate
+ * within the threshold, over the copies made. */
+typedef struct edit_stats {
+  size_t made, failed, low_quality;
+  size_t found[EVAL_NKINDS][HS_EVAL_N_THRESHOLDS];
+  double recall[EVAL_NKINDS][HS_EVAL_N_THRESHOLDS];
+  int dmin[EVAL_NKINDS], dmed[EVAL_NKINDS], dp90[EVAL_NKINDS], dmax[EVAL_NKINDS];
+  /* curve[k][t]: copies found at threshold t (0..256), for the plot */
+  size_t curve[EVAL_NKINDS][EVAL_MAX_DIST + 1];
+} edit_stats;
+
+/* Figures over all pairs of distinct images. */
+typedef struct pair_stats {
+  size_t images, pairs;
+  size_t hist[EVAL_NKINDS][EVAL_MAX_DIST + 1]; /* pairs at each distance */
+  size_t false_matches[EVAL_NKINDS][HS_EVAL_N_THRESHOLDS];
+  double rate[EVAL_NKINDS][HS_EVAL_N_THRESHOLDS];
+  int dmin[EVAL_NKINDS], dmed[EVAL_NKINDS];
+  /* copies at each distance, all edits pooled (the histogram plot) */
+  size_t copy_hist[EVAL_NKINDS][EVAL_MAX_DIST + 1];
+  size_t copies;
+} pair_stats;
+
+/* Distance of a copy to its original: plain, and the closest dihedral. */
+void eval_distances(const hs_pdq *original, const hs_pdq *copy, int16_t dist[EVAL_NKINDS]);
+
+void eval_edit_stats(const eval_data *d, size_t e, int min_quality, edit_stats *out);
+/* Allocates nothing; O(images^2 x 16) distance evaluations. */
+void eval_pair_stats(const eval_data *d, int min_quality, pair_stats *out);
+
+/* The summary the run returns (also the report's first lines). */
+void eval_summarise(const eval_data *d, const edit_stats *es, const pair_stats *ps,
+                    hs_eval_summary *s);
+
+/* Writes report.md, report.html, report.json and the plots into dir. */
+hs_status eval_report_write(const eval_data *d, const edit_stats *es, const pair_stats *ps,
+                            const char *dir);
+/* recall.png and distances.png; returns HS_ERR_IO naming the file. */
+hs_status eval_plots_write(const eval_data *d, const edit_stats *es, const pair_stats *ps,
+                           const char *dir);
+
+#endif

@@ -1,0 +1,360 @@
+/* eval/eval_report.c - the audit report: report.md and report.html (the
+ * same sections, written side by side), report.json (the figures for
+ * machines), and the plots. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "eval/eval_internal.h"
+
+/* Markdown and HTML written together, so both always say the same. */
+typedef struct doc {
+  FILE *md, *html;
+} doc;
+
+static void html_escaped(FILE *f, const char *s) {
+  for (; *s; s++) {
+    if (*s == '&')
+      fputs("&amp;", f);
+    else if (*s == '<')
+      fputs("&lt;", f);
+    else if (*s == '>')
+      fputs("&gt;", f);
+    else
+      fputc(*s, f);
+  }
+}
+
+static void md_cell(FILE *f, const char *s) {
+  for (; *s; s++) {
+    if (*s == '|')
+      fputc('\\', f);
+    fputc(*s, f);
+  }
+}
+
+static void heading(doc *o, int level, const char *text) {
+  fprintf(o->md, "\n%.*s %s\n\n", level, "####", text);
+  fprintf(o->html, "<h%d>", level);
+  html_escaped(o->html, text);
+  fprintf(o->html, "</h%d>\n", level);
+}
+
+static void para(doc *o, const char *fmt, ...) HS_PRINTF(2, 3);
+static void para(doc *o, const char *fmt, ...) {
+  char text[2048];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(text, sizeof text, fmt, ap);
+  va_end(ap);
+  fprintf(o->md, "%s\n\n", text);
+  fputs("<p>", o->html);
+  html_escaped(o->html, text);
+  fputs("</p>\n", o->html);
+}
+
+static void table_row(doc *o, const char *const *cells, int n, int header) {
+  fputs("|", o->md);
+  fputs("<tr>", o->html);
+  for (int i = 0; i < n; i++) {
+    fputc(' ', o->md);
+    md_cell(o->md, cells[i]);
+    fputs(" |", o->md);
+    fprintf(o->html, "<t%c>", header ? 'h' : 'd');
+    html_escaped(o->html, cells[i]);
+    fprintf(o->html, "</t%c>", header ? 'h' : 'd');
+  }
+  fputs("\n", o->md);
+  fputs("</tr>\n", o->html);
+  if (header) {
+    fputs("|", o->md);
+    for (int i = 0; i < n; i++)
+      fputs(" --- |", o->md);
+    fputs("\n", o->md);
+  }
+}
+
+static void table_start(doc *o, const char *const *headers, int n) {
+  fputs("<table>\n", o->html);
+  table_row(o, headers, n, 1);
+}
+
+static void table_end(doc *o) {
+  fputs("\n", o->md);
+  fputs("</table>\n", o->html);
+}
+
+static void image(doc *o, const char *file, const char *alt) {
+  fprintf(o->md, "![%s](%s)\n\n", alt, file);
+  fprintf(o->html, "<p><img src=\"%s\" alt=\"", file);
+  html_escaped(o->html, alt);
+  fputs("\"></p>\n", o->html);
+}
+
+/* ---- sections ---------------------------------------------------------------- */
+
+static void kv(doc *o, const char *k, const char *v) {
+  const char *cells[2] = {k, v};
+  table_row(o, cells, 2, 0);
+}
+
+static void section_config(doc *o, const eval_data *d, const hs_eval_summary *s) {
+  const hs_eval_options *opt = d->opt;
+  char buf[4300];
+  heading(o, 2, "Configuration");
+  const char *hdr[2] = {"setting", "value"};
+  table_start(o, hdr, 2);
+  kv(o, "date", d->date);
+  snprintf(buf, sizeof buf, "%s (%s)", hs_version(), hs_build_features());
+  kv(o, "hashsweep", buf);
+  kv(o, "engine (device)", hs_engine_description(d->pdq_engine));
+  snprintf(buf, sizeof buf, "%s, EXIF orientation %s", hs_mode_name(opt->decode.mode),
+           opt->decode.exif_rotate ? "applied" : "ignored");
+  kv(o, "mode", buf);
+  snprintf(buf, sizeof buf, "%d (copies below it are not matched, as in a scan)",
+           opt->min_quality);
+  kv(o, "quality gate", buf);
+  snprintf(buf, sizeof buf, "%s: %zu hashed, %zu listed", opt->originals, s->originals, d->norig);
+  kv(o, "originals", buf);
+  snprintf(buf, sizeof buf, "%s: %zu hashed, %zu listed",
+           opt->distractors ? opt->distractors : "(none)", s->distractors, d->ndistr);
+  kv(o, "distractors", buf);
+  snprintf(buf, sizeof buf, "%zu edits, %zu copies made and hashed, %zu failed", d->nedits,
+           s->copies, s->failed_copies);
+  kv(o, "copies", buf);
+  if (opt->limit) {
+    snprintf(buf, sizeof buf, "%zu", opt->limit);
+    kv(o, "limit (originals, distractors)", buf);
+  }
+  snprintf(buf, sizeof buf, "%.1f s", d->elapsed);
+  kv(o, "hashing time", buf);
+  if (opt->command_line)
+    kv(o, "command", opt->command_line);
+  table_end(o);
+}
+
+static void pct(char *out, size_t cap, double v) { snprintf(out, cap, "%.1f%%", 100 * v); }
+
+static void section_recall(doc *o, const eval_data *d, const edit_stats *es) {
+  heading(o, 2, "Recall per edit");
+  para(o, "Share of the copies found at each threshold (distance <= T and quality >= the gate). "
+          "Plain compares the copy's stored hash with the original's; dihedral takes the "
+          "closest of the copy's 8 dihedral hashes, as a scan does.");
+  const char *hdr[] = {"edit", "copies", "low quality", "plain 15", "plain 31", "plain 47",
+                       "plain 63", "dihedral 15", "dihedral 31", "dihedral 47", "dihedral 63"};
+  table_start(o, hdr, 11);
+  for (size_t e = 0; e < d->nedits; e++) {
+    char cells[11][EDIT_NAME_MAX + 8];
+    const char *row[11];
+    snprintf(cells[0], sizeof cells[0], "%s", d->edits[e].name);
+    snprintf(cells[1], sizeof cells[1], "%zu", es[e].made);
+    snprintf(cells[2], sizeof cells[2], "%zu", es[e].low_quality);
+    for (int k = 0; k < EVAL_NKINDS; k++)
+      for (int t = 0; t < HS_EVAL_N_THRESHOLDS; t++) {
+        char *cell = cells[3 + k * HS_EVAL_N_THRESHOLDS + t];
+        if (es[e].made)
+          pct(cell, sizeof cells[0], es[e].recall[k][t]);
+        else
+          snprintf(cell, sizeof cells[0], "n/a");
+      }
+    for (int i = 0; i < 11; i++)
+      row[i] = cells[i];
+    table_row(o, row, 11, 0);
+  }
+  table_end(o);
+}
+
+static void section_distances(doc *o, const eval_data *d, const edit_stats *es) {
+  heading(o, 2, "Distance distribution per edit");
+  para(o, "Hamming distance of each copy to its original (all copies made, quality not gated).");
+  const char *hdr[] = {"edit", "plain min / median / p90 / max",
+                       "dihedral min / median / p90 / max", "what the edit does"};
+  table_start(o, hdr, 4);
+  for (size_t e = 0; e < d->nedits; e++) {
+    char plain[64] = "n/a", dih[64] = "n/a", what[400];
+    if (es[e].made) {
+      snprintf(plain, sizeof plain, "%d / %d / %d / %d", es[e].dmin[0], es[e].dmed[0],
+               es[e].dp90[0], es[e].dmax[0]);
+      snprintf(dih, sizeof dih, "%d / %d / %d / %d", es[e].dmin[1], es[e].dmed[1], es[e].dp90[1],
+               es[e].dmax[1]);
+    }
+    edit_describe(&d->edits[e], what, sizeof what);
+    const char *row[] = {d->edits[e].name, plain, dih, what};
+    table_row(o, row, 4, 0);
+  }
+  table_end(o);
+}
+
+static void section_pairs(doc *o, const pair_stats *ps) {
+  heading(o, 2, "False matches between distinct images");
+  para(o, "All %zu pairs of the %zu distinct images (originals and distractors). A pair counts "
+          "when it is within the threshold in a direction where the uploaded image passes the "
+          "quality gate. Rate = false matches / pairs.", ps->pairs, ps->images);
+  const char *hdr[] = {"matching", "pairs", "at 15", "at 31", "at 47", "at 63", "min distance",
+                       "median distance"};
+  table_start(o, hdr, 8);
+  for (int k = 0; k < EVAL_NKINDS; k++) {
+    char cells[8][64];
+    snprintf(cells[0], sizeof cells[0], "%s", k == EVAL_PLAIN ? "plain" : "dihedral");
+    snprintf(cells[1], sizeof cells[1], "%zu", ps->pairs);
+    for (int t = 0; t < HS_EVAL_N_THRESHOLDS; t++)
+      snprintf(cells[2 + t], sizeof cells[0], "%zu (%.2g)", ps->false_matches[k][t],
+               ps->rate[k][t]);
+    snprintf(cells[6], sizeof cells[0], "%d", ps->dmin[k]);
+    snprintf(cells[7], sizeof cells[0], "%d", ps->dmed[k]);
+    const char *row[8];
+    for (int i = 0; i < 8; i++)
+      row[i] = cells[i];
+    table_row(o, row, 8, 0);
+  }
+  table_end(o);
+}
+
+static void section_failures(doc *o, const eval_data *d) {
+  size_t n = d->nsource_errors;
+  for (size_t i = 0; i < d->norig; i++)
+    n += d->orig[i].status != HS_OK;
+  for (size_t i = 0; i < d->ndistr; i++)
+    n += d->distr[i].status != HS_OK;
+  for (size_t e = 0; e < d->nedits; e++)
+    n += d->edit_error[e][0] != '\0';
+  heading(o, 2, "Failures");
+  if (!n) {
+    para(o, "None: every listed file was hashed and every copy was made.");
+    return;
+  }
+  const char *hdr[] = {"item", "cause"};
+  table_start(o, hdr, 2);
+  for (size_t i = 0; i < d->nsource_errors; i++)
+    kv(o, "listing", d->source_errors[i]);
+  for (size_t i = 0; i < d->norig; i++)
+    if (d->orig[i].status != HS_OK)
+      kv(o, "original", d->orig[i].error);
+  for (size_t i = 0; i < d->ndistr; i++)
+    if (d->distr[i].status != HS_OK)
+      kv(o, "distractor", d->distr[i].error);
+  for (size_t e = 0; e < d->nedits; e++)
+    if (d->edit_error[e][0])
+      kv(o, "edit (first failure)", d->edit_error[e]);
+  table_end(o);
+}
+
+static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
+                            const pair_stats *ps, const hs_eval_summary *s) {
+  size_t full = 0, made = 0, gated = 0;
+  for (size_t e = 0; e < d->nedits; e++) {
+    made += es[e].made > 0;
+    full += es[e].made > 0 && es[e].found[EVAL_DIHEDRAL][1] + es[e].low_quality == es[e].made;
+    gated += es[e].low_quality;
+  }
+  heading(o, 2, "Summary");
+  para(o, "At the default threshold 31 with dihedral matching, %zu of %zu edits had every copy "
+          "found that passes the quality gate; the lowest recall was %.1f%% (%s). %zu of %zu "
+          "pairs of distinct images were within 31 (rate %.2g). %zu copies were below the "
+          "quality gate: a scan reports such files but does not match them, so they count as "
+          "missed here.", full, made, 100 * s->min_recall31,
+       s->min_recall31_edit[0] ? s->min_recall31_edit : "none", ps->false_matches[1][1],
+       ps->pairs, ps->rate[1][1], gated);
+}
+
+static void write_doc(doc *o, const eval_data *d, const edit_stats *es, const pair_stats *ps,
+                      const hs_eval_summary *s) {
+  fputs("# hashsweep accuracy audit\n", o->md);
+  fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>hashsweep accuracy audit"
+        "</title>\n<style>body{font-family:sans-serif;max-width:1500px;margin:2em auto;"
+        "padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #bbb;"
+        "padding:2px 8px;text-align:right}td:first-child,th:first-child{text-align:left}"
+        "img{max-width:100%}</style></head><body>\n<h1>hashsweep accuracy audit</h1>\n",
+        o->html);
+  section_summary(o, d, es, ps, s);
+  section_config(o, d, s);
+  section_recall(o, d, es);
+  image(o, "recall.png", "recall against threshold per edit");
+  section_distances(o, d, es);
+  image(o, "by_edit.png", "copy distances per edit");
+  section_pairs(o, ps);
+  image(o, "distances.png", "distance histograms of copies and distinct pairs");
+  section_failures(o, d);
+  fputs("</body></html>\n", o->html);
+}
+
+/* ---- report.json --------------------------------------------------------------- */
+
+static void json_kinds(FILE *f, const char *key, const double v[EVAL_NKINDS][HS_EVAL_N_THRESHOLDS]) {
+  fprintf(f, "\"%s\": {", key);
+  for (int k = 0; k < EVAL_NKINDS; k++) {
+    fprintf(f, "%s\"%s\": [", k ? ", " : "", k == EVAL_PLAIN ? "plain" : "dihedral");
+    for (int t = 0; t < HS_EVAL_N_THRESHOLDS; t++)
+      fprintf(f, "%s%.6g", t ? ", " : "", v[k][t]);
+    fputs("]", f);
+  }
+  fputs("}", f);
+}
+
+static void write_json(FILE *f, const eval_data *d, const edit_stats *es, const pair_stats *ps,
+                       const hs_eval_summary *s) {
+  fputs("{\"hashsweep_version\": ", f);
+  hs_json_write_string(f, hs_version());
+  fputs(", \"engine\": ", f);
+  hs_json_write_string(f, hs_engine_description(d->pdq_engine));
+  fprintf(f, ", \"mode\": \"%s\", \"min_quality\": %d, \"date\": \"%s\",\n",
+          hs_mode_name(d->opt->decode.mode), d->opt->min_quality, d->date);
+  fprintf(f, " \"originals\": %zu, \"distractors\": %zu, \"failed_files\": %zu, "
+             "\"copies\": %zu, \"failed_copies\": %zu,\n \"thresholds\": [",
+          s->originals, s->distractors, s->failed_files, s->copies, s->failed_copies);
+  for (int t = 0; t < HS_EVAL_N_THRESHOLDS; t++)
+    fprintf(f, "%s%d", t ? ", " : "", hs_eval_threshold(t));
+  fputs("],\n \"edits\": [\n", f);
+  for (size_t e = 0; e < d->nedits; e++) {
+    fputs("  {\"name\": ", f);
+    hs_json_write_string(f, d->edits[e].name);
+    fprintf(f, ", \"copies\": %zu, \"failed\": %zu, \"low_quality\": %zu, ", es[e].made,
+            es[e].failed, es[e].low_quality);
+    json_kinds(f, "recall", es[e].recall);
+    fprintf(f, ", \"distance\": {\"plain\": [%d, %d, %d, %d], \"dihedral\": [%d, %d, %d, %d]}}%s\n",
+            es[e].dmin[0], es[e].dmed[0], es[e].dp90[0], es[e].dmax[0], es[e].dmin[1],
+            es[e].dmed[1], es[e].dp90[1], es[e].dmax[1], e + 1 < d->nedits ? "," : "");
+  }
+  fprintf(f, " ],\n \"pairs\": {\"images\": %zu, \"pairs\": %zu, ", ps->images, ps->pairs);
+  json_kinds(f, "false_match_rate", ps->rate);
+  fprintf(f, ", \"min_distance\": {\"plain\": %d, \"dihedral\": %d}}\n}\n", ps->dmin[0],
+          ps->dmin[1]);
+}
+
+/* ---- files ------------------------------------------------------------------- */
+
+static FILE *open_out(const char *dir, const char *name, char *path, size_t cap) {
+  snprintf(path, cap, "%s/%s", dir, name);
+  return fopen(path, "w");
+}
+
+static hs_status close_out(FILE *f, const char *path) {
+  int bad = ferror(f);
+  if (fclose(f) != 0 || bad)
+    return error_set(HS_ERR_IO, "%s: cannot write: %s", path, strerror(errno ? errno : EIO));
+  return HS_OK;
+}
+
+hs_status eval_report_write(const eval_data *d, const edit_stats *es, const pair_stats *ps,
+                            const char *dir) {
+  hs_eval_summary s;
+  eval_summarise(d, es, ps, &s);
+  HS_TRY(eval_plots_write(d, es, ps, dir));
+  char pmd[4200], phtml[4200], pjson[4200];
+  doc o = {open_out(dir, "report.md", pmd, sizeof pmd),
+           open_out(dir, "report.html", phtml, sizeof phtml)};
+  FILE *json = open_out(dir, "report.json", pjson, sizeof pjson);
+  hs_status st = HS_OK;
+  if (!o.md || !o.html || !json)
+    st = error_set(HS_ERR_IO, "%s: cannot create the report files: %s", dir, strerror(errno));
+  if (st == HS_OK) {
+    write_doc(&o, d, es, ps, &s);
+    write_json(json, d, es, ps, &s);
+  }
+  hs_status c1 = o.md ? close_out(o.md, pmd) : HS_OK;
+  hs_status c2 = o.html ? close_out(o.html, phtml) : HS_OK;
+  hs_status c3 = json ? close_out(json, pjson) : HS_OK;
+  return st != HS_OK ? st : c1 != HS_OK ? c1 : c2 != HS_OK ? c2 : c3;
+}

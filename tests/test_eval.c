@@ -1,0 +1,335 @@
+// labels: unit
+// timeout: 120
+/* tests/test_eval.c - the audit's parts on known inputs: edit names parse
+ * (chains, qualities, errors), edits move pixels where they should (rot90
+ * of a known image, flips and rotations that undo each other, crop, pad,
+ * brightness clipping, greyscale, alpha dropped), copies encode as the
+ * format they claim and decode back, and the figures (recall, quantiles,
+ * false matches) equal hand-counted values. */
+#include <stdlib.h>
+#include <string.h>
+#include <vips/vips.h>
+
+#include "eval/edits.h"
+#include "eval/eval_internal.h"
+#include "test_util.h"
+
+/* A w x h image with `bands` bands where pixel (x, y) band b holds
+ * (x * 7 + y * 31 + b * 50) & 255: every pixel different in a small image. */
+static VipsImage *known_image(int w, int h, int bands) {
+  uint8_t *px = malloc((size_t)w * h * bands);
+  for (int y = 0; y < h; y++)
+    for (int x = 0; x < w; x++)
+      for (int b = 0; b < bands; b++)
+        px[((size_t)y * w + x) * bands + b] = (uint8_t)((x * 7 + y * 31 + b * 50) & 255);
+  VipsImage *img =
+      vips_image_new_from_memory_copy(px, (size_t)w * h * bands, w, h, bands, VIPS_FORMAT_UCHAR);
+  free(px);
+  ck_assert_ptr_nonnull(img);
+  img->Type = bands >= 3 ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_B_W;
+  return img;
+}
+
+static int pixel(VipsImage *img, int x, int y, int b) {
+  double *v = NULL;
+  int n = 0;
+  ck_assert_int_eq(vips_getpoint(img, &v, &n, x, y, NULL), 0);
+  int out = (int)v[b];
+  g_free(v);
+  return out;
+}
+
+static VipsImage *apply(const char *name, VipsImage *in) {
+  edit e;
+  ck_assert_int_eq(edit_parse(name, &e), HS_OK);
+  VipsImage *out = NULL;
+  ck_assert_msg(edit_apply(&e, in, 1, &out) == 0, "%s: %s", name, vips_error_buffer());
+  return out;
+}
+
+static void assert_same(VipsImage *a, VipsImage *b, const char *what) {
+  ck_assert_int_eq(vips_image_get_width(a), vips_image_get_width(b));
+  ck_assert_int_eq(vips_image_get_height(a), vips_image_get_height(b));
+  double diff = -1;
+  VipsImage *d = NULL;
+  ck_assert_int_eq(vips_subtract(a, b, &d, NULL), 0);
+  VipsImage *ad = NULL;
+  ck_assert_int_eq(vips_abs(d, &ad, NULL), 0);
+  ck_assert_int_eq(vips_max(ad, &diff, NULL), 0);
+  ck_assert_msg(diff == 0, "%s: images differ by up to %g", what, diff);
+  g_object_unref(d);
+  g_object_unref(ad);
+}
+
+static void setup(void) { ck_assert_int_eq(hs_init(NULL), HS_OK); }
+
+START_TEST(parse_names) {
+  edit e;
+  ck_assert_int_eq(edit_parse("rot90", &e), HS_OK);
+  ck_assert_int_eq(e.nsteps, 1);
+  ck_assert_int_eq(e.jpeg_quality, 95);
+  ck_assert_int_eq(edit_parse("crop_centre_10+jpeg_q50", &e), HS_OK);
+  ck_assert_int_eq(e.nsteps, 2);
+  ck_assert_int_eq(e.jpeg_quality, 50);
+  ck_assert_int_eq(edit_parse("identity", &e), HS_OK);
+  ck_assert_int_eq(e.jpeg_quality, 0); /* lossless control */
+  ck_assert_int_eq(edit_parse("rot45", &e), HS_ERR_INVALID_ARG);
+  ck_assert_ptr_nonnull(strstr(hs_last_error(), "rot45"));
+  ck_assert_int_eq(edit_parse("rot90+", &e), HS_ERR_INVALID_ARG);
+  ck_assert_int_eq(edit_parse("rot90+flip_h+grey", &e), HS_ERR_INVALID_ARG);
+  /* The default list: all parse, unique, single steps and chains. */
+  size_t n = edit_default_count(), chains = 0;
+  ck_assert_uint_ge(n, 38);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_int_eq(edit_parse(edit_default_name(i), &e), HS_OK);
+    chains += e.nsteps == 2;
+    for (size_t j = 0; j < i; j++)
+      ck_assert_str_ne(edit_default_name(i), edit_default_name(j));
+  }
+  ck_assert_uint_ge(chains, 5);
+  ck_assert_ptr_null(edit_default_name(n));
+  char what[300];
+  ck_assert_int_eq(hs_eval_edit_describe("pad_10+jpeg_q30", what, sizeof what), HS_OK);
+  ck_assert_ptr_nonnull(strstr(what, "letterbox"));
+  ck_assert_ptr_nonnull(strstr(what, "Q30"));
+}
+END_TEST
+
+START_TEST(rot90_moves_pixels_counter_clockwise) {
+  const int w = 5, h = 3;
+  VipsImage *in = known_image(w, h, 1);
+  VipsImage *out = apply("rot90", in);
+  ck_assert_int_eq(vips_image_get_width(out), h);
+  ck_assert_int_eq(vips_image_get_height(out), w);
+  /* Counter-clockwise: the input's right column becomes the top row. */
+  for (int y = 0; y < w; y++)
+    for (int x = 0; x < h; x++)
+      ck_assert_int_eq(pixel(out, x, y, 0), pixel(in, w - 1 - y, x, 0));
+  g_object_unref(out);
+  g_object_unref(in);
+}
+END_TEST
+
+/* Pairs of edits that undo each other exactly. */
+START_TEST(inverse_pairs_are_identity) {
+  static const char *const pairs[] = {"flip_h+flip_h", "flip_v+flip_v", "rot90+rot270",
+                                      "rot180+rot180", "rot270+rot90"};
+  VipsImage *in = known_image(7, 4, 3);
+  for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+    VipsImage *out = apply(pairs[i], in);
+    assert_same(in, out, pairs[i]);
+    g_object_unref(out);
+  }
+  /* flip_h mirrors: pixel (x, y) goes to (w - 1 - x, y). */
+  VipsImage *m = apply("flip_h", in);
+  ck_assert_int_eq(pixel(m, 0, 1, 2), pixel(in, 6, 1, 2));
+  g_object_unref(m);
+  g_object_unref(in);
+}
+END_TEST
+
+START_TEST(geometry_of_crops_pads_resizes) {
+  VipsImage *in = known_image(100, 50, 3);
+  VipsImage *c = apply("crop_centre_10", in); /* 10 x 5 cut, half per edge */
+  ck_assert_int_eq(vips_image_get_width(c), 90);
+  ck_assert_int_eq(vips_image_get_height(c), 45);
+  ck_assert_int_eq(pixel(c, 0, 0, 0), pixel(in, 5, 2, 0));
+  g_object_unref(c);
+  VipsImage *s = apply("crop_side_20", in); /* right edge cut */
+  ck_assert_int_eq(vips_image_get_width(s), 80);
+  ck_assert_int_eq(vips_image_get_height(s), 50);
+  ck_assert_int_eq(pixel(s, 79, 49, 1), pixel(in, 79, 49, 1));
+  g_object_unref(s);
+  VipsImage *p = apply("pad_10", in); /* bars of 5 rows above and below */
+  ck_assert_int_eq(vips_image_get_width(p), 100);
+  ck_assert_int_eq(vips_image_get_height(p), 60);
+  ck_assert_int_eq(pixel(p, 30, 2, 0), 0);
+  ck_assert_int_eq(pixel(p, 30, 57, 0), 0);
+  ck_assert_int_eq(pixel(p, 30, 5 + 7, 1), pixel(in, 30, 7, 1));
+  g_object_unref(p);
+  VipsImage *r = apply("resize_0.25", in);
+  ck_assert_int_eq(vips_image_get_width(r), 25);
+  ck_assert_int_eq(vips_image_get_height(r), 13);
+  g_object_unref(r);
+  VipsImage *t = apply("rotate_4", in); /* canvas grows */
+  ck_assert_int_gt(vips_image_get_width(t), 100);
+  ck_assert_int_gt(vips_image_get_height(t), 50);
+  g_object_unref(t);
+  g_object_unref(in);
+}
+END_TEST
+
+START_TEST(tone_edits_clip_and_keep_format) {
+  VipsImage *in = known_image(40, 20, 3);
+  VipsImage *b = apply("bright_plus", in);
+  ck_assert_int_eq(vips_image_get_format(b), VIPS_FORMAT_UCHAR);
+  for (int x = 0; x < 40; x += 3) {
+    int v = pixel(in, x, 5, 0);
+    ck_assert_int_eq(pixel(b, x, 5, 0), v + 40 > 255 ? 255 : v + 40);
+  }
+  g_object_unref(b);
+  VipsImage *d = apply("bright_minus", in);
+  for (int x = 0; x < 40; x += 3) {
+    int v = pixel(in, x, 5, 1);
+    ck_assert_int_eq(pixel(d, x, 5, 1), v - 40 < 0 ? 0 : v - 40);
+  }
+  g_object_unref(d);
+  static const char *const all[] = {"contrast", "gamma", "blur", "noise", "grey", "text"};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+    VipsImage *o = apply(all[i], in);
+    ck_assert_int_eq(vips_image_get_format(o), VIPS_FORMAT_UCHAR);
+    ck_assert_int_eq(vips_image_get_width(o), 40);
+    ck_assert_int_eq(vips_image_get_bands(o), strcmp(all[i], "grey") == 0 ? 1 : 3);
+    g_object_unref(o);
+  }
+  /* Noise is reproducible from the seed. */
+  edit e;
+  edit_parse("noise", &e);
+  VipsImage *n1 = NULL, *n2 = NULL;
+  ck_assert_int_eq(edit_apply(&e, in, 9, &n1), 0);
+  ck_assert_int_eq(edit_apply(&e, in, 9, &n2), 0);
+  assert_same(n1, n2, "noise, same seed");
+  g_object_unref(n1);
+  g_object_unref(n2);
+  g_object_unref(in);
+}
+END_TEST
+
+START_TEST(prepare_drops_alpha_and_widens_nothing) {
+  VipsImage *rgba = known_image(9, 6, 4);
+  VipsImage *p = edit_prepare(rgba);
+  ck_assert_ptr_nonnull(p);
+  ck_assert_int_eq(vips_image_get_bands(p), 3);
+  ck_assert_int_eq(pixel(p, 4, 3, 2), pixel(rgba, 4, 3, 2));
+  g_object_unref(p);
+  g_object_unref(rgba);
+  VipsImage *ga = known_image(9, 6, 2);
+  p = edit_prepare(ga);
+  ck_assert_int_eq(vips_image_get_bands(p), 1);
+  ck_assert_int_eq(pixel(p, 8, 5, 0), pixel(ga, 8, 5, 0));
+  g_object_unref(p);
+  g_object_unref(ga);
+}
+END_TEST
+
+START_TEST(copies_encode_and_decode) {
+  VipsImage *in = known_image(64, 48, 3);
+  edit e;
+  void *data = NULL;
+  size_t size = 0;
+  edit_parse("identity", &e);
+  ck_assert_int_eq(edit_encode(&e, in, &data, &size), 0);
+  ck_assert_mem_eq(data, "\x89PNG", 4);
+  VipsImage *back = vips_image_new_from_buffer(data, size, "", NULL);
+  assert_same(in, back, "identity PNG round trip");
+  g_object_unref(back);
+  g_free(data);
+  edit_parse("jpeg_q30", &e);
+  ck_assert_int_eq(edit_encode(&e, in, &data, &size), 0);
+  ck_assert_mem_eq(data, "\xff\xd8", 2);
+  /* The copy decodes through the engine's own path. */
+  hs_decode_options o;
+  hs_decode_options_default(&o);
+  hs_workspace *ws = hs_workspace_create();
+  hs_luma luma;
+  hs_image_info info;
+  memset(&info, 0, sizeof info);
+  ck_assert_int_eq(hs_decode_buffer(data, size, "copy", &o, ws, &luma, &info), HS_OK);
+  ck_assert_int_eq(luma.width, 64);
+  ck_assert_str_eq(info.format, "jpeg");
+  hs_workspace_destroy(ws);
+  g_free(data);
+  g_object_unref(in);
+}
+END_TEST
+
+/* ---- figures ---------------------------------------------------------------- */
+
+static hs_pdq pdq_with(uint64_t w0, int quality) {
+  hs_pdq p;
+  memset(&p, 0, sizeof p);
+  for (int v = 0; v < HS_DIH_COUNT; v++)
+    p.hash[v].w[0] = w0 ^ (0xffULL << (8 * v)); /* variants 8 bits apart per byte */
+  p.hash[0].w[0] = w0;
+  p.quality = quality;
+  return p;
+}
+
+START_TEST(distances_plain_and_dihedral) {
+  hs_pdq orig = pdq_with(0, 100), copy = pdq_with(0, 100);
+  copy.hash[0].w[1] = ~0ULL;                /* stored hash 64 bits away */
+  copy.hash[3] = orig.hash[0];              /* a variant matches exactly */
+  copy.hash[3].w[2] = 0x7;                  /* ... but for 3 bits */
+  int16_t d[EVAL_NKINDS];
+  eval_distances(&orig, &copy, d);
+  ck_assert_int_eq(d[EVAL_PLAIN], 64);
+  ck_assert_int_eq(d[EVAL_DIHEDRAL], 3);
+}
+END_TEST
+
+/* 4 originals, 1 edit, distances 0, 20, 40 (low quality) and 50; 1 distractor. */
+START_TEST(recall_quantiles_false_matches) {
+  eval_image img[5];
+  memset(img, 0, sizeof img);
+  uint64_t words[5] = {0, 0xffffffffULL, 0xffffffff00000000ULL, 0xffffULL << 16, 0x0f0f};
+  for (int i = 0; i < 5; i++) {
+    img[i].pdq = pdq_with(words[i], i == 4 ? 10 : 100);
+    img[i].status = HS_OK;
+  }
+  eval_copy copies[4] = {{HS_OK, {0, 0}, 100}, {HS_OK, {20, 20}, 100}, {HS_OK, {40, 30}, 30},
+                         {HS_OK, {50, 45}, 100}};
+  edit e;
+  edit_parse("jpeg_q70", &e);
+  hs_eval_options opt;
+  hs_eval_options_default(&opt);
+  eval_data d = {.opt = &opt, .edits = &e, .nedits = 1, .orig = img, .norig = 4,
+                 .distr = img + 4, .ndistr = 1, .copies = copies};
+  edit_stats s;
+  eval_edit_stats(&d, 0, 50, &s);
+  ck_assert_uint_eq(s.made, 4);
+  ck_assert_uint_eq(s.low_quality, 1);
+  /* plain: found at 15 {0}, 31 {0,20}, 47 {0,20} (40 is gated), 63 {0,20,50} */
+  ck_assert_uint_eq(s.found[EVAL_PLAIN][0], 1);
+  ck_assert_uint_eq(s.found[EVAL_PLAIN][1], 2);
+  ck_assert_uint_eq(s.found[EVAL_PLAIN][2], 2);
+  ck_assert_uint_eq(s.found[EVAL_PLAIN][3], 3);
+  ck_assert_double_eq(s.recall[EVAL_PLAIN][3], 0.75);
+  ck_assert_uint_eq(s.found[EVAL_DIHEDRAL][2], 3); /* 45 <= 47 */
+  ck_assert_int_eq(s.dmin[EVAL_PLAIN], 0);
+  ck_assert_int_eq(s.dmed[EVAL_PLAIN], 20); /* rank floor(0.5 * 3) = 1 */
+  ck_assert_int_eq(s.dmax[EVAL_PLAIN], 50);
+  ck_assert_int_eq(s.dp90[EVAL_DIHEDRAL], 30);
+  pair_stats ps;
+  eval_pair_stats(&d, 50, &ps);
+  ck_assert_uint_eq(ps.images, 5);
+  ck_assert_uint_eq(ps.pairs, 10);
+  ck_assert_uint_eq(ps.copies, 4);
+  /* Plain distances by hand: img0-img4 = popcount(0x0f0f) = 8 (img4 is low
+   * quality but img0 passes the gate, so the pair counts). */
+  ck_assert_uint_eq(ps.hist[EVAL_PLAIN][8], 1);
+  ck_assert_uint_ge(ps.false_matches[EVAL_PLAIN][0], 1);
+  size_t brute = 0;
+  for (int i = 0; i < 5; i++)
+    for (int j = i + 1; j < 5; j++)
+      brute += hs_hash256_distance(&img[i].pdq.hash[0], &img[j].pdq.hash[0]) <= 31;
+  ck_assert_uint_eq(ps.false_matches[EVAL_PLAIN][1], brute);
+  ck_assert_double_eq(ps.rate[EVAL_PLAIN][1], (double)brute / 10);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("eval");
+  TCase *tc = tcase_create("eval");
+  tcase_add_checked_fixture(tc, setup, NULL);
+  tcase_add_test(tc, parse_names);
+  tcase_add_test(tc, rot90_moves_pixels_counter_clockwise);
+  tcase_add_test(tc, inverse_pairs_are_identity);
+  tcase_add_test(tc, geometry_of_crops_pads_resizes);
+  tcase_add_test(tc, tone_edits_clip_and_keep_format);
+  tcase_add_test(tc, prepare_drops_alpha_and_widens_nothing);
+  tcase_add_test(tc, copies_encode_and_decode);
+  tcase_add_test(tc, distances_plain_and_dihedral);
+  tcase_add_test(tc, recall_quantiles_false_matches);
+  suite_add_tcase(s, tc);
+  return tu_run_suite(s);
+}
