@@ -27,6 +27,9 @@ enum { JOB_IDLE = 0, JOB_RUNNING, JOB_COMPLETING, JOB_ABANDONED };
 static volatile sig_atomic_t stop_requested;
 void pipeline_request_stop(void) { stop_requested = 1; }
 
+static atomic_size_t abandoned_alive;
+size_t pipeline_abandoned_alive(void) { return atomic_load(&abandoned_alive); }
+
 typedef struct pipeline pipeline;
 
 /* What a worker found out about one item, before it is handed over. */
@@ -238,6 +241,7 @@ static void *worker_main(void *arg) {
       break;
     if (!work_one(p, w)) {
       worker_release(w);
+      atomic_fetch_sub(&abandoned_alive, 1);
       return NULL;
     }
   }
@@ -292,6 +296,7 @@ static void watchdog(pipeline *p) {
     int expect = JOB_RUNNING;
     if (!atomic_compare_exchange_strong(&w->job, &expect, JOB_ABANDONED))
       continue; /* it finished just now */
+    atomic_fetch_add(&abandoned_alive, 1);
     scan_item *it = slot_of(p, w->seq);
     it->status = HS_ERR_TIMEOUT;
     snprintf(it->error, sizeof it->error,
@@ -513,9 +518,10 @@ static void stop_workers(pipeline *p) {
     if (!w)
       continue;
     int expect = JOB_RUNNING;
-    if (atomic_compare_exchange_strong(&w->job, &expect, JOB_ABANDONED))
+    if (atomic_compare_exchange_strong(&w->job, &expect, JOB_ABANDONED)) {
+      atomic_fetch_add(&abandoned_alive, 1);
       pthread_detach(w->thread);
-    else
+    } else
       pthread_join(w->thread, NULL);
     worker_release(w);
   }

@@ -98,4 +98,10 @@ hs_status pipeline_run(const pipeline_config *cfg);
 /* Asks a running pipeline to stop after the current items (signal-safe). */
 void pipeline_request_stop(void);
 
+/* Abandoned workers (of any run in this process) whose stuck call has not
+ * returned yet. A process that wants to exit cleanly after releasing a
+ * stuck file system waits for 0: a detached thread still decoding when
+ * exit() runs the libraries' clean-up handlers would race with them. */
+size_t pipeline_abandoned_alive(void);
+
 #endif
