@@ -59,16 +59,16 @@ hs_status lmdb_fail(int rc, const char *fmt, ...) {
   return error_set(status_for(rc), "%s: %s", what, mdb_strerror(rc));
 }
 
-static size_t initial_map(void) {
-  const char *env = getenv("HS_INDEX_MAPSIZE");
+size_t lmdb_map_size_env(const char *var, size_t dflt) {
+  const char *env = getenv(var);
   if (env && *env) {
     char *end;
     unsigned long long v = strtoull(env, &end, 10);
     if (*end == '\0' && v >= 65536)
       return (size_t)v;
-    log_warn("HS_INDEX_MAPSIZE='%s' ignored: not a byte count >= 65536", env);
+    log_warn("%s='%s' ignored: not a byte count >= 65536", var, env);
   }
-  return LMDB_DEFAULT_MAP;
+  return dflt;
 }
 
 /* The directory and data.mdb must exist (unless creating) and be what they
@@ -134,7 +134,7 @@ hs_status lmdb_env_open(const lmdb_open_spec *spec, MDB_env **out) {
   int rc = mdb_env_create(&env);
   if (rc != 0)
     return lmdb_fail(rc, "%s: mdb_env_create", spec->dir);
-  size_t map = spec->mapsize ? spec->mapsize : initial_map();
+  size_t map = spec->mapsize ? spec->mapsize : lmdb_map_size_env("HS_INDEX_MAPSIZE", LMDB_DEFAULT_MAP);
   if (file_bytes * 2 > map)
     map = (size_t)file_bytes * 2;
   if ((rc = mdb_env_set_maxdbs(env, spec->maxdbs)) != 0 ||

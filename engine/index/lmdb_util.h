@@ -20,6 +20,10 @@ hs_status lmdb_fail(int rc, const char *fmt, ...) HS_PRINTF(2, 3);
 int lmdb_last_rc(void);
 void lmdb_clear_rc(void);
 
+/* The map size the environment variable `var` gives in bytes (at least
+ * 64 KiB; anything else is ignored with a warning), else dflt. */
+size_t lmdb_map_size_env(const char *var, size_t dflt);
+
 /* How an environment is opened. */
 typedef struct lmdb_open_spec {
   const char *dir;       /* the environment directory */

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "index/lmdb_util.h"
 
 #define STORE_MAGIC "hashsweep-store"
 #define STORE_SCHEMA 1
@@ -20,7 +21,9 @@
 /* LMDB keys are limited to 511 bytes; longer paths are keyed by a digest
  * and carry the full path in the value. */
 #define MAX_PLAIN_KEY 480
-/* Address space reserved for the map; the file grows only as data does. */
+/* Address space reserved for the map; the file grows only as data does.
+ * HS_STORE_MAPSIZE (bytes) overrides it where address space is limited
+ * (ulimit -v, ThreadSanitizer's fixed memory layout). */
 #define STORE_MAP_SIZE (1ULL << 40)
 
 struct store {
@@ -227,7 +230,7 @@ hs_status store_open(const char *dir, int readonly, store **out) {
   if (!rc)
     rc = mdb_env_set_maxdbs(s->env, 8);
   if (!rc)
-    rc = mdb_env_set_mapsize(s->env, STORE_MAP_SIZE);
+    rc = mdb_env_set_mapsize(s->env, lmdb_map_size_env("HS_STORE_MAPSIZE", (size_t)STORE_MAP_SIZE));
   if (!rc)
     rc = mdb_env_open(s->env, dir, MDB_NOTLS | (readonly ? MDB_RDONLY : 0), 0600);
   if (rc) {
