@@ -25,7 +25,9 @@ extern cl_tuning cl_tuning_override;
 
 /* 1 when the environment variable HASHSWEEP_FAULT (a comma-separated list)
  * names `point`: "selftest" makes the self-test see a wrong answer, "pdq"
- * makes a device PDQ batch fail after its launch. Test use only. */
+ * makes a device PDQ batch fail after its launch, "hamming" makes a device
+ * search that found matches fail (match.c drops them and redoes it on the
+ * CPU). Test use only. */
 int cl_fault(const char *point);
 
 #endif

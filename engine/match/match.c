@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/match_list.h"
 #include "device/cl_match.h"
+#include "device/cl_tuning.h"
 #include "device/engine_internal.h"
 #include "index/mih.h"
 #include "match/hamming.h"
@@ -248,6 +249,8 @@ static hs_status search(hs_engine *engine, const hs_haystack *hc, const uint64_t
   if (strategy == MATCH_DEVICE) {
     st = k ? cl_match_topk(engine, h->device, queries, nq, k, out)
            : cl_match_radius(engine, h->device, queries, nq, radius, out);
+    if (st == HS_OK && out->count > before && cl_fault("hamming")) /* tests: lost mid-way */
+      st = error_set(HS_ERR_DEVICE, "search readback: injected fault (HASHSWEEP_FAULT=hamming)");
     if (st != HS_OK) {
       log_warn("device %s search failed (%s); redoing it on the CPU", k ? "top-k" : "radius",
                hs_last_error());

@@ -26,6 +26,13 @@ HASHSWEEP_FAULT=pdq "$HS" scan --device 0 --hash-on device --index "$T/idx" --ou
 expect_eq "fault run exit" "$?" 1
 if cmp -s "$T/cpu.jsonl" "$T/fault.jsonl"; then pass "nothing lost after the injected failure"; else fail "fault output differs"; fi
 expect_grep "a warning says the batch was redone" "warning: .*(CPU|cpu)" "$T/fault.err"
+# The same for the Hamming search on the device: its results so far are
+# dropped and the search is redone on the CPU.
+HASHSWEEP_FAULT=hamming "$HS" scan --device 0 --hash-on device --match-on device --index "$T/idx" \
+  --out "$T/hfault.jsonl" "$A" 2> "$T/hfault.err"
+expect_eq "match fault run exit" "$?" 1
+if cmp -s "$T/cpu.jsonl" "$T/hfault.jsonl"; then pass "match fault: nothing lost, nothing doubled"; else fail "match fault output differs"; diff "$T/cpu.jsonl" "$T/hfault.jsonl" | head >&2; fi
+expect_grep "match fault: a warning says the search was redone" "device radius search failed .*injected fault.*redoing it on the CPU" "$T/hfault.err"
 
 "$HS" hash --device 0 --hash-on device --dihedral "$A"/*.jpg > "$T/hash-dev.tsv"
 "$HS" hash --device cpu --dihedral "$A"/*.jpg > "$T/hash-cpu.tsv"
