@@ -58,7 +58,7 @@ int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_deco
   "                           as the reference does)\n"                                     \
   "  --max-pixels N           refuse images above N pixels (default 200M)\n"                \
   "  --max-file-size N        refuse files above N bytes (default 256M)\n"                 \
-  "  --read-timeout S         give up on a file whose bytes do not arrive within S\n"     \
+  "  --read-timeout S         give up on a file whose reading takes longer than S\n"      \
   "                           seconds; a file still being read or decoded after 2xS is\n" \
   "                           an error record and its worker is replaced (default 60,\n" \
   "                           0: no limit)\n"
