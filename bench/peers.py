@@ -168,7 +168,7 @@ def hashing(a, hs, rows, src):
     idx = hs_index(hs, a.out, rows)
     cfg = []  # (name, workers, run, command as recorded)
     for mode in ("fast", "exact"):
-        cmd = [hs, "hash", "--mode", mode, "-q"]
+        cmd = [hs, "hash", "--mode", mode, "--jobs", "1", "-q"]
         cfg.append((f"hashsweep hash --mode {mode}", 1,
                     lambda c=cmd: timed(c + paths), show(cmd + paths)))
         for jobs in (1, 2):
@@ -384,7 +384,7 @@ def hashing_section(table, ceiling, n):
                          f"{ceiling[key] / pdq1:.2f}x", ""))
     text = md_table(["hasher", "workers", "files/s", "ms/file", "vs pdqhash 1 process",
                      "peak RSS MB"], rows)
-    text += (f"\n{n} photos. `hashsweep hash` is one process, one thread; `scan` includes "
+    text += (f"\n{n} photos. `hashsweep hash --jobs 1` is one process, one decode worker; `scan` includes "
              f"listing, the archive-less scan and matching against a {n}-entry index, with "
              "`--jobs` decode workers. Ceiling ratios: hashsweep exact (hash) / libvips full "
              f"decode = {ref['hashsweep hash --mode exact'] / ceiling['vips_full']:.2f}, "
