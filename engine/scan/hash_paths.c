@@ -1,7 +1,6 @@
 /* scan/hash_paths.c - hs_hash_paths: many files through the scan pipeline
  * (parallel decode, PDQ on the CPU workers or the device), results in input
  * order; what `hashsweep hash` runs. */
-#include <omp.h>
 #include <string.h>
 
 #include "core/error.h"
@@ -56,22 +55,12 @@ hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_
     HS_TRY(placement_engine(o->engine, o->hash_on, "PDQ hashing", &engine, &owned));
   }
   hash_run r = {.paths = paths, .n = n, .fn = fn, .user = user};
-  int workers = o->jobs > 0 ? o->jobs : omp_get_num_procs();
-  pipeline_config cfg = {
-      .workers = workers,
-      .window = (size_t)workers * 8 + 64,
-      .commit_items = 1, /* results as soon as they are in order */
-      .commit_seconds = 0,
-      .engine = engine,
-      .device_batch = engine && hs_engine_uses_device(engine) ? 32 : 0,
-      .plane_budget = (size_t)1 << 30,
-      .decode = o->decode,
-        .item_timeout_ms = pipeline_item_timeout(&o->decode),
-        .max_abandoned = (size_t)(workers > 4 ? workers : 4),
-      .produce = produce,
-      .consume = consume,
-      .ctx = &r,
-  };
+  pipeline_config cfg;
+  pipeline_config_init(&cfg, o->jobs, engine, &o->decode);
+  cfg.commit_items = 1; /* results as soon as they are in order */
+  cfg.produce = produce;
+  cfg.consume = consume;
+  cfg.ctx = &r;
   hs_status st = pipeline_run(&cfg);
   hs_engine_destroy(owned);
   return st;

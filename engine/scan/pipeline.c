@@ -2,6 +2,7 @@
 #include "scan/pipeline.h"
 
 #include <errno.h>
+#include <omp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -545,6 +546,19 @@ static hs_status start_workers(pipeline *p, worker **inline_w) {
     (*inline_w)->ws = hs_workspace_create();
   }
   return HS_OK;
+}
+
+void pipeline_config_init(pipeline_config *c, int jobs, hs_engine *engine,
+                          const hs_decode_options *decode) {
+  memset(c, 0, sizeof *c);
+  c->workers = jobs > 0 ? jobs : omp_get_num_procs();
+  c->window = (size_t)c->workers * 8 + 64;
+  c->engine = engine;
+  c->device_batch = hs_engine_uses_device(engine) ? 32 : 0;
+  c->plane_budget = (size_t)1 << 30;
+  c->decode = *decode;
+  c->item_timeout_ms = pipeline_item_timeout(decode);
+  c->max_abandoned = (size_t)(c->workers > 4 ? c->workers : 4);
 }
 
 hs_status pipeline_run(const pipeline_config *cfg) {

@@ -92,6 +92,14 @@ static inline int pipeline_item_timeout(const hs_decode_options *d) {
   return d->read_timeout_ms > 0 && d->read_timeout_ms <= 1000000000 ? 2 * d->read_timeout_ms : 0;
 }
 
+/* The sizing every caller shares: `jobs` workers (<= 0: one per core), a
+ * window of 8 items per worker plus 64, device batches of 32 planes within
+ * 1 GiB when `engine` runs PDQ on a device, the decode options and the
+ * watchdog that follows from them (at least 4 stuck files tolerated).
+ * Clears everything else: the caller sets commit_*, the callbacks and ctx. */
+void pipeline_config_init(pipeline_config *c, int jobs, hs_engine *engine,
+                          const hs_decode_options *decode);
+
 /* Runs the whole pipeline; returns the first fatal status. */
 hs_status pipeline_run(const pipeline_config *cfg);
 

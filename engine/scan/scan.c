@@ -2,7 +2,6 @@
  * store, with resume (see store.h for the journal). */
 #include <errno.h>
 #include <limits.h>
-#include <omp.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -331,25 +330,16 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   if (st == HS_OK)
     st = sources_open(o->sources, o->nsources, &r.src);
   if (st == HS_OK) {
-    int workers = o->jobs > 0 ? o->jobs : omp_get_num_procs();
-    pipeline_config cfg = {
-        .workers = workers,
-        .window = (size_t)workers * 8 + 64,
-        /* Each commit is an fsync and an LMDB commit (a few ms); a killed
-         * scan loses at most this much work. */
-        .commit_items = 64,
-        .commit_seconds = 1.0,
-        .engine = hash_engine,
-        .device_batch = hs_engine_uses_device(hash_engine) ? 32 : 0,
-        .plane_budget = (size_t)1 << 30,
-        .decode = o->decode,
-        .item_timeout_ms = pipeline_item_timeout(&o->decode),
-        .max_abandoned = (size_t)(workers > 4 ? workers : 4),
-        .produce = produce,
-        .consume = consume,
-        .tick = tick,
-        .ctx = &r,
-    };
+    pipeline_config cfg;
+    pipeline_config_init(&cfg, o->jobs, hash_engine, &o->decode);
+    /* Each commit is an fsync and an LMDB commit (a few ms); a killed scan
+     * loses at most this much work. */
+    cfg.commit_items = 64;
+    cfg.commit_seconds = 1.0;
+    cfg.produce = produce;
+    cfg.consume = consume;
+    cfg.tick = tick;
+    cfg.ctx = &r;
     st = pipeline_run(&cfg);
   }
   if (st == HS_OK && r.st && o->out)
