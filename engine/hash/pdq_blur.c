@@ -268,6 +268,31 @@ __attribute__((target("avx2"))) static void transpose_out_avx2(const float *rest
 }
 #endif
 
+/* The transposes of one sweep instantiation (`avx2` is a compile-time
+ * constant in each). */
+ALWAYS_INLINE void transpose_in(const float *const *rowp, int n, float *restrict t, int avx2) {
+#ifdef HAVE_AVX2_VARIANT
+  if (avx2) {
+    transpose_in_avx2(rowp, n, t);
+    return;
+  }
+#endif
+  (void)avx2;
+  transpose_in_scalar(rowp, 0, n, t);
+}
+
+ALWAYS_INLINE void transpose_out(const float *restrict o, int rows, int n, float *const *rowp,
+                                 int avx2) {
+#ifdef HAVE_AVX2_VARIANT
+  if (avx2) {
+    transpose_out_avx2(o, rows, n, rowp);
+    return;
+  }
+#endif
+  (void)avx2;
+  transpose_out_scalar(o, rows, 0, n, rowp);
+}
+
 /* ---- the fused sweep ------------------------------------------------------- */
 
 typedef struct sweep {
@@ -318,19 +343,9 @@ ALWAYS_INLINE void sweep_body(sweep *s, float *p2, float *colsum, float A[64][64
       const float *in[STRIP];
       float *out[STRIP];
       int rows = strip_rows(s, s->p1_done, in, out);
-#ifdef HAVE_AVX2_VARIANT
-      if (avx2)
-        transpose_in_avx2(in, s->w, s->tin);
-      else
-#endif
-        transpose_in_scalar(in, 0, s->w, s->tin);
+      transpose_in(in, s->w, s->tin, avx2);
       hbox_strip_body(s->tin, s->tout, s->w, s->wx, NULL, NULL, 1);
-#ifdef HAVE_AVX2_VARIANT
-      if (avx2)
-        transpose_out_avx2(s->tout, rows, s->w, out);
-      else
-#endif
-        transpose_out_scalar(s->tout, rows, 0, s->w, out);
+      transpose_out(s->tout, rows, s->w, out, avx2);
       s->p1_done += rows;
     }
     /* Pass 2 (vertical) one row; pass 3 (horizontal, sampled columns only)
@@ -341,12 +356,7 @@ ALWAYS_INLINE void sweep_body(sweep *s, float *p2, float *colsum, float A[64][64
       float scratch[STRIP][64];
       for (int r = 0; r < STRIP; r++)
         in[r] = p2 + (size_t)(r < p2_rows ? r : 0) * w;
-#ifdef HAVE_AVX2_VARIANT
-      if (avx2)
-        transpose_in_avx2(in, s->w, s->tin);
-      else
-#endif
-        transpose_in_scalar(in, 0, s->w, s->tin);
+      transpose_in(in, s->w, s->tin, avx2);
       hbox_strip_body(s->tin, NULL, s->w, s->wx, scratch, s->cols, 0);
       memcpy(s->sampled[p2_y0], scratch, sizeof(float) * 64 * (size_t)p2_rows);
       p2_y0 += p2_rows;
