@@ -60,4 +60,20 @@ static inline int ctu_no_device(void) {
   return 0;
 }
 
+/* The two ctest entries of a differential test run one program: without
+ * arguments the synthetic checks (always), with --golden only the checks
+ * on the shared reference data, which are skipped (never passed) where
+ * that data is absent. Returns 1 for --golden, 0 otherwise; exits with
+ * TU_SKIP when there is no device or (--golden) no `data`. */
+static inline int ctu_diff_mode(int argc, char **argv, const char *data) {
+  const int golden = argc > 1 && strcmp(argv[1], "--golden") == 0;
+  if (ctu_no_device())
+    exit(TU_SKIP);
+  if (golden && tu_testdata_dir() == NULL) {
+    fprintf(stderr, "SKIP: %s absent (set HS_TESTDATA_DIR)\n", data);
+    exit(TU_SKIP);
+  }
+  return golden;
+}
+
 #endif

@@ -426,17 +426,9 @@ START_TEST(test_expected_lists) {
 }
 END_TEST
 
-/* Two ctest entries run this program: without arguments the synthetic
- * checks (always), with --golden only the checks on the shared reference
- * data, which is skipped (never passed) where that data is absent. */
+/* Two ctest entries run this program (ctu_diff_mode). */
 int main(int argc, char **argv) {
-  const int golden = argc > 1 && strcmp(argv[1], "--golden") == 0;
-  if (ctu_no_device())
-    return TU_SKIP;
-  if (golden && tu_testdata_dir() == NULL) {
-    fprintf(stderr, "SKIP: reference match lists absent (set HS_TESTDATA_DIR)\n");
-    return TU_SKIP;
-  }
+  const int golden = ctu_diff_mode(argc, argv, "reference match lists");
   Suite *s = suite_create("diff_hamming");
   TCase *tc = tcase_create("hamming");
   tcase_set_timeout(tc, 1200);

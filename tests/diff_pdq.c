@@ -255,17 +255,9 @@ START_TEST(test_empty_batch) {
 }
 END_TEST
 
-/* Two ctest entries run this program: without arguments the synthetic
- * checks (always), with --golden only the checks on the shared reference
- * data, which is skipped (never passed) where that data is absent. */
+/* Two ctest entries run this program (ctu_diff_mode). */
 int main(int argc, char **argv) {
-  const int golden = argc > 1 && strcmp(argv[1], "--golden") == 0;
-  if (ctu_no_device())
-    return TU_SKIP;
-  if (golden && tu_testdata_dir() == NULL) {
-    fprintf(stderr, "SKIP: reference images absent (set HS_TESTDATA_DIR)\n");
-    return TU_SKIP;
-  }
+  const int golden = ctu_diff_mode(argc, argv, "reference images");
   Suite *s = suite_create("diff_pdq");
   TCase *tc = tcase_create("pdq");
   tcase_set_timeout(tc, 1200);
