@@ -4,19 +4,13 @@
  * without OpenCL, and on the CPU path, neither exists. */
 #include "device/engine_bench.h"
 
+#include "core/clock.h"
 #include "core/error.h"
 
 #ifdef HS_WITH_OPENCL
-#include <time.h>
 
 #include "device/cl_errors.h"
 #include "device/engine_device.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The copies, with the engine lock held (the queue is shared). */
 static hs_status timed_writes(engine_device *d, const void *data, size_t bytes, int reps,
@@ -25,10 +19,10 @@ static hs_status timed_writes(engine_device *d, const void *data, size_t bytes, 
   HS_TRY(clw_buffer(d->rt->ctx, CL_MEM_READ_ONLY, bytes, NULL, &buf, "bench transfer buffer"));
   hs_status st = HS_OK;
   for (int i = -1; st == HS_OK && i < reps; i++) { /* i = -1: untimed first copy */
-    double t0 = now_s();
+    double t0 = clock_now_s();
     st = clw_write(d->rt->queue, buf, 0, bytes, data, "bench transfer");
     if (i >= 0)
-      seconds[i] = now_s() - t0;
+      seconds[i] = clock_now_s() - t0;
   }
   clw_release_mem(&buf);
   return st;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "device/engine_bench.h"
@@ -29,12 +30,6 @@ void hs_bench_options_default(hs_bench_options *o) {
   o->queries = 1000;
   o->radius = HS_PDQ_DEFAULT_RADIUS;
   o->seed = 20261122;
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static uint64_t splitmix(uint64_t *s) {
@@ -139,10 +134,10 @@ static hs_status bench_pdq(const hs_bench_options *o, hs_bench_report *r, const 
   hs_status st = planes && out && secs && data ? HS_OK
                                                : error_set(HS_ERR_NOMEM, "bench: out of memory");
   for (int i = 0; st == HS_OK && i < o->warmup + o->repeats; i++) {
-    double t0 = now_s();
+    double t0 = clock_now_s();
     st = hs_engine_pdq(o->engine, planes, n, out);
     if (i >= o->warmup)
-      secs[i - o->warmup] = now_s() - t0;
+      secs[i - o->warmup] = clock_now_s() - t0;
   }
   if (st == HS_OK)
     figure_from_times(f, (double)n, secs, o->repeats);
@@ -198,10 +193,10 @@ static hs_status time_search(const hs_bench_options *o, hs_haystack *hs, const u
   const int warmup = search_warmup(o);
   for (int i = 0; st == HS_OK && i < warmup + o->repeats; i++) {
     hs_match_list list = {0};
-    double t0 = now_s();
+    double t0 = clock_now_s();
     st = top1 ? hs_match_topk(o->engine, hs, queries, o->queries, 1, &list)
               : hs_match_radius(o->engine, hs, queries, o->queries, o->radius, &list);
-    double t = now_s() - t0;
+    double t = clock_now_s() - t0;
     if (i >= warmup)
       secs[i - warmup] = t;
     if (st == HS_OK && top1 && list.count != o->queries)
@@ -280,7 +275,7 @@ hs_status hs_bench_run(const hs_bench_options *o, hs_bench_report *r) {
            HS_ERR_INVALID_ARG, "hs_bench_run: repeats, queries, sizes must be positive");
   memset(r, 0, sizeof *r);
   describe_engine(o->engine, r);
-  double t0 = now_s();
+  double t0 = clock_now_s();
   HS_TRY(bench_transfer(o, r));
   log_info("bench: PDQ on %s", r->engine);
   HS_TRY(bench_pdq(o, r, "pdq_512", 512, 512, o->planes_512));
@@ -289,7 +284,7 @@ hs_status hs_bench_run(const hs_bench_options *o, hs_bench_report *r) {
     log_info("bench: Hamming search, M = %zu", o->haystacks[i]);
     HS_TRY(bench_hamming(o, r, o->haystacks[i]));
   }
-  r->elapsed = now_s() - t0;
+  r->elapsed = clock_now_s() - t0;
   return HS_OK;
 }
 

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "eval/eval_internal.h"
@@ -301,12 +302,6 @@ static void eval_data_free(eval_data *d) {
   free(d->edit_error);
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static hs_status make_dir(const char *dir) {
   if (mkdir(dir, 0777) == 0 || errno == EEXIST)
     return HS_OK;
@@ -343,9 +338,9 @@ static hs_status run(eval_data *d) {
   HS_TRY(make_dir(o->report_dir));
   log_info("eval: %zu originals x %zu edits, %zu distractors, PDQ on: %s", d->norig, d->nedits,
            d->ndistr, hs_engine_description(d->pdq_engine));
-  double t0 = now_s();
+  double t0 = clock_now_s();
   HS_TRY(run_workers(d, o->jobs));
-  d->elapsed = now_s() - t0;
+  d->elapsed = clock_now_s() - t0;
   size_t hashed = 0;
   for (size_t i = 0; i < d->norig; i++)
     hashed += d->orig[i].status == HS_OK;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <vips/vips.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/fault.h"
 #include "core/log.h"
@@ -328,12 +329,6 @@ hs_status hs_decode_buffer(const void *data, size_t size, const char *name,
 
 /* ---- files ------------------------------------------------------------------ */
 
-static double now_ms(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 /* Bytes asked of one read(): the timeout is checked between reads, so a
  * slow network file is given up within about one chunk of the limit. */
 #define READ_CHUNK ((size_t)1 << 20)
@@ -390,7 +385,7 @@ static hs_status read_file(const char *path, const hs_decode_options *opts, hs_w
   if (fault_file("stall", path))
     fault_wait_release("stalled");
   size_t got = 0, chunk = slow ? 4096 : READ_CHUNK;
-  double t0 = now_ms();
+  double t0 = clock_now_s();
   /* Read one byte beyond the stat size to notice a file still growing. */
   while (got <= want) {
     size_t ask = want + 1 - got < chunk ? want + 1 - got : chunk;
@@ -407,7 +402,7 @@ static hs_status read_file(const char *path, const hs_decode_options *opts, hs_w
     got += (size_t)n;
     if (slow)
       nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
-    if (opts->read_timeout_ms > 0 && now_ms() - t0 > opts->read_timeout_ms) {
+    if (opts->read_timeout_ms > 0 && (clock_now_s() - t0) * 1e3 > opts->read_timeout_ms) {
       close(fd);
       return error_set(HS_ERR_TIMEOUT, "%s: reading took longer than %d ms (%zu of %zu bytes)",
                        path, opts->read_timeout_ms, got, want);

@@ -5,10 +5,10 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hashsweep/match.h"
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/match_list.h"
@@ -55,12 +55,6 @@ typedef enum match_strategy {
   MATCH_CPU_MIH
 } match_strategy;
 
-static double now_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1e9 + ts.tv_nsec;
-}
-
 /* HASHSWEEP_MATCH=brute|mih forces the CPU strategy (benchmarks, tests). */
 static const char *forced_cpu_strategy(void) {
   const char *f = getenv("HASHSWEEP_MATCH");
@@ -78,12 +72,12 @@ static hs_status build_mih(hs_haystack *h) {
     for (int w = 0; w < 4; w++)
       words[i * 4 + (size_t)w] = blk[w * HAMMING_LANES + i % HAMMING_LANES];
   }
-  double t0 = now_ns();
+  double t0 = clock_now_s();
   hs_status st = mih_build(words, n, &h->mih);
   free(words);
   if (st == HS_OK)
     log_info("multi-index hashing over %zu codes built in %.2f s (%.0f bytes per code)", n,
-             (now_ns() - t0) / 1e9, (double)mih_memory(h->mih) / (double)n);
+             clock_now_s() - t0, (double)mih_memory(h->mih) / (double)n);
   return st;
 }
 
@@ -237,7 +231,7 @@ static hs_status search(hs_engine *engine, const hs_haystack *hc, const uint64_t
   size_t before = out->count;
   hs_status st = HS_ERR_UNSUPPORTED;
   match_strategy strategy = choose_strategy(engine, h, radius, k, nq);
-  double t0 = now_ns();
+  double t0 = clock_now_s();
   if (strategy == MATCH_CPU_MIH) {
     st = mih_search(h, queries, nq, radius, engine_cpu_threads(engine), out);
     if (st != HS_OK) {
@@ -260,12 +254,12 @@ static hs_status search(hs_engine *engine, const hs_haystack *hc, const uint64_t
   if (st != HS_OK) {
     int threads = engine_cpu_threads(engine);
     strategy = MATCH_CPU_BRUTE;
-    t0 = now_ns();
+    t0 = clock_now_s();
     st = k ? hamming_topk(&h->cpu, queries, nq, k, threads, out)
            : hamming_radius(&h->cpu, queries, nq, radius, threads, out);
   }
   if (st == HS_OK && !k)
-    account(h, strategy, nq, now_ns() - t0);
+    account(h, strategy, nq, (clock_now_s() - t0) * 1e9);
   if (st != HS_OK) {
     out->count = before;
     return st;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 
@@ -87,12 +88,6 @@ struct pipeline {
   pthread_cond_t done_cv;   /* coordinator: something finished */
   pthread_cond_t budget_cv; /* workers: plane budget freed */
 };
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static scan_item *slot_of(pipeline *p, uint64_t seq) { return &p->slots[seq % p->cfg->window]; }
 
@@ -214,7 +209,7 @@ static int work_one(pipeline *p, worker *w) {
   it->state = SLOT_BUSY;
   p->busy++;
   w->seq = seq;
-  w->since = now_s();
+  w->since = clock_now_s();
   memcpy(w->path, it->path, sizeof w->path);
   atomic_store(&w->job, JOB_RUNNING);
   pthread_mutex_unlock(&p->lock);
@@ -288,7 +283,7 @@ static void watchdog(pipeline *p) {
   const pipeline_config *c = p->cfg;
   if (c->item_timeout_ms <= 0)
     return;
-  double t = now_s();
+  double t = clock_now_s();
   for (size_t i = 0; i < p->nworkers; i++) {
     worker *w = p->workers[i];
     if (!w || !w->started || atomic_load(&w->job) != JOB_RUNNING ||
@@ -436,7 +431,7 @@ static int consume_due(pipeline *p, double *last_commit) {
   /* A full window of done items cannot grow: hand it over whatever the
    * group size (else a window below commit_items waits commit_seconds). */
   int window_done = p->head + n == p->next && n >= c->window;
-  if (n < c->commit_items && now_s() - *last_commit < c->commit_seconds && !all_done &&
+  if (n < c->commit_items && clock_now_s() - *last_commit < c->commit_seconds && !all_done &&
       !window_done)
     return 0;
   scan_item **items = malloc(n * sizeof *items);
@@ -450,7 +445,7 @@ static int consume_due(pipeline *p, double *last_commit) {
   hs_status st = c->consume(c->ctx, items, n);
   pthread_mutex_lock(&p->lock);
   free(items);
-  *last_commit = now_s();
+  *last_commit = clock_now_s();
   if (st != HS_OK) {
     p->fatal = st;
     return 0;
@@ -476,7 +471,7 @@ static void wait_a_little(pipeline *p) {
  * coordinator decodes too (no watchdog then: nobody is left to watch). */
 static void coordinator(pipeline *p, worker *inline_w) {
   const pipeline_config *c = p->cfg;
-  double last_commit = now_s(), last_tick = 0;
+  double last_commit = clock_now_s(), last_tick = 0;
   pthread_mutex_lock(&p->lock);
   for (;;) {
     fill(p);
@@ -491,7 +486,7 @@ static void coordinator(pipeline *p, worker *inline_w) {
     watchdog(p);
     if (p->fatal || (p->source_done && p->head == p->next))
       break;
-    double t = now_s();
+    double t = clock_now_s();
     if (c->tick && t - last_tick >= 0.5) {
       pthread_mutex_unlock(&p->lock);
       c->tick(c->ctx, 0);

@@ -3,8 +3,8 @@
  * The spike-response path: thousands of new hashes, every stored file. */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "scan/placement.h"
 #include "scan/scan_match.h"
@@ -37,12 +37,6 @@ typedef struct rescan_run {
   double t0, last_tick;
 } rescan_run;
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static hs_status flush_batch(rescan_run *r) {
   for (size_t i = 0; i < r->n; i++)
     r->in[i] = (match_input){.path = r->paths[i], .pdq = &r->pdq[i], .md5 = r->md5[i],
@@ -53,7 +47,7 @@ static hs_status flush_batch(rescan_run *r) {
   for (size_t i = 0; i < r->n; i++)
     free(r->paths[i]);
   r->n = 0;
-  double t = now_s();
+  double t = clock_now_s();
   r->sum.elapsed = t - r->t0;
   if (r->o->progress && t - r->last_tick >= 0.5) {
     r->o->progress(r->o->progress_user, &r->sum, 0, 0);
@@ -89,7 +83,7 @@ static int visit(void *ctx, const char *path, const store_record *rec) {
 hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o && o->index && o->store && o->engine, HS_ERR_INVALID_ARG,
            "rescan: index, store and engine are required");
-  rescan_run r = {.o = o, .t0 = now_s()};
+  rescan_run r = {.o = o, .t0 = clock_now_s()};
   r.paths = calloc(RESCAN_BATCH, sizeof *r.paths);
   r.pdq = calloc(RESCAN_BATCH, sizeof *r.pdq);
   r.md5 = calloc(RESCAN_BATCH, sizeof *r.md5);
@@ -121,7 +115,7 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   }
   for (size_t i = 0; i < r.n; i++)
     free(r.paths[i]);
-  r.sum.elapsed = now_s() - r.t0;
+  r.sum.elapsed = clock_now_s() - r.t0;
   r.sum.index_version = r.m.version;
   if (o->progress)
     o->progress(o->progress_user, &r.sum, 0, 1);

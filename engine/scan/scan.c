@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "scan/pipeline.h"
@@ -60,12 +60,6 @@ typedef struct scan_run {
   hs_scan_summary sum;
   double t0;
 } scan_run;
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* What must be equal for a rerun to continue an interrupted job. */
 static void fingerprint(const hs_scan_options *o, uint8_t out[32]) {
@@ -293,7 +287,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
 
 static void tick(void *ctx, int done) {
   scan_run *r = ctx;
-  r->sum.elapsed = now_s() - r->t0;
+  r->sum.elapsed = clock_now_s() - r->t0;
   if (r->o->progress)
     r->o->progress(r->o->progress_user, &r->sum, 0, done);
 }
@@ -307,7 +301,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o->shard_count <= 1 || o->shard_index < o->shard_count, HS_ERR_INVALID_ARG,
            "scan: shard %u/%u out of range", o->shard_index, o->shard_count);
   HS_TRY(hs_init(NULL));
-  scan_run r = {.o = o, .t0 = now_s()};
+  scan_run r = {.o = o, .t0 = clock_now_s()};
   hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
   hs_status st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
   if (st == HS_OK)
@@ -344,7 +338,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   }
   if (st == HS_OK && r.st && o->out)
     st = store_job_finish(r.st, r.job_name, &r.job);
-  r.sum.elapsed = now_s() - r.t0;
+  r.sum.elapsed = clock_now_s() - r.t0;
   r.sum.index_version = r.m.version;
   if (summary)
     *summary = r.sum;

@@ -4,16 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void unload(scan_matcher *m) {
   hs_haystack_destroy(m->haystack);
@@ -58,7 +52,7 @@ static hs_status load(scan_matcher *m) {
   }
   log_info("index version %llu: %zu active PDQ entries%s%s", (unsigned long long)m->version,
            m->npdq, m->list[0] ? " in list " : "", m->list);
-  m->last_refresh = now_s();
+  m->last_refresh = clock_now_s();
   return HS_OK;
 }
 
@@ -84,9 +78,9 @@ hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engin
 }
 
 hs_status matcher_refresh_if_due(scan_matcher *m) {
-  if (m->refresh_s <= 0 || now_s() - m->last_refresh < m->refresh_s)
+  if (m->refresh_s <= 0 || clock_now_s() - m->last_refresh < m->refresh_s)
     return HS_OK;
-  m->last_refresh = now_s();
+  m->last_refresh = clock_now_s();
   /* A read transaction sees one version; renewing it is how a long scan
    * picks up imports and withdrawals made while it runs. */
   HS_TRY(hs_index_snapshot_renew(m->snap));
