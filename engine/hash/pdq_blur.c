@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/simd.h"
 #include "core/workspace.h"
 #include "hash/pdq_cpu.h"
 
@@ -391,12 +392,8 @@ typedef void (*sweep_fn)(sweep *, float *, float *, float (*)[64]);
 /* The variant for this processor; HASHSWEEP_NO_SIMD=1 forces the generic
  * one. */
 static sweep_fn pick_sweep(void) {
-  const char *off = getenv("HASHSWEEP_NO_SIMD");
-  if (off && *off && strcmp(off, "0") != 0)
-    return sweep_generic;
 #ifdef HAVE_AVX2_VARIANT
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2"))
+  if (simd_avx2_allowed())
     return sweep_avx2;
 #endif
   return sweep_generic;

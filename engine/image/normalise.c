@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include "core/simd.h"
+
 void normalise_begin(normaliser *n, hs_luma *luma, int bands, int is_16bit) {
   n->luma = luma;
   n->bands = bands;
@@ -107,7 +109,7 @@ __attribute__((target("avx2"))) static void row_luma8_4_avx2(const uint8_t *rest
     out[x] = normalise_luma_rgb(p[4 * x], p[4 * x + 1], p[4 * x + 2]);
 }
 
-static int have_avx2(void) { return __builtin_cpu_supports("avx2"); }
+static int have_avx2(void) { return simd_avx2_allowed(); }
 #else
 static int have_avx2(void) { return 0; }
 #define row_luma8_3_avx2 row_luma8_3
