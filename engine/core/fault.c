@@ -8,23 +8,27 @@
 #include <time.h>
 #include <unistd.h>
 
-int fault_file(const char *point, const char *path) {
+int fault_listed(const char *point, const char *name) {
   const char *list = getenv("HASHSWEEP_FAULT");
   if (!list || !*list)
     return 0;
-  const char *slash = strrchr(path, '/');
-  const char *name = slash ? slash + 1 : path;
-  size_t plen = strlen(point), nlen = strlen(name);
+  size_t plen = strlen(point), nlen = name ? strlen(name) : 0;
+  size_t want = name ? plen + 1 + nlen : plen;
   for (const char *p = list; *p;) {
     size_t len = strcspn(p, ",");
-    if (len == plen + 1 + nlen && strncmp(p, point, plen) == 0 && p[plen] == ':' &&
-        strncmp(p + plen + 1, name, nlen) == 0)
+    if (len == want && strncmp(p, point, plen) == 0 &&
+        (!name || (p[plen] == ':' && strncmp(p + plen + 1, name, nlen) == 0)))
       return 1;
     p += len;
     if (*p == ',')
       p++;
   }
   return 0;
+}
+
+int fault_file(const char *point, const char *path) {
+  const char *slash = strrchr(path, '/');
+  return fault_listed(point, slash ? slash + 1 : path);
 }
 
 void fault_wait_release(const char *mark) {

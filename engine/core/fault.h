@@ -18,6 +18,9 @@
 #ifndef HS_CORE_FAULT_H
 #define HS_CORE_FAULT_H
 
+/* 1 when the list HASHSWEEP_FAULT holds the item "point" (name NULL) or
+ * "point:name". */
+int fault_listed(const char *point, const char *name);
 /* 1 when HASHSWEEP_FAULT holds "point:NAME" with NAME the last component
  * of path. */
 int fault_file(const char *point, const char *path);
