@@ -36,13 +36,6 @@ static int parse_show(const char *cmd, int argc, char **argv, int allow_list, sh
   return EXIT_ALL_DONE;
 }
 
-static void iso_time(int64_t t, char out[32]) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int check_format(const char *cmd, const char *f, const char *a, const char *b) {
   if (!f || strcmp(f, a) == 0 || strcmp(f, b) == 0)
     return EXIT_ALL_DONE;
@@ -54,8 +47,8 @@ static int check_format(const char *cmd, const char *f, const char *a, const cha
 static int print_list(void *user, const hs_list_info *l) {
   int jsonl = user != NULL;
   char created[32], updated[32];
-  iso_time(l->created, created);
-  iso_time(l->updated, updated);
+  hs_time_to_iso(l->created, created);
+  hs_time_to_iso(l->updated, updated);
   uint64_t active = 0;
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
     active += l->active_by_type[t];
@@ -167,7 +160,7 @@ static int show_verify(hs_index *idx, const show_args *a) {
 static int print_log_tsv(void *user, const hs_log_record *r) {
   (void)user;
   char when[32], hex[65];
-  iso_time(r->time, when);
+  hs_time_to_iso(r->time, when);
   printf("%llu\t%s\t%s\t", (unsigned long long)r->seq, when, r->kind);
   for (size_t i = 0; i < r->nlists; i++)
     printf("%slist=%s version=%llu added=%llu duplicates=%llu withdrawn=%llu", i ? "; " : "",
@@ -188,7 +181,7 @@ static int print_log_tsv(void *user, const hs_log_record *r) {
 static int print_log_jsonl(void *user, const hs_log_record *r) {
   (void)user;
   char when[32], hex[65];
-  iso_time(r->time, when);
+  hs_time_to_iso(r->time, when);
   printf("{\"seq\":%llu,\"time\":\"%s\",\"kind\":\"%s\",\"rejected\":%llu,\"not_found\":%llu,"
          "\"lists\":[", (unsigned long long)r->seq, when, r->kind,
          (unsigned long long)r->rejected, (unsigned long long)r->not_found);

@@ -299,10 +299,7 @@ static void json_str(FILE *f, const char *key, const char *v, const char *after)
 hs_status hs_bench_write_json(const hs_bench_report *r, const hs_bench_options *o, FILE *f) {
   HS_CHECK(r && o && f, HS_ERR_INVALID_ARG, "hs_bench_write_json: NULL argument");
   char date[32];
-  time_t now = time(NULL);
-  struct tm tm;
-  gmtime_r(&now, &tm);
-  strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  hs_time_to_iso((int64_t)time(NULL), date);
   fputs("{", f);
   json_str(f, "hashsweep_version", hs_version(), ", ");
   json_str(f, "build_features", hs_build_features(), ",\n ");

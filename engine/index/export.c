@@ -221,13 +221,6 @@ static hs_status write_header(exporter *e) {
   return write_row(e, &r, 0);
 }
 
-static void iso_time(int64_t t, char out[32]) {
-  time_t tt = (time_t)t;
-  struct tm tm;
-  gmtime_r(&tt, &tm);
-  strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static hs_status version_time(exporter *e, uint64_t v, int64_t *t) {
   uint64_t x;
   if (u64map_get(&e->times, v, &x)) {
@@ -265,7 +258,7 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
   uint8_t q = page_quality(l, p)[slot];
   int64_t when;
   HS_TRY(version_time(e, page_versions(l, p)[slot], &when));
-  iso_time(when, added);
+  hs_time_to_iso(when, added);
   const char *lname = NULL;
   if (!e->list_id)
     HS_TRY(list_of(e, page_lists(l, p)[slot], &lname));

@@ -123,6 +123,10 @@ HS_API void hs_match_list_free(hs_match_list *list);
  * surrogateescape), so paths round-trip exactly. */
 HS_API void hs_json_write_string(FILE *f, const char *s);
 
+/* Unix seconds as ISO 8601 in UTC ("2026-11-22T03:57:24Z"): how exports,
+ * index listings and benchmark reports write times. */
+HS_API void hs_time_to_iso(int64_t unix_seconds, char out[32]);
+
 #ifdef __cplusplus
 }
 #endif
