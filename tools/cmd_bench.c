@@ -89,7 +89,7 @@ static int bench_execute(hs_bench_options *o, const hs_engine_options *eo, const
                          int verbose) {
   cli_install_logger(verbose);
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("bench", eo, &engine);
+  int rc = cli_engine_create("bench", eo, 0, &engine);
   if (rc != EXIT_ALL_DONE)
     return rc;
   o->engine = engine;

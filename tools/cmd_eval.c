@@ -67,7 +67,7 @@ static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int qui
                         int verbose) {
   cli_install_logger(quiet ? -1 : verbose);
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("eval", eo, &engine);
+  int rc = cli_engine_create("eval", eo, o->hash_on == HS_PLACE_AUTO, &engine);
   if (rc != EXIT_ALL_DONE)
     return rc;
   o->engine = engine;

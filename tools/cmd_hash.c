@@ -175,7 +175,7 @@ static int hash_run(int argc, char **argv) {
   }
   cli_install_logger(a.quiet ? -1 : 0);
   hs_engine *engine = NULL;
-  rc = cli_engine_create("hash", &a.engine, &engine);
+  rc = cli_engine_create("hash", &a.engine, a.run.hash_on == HS_PLACE_AUTO, &engine);
   hash_state h = {.a = &a};
   if (rc == EXIT_ALL_DONE) {
     a.run.decode = a.decode;

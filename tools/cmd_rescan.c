@@ -85,7 +85,7 @@ static int rescan_run(int argc, char **argv) {
     return cli_usage_error("rescan", "unexpected argument '%s'", argv[optind]);
   cli_install_logger(quiet ? -1 : verbose);
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("rescan", &eo, &engine);
+  int rc = cli_engine_create("rescan", &eo, o.match_on == HS_PLACE_AUTO, &engine);
   if (rc != EXIT_ALL_DONE)
     return rc;
   o.engine = engine;

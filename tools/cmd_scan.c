@@ -90,8 +90,11 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
   }
   cli_install_logger(quiet ? -1 : verbose);
   hs_engine *engine = NULL;
+  hs_engine_options placed = *eo;
+  /* Both stages on auto: the host CPU's OpenCL device would not be used. */
+  placed.auto_skips_host_cpu = o.hash_on == HS_PLACE_AUTO && o.match_on == HS_PLACE_AUTO;
   if (st == HS_OK)
-    st = hs_engine_create(eo, &engine);
+    st = hs_engine_create(&placed, &engine);
   hs_scan_summary sum = {0};
   if (st == HS_OK) {
     o.engine = engine;

@@ -70,13 +70,14 @@ static hs_status open_one(hs_engine *e, const cl_dev *d, const hs_engine_options
   return st;
 }
 
-/* Candidates for "auto": GPUs first, then every other device, each in
- * enumeration order. */
-static int auto_order(const cl_dev *devs, int n, int *order) {
+/* Candidates for "auto": GPUs first, then every other device (but the host
+ * CPU's when skip_cpu), each in enumeration order. */
+static int auto_order(const cl_dev *devs, int n, int skip_cpu, int *order) {
   int m = 0;
   for (int pass = 0; pass < 2; pass++)
     for (int i = 0; i < n; i++)
-      if (((devs[i].type & CL_DEVICE_TYPE_GPU) != 0) == (pass == 0))
+      if (((devs[i].type & CL_DEVICE_TYPE_GPU) != 0) == (pass == 0) &&
+          !(skip_cpu && (devs[i].type & CL_DEVICE_TYPE_CPU)))
         order[m++] = i;
   return m;
 }
@@ -102,9 +103,12 @@ hs_status engine_device_open(hs_engine *e, int spec, const hs_engine_options *o,
   cl_dev *devs = calloc((size_t)n, sizeof *devs);
   int *order = calloc((size_t)n, sizeof *order);
   hs_status st = devs && order ? cl_devices(devs, n, &n) : error_set(HS_ERR_NOMEM, "out of memory");
-  int m = spec >= 0 ? 1 : auto_order(devs, n, order);
+  int m = spec >= 0 ? 1 : auto_order(devs, n, o->auto_skips_host_cpu, order);
   if (spec >= 0)
     order[0] = spec;
+  if (st == HS_OK && m == 0)
+    log_info("no GPU or accelerator; the host CPU's OpenCL device is left unopened (its work "
+             "would stay on the CPU path); using the CPU path");
   for (int i = 0; st == HS_OK && i < m; i++) {
     const cl_dev *d = &devs[order[i]];
     int refused = 0;

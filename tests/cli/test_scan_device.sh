@@ -34,6 +34,17 @@ expect_eq "match fault run exit" "$?" 1
 if cmp -s "$T/cpu.jsonl" "$T/hfault.jsonl"; then pass "match fault: nothing lost, nothing doubled"; else fail "match fault output differs"; diff "$T/cpu.jsonl" "$T/hfault.jsonl" | head >&2; fi
 expect_grep "match fault: a warning says the search was redone" "device radius search failed .*injected fault.*redoing it on the CPU" "$T/hfault.err"
 
+# Placement auto with only host-CPU devices (PoCL): the device is not even
+# opened (no context, kernels or self-test for nothing); asking for it
+# still opens it.
+if "$HS" devices --format tsv | awk -F'\t' 'NR > 1 && $5 != "cpu" { found = 1 } END { exit found }'; then
+  "$HS" scan -v --index "$T/idx" --out /dev/null "$A/img00001.jpg" 2> "$T/auto.err"
+  expect_grep "auto: the host CPU's device is left unopened" "host CPU's OpenCL device is left unopened" "$T/auto.err"
+  expect_grep "auto: CPU engine" "engine: CPU" "$T/auto.err"
+  "$HS" scan -v --hash-on device --index "$T/idx" --out /dev/null "$A/img00001.jpg" 2> "$T/forced.err"
+  expect_grep "hash-on device: the device is opened" "engine: OpenCL device" "$T/forced.err"
+fi
+
 "$HS" hash --device 0 --hash-on device --dihedral "$A"/*.jpg > "$T/hash-dev.tsv"
 "$HS" hash --device cpu --dihedral "$A"/*.jpg > "$T/hash-cpu.tsv"
 if cmp -s "$T/hash-dev.tsv" "$T/hash-cpu.tsv"; then pass "hash: device = CPU (8 hashes, quality)"; else fail "hash outputs differ"; fi

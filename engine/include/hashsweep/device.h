@@ -48,6 +48,12 @@ typedef struct hs_engine_options {
    * driver and library version; a damaged entry is rebuilt. */
   int no_cache;
   int threads;   /* CPU path threads; 0 = all cores */
+  /* With "auto": leave OpenCL devices that are the host CPU itself (PoCL)
+   * unopened, so the engine is a GPU or accelerator or else the CPU path.
+   * Set by callers whose stages would not use such a device anyway
+   * (placement auto, hashsweep/scan.h): opening it costs a context, the
+   * programs and the self-test for nothing. */
+  int auto_skips_host_cpu;
 } hs_engine_options;
 
 HS_API void hs_engine_options_default(hs_engine_options *opts);
