@@ -4,7 +4,7 @@
  * audit log, every page of every type, the matcher's load, entries with
  * their metadata, verify). A damaged file must be refused or read with
  * errors, never crash: LMDB itself trusts its file, so this is what the
- * structural check at open (index/lmdb_check.c) has to catch. */
+ * structural check at open (kv/lmdb_check.c) has to catch. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
