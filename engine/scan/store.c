@@ -232,7 +232,9 @@ static hs_status make_dir(const char *dir, int readonly) {
     return HS_OK; /* the open says what is wrong with it */
   if (readonly)
     return error_set(HS_ERR_NOT_FOUND, "store %s: %s", dir, strerror(ENOENT));
-  if (mkdir(dir, 0700) != 0)
+  /* EEXIST: another run made it meanwhile; the open and the lock sort
+   * that out. */
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     return error_set(HS_ERR_IO, "store %s: cannot create: %s", dir, strerror(errno));
   return HS_OK;
 }
