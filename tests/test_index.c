@@ -816,7 +816,7 @@ END_TEST
 /* ---- map growth ------------------------------------------------------------------------ */
 
 START_TEST(map_grows_when_full) {
-  setenv("HS_INDEX_MAPSIZE", "262144", 1); /* 256 KiB: far too small */
+  setenv("HASHSWEEP_INDEX_MAPSIZE", "262144", 1); /* 256 KiB: far too small */
   hs_index *idx = fresh();
   size_t n = 30000;
   char *text = malloc(n * 65 + 1);
@@ -829,7 +829,7 @@ START_TEST(map_grows_when_full) {
   ck_assert_uint_gt(st.map_bytes, 262144);
   assert_verify_ok(idx);
   hs_index_close(idx);
-  unsetenv("HS_INDEX_MAPSIZE");
+  unsetenv("HASHSWEEP_INDEX_MAPSIZE");
   free(text);
 }
 END_TEST

@@ -29,6 +29,7 @@ static const char *const status_text[HS_STATUS_COUNT] = {
     [HS_ERR_INTERRUPTED] = "interrupted",
     [HS_ERR_TIMEOUT] = "timed out",
     [HS_ERR_INTERNAL] = "internal error",
+    [HS_ERR_BUSY] = "in use by another run",
 };
 
 const char *hs_strerror(hs_status status) {

@@ -108,10 +108,17 @@ static hs_status init_records(hs_index *idx, MDB_txn *txn, void *ctx) {
 hs_status hs_index_create(const char *path) {
   HS_CHECK(path && *path, HS_ERR_INVALID_ARG, "index create: no path");
   HS_TRY(make_dir(path));
-  lmdb_open_spec spec = {.dir = path, .maxdbs = DB_COUNT + 2, .create = 1};
+  lmdb_db_rule rules[DB_COUNT];
+  db_rules(rules);
+  lmdb_open_spec spec = {.dir = path, .kind = LMDB_KIND_INDEX, .format = INDEX_SCHEMA,
+                         .maxdbs = DB_COUNT + 2, .create = 1, .rules = rules, .nrules = DB_COUNT};
   hs_index idx;
   memset(&idx, 0, sizeof idx);
   idx.path = (char *)path;
+  /* Owner-only before the open checks the modes (an empty directory made
+   * by someone else's umask is fine to take over). */
+  if (chmod(path, 0700) != 0)
+    return error_set(HS_ERR_IO, "%s: chmod: %s", path, strerror(errno));
   HS_TRY(lmdb_env_open(&spec, &idx.env));
   MDB_stat st;
   int rc = mdb_env_stat(idx.env, &st);
@@ -184,17 +191,6 @@ static hs_status open_dbis(hs_index *idx) {
   return s;
 }
 
-static void warn_modes(const char *path) {
-  char file[4096];
-  struct stat st;
-  if (stat(path, &st) == 0 && (st.st_mode & 077))
-    log_warn("%s: index directory is accessible by others (mode %03o); hash lists are sensitive: "
-             "chmod 700", path, (unsigned)(st.st_mode & 0777));
-  snprintf(file, sizeof file, "%s/data.mdb", path);
-  if (stat(file, &st) == 0 && (st.st_mode & 077))
-    log_warn("%s: readable by others (mode %03o): chmod 600", file, (unsigned)(st.st_mode & 0777));
-}
-
 hs_status hs_index_open(const char *path, unsigned flags, hs_index **out) {
   HS_CHECK(path && *path && out, HS_ERR_INVALID_ARG, "index open: no path");
   *out = NULL;
@@ -206,7 +202,8 @@ hs_status hs_index_open(const char *path, unsigned flags, hs_index **out) {
   idx->flags = flags;
   lmdb_db_rule rules[DB_COUNT];
   db_rules(rules);
-  lmdb_open_spec spec = {.dir = path, .maxdbs = DB_COUNT + 2,
+  lmdb_open_spec spec = {.dir = path, .kind = LMDB_KIND_INDEX, .format = INDEX_SCHEMA,
+                         .maxdbs = DB_COUNT + 2,
                          .flags = (flags & HS_INDEX_READONLY) ? MDB_RDONLY : 0,
                          .rules = rules, .nrules = DB_COUNT};
   hs_status s = lmdb_env_open(&spec, &idx->env);
@@ -222,7 +219,6 @@ hs_status hs_index_open(const char *path, unsigned flags, hs_index **out) {
     hs_index_close(idx);
     return s;
   }
-  warn_modes(path);
   *out = idx;
   return HS_OK;
 }
@@ -297,35 +293,32 @@ hs_status version_get(hs_index *idx, MDB_txn *txn, uint64_t version, version_rec
 
 /* ---- the write loop -------------------------------------------------------- */
 
+typedef struct write_call {
+  hs_index *idx;
+  index_write_fn fn;
+  void *ctx;
+} write_call;
+
+static hs_status write_body(MDB_txn *txn, void *ctx) {
+  write_call *c = ctx;
+  return c->fn(c->idx, txn, c->ctx);
+}
+
+/* Growing moves the map: only safe with no read transaction of ours. */
+static hs_status may_grow(void *ctx) {
+  hs_index *idx = ((write_call *)ctx)->idx;
+  if (atomic_load(&idx->snapshots) != 0)
+    return error_set(HS_ERR_LIMIT, "%s: index map full while %d snapshot(s) are open; close "
+                     "them or set HASHSWEEP_INDEX_MAPSIZE larger", idx->path,
+                     atomic_load(&idx->snapshots));
+  return HS_OK;
+}
+
 hs_status index_write(hs_index *idx, index_write_fn fn, void *ctx, int dry_run) {
   HS_CHECK(!(idx->flags & HS_INDEX_READONLY), HS_ERR_INVALID_ARG,
            "%s: index opened read-only", idx->path);
-  for (int attempt = 0;; attempt++) {
-    MDB_txn *txn;
-    lmdb_clear_rc();
-    HS_TRY(lmdb_txn_begin(idx->env, 0, &txn));
-    hs_status s = fn(idx, txn, ctx);
-    if (s == HS_OK && dry_run) {
-      mdb_txn_abort(txn);
-      return HS_OK;
-    }
-    if (s == HS_OK) {
-      int rc = mdb_txn_commit(txn);
-      if (rc == 0)
-        return HS_OK;
-      s = lmdb_fail(rc, "%s: committing", idx->path);
-    } else {
-      mdb_txn_abort(txn);
-    }
-    if (lmdb_last_rc() != MDB_MAP_FULL || attempt >= 40)
-      return s;
-    /* Growing moves the map: only safe with no read transaction of ours. */
-    if (atomic_load(&idx->snapshots) != 0)
-      return error_set(HS_ERR_LIMIT, "%s: index map full while %d snapshot(s) are open; close "
-                       "them or set HS_INDEX_MAPSIZE larger", idx->path,
-                       atomic_load(&idx->snapshots));
-    HS_TRY(lmdb_grow(idx->env));
-  }
+  write_call c = {idx, fn, ctx};
+  return lmdb_write(idx->env, write_body, &c, dry_run, may_grow);
 }
 
 /* ---- pages ------------------------------------------------------------------ */

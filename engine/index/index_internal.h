@@ -22,7 +22,7 @@
 #include <stdatomic.h>
 
 #include "hashsweep/index.h"
-#include "index/lmdb_util.h"
+#include "kv/lmdb_util.h"
 #include "index/page.h"
 
 enum {

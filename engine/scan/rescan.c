@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/runlock.h"
 #include "scan/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
@@ -96,6 +97,11 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   hs_engine *match_engine = NULL, *match_owned = NULL;
   if (st == HS_OK)
     st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
+  /* The store is read from one snapshot (a scan may write it meanwhile);
+   * the output is this run's alone. */
+  run_lock *out_lock = NULL;
+  if (st == HS_OK && o->out)
+    st = run_lock_output(o->out, &out_lock);
   if (st == HS_OK)
     st = store_open(o->store, 1, &s);
   if (st == HS_OK)
@@ -122,6 +128,7 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   if (summary)
     *summary = r.sum;
   sink_close(r.out);
+  run_lock_release(out_lock);
   if (r.m.index)
     matcher_close(&r.m);
   store_close(s);

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/runlock.h"
 #include "scan/pipeline.h"
 #include "scan/placement.h"
 #include "scan/scan_match.h"
@@ -315,7 +316,12 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
     return st;
   }
   uint64_t keep = 0;
-  if (o->store)
+  /* One run at a time per output and per store (the store's lock is taken
+   * by store_open), held before the job is read or the output cut. */
+  run_lock *out_lock = NULL;
+  if (o->out)
+    st = run_lock_output(o->out, &out_lock);
+  if (st == HS_OK && o->store)
     st = store_open(o->store, 0, &r.st);
   if (st == HS_OK)
     st = begin_job(&r, &keep);
@@ -345,6 +351,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   sources_close(r.src);
   sink_close(r.out);
   store_close(r.st);
+  run_lock_release(out_lock);
   matcher_close(&r.m);
   hs_engine_destroy(match_owned);
   hs_engine_destroy(hash_owned);

@@ -13,7 +13,8 @@
 #include <time.h>
 
 #include "core/error.h"
-#include "index/lmdb_util.h"
+#include "core/runlock.h"
+#include "kv/lmdb_util.h"
 
 #define STORE_MAGIC "hashsweep-store"
 #define STORE_SCHEMA 1
@@ -21,18 +22,24 @@
 /* LMDB keys are limited to 511 bytes; longer paths are keyed by a digest
  * and carry the full path in the value. */
 #define MAX_PLAIN_KEY 480
-/* Address space reserved for the map; the file grows only as data does.
- * HS_STORE_MAPSIZE (bytes) overrides it where address space is limited
- * (ulimit -v, ThreadSanitizer's fixed memory layout). */
-#define STORE_MAP_SIZE (1ULL << 40)
+/* Map growths in a row before a write gives up. */
+#define MAX_GROWTHS 40
+
+/* What a store file holds (for the structural check at open). */
+static const lmdb_db_rule store_dbs[] = {{"meta", 0, 0}, {"files", 0, 0}, {"jobs", 0, 0}};
 
 struct store {
   MDB_env *env;
   MDB_dbi files, jobs, meta;
   MDB_txn *batch; /* open write transaction of a batch, or NULL */
+  run_lock *lock; /* held while open for writing */
   char dir[4096];
   uint8_t *buf;   /* record serialisation buffer */
   size_t buf_cap;
+  /* The batch's puts, to run again when the map fills and grows:
+   * {u32 key bytes, u32 value bytes, key, value} one after another. */
+  uint8_t *log;
+  size_t log_len, log_cap;
 };
 
 /* LMDB turns a short write (a full disk stops a write part-way) into EIO;
@@ -51,12 +58,20 @@ static void disk_hint(const char *dir, int rc, char *out, size_t cap) {
              (unsigned long long)vfs.f_bavail * vfs.f_frsize);
 }
 
-static hs_status mdb_fail(int rc, const char *what, const char *dir) {
+/* A failed LMDB call on the store: the disk hint, and a full disk or map
+ * is an I/O failure (exit 3), not a damaged store. Remembers rc
+ * (lmdb_last_rc) so the writers can tell a full map. */
+static hs_status store_fail(int rc, const char *what, const char *dir) {
   char hint[160];
   disk_hint(dir, rc, hint, sizeof hint);
-  return error_set(rc == MDB_MAP_FULL || rc == ENOSPC || rc == EIO || rc == EFBIG ? HS_ERR_IO
-                                                                                  : HS_ERR_INDEX,
-                   "store %s: %s: %s%s", dir, what, mdb_strerror(rc), hint);
+  hs_status st = rc == MDB_MAP_FULL || rc == ENOSPC || rc == EIO || rc == EFBIG ? HS_ERR_IO
+                                                                                : HS_ERR_INDEX;
+  return lmdb_fail_hinted(rc, st, hint, "store %s: %s", dir, what);
+}
+
+static hs_status begin(store *s, unsigned flags, MDB_txn **txn) {
+  hs_status st = lmdb_txn_begin(s->env, flags, txn);
+  return st == HS_OK ? HS_OK : error_prefix(st, "store %s: ", s->dir);
 }
 
 /* ---- record encoding ---------------------------------------------------- */
@@ -166,10 +181,10 @@ static hs_status check_or_write_magic(store *s, MDB_txn *txn, int readonly) {
     uint32_t schema = STORE_SCHEMA;
     MDB_val sv = {sizeof schema, &schema};
     rc = mdb_put(txn, s->meta, &k, &sv, 0);
-    return rc ? mdb_fail(rc, "cannot write header", s->dir) : HS_OK;
+    return rc ? store_fail(rc, "cannot write header", s->dir) : HS_OK;
   }
   if (rc)
-    return mdb_fail(rc, "cannot read header", s->dir);
+    return store_fail(rc, "cannot read header", s->dir);
   uint32_t schema = 0;
   if (v.mv_size == sizeof schema)
     memcpy(&schema, v.mv_data, sizeof schema);
@@ -179,71 +194,74 @@ static hs_status check_or_write_magic(store *s, MDB_txn *txn, int readonly) {
   return HS_OK;
 }
 
-static hs_status open_dbs(store *s, int readonly) {
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(s->env, NULL, readonly ? MDB_RDONLY : 0, &txn);
-  if (rc)
-    return mdb_fail(rc, "cannot begin transaction", s->dir);
+static hs_status open_dbs_in(store *s, MDB_txn *txn, int readonly) {
   unsigned flags = readonly ? 0 : MDB_CREATE;
+  int rc;
   if ((rc = mdb_dbi_open(txn, "meta", flags, &s->meta)) ||
       (rc = mdb_dbi_open(txn, "files", flags, &s->files)) ||
       (rc = mdb_dbi_open(txn, "jobs", flags, &s->jobs))) {
-    mdb_txn_abort(txn);
     if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
       return error_set(HS_ERR_CORRUPT, "%s: not a hashsweep store", s->dir);
-    return mdb_fail(rc, "cannot open tables", s->dir);
+    return store_fail(rc, "cannot open tables", s->dir);
   }
-  hs_status st = check_or_write_magic(s, txn, readonly);
+  return check_or_write_magic(s, txn, readonly);
+}
+
+static hs_status create_dbs(MDB_txn *txn, void *ctx) { return open_dbs_in(ctx, txn, 0); }
+
+static hs_status open_dbs(store *s, int readonly) {
+  if (!readonly)
+    return lmdb_write(s->env, create_dbs, s, 0, NULL);
+  MDB_txn *txn;
+  HS_TRY(begin(s, MDB_RDONLY, &txn));
+  hs_status st = open_dbs_in(s, txn, 1);
   if (st != HS_OK) {
     mdb_txn_abort(txn);
     return st;
   }
-  rc = mdb_txn_commit(txn);
-  return rc ? mdb_fail(rc, "cannot commit", s->dir) : HS_OK;
+  /* Committing a read transaction keeps the handles it opened. */
+  int rc = mdb_txn_commit(txn);
+  return rc ? store_fail(rc, "cannot commit", s->dir) : HS_OK;
 }
 
+/* A missing store directory is made, owner-only: hashes of a platform's
+ * archive are sensitive. */
+static hs_status make_dir(const char *dir, int readonly) {
+  struct stat st;
+  if (stat(dir, &st) == 0 || errno != ENOENT)
+    return HS_OK; /* the open says what is wrong with it */
+  if (readonly)
+    return error_set(HS_ERR_NOT_FOUND, "store %s: %s", dir, strerror(ENOENT));
+  /* EEXIST: another run made it meanwhile; the open and the lock sort
+   * that out. */
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return error_set(HS_ERR_IO, "store %s: cannot create: %s", dir, strerror(errno));
+  return HS_OK;
+}
+
+/* Opening for writing takes the store's run lock (run.lock in the
+ * directory) once the environment is known to be a store and before
+ * anything of a run is written: one scan at a time per store. */
 hs_status store_open(const char *dir, int readonly, store **out) {
   HS_CHECK(dir && out, HS_ERR_INVALID_ARG, "store_open: NULL argument");
+  *out = NULL;
+  HS_TRY(make_dir(dir, readonly));
   store *s = calloc(1, sizeof *s);
   if (!s)
     return error_set(HS_ERR_NOMEM, "out of memory");
   snprintf(s->dir, sizeof s->dir, "%s", dir);
-  struct stat st;
-  if (stat(dir, &st) != 0) {
-    if (readonly || errno != ENOENT) {
-      int e = errno;
-      free(s);
-      return error_set(e == ENOENT ? HS_ERR_NOT_FOUND : HS_ERR_IO, "store %s: %s", dir,
-                       strerror(e));
-    }
-    /* Hashes of a platform's archive are sensitive: owner only. */
-    if (mkdir(dir, 0700) != 0) {
-      int e = errno;
-      free(s);
-      return error_set(HS_ERR_IO, "store %s: cannot create: %s", dir, strerror(e));
-    }
-  } else if (!S_ISDIR(st.st_mode)) {
-    free(s);
-    return error_set(HS_ERR_CORRUPT, "store %s: not a directory (a store is a directory)", dir);
+  lmdb_open_spec spec = {.dir = dir, .kind = LMDB_KIND_STORE, .format = STORE_SCHEMA,
+                         .flags = readonly ? MDB_RDONLY : 0, .maxdbs = 3, .create = !readonly,
+                         .rules = store_dbs, .nrules = sizeof store_dbs / sizeof *store_dbs};
+  hs_status e = lmdb_env_open(&spec, &s->env);
+  if (e == HS_OK && !readonly) {
+    char lock[4200], what[4200];
+    snprintf(lock, sizeof lock, "%s/run.lock", dir);
+    snprintf(what, sizeof what, "store %s", dir);
+    e = run_lock_take(lock, what, &s->lock);
   }
-  int rc = mdb_env_create(&s->env);
-  if (!rc)
-    rc = mdb_env_set_maxdbs(s->env, 8);
-  if (!rc)
-    rc = mdb_env_set_mapsize(s->env, lmdb_map_size_env("HS_STORE_MAPSIZE", (size_t)STORE_MAP_SIZE));
-  if (!rc)
-    rc = mdb_env_open(s->env, dir, MDB_NOTLS | (readonly ? MDB_RDONLY : 0), 0600);
-  if (rc) {
-    hs_status e = rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH
-                      ? error_set(HS_ERR_CORRUPT, "store %s: not a hashsweep store (%s)", dir,
-                                  mdb_strerror(rc))
-                      : mdb_fail(rc, "cannot open", dir);
-    if (s->env)
-      mdb_env_close(s->env);
-    free(s);
-    return e;
-  }
-  hs_status e = open_dbs(s, readonly);
+  if (e == HS_OK)
+    e = open_dbs(s, readonly);
   if (e != HS_OK) {
     store_close(s);
     return e;
@@ -259,7 +277,9 @@ void store_close(store *s) {
     mdb_txn_abort(s->batch);
   if (s->env)
     mdb_env_close(s->env);
+  run_lock_release(s->lock);
   free(s->buf);
+  free(s->log);
   free(s);
 }
 
@@ -272,7 +292,7 @@ static hs_status job_read(store *s, MDB_txn *txn, const char *name, store_job *j
   if (rc == MDB_NOTFOUND)
     return HS_OK;
   if (rc)
-    return mdb_fail(rc, "cannot read job", s->dir);
+    return store_fail(rc, "cannot read job", s->dir);
   if (v.mv_size != sizeof *job)
     return error_set(HS_ERR_CORRUPT, "store %s: damaged job record", s->dir);
   memcpy(job, v.mv_data, sizeof *job);
@@ -285,62 +305,62 @@ static hs_status job_write(store *s, MDB_txn *txn, const char *name, const store
     return error_set(HS_ERR_LIMIT, "output path too long to name a job");
   MDB_val k = {strlen(name), (void *)name}, v = {sizeof *job, (void *)job};
   int rc = mdb_put(txn, s->jobs, &k, &v, 0);
-  return rc ? mdb_fail(rc, "cannot write job", s->dir) : HS_OK;
+  return rc ? store_fail(rc, "cannot write job", s->dir) : HS_OK;
 }
 
 hs_status store_job_get(store *s, const char *name, store_job *job, int *found) {
   MDB_txn *txn;
-  int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-  if (rc)
-    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  HS_TRY(begin(s, MDB_RDONLY, &txn));
   hs_status st = job_read(s, txn, name, job, found);
   mdb_txn_abort(txn);
   return st;
 }
 
+typedef struct job_call {
+  store *s;
+  const char *name;
+  const uint8_t *fingerprint;
+  store_job *job;
+} job_call;
+
 /* Job ids come from a counter in meta; they only ever grow. */
-hs_status store_job_begin(store *s, const char *name, const uint8_t fingerprint[32],
-                          store_job *job) {
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-  if (rc)
-    return mdb_fail(rc, "cannot begin transaction", s->dir);
+static hs_status job_begin_in(MDB_txn *txn, void *ctx) {
+  job_call *c = ctx;
   MDB_val k = {7, "next_job"}, v;
   uint32_t next = 1;
-  rc = mdb_get(txn, s->meta, &k, &v);
+  int rc = mdb_get(txn, c->s->meta, &k, &v);
   if (rc == 0 && v.mv_size == sizeof next)
     memcpy(&next, v.mv_data, sizeof next);
+  store_job *job = c->job;
   memset(job, 0, sizeof *job);
   job->id = next;
   job->state = JOB_RUNNING;
-  memcpy(job->fingerprint, fingerprint, 32);
+  memcpy(job->fingerprint, c->fingerprint, 32);
   job->started = (int64_t)time(NULL);
   next++;
   v.mv_size = sizeof next;
   v.mv_data = &next;
-  rc = mdb_put(txn, s->meta, &k, &v, 0);
-  hs_status st = rc ? mdb_fail(rc, "cannot write job counter", s->dir) : job_write(s, txn, name, job);
-  if (st != HS_OK) {
-    mdb_txn_abort(txn);
-    return st;
-  }
-  rc = mdb_txn_commit(txn);
-  return rc ? mdb_fail(rc, "cannot commit", s->dir) : HS_OK;
+  rc = mdb_put(txn, c->s->meta, &k, &v, 0);
+  if (rc)
+    return store_fail(rc, "cannot write job counter", c->s->dir);
+  return job_write(c->s, txn, c->name, job);
+}
+
+hs_status store_job_begin(store *s, const char *name, const uint8_t fingerprint[32],
+                          store_job *job) {
+  job_call c = {s, name, fingerprint, job};
+  return lmdb_write(s->env, job_begin_in, &c, 0, NULL);
+}
+
+static hs_status job_finish_in(MDB_txn *txn, void *ctx) {
+  job_call *c = ctx;
+  return job_write(c->s, txn, c->name, c->job);
 }
 
 hs_status store_job_finish(store *s, const char *name, store_job *job) {
-  MDB_txn *txn;
-  int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-  if (rc)
-    return mdb_fail(rc, "cannot begin transaction", s->dir);
   job->state = JOB_DONE;
-  hs_status st = job_write(s, txn, name, job);
-  if (st != HS_OK) {
-    mdb_txn_abort(txn);
-    return st;
-  }
-  rc = mdb_txn_commit(txn);
-  return rc ? mdb_fail(rc, "cannot commit", s->dir) : HS_OK;
+  job_call c = {s, name, NULL, job};
+  return lmdb_write(s->env, job_finish_in, &c, 0, NULL);
 }
 
 /* ---- files ---------------------------------------------------------------- */
@@ -355,7 +375,7 @@ static hs_status lookup_in(store *s, MDB_txn *txn, const char *path, store_recor
   if (rc == MDB_NOTFOUND)
     return HS_OK;
   if (rc)
-    return mdb_fail(rc, "cannot read file record", s->dir);
+    return store_fail(rc, "cannot read file record", s->dir);
   HS_TRY(decode(&v, rec, NULL, NULL, s->dir));
   *found = 1;
   return HS_OK;
@@ -365,9 +385,7 @@ hs_status store_lookup(store *s, const char *path, store_record *rec, int *found
   if (s->batch)
     return lookup_in(s, s->batch, path, rec, found);
   MDB_txn *txn;
-  int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-  if (rc)
-    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  HS_TRY(begin(s, MDB_RDONLY, &txn));
   hs_status st = lookup_in(s, txn, path, rec, found);
   mdb_txn_abort(txn);
   return st;
@@ -375,12 +393,58 @@ hs_status store_lookup(store *s, const char *path, store_record *rec, int *found
 
 hs_status store_batch_begin(store *s) {
   HS_CHECK(!s->batch, HS_ERR_INTERNAL, "store batch already open");
-  int rc = mdb_txn_begin(s->env, NULL, 0, &s->batch);
-  if (rc) {
-    s->batch = NULL;
-    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  s->log_len = 0;
+  return begin(s, 0, &s->batch);
+}
+
+/* Keeps a put of the batch for replay_batch. */
+static hs_status log_put(store *s, const MDB_val *k, const MDB_val *v) {
+  size_t need = s->log_len + 8 + k->mv_size + v->mv_size;
+  if (need > s->log_cap) {
+    size_t cap = need > 2 * s->log_cap ? need : 2 * s->log_cap;
+    uint8_t *b = realloc(s->log, cap);
+    if (!b)
+      return error_set(HS_ERR_NOMEM, "out of memory");
+    s->log = b;
+    s->log_cap = cap;
+  }
+  uint32_t sizes[2] = {(uint32_t)k->mv_size, (uint32_t)v->mv_size};
+  uint8_t *p = s->log + s->log_len;
+  memcpy(p, sizes, 8);
+  memcpy(p + 8, k->mv_data, k->mv_size);
+  memcpy(p + 8 + k->mv_size, v->mv_data, v->mv_size);
+  s->log_len = need;
+  return HS_OK;
+}
+
+/* The batch's puts again, in a new transaction. */
+static hs_status replay_batch(store *s) {
+  for (size_t at = 0; at < s->log_len;) {
+    uint32_t sizes[2];
+    memcpy(sizes, s->log + at, 8);
+    MDB_val k = {sizes[0], s->log + at + 8}, v = {sizes[1], s->log + at + 8 + sizes[0]};
+    int rc = mdb_put(s->batch, s->files, &k, &v, 0);
+    if (rc)
+      return store_fail(rc, "cannot write file record", s->dir);
+    at += 8 + (size_t)sizes[0] + sizes[1];
   }
   return HS_OK;
+}
+
+/* The map filled during a batch (LMDB has then failed the transaction):
+ * grow it and redo the batch's puts in a new transaction. */
+static hs_status regrow_batch(store *s) {
+  for (int attempt = 0; attempt < MAX_GROWTHS; attempt++) {
+    store_batch_abort(s);
+    HS_TRY(lmdb_grow(s->env));
+    HS_TRY(begin(s, 0, &s->batch));
+    lmdb_clear_rc();
+    hs_status st = replay_batch(s);
+    if (st == HS_OK || lmdb_last_rc() != MDB_MAP_FULL)
+      return st;
+  }
+  return error_set(HS_ERR_IO, "store %s: the map is still full after growing it %d times",
+                   s->dir, MAX_GROWTHS);
 }
 
 hs_status store_batch_put(store *s, const char *path, const store_record *rec) {
@@ -389,8 +453,11 @@ hs_status store_batch_put(store *s, const char *path, const store_record *rec) {
   MDB_val k, v;
   make_key(path, kb, &k);
   HS_TRY(encode(s, path, rec, &v));
+  HS_TRY(log_put(s, &k, &v));
   int rc = mdb_put(s->batch, s->files, &k, &v, 0);
-  return rc ? mdb_fail(rc, "cannot write file record", s->dir) : HS_OK;
+  if (rc == MDB_MAP_FULL)
+    return regrow_batch(s); /* the replay includes this put */
+  return rc ? store_fail(rc, "cannot write file record", s->dir) : HS_OK;
 }
 
 hs_status store_batch_lookup(store *s, const char *path, store_record *rec, int *found) {
@@ -400,14 +467,22 @@ hs_status store_batch_lookup(store *s, const char *path, store_record *rec, int 
 
 hs_status store_batch_commit(store *s, const char *job_name, const store_job *job) {
   HS_CHECK(s->batch, HS_ERR_INTERNAL, "store batch not open");
-  hs_status st = job_name ? job_write(s, s->batch, job_name, job) : HS_OK;
-  if (st != HS_OK) {
-    store_batch_abort(s);
-    return st;
+  for (int attempt = 0;; attempt++) {
+    lmdb_clear_rc();
+    hs_status st = job_name ? job_write(s, s->batch, job_name, job) : HS_OK;
+    if (st == HS_OK) {
+      int rc = mdb_txn_commit(s->batch);
+      s->batch = NULL;
+      if (rc == 0)
+        return HS_OK;
+      st = store_fail(rc, "cannot commit", s->dir);
+    }
+    if (lmdb_last_rc() != MDB_MAP_FULL || attempt >= MAX_GROWTHS) {
+      store_batch_abort(s);
+      return st;
+    }
+    HS_TRY(regrow_batch(s));
   }
-  int rc = mdb_txn_commit(s->batch);
-  s->batch = NULL;
-  return rc ? mdb_fail(rc, "cannot commit", s->dir) : HS_OK;
 }
 
 void store_batch_abort(store *s) {
@@ -419,13 +494,11 @@ void store_batch_abort(store *s) {
 hs_status store_iterate(store *s, store_visit_fn fn, void *ctx, int *stopped) {
   MDB_txn *txn;
   MDB_cursor *cur;
-  int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-  if (rc)
-    return mdb_fail(rc, "cannot begin transaction", s->dir);
-  rc = mdb_cursor_open(txn, s->files, &cur);
+  HS_TRY(begin(s, MDB_RDONLY, &txn));
+  int rc = mdb_cursor_open(txn, s->files, &cur);
   if (rc) {
     mdb_txn_abort(txn);
-    return mdb_fail(rc, "cannot open cursor", s->dir);
+    return store_fail(rc, "cannot open cursor", s->dir);
   }
   hs_status st = HS_OK;
   MDB_val k, v;
@@ -443,7 +516,7 @@ hs_status store_iterate(store *s, store_visit_fn fn, void *ctx, int *stopped) {
     stop = fn(ctx, path, &r);
   }
   if (st == HS_OK && rc != 0 && rc != MDB_NOTFOUND)
-    st = mdb_fail(rc, "cannot read file records", s->dir);
+    st = store_fail(rc, "cannot read file records", s->dir);
   mdb_cursor_close(cur);
   mdb_txn_abort(txn);
   if (stopped)
@@ -453,14 +526,12 @@ hs_status store_iterate(store *s, store_visit_fn fn, void *ctx, int *stopped) {
 
 hs_status store_count(store *s, uint64_t *count) {
   MDB_txn *txn;
-  int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-  if (rc)
-    return mdb_fail(rc, "cannot begin transaction", s->dir);
+  HS_TRY(begin(s, MDB_RDONLY, &txn));
   MDB_stat st;
-  rc = mdb_stat(txn, s->files, &st);
+  int rc = mdb_stat(txn, s->files, &st);
   mdb_txn_abort(txn);
   if (rc)
-    return mdb_fail(rc, "cannot stat", s->dir);
+    return store_fail(rc, "cannot stat", s->dir);
   *count = st.ms_entries;
   return HS_OK;
 }

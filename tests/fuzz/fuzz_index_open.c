@@ -4,7 +4,7 @@
  * audit log, every page of every type, the matcher's load, entries with
  * their metadata, verify). A damaged file must be refused or read with
  * errors, never crash: LMDB itself trusts its file, so this is what the
- * structural check at open (index/lmdb_check.c) has to catch. */
+ * structural check at open (kv/lmdb_check.c) has to catch. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -25,7 +25,7 @@ static void one_line(const char *s) {
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
   /* A small map: the opener still makes it twice the file when larger. */
-  setenv("HS_INDEX_MAPSIZE", "1048576", 1);
+  setenv("HASHSWEEP_INDEX_MAPSIZE", "1048576", 1);
   const char *tmp = getenv("TMPDIR");
   snprintf(dir, sizeof dir, "%.40s/hs-fuzz-XXXXXX", tmp && *tmp ? tmp : "/tmp");
   FUZZ_ASSERT(mkdtemp(dir));

@@ -40,6 +40,7 @@ typedef enum hs_status {
   HS_ERR_INTERRUPTED,  /* stopped by a signal or a cancel request */
   HS_ERR_TIMEOUT,      /* an operation took longer than its limit */
   HS_ERR_INTERNAL,     /* a bug: an invariant did not hold */
+  HS_ERR_BUSY,         /* in use by another run (its pid in the detail) */
   HS_STATUS_COUNT
 } hs_status;
 

@@ -1,4 +1,4 @@
-/* index/lmdb_check.h - internal: structural checks of an LMDB data file
+/* kv/lmdb_check.h - internal: structural checks of an LMDB data file
  * before LMDB reads it.
  *
  * LMDB trusts its data file: a damaged page (a node offset past the page,
@@ -27,8 +27,8 @@
  * leaf page once, so an index opens in time linear in its B-tree pages
  * (the hash columns are overflow values: only their first page header is
  * read). */
-#ifndef HS_INDEX_LMDB_CHECK_H
-#define HS_INDEX_LMDB_CHECK_H
+#ifndef HS_KV_LMDB_CHECK_H
+#define HS_KV_LMDB_CHECK_H
 
 #include <lmdb.h>
 
@@ -47,8 +47,13 @@ typedef struct lmdb_db_rule {
 hs_status lmdb_check_meta(const char *file);
 
 /* Checks the trees of the snapshot a new read transaction on `env` sees.
- * Sub-databases not in `rules` are damage. `file` is env's data.mdb. */
-hs_status lmdb_check_tree(MDB_env *env, const char *file, const lmdb_db_rule *rules,
-                          size_t nrules);
+ * `file` is env's data.mdb; `what` names what it should be in messages
+ * ("a hashsweep index"). Sub-databases in `rules` must have the flags and
+ * key sizes given there; others are walked with the flags they record when
+ * those are 0 or MDB_INTEGERKEY (lmdb_kind.h decides whether they may be
+ * there); anything else in the main database is HS_ERR_CORRUPT, "not
+ * <what>". */
+hs_status lmdb_check_tree(MDB_env *env, const char *file, const char *what,
+                          const lmdb_db_rule *rules, size_t nrules);
 
 #endif

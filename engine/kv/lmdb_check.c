@@ -1,7 +1,7 @@
-/* index/lmdb_check.c - structural checks of LMDB data files before LMDB
+/* kv/lmdb_check.c - structural checks of LMDB data files before LMDB
  * reads them (lmdb_check.h). Every read is a pread into our own buffers,
  * so a damaged file cannot hurt the checker itself. */
-#include "index/lmdb_check.h"
+#include "kv/lmdb_check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -222,9 +222,16 @@ hs_status lmdb_check_meta(const char *file) {
 
 enum { TREE_FREE, TREE_MAIN, TREE_SUB };
 
+/* A sub-database the main database names: rule is its index in the
+ * rules, or NO_RULE for one the rules do not name (walked with the flags
+ * it records; whether it may be there is for lmdb_kind to say). */
+#define NO_RULE ((size_t)-1)
+/* More unnamed sub-databases than this is nothing hashsweep made. */
+#define MAX_OTHER_SUBS 32
 typedef struct sub_found {
   size_t rule;
   db_rec db;
+  char name[MAX_KEY + 1];
 } sub_found;
 
 typedef struct checker {
@@ -233,6 +240,7 @@ typedef struct checker {
   uint64_t psize, last_pg;
   uint8_t *seen, *freed; /* bitmaps over pages 0..last_pg */
   uint8_t *bufs;         /* one page per tree level */
+  const char *what;      /* "a hashsweep index", for messages */
   const lmdb_db_rule *rules;
   size_t nrules;
   sub_found *subs;       /* sub-databases named by the main database */
@@ -323,28 +331,39 @@ static hs_status check_overflow(checker *k, uint64_t from, uint64_t op, uint64_t
   return HS_OK;
 }
 
-/* An LMDB environment that is sound but holds databases the rules do not
- * name: somebody else's file, or not this kind of hashsweep file. */
+/* An LMDB environment that is sound but holds records hashsweep never
+ * writes: somebody else's file. */
 static hs_status foreign(checker *k) {
-  return error_set(HS_ERR_CORRUPT, "%s: not a hashsweep index (an LMDB environment with other "
-                   "databases)", k->file);
+  return error_set(HS_ERR_CORRUPT, "%s: not %s (an LMDB environment with other databases)",
+                   k->file, k->what);
 }
 
-/* A main-database record: a named sub-database hashsweep knows, once. */
+/* A main-database record: a named sub-database, once. One the rules do not
+ * name is walked too when it is a plain or integer-key B-tree (another kind
+ * of hashsweep environment has such; lmdb_kind refuses it by name). */
 static hs_status note_sub(checker *k, uint64_t pgno, const uint8_t *key, unsigned ksize,
                           const uint8_t *data) {
   size_t r = 0;
   while (r < k->nrules &&
          !(strlen(k->rules[r].name) == ksize && memcmp(k->rules[r].name, key, ksize) == 0))
     r++;
-  if (r == k->nrules)
-    return foreign(k);
+  db_rec db = parse_db(data);
+  if (r == k->nrules) {
+    r = NO_RULE;
+    if ((db.flags != 0 && db.flags != MDB_INTEGERKEY) || k->nsubs >= k->nrules + MAX_OTHER_SUBS)
+      return foreign(k);
+  }
   for (size_t i = 0; i < k->nsubs; i++)
-    if (k->subs[i].rule == r)
-      return page_fail(k, pgno, "sub-database %s listed twice", k->rules[r].name);
-  k->subs[k->nsubs].rule = r;
-  k->subs[k->nsubs].db = parse_db(data);
-  k->nsubs++;
+    if (k->subs[i].rule == r && (r != NO_RULE || (strlen(k->subs[i].name) == ksize &&
+                                                  memcmp(k->subs[i].name, key, ksize) == 0)))
+      return page_fail(k, pgno, "sub-database %.*s listed twice", (int)ksize, (const char *)key);
+  sub_found *f = &k->subs[k->nsubs++];
+  f->rule = r;
+  f->db = db;
+  /* Kept printable: the name may reach a message. */
+  for (unsigned i = 0; i < ksize; i++)
+    f->name[i] = key[i] < 0x20 || key[i] == 0x7f ? '?' : (char)key[i];
+  f->name[ksize] = '\0';
   return HS_OK;
 }
 
@@ -457,12 +476,18 @@ static hs_status walk_tree(checker *k, int kind, const char *name, const db_rec 
 static hs_status check_snapshot(checker *k, const meta_rec *m) {
   HS_TRY(walk_tree(k, TREE_MAIN, "main database", &m->db[MAIN_DBI], 0));
   for (size_t i = 0; i < k->nsubs; i++) {
-    const lmdb_db_rule *r = &k->rules[k->subs[i].rule];
-    if (k->subs[i].db.flags != r->flags)
-      return damaged(k->file, "sub-database %s has flags 0x%x, not 0x%x", r->name,
-                     k->subs[i].db.flags, r->flags);
-    HS_TRY(walk_tree(k, TREE_SUB, r->name, &k->subs[i].db,
-                     r->flags & MDB_INTEGERKEY ? r->key_bytes : 0));
+    const sub_found *f = &k->subs[i];
+    if (f->rule == NO_RULE) {
+      /* Integer keys of unknown size: LMDB never compares them, as the
+       * database is refused before it is opened. */
+      HS_TRY(walk_tree(k, TREE_SUB, f->name, &f->db, 0));
+      continue;
+    }
+    const lmdb_db_rule *r = &k->rules[f->rule];
+    if (f->db.flags != r->flags)
+      return damaged(k->file, "sub-database %s has flags 0x%x, not 0x%x", r->name, f->db.flags,
+                     r->flags);
+    HS_TRY(walk_tree(k, TREE_SUB, r->name, &f->db, r->flags & MDB_INTEGERKEY ? r->key_bytes : 0));
   }
   HS_TRY(walk_tree(k, TREE_FREE, "free list", &m->db[FREE_DBI], 8));
   for (uint64_t pg = 2; pg <= k->last_pg; pg++)
@@ -493,7 +518,7 @@ static hs_status check_pinned(checker *k, const meta_rec *m, uint64_t bytes) {
   k->seen = calloc(map_bytes, 1);
   k->freed = calloc(map_bytes, 1);
   k->bufs = malloc((size_t)MAX_DEPTH * m->psize);
-  k->subs = calloc(k->nrules ? k->nrules : 1, sizeof *k->subs);
+  k->subs = calloc(k->nrules + MAX_OTHER_SUBS, sizeof *k->subs);
   k->nsubs = 0;
   hs_status st = HS_OK;
   if (!k->seen || !k->freed || !k->bufs || !k->subs)
@@ -509,13 +534,13 @@ static hs_status check_pinned(checker *k, const meta_rec *m, uint64_t bytes) {
   return st;
 }
 
-hs_status lmdb_check_tree(MDB_env *env, const char *file, const lmdb_db_rule *rules,
-                          size_t nrules) {
+hs_status lmdb_check_tree(MDB_env *env, const char *file, const char *what,
+                          const lmdb_db_rule *rules, size_t nrules) {
   uint64_t bytes = 0;
   int fd = open_file(file, &bytes);
   if (fd < 0)
     return error_set(HS_ERR_IO, "%s: cannot open: %s", file, strerror(errno));
-  checker k = {.fd = fd, .file = file, .rules = rules, .nrules = nrules};
+  checker k = {.fd = fd, .file = file, .what = what, .rules = rules, .nrules = nrules};
   hs_status st = HS_OK;
   uint64_t txnid = 0;
   meta_rec m;
