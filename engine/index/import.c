@@ -9,7 +9,7 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entryedit.h"
-#include "index/parse.h"
+#include "lists/lists.h"
 
 #define STATUS_WITHDRAW_REASON "withdrawn by the source (status in the imported list)"
 

@@ -11,7 +11,7 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entryedit.h"
-#include "index/parse.h"
+#include "lists/lists.h"
 
 enum { T_NONE = 0, T_DONE = 1, T_ALREADY = 2 };
 

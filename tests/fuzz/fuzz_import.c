@@ -9,7 +9,7 @@
 
 #include "fuzz_util.h"
 #include "index/entrymeta.h"
-#include "index/parse.h"
+#include "lists/lists.h"
 
 static void problem(void *user, const char *where, const char *cause) {
   size_t *n = user;
