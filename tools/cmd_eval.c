@@ -78,7 +78,7 @@ static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int qui
   hs_engine_destroy(engine);
   if (st != HS_OK) {
     cli_error("eval: %s", hs_last_error());
-    return st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_FATAL;
+    return cli_exit_for(st);
   }
   if (!quiet)
     fprintf(stderr,

@@ -115,9 +115,9 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
   hs_mpi_merge_summary(&sum, &any_failed, &any_fatal, st != HS_OK);
   if (!quiet && (st == HS_OK || st == HS_ERR_INTERRUPTED || sum.seen > 0))
     cli_scan_summary(size > 1 ? "scan (all ranks)" : "scan", &sum);
-  if (st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND)
-    return EXIT_USAGE;
-  if (st != HS_OK || any_fatal)
+  if (st != HS_OK)
+    return cli_exit_for(st);
+  if (any_fatal)
     return EXIT_FATAL;
   return any_failed ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
 }

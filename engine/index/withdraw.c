@@ -346,8 +346,8 @@ hs_status hs_index_withdraw(hs_index *idx, const hs_withdraw_options *o, hs_with
   if (s == HS_OK)
     s = collect_files(idx, &c, &res->rejected);
   if (s == HS_OK && res->rejected && !o->skip_bad)
-    s = error_set(HS_ERR_FORMAT, "%llu malformed target(s); nothing withdrawn (--skip-bad "
-                  "withdraws the rest)", (unsigned long long)res->rejected);
+    s = error_set(HS_ERR_FORMAT, "%llu malformed target(s); nothing withdrawn",
+                  (unsigned long long)res->rejected);
   if (s == HS_OK)
     s = index_write(idx, withdraw_txn, &c, 0);
   if (s == HS_OK) {

@@ -121,7 +121,9 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
   if (p->stop_at_problem && p->rejected > rejected)
     p->stopped = 1;
   if (s == HS_OK && r < 0)
-    s = error_set(HS_ERR_IO, "%s: read error after line %u: %s", c->name, c->line, strerror(errno));
+    s = c->line ? error_set(HS_ERR_IO, "%s: cannot read after line %u: %s", c->name, c->line,
+                            strerror(errno))
+                : error_set(HS_ERR_IO, "%s: cannot read: %s", c->name, strerror(errno));
   if (s == HS_OK)
     s = add_file_record(p, c, path);
   close_input(c);

@@ -143,13 +143,24 @@ static int hash_value(span v, int col_type, int row_type, int forced, uint8_t *t
              hs_hash_type_name(given), hs_hash_type_name(forced));
     return -1;
   }
+  for (size_t i = 0; i < v.n; i++)
+    if (!isxdigit((unsigned char)v.s[i])) {
+      unsigned char u = (unsigned char)v.s[i];
+      if (u > 32 && u < 127)
+        snprintf(cause, cl, "'%c' at position %zu of the hash is not a hex digit", u, i + 1);
+      else if (u == ' ' || u == '\t')
+        snprintf(cause, cl, "a %s at position %zu of the hash is not a hex digit",
+                 u == ' ' ? "space" : "tab", i + 1);
+      else
+        snprintf(cause, cl, "byte 0x%02x at position %zu of the hash is not a hex digit", u, i + 1);
+      return -1;
+    }
   int t = given >= 0 ? given : forced >= 0 ? forced : infer_type(v.n);
   if (t < 0) {
     if (v.n == 40)
       snprintf(cause, cl, "40 hex digits look like SHA-1, which is not supported");
     else
-      snprintf(cause, cl, "%zu characters is not a hash length (64 hex = pdq, 32 = md5, 16 = h64)",
-               v.n);
+      snprintf(cause, cl, "%zu hex digits; a hash has 64 (pdq), 32 (md5) or 16 (h64)", v.n);
     return -1;
   }
   if (hs_hash_from_hex((hs_hash_type)t, v.s, v.n, hash) != HS_OK) {
