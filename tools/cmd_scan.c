@@ -106,10 +106,16 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
   hs_engine_destroy(engine);
   if (st != HS_OK) {
     const char *why = cli_failure ? cli_failure : hs_last_error();
+    /* The library names no flags: an output that cannot be resumed is
+     * EXISTS (another scan's) or CORRUPT (shorter than recorded). */
+    const char *hint = !cli_failure && o.store && !o.restart &&
+                               (st == HS_ERR_EXISTS || st == HS_ERR_CORRUPT)
+                           ? " (--restart starts over)"
+                           : "";
     if (size > 1)
-      cli_error("rank %d: %s", rank, why);
+      cli_error("rank %d: %s%s", rank, why, hint);
     else
-      cli_error("%s", why);
+      cli_error("%s%s", why, hint);
   }
   int any_failed = 0, any_fatal = 0;
   hs_mpi_merge_summary(&sum, &any_failed, &any_fatal, st != HS_OK);

@@ -22,7 +22,7 @@ typedef struct target {
   uint8_t state;
   uint32_t list;   /* list id, 0 = any list */
   uint64_t id;     /* for is_id */
-  char where[96];  /* "--hash 3", "--id 2", "FILE:LINE" */
+  char where[96];  /* "hash 3", "id 2", "FILE:LINE" */
 } target;
 
 typedef struct wlist {
@@ -82,10 +82,10 @@ static hs_status collect_args(hs_index *idx, withdraw_ctx *c, uint32_t list, uin
   const hs_withdraw_options *o = c->opts;
   for (size_t i = 0; i < o->nhashes; i++) {
     target t = {.list = list};
-    snprintf(t.where, sizeof t.where, "--hash %s", o->hashes[i]);
+    snprintf(t.where, sizeof t.where, "hash %s", o->hashes[i]);
     hs_hash_type type;
     if (parse_hash_text(o->hashes[i], o->type, &type, t.hash) != HS_OK) {
-      problem(o, "--hash", hs_last_error());
+      problem(o, "hash", hs_last_error());
       (*rejected)++;
       continue;
     }
@@ -94,7 +94,7 @@ static hs_status collect_args(hs_index *idx, withdraw_ctx *c, uint32_t list, uin
   }
   for (size_t i = 0; i < o->nids; i++) {
     target t = {.list = list, .is_id = 1, .id = o->ids[i]};
-    snprintf(t.where, sizeof t.where, "--id %llu", (unsigned long long)o->ids[i]);
+    snprintf(t.where, sizeof t.where, "id %llu", (unsigned long long)o->ids[i]);
     HS_TRY(push_target(c, &t));
   }
   (void)idx;

@@ -284,9 +284,11 @@ static int fields_clean(fctx *c) {
 /* An upper bound of the line `index export` writes for this row, in any
  * format (JSON Lines escapes the most: up to 6 bytes for one). Measured on
  * the canonical blob, so a re-imported export measures no more. */
-static size_t export_size(const uint8_t *blob, size_t n, const char *list) {
+static size_t export_size(const uint8_t *blobs, size_t off, size_t n, const char *list) {
   size_t size = EXPORT_ROW_SLACK + (list ? json_string_len(list) + 8 : 0);
-  rec_reader r = rec_reader_make(blob, n);
+  if (n == 0) /* no field: blobs may still be NULL */
+    return size;
+  rec_reader r = rec_reader_make(blobs + off, n);
   emeta_kv kv;
   char *tmp = NULL;
   size_t cap = 0;
@@ -357,7 +359,7 @@ void list_finish_record(fctx *c) {
     r.blob_off = p->blobs.len;
     emeta_blob_build(d->kv, d->nkv, &p->blobs);
     r.blob_len = (uint32_t)(p->blobs.len - r.blob_off);
-    size_t out = export_size(p->blobs.buf + r.blob_off, r.blob_len,
+    size_t out = export_size(p->blobs.buf, r.blob_off, r.blob_len,
                              r.list == PARSE_ANY_LIST ? NULL : p->lists[r.list]);
     if (out > LIST_MAX_RECORD) {
       p->blobs.len = r.blob_off;
