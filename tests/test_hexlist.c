@@ -95,32 +95,29 @@ END_TEST
 
 START_TEST(errors_name_file_line_and_cause) {
   char text[1024], msg[256];
-  /* A non-hex digit, with its column. */
+  /* A non-hex digit, with its position in the hash. */
   snprintf(text, sizeof text, "%s\n\n%.10sg%s\n", H256, H256, H256 + 11);
-  expect_error(text, "list.txt:3: 'g' at column 11 is not a hex digit");
-  /* Too short, too long, a width that is neither. */
+  expect_error(text, "list.txt:3: 'g' at position 11 of the hash is not a hex digit");
+  /* Too short, too long, a width that is none of the types. */
   snprintf(text, sizeof text, "%.63s\n", H256);
-  expect_error(text, "list.txt:1: 63 hex digits; a hash has 64 (PDQ, 256-bit) or 16 (64-bit)");
+  expect_error(text, "list.txt:1: 63 hex digits; a hash has 64 (pdq), 32 (md5) or 16 (h64)");
   snprintf(text, sizeof text, "# c\n%s0\n", H256);
-  expect_error(text, "list.txt:2: 65 hex digits; a hash has 64 (PDQ, 256-bit) or 16 (64-bit)");
-  expect_error("0123456789abcdef0123456789abcdef\n",
-               "list.txt:1: 32 hex digits; a hash has 64 (PDQ, 256-bit) or 16 (64-bit)");
-  /* Mixed widths: the message names the line that set the width. */
+  expect_error(text, "list.txt:2: 65 hex digits; a hash has 64 (pdq), 32 (md5) or 16 (h64)");
+  /* Mixed types: the message names the line that set the type. */
   snprintf(text, sizeof text, "\n%s\n%s\n%s\n", H256, H256, H64);
-  expect_error(text, "list.txt:4: 16 hex digits, but line 2 has 64; all hashes of a list have "
-                     "one width");
+  expect_error(text, "list.txt:4: a h64 hash, but line 2 holds pdq; all hashes of a list have "
+                     "one type");
   snprintf(text, sizeof text, "%s\n%s\n", H64, H256);
-  expect_error(text, "list.txt:2: 64 hex digits, but line 1 has 16; all hashes of a list have "
-                     "one width");
-  /* Two fields, a CSV column, a 0x prefix. */
+  expect_error(text, "list.txt:2: a pdq hash, but line 1 holds h64; all hashes of a list have "
+                     "one type");
+  /* Two hashes on a plain line, a 0x prefix, a tab inside a hash. */
   snprintf(text, sizeof text, "%s %s\n", H64, H64);
-  expect_error(text, "list.txt:1: a space at column 17 is not a hex digit");
-  snprintf(text, sizeof text, "%s,100\n", H256);
-  expect_error(text, "list.txt:1: ',' at column 65 is not a hex digit");
+  snprintf(msg, sizeof msg, "list.txt:1: '%s %s' is not a hash (unknown type token)", H64, H64);
+  expect_error(text, msg);
   snprintf(text, sizeof text, "  0x%s\n", H64);
-  expect_error(text, "list.txt:1: 'x' at column 4 is not a hex digit");
+  expect_error(text, "list.txt:1: 'x' at position 2 of the hash is not a hex digit");
   snprintf(text, sizeof text, "%s\n%.8s\t%s\n", H64, H64, H64 + 8);
-  expect_error(text, "list.txt:2: a tab at column 9 is not a hex digit");
+  expect_error(text, "list.txt:2: a tab at position 9 of the hash is not a hex digit");
   /* A NUL byte and a non-ASCII byte. */
   char nul[40];
   memcpy(nul, "0123456789abcdef\n01234567", 26);
@@ -128,15 +125,71 @@ START_TEST(errors_name_file_line_and_cause) {
   memcpy(nul + 27, "9abcdef\n", 8);
   hs_hash_list l;
   ck_assert_int_eq(parse_n(nul, 35, &l), HS_ERR_FORMAT);
-  ck_assert_str_eq(hs_last_error(), "list.txt:2: byte 0x00 at column 9 is not a hex digit");
+  ck_assert_str_eq(hs_last_error(), "list.txt:2: byte 0x00 at position 9 of the hash is not a hex digit");
   hs_hash_list_free(&l);
-  expect_error("0123456789abcde\xC3\xA9\n", "list.txt:1: byte 0xc3 at column 16 is not a hex digit");
+  expect_error("0123456789abcde\xC3\xA9\n",
+               "list.txt:1: byte 0xc3 at position 16 of the hash is not a hex digit");
   /* A BOM only counts on line 1. */
   snprintf(text, sizeof text, "%s\n\xEF\xBB\xBF%s\n", H64, H64);
-  expect_error(text, "list.txt:2: byte 0xef at column 1 is not a hex digit");
+  expect_error(text, "list.txt:2: byte 0xef at position 1 of the hash is not a hex digit");
+  /* JSON Lines: the cause and the line; a record without a hash. */
+  snprintf(text, sizeof text, "{\"hash\":\"%s\"}\n{\"hash\": \n", H64);
+  ck_assert_int_eq(parse(text, &l), HS_ERR_FORMAT);
+  ck_assert_str_eq(hs_last_error(), "list.txt:2: JSON: unexpected token near end of file at column 9");
+  hs_hash_list_free(&l);
+  expect_error("{\"path\":\"a.jpg\",\"error\":\"cannot decode\"}\n",
+               "list.txt:1: no hash in this record");
   /* Messages are one line. */
   snprintf(msg, sizeof msg, "%s", hs_last_error());
   ck_assert_ptr_null(strchr(msg, '\n'));
+}
+END_TEST
+
+/* Every format index import reads is a hash list for match too. */
+START_TEST(reads_import_formats) {
+  static const char *const fmt[] = {
+      "pdq %s\n",                             /* typed plain line */
+      "hash=%s\n",                            /* hash= prefix */
+      "%s,100\n",                             /* pdq-photo-hasher CSV */
+      "%s\t100\t/photos/a b#1.jpg\n",        /* hashsweep hash TSV */
+      "hash=%s,quality=90,filename=x.jpg\n",  /* --details */
+      "list,hash,label\nknown,%s,ncii\n",     /* header CSV */
+      "{\"signalType\":\"ImagePDQ\",\"hashValue\":\"%s\",\"hashStatus\":\"Active\"}\n",
+      "{\"path\":\"a.jpg\",\"pdq\":\"%s\",\"quality\":100,\"md5\":"
+      "\"d41d8cd98f00b204e9800998ecf8427e\"}\n", /* hashsweep hash --format jsonl */
+      "\xEF\xBB\xBFhash\n%s\n",                 /* BOM before a header */
+  };
+  hs_hash256 want;
+  ck_assert_int_eq(hs_hash256_from_hex(H256, 64, &want), HS_OK);
+  for (size_t i = 0; i < sizeof fmt / sizeof fmt[0]; i++) {
+    char text[512];
+    snprintf(text, sizeof text, fmt[i], H256);
+    hs_hash_list l;
+    ck_assert_msg(parse(text, &l) == HS_OK, "format %zu: %s", i, hs_last_error());
+    ck_assert_uint_eq(l.count, 1);
+    ck_assert_int_eq(l.bits, 256);
+    ck_assert_int_eq(l.type, HS_HASH_PDQ);
+    ck_assert_uint_eq(l.lines[0], strchr(fmt[i], '\n')[1] ? 2 : 1);
+    ck_assert_int_eq(memcmp(l.words, want.w, 32), 0);
+    hs_hash_list_free(&l);
+  }
+  /* An MD5 list: 256-bit words, the digest's bytes big-endian, then 0. */
+  hs_hash_list l;
+  ck_assert_int_eq(parse("d41d8cd98f00b204e9800998ecf8427e\n", &l), HS_OK);
+  ck_assert_int_eq(l.type, HS_HASH_MD5);
+  ck_assert_int_eq(l.bits, 256);
+  ck_assert_uint_eq(l.words[0], 0xd41d8cd98f00b204ULL);
+  ck_assert_uint_eq(l.words[1], 0xe9800998ecf8427eULL);
+  ck_assert_uint_eq(l.words[2], 0);
+  ck_assert_uint_eq(l.words[3], 0);
+  hs_hash_list_free(&l);
+  /* Withdrawn rows are not listed hashes. */
+  char text[512];
+  snprintf(text, sizeof text, "hash,status\n%s,withdrawn\n%s,active\n", H64, H64);
+  ck_assert_int_eq(parse(text, &l), HS_OK);
+  ck_assert_uint_eq(l.count, 1);
+  ck_assert_uint_eq(l.lines[0], 3);
+  hs_hash_list_free(&l);
 }
 END_TEST
 
@@ -156,7 +209,7 @@ START_TEST(files_and_stdin) {
   ck_assert_int_eq(tu_write_file(path, text, (size_t)n), 0);
   ck_assert_int_eq(hs_hash_list_read(path, &l), HS_ERR_FORMAT);
   char want[4200];
-  snprintf(want, sizeof want, "%s:2: 'x' at column 1 is not a hex digit", path);
+  snprintf(want, sizeof want, "%s:2: 'x' at position 1 of the hash is not a hex digit", path);
   ck_assert_str_eq(hs_last_error(), want);
   hs_hash_list_free(&l);
   /* Missing file, a directory. */
@@ -179,7 +232,7 @@ START_TEST(files_and_stdin) {
   ck_assert_int_eq(tu_write_file(path, text, (size_t)n), 0);
   ck_assert_ptr_nonnull(freopen(path, "r", stdin));
   ck_assert_int_eq(hs_hash_list_read("-", &l), HS_ERR_FORMAT);
-  ck_assert_str_eq(hs_last_error(), "<stdin>:1: 'z' at column 1 is not a hex digit");
+  ck_assert_str_eq(hs_last_error(), "<stdin>:1: 'z' at position 1 of the hash is not a hex digit");
   hs_hash_list_free(&l);
   free(missing);
   free(path);
@@ -195,6 +248,7 @@ int main(void) {
   tcase_add_test(tc, reads_64_and_bom);
   tcase_add_test(tc, empty_lists);
   tcase_add_test(tc, errors_name_file_line_and_cause);
+  tcase_add_test(tc, reads_import_formats);
   tcase_add_test(tc, files_and_stdin);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);

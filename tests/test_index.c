@@ -232,8 +232,8 @@ static const format_case format_cases[] = {
     {"md5\tid\nd41d8cd98f00b204e9800998ecf8427e\tx-9\n", HS_HASH_MD5, 255, "id", "x-9", NULL},
     {"{\"signalType\":\"ImagePDQ\",\"hashValue\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"hashStatus\":\"Active\",\"caseNumbers\":{\"u1\":\"x\"}}\n", HS_HASH_PDQ, 255, "caseNumbers", "{\"u1\":\"x\"}", NULL},
     {"{\"type\":\"h64\",\"hash\":\"00000000000000ff\",\"quality\":40,\"label\":\"caf\\u00e9\"}\n", HS_HASH_H64, 40, "label", "caf\xc3\xa9", NULL},
-    {"zzzz\n", -1, 0, NULL, NULL, ":1: 4 characters is not a hash length"},
-    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b2g\n", -1, 0, NULL, NULL, "not a hex digit at position 64"},
+    {"zzzz\n", -1, 0, NULL, NULL, ":1: 'z' at position 1 of the hash is not a hex digit"},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b2g\n", -1, 0, NULL, NULL, "'g' at position 64 of the hash is not a hex digit"},
     {"da39a3ee5e6b4b0d3255bfef95601890afd80709\n", -1, 0, NULL, NULL, "SHA-1"},
     {"hash,quality\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,101\n", -1, 0, NULL, NULL, ":2: quality '101'"},
     {"hash,label\n\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"open\n", -1, 0, NULL, NULL, "not closed"},
@@ -242,45 +242,71 @@ static const format_case format_cases[] = {
     {"{\"hash\": \n", -1, 0, NULL, NULL, "JSON"},
     {"md5 d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", -1, 0, NULL, NULL, "md5 hash"},
     {"hash,status\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,pending\n", -1, 0, NULL, NULL, "status 'pending'"},
+    /* A \u0000 is refused, never cut (issue 17); a \udcXX escape (how export
+     * writes a byte of invalid UTF-8) reads back as that byte. */
+    {"{\"hash\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"label\":\"ab\\u0000cd\"}\n", -1, 0, NULL, NULL, ":1: field 'label' holds \\u0000 (a NUL character), which is not kept"},
+    {"{\"hash\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"label\":\"a\\udcffb\\ud83d\\ude00\"}\n", HS_HASH_PDQ, 255, "label", "a\xff" "b\xf0\x9f\x98\x80", NULL},
+    {"{\"hash\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"hash\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\"}\n", -1, 0, NULL, NULL, "JSON: duplicate object key"},
 };
 
-START_TEST(import_formats) {
-  const format_case *fc = &format_cases[_i];
+/* Imports `text` and checks it against the expectations of fc. */
+static void check_format(const format_case *fc, const char *text, int i) {
   hs_index *idx = fresh();
-  hs_status s = import_text(idx, "l", fc->text, 0, &pr, &r);
+  hs_status s = import_text(idx, "l", text, 0, &pr, &r);
   if (fc->type < 0) {
     ck_assert_int_eq(s, HS_ERR_FORMAT);
     ck_assert_int_eq(r.rejected, 1);
     ck_assert_int_eq(pr.n, 1);
-    ck_assert_msg(strstr(pr.lines[0], fc->cause), "case %d: '%s' lacks '%s'", _i, pr.lines[0],
+    ck_assert_msg(strstr(pr.lines[0], fc->cause), "case %d: '%s' lacks '%s'", i, pr.lines[0],
                   fc->cause);
     hs_index_close(idx);
     return;
   }
-  ck_assert_msg(s == HS_OK, "case %d: %s / %s", _i, hs_last_error(), pr.n ? pr.lines[0] : "");
+  ck_assert_msg(s == HS_OK, "case %d: %s / %s", i, hs_last_error(), pr.n ? pr.lines[0] : "");
   ck_assert_int_eq(r.added, 1);
   hs_index_snapshot *snap;
   ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
   hs_index_hashes h;
   ck_assert_int_eq(hs_index_load(snap, (hs_hash_type)fc->type, NULL, &h), HS_OK);
   ck_assert_int_eq(h.count, 1);
+  /* The stored bytes: the hash of the row, in the stored form. */
+  const char *hex = fc->type == HS_HASH_MD5 ? "d41d8cd98f00b204e9800998ecf8427e"
+                    : fc->type == HS_HASH_H64 ? "00000000000000ff"
+                                              : H1;
+  uint8_t want[32];
+  ck_assert_int_eq(hs_hash_from_hex((hs_hash_type)fc->type, hex, strlen(hex), want), HS_OK);
+  ck_assert_int_eq(memcmp(h.hashes, want, hs_hash_type_bytes((hs_hash_type)fc->type)), 0);
   hs_index_entry e;
   ck_assert_int_eq(hs_index_entry_get(snap, h.ids[0], &e), HS_OK);
   ck_assert_int_eq(e.quality, fc->quality);
   ck_assert_str_eq(e.list, "l");
   if (fc->field) {
     int found = 0;
-    for (size_t i = 0; i < e.nfields; i++)
-      if (strcmp(e.fields[i].key, fc->field) == 0) {
-        ck_assert_str_eq(e.fields[i].value, fc->value);
+    for (size_t k = 0; k < e.nfields; k++)
+      if (strcmp(e.fields[k].key, fc->field) == 0) {
+        ck_assert_str_eq(e.fields[k].value, fc->value);
         found = 1;
       }
-    ck_assert_msg(found, "case %d: no field %s", _i, fc->field);
+    ck_assert_msg(found, "case %d: no field %s", i, fc->field);
   }
   hs_index_hashes_free(&h);
   hs_index_snapshot_close(snap);
   assert_verify_ok(idx);
   hs_index_close(idx);
+}
+
+START_TEST(import_formats) { check_format(&format_cases[_i], format_cases[_i].text, _i); }
+END_TEST
+
+/* A UTF-8 byte-order mark before any format changes nothing (issue 17). */
+START_TEST(import_formats_bom) {
+  const format_case *fc = &format_cases[_i];
+  char *text = malloc(strlen(fc->text) + 4);
+  ck_assert_ptr_nonnull(text);
+  memcpy(text, "\xEF\xBB\xBF", 3);
+  strcpy(text + 3, fc->text);
+  check_format(fc, text, _i);
+  free(text);
 }
 END_TEST
 
@@ -619,6 +645,74 @@ START_TEST(export_round_trip) {
 }
 END_TEST
 
+/* Whatever export writes imports again (issue 17: a 1,048,576-byte record
+ * imported, exported as 1,048,631 bytes and was refused on re-import). The
+ * record limit holds on the record as export writes it. */
+static char *record_with_label(size_t total, const char *head) {
+  char *t = malloc(total + 2);
+  ck_assert_ptr_nonnull(t);
+  int n = snprintf(t, total + 2, "%s", head);
+  memset(t + n, 'a', total - (size_t)n - 2);
+  memcpy(t + total - 2, "\"}\n", 4);
+  return t;
+}
+
+START_TEST(export_limits_symmetric) {
+  char head[160];
+  snprintf(head, sizeof head, "{\"hash\":\"%s\",\"label\":\"", H1);
+  /* The issue's record: refused when imported, with the reason. */
+  hs_index *idx = fresh();
+  char *t = record_with_label(1048576, head);
+  ck_assert_int_eq(import_text(idx, "l", t, 0, &pr, &r), HS_ERR_FORMAT);
+  ck_assert_int_eq(pr.n, 1);
+  ck_assert_msg(strstr(pr.lines[0], ":1: the fields would export as up to ") &&
+                strstr(pr.lines[0], "over the 1048576-byte record limit"), "%s", pr.lines[0]);
+  free(t);
+  /* Bytes that JSON escapes 6-fold: 200,000 control bytes in a CSV cell
+   * (200 KB) would export as a 1.2 MB JSON line. */
+  size_t nctl = 200000;
+  char *csv = malloc(nctl + 200);
+  ck_assert_ptr_nonnull(csv);
+  int n = snprintf(csv, 200, "hash,label\n%s,", H1);
+  memset(csv + n, 0x01, nctl);
+  strcpy(csv + n + nctl, "\n");
+  memset(&pr, 0, sizeof pr);
+  ck_assert_int_eq(import_text(idx, "l", csv, 0, &pr, &r), HS_ERR_FORMAT);
+  ck_assert_msg(pr.n == 1 && strstr(pr.lines[0], ":2: the fields would export as up to 1202070 bytes"),
+                "%s", pr.n ? pr.lines[0] : "");
+  free(csv);
+  /* A record just under the limit imports, exports, and imports again to
+   * the same export, in every format. */
+  t = record_with_label(1048576 - 2200, head);
+  memset(&pr, 0, sizeof pr);
+  ck_assert_msg(import_text(idx, "l", t, 0, &pr, &r) == HS_OK, "%s", pr.n ? pr.lines[0] : "");
+  free(t);
+  static const hs_export_format fmts[] = {HS_EXPORT_TSV, HS_EXPORT_CSV, HS_EXPORT_JSONL};
+  char *e1[3];
+  for (int f = 0; f < 3; f++) {
+    char name[8];
+    snprintf(name, sizeof name, "x%d", f);
+    e1[f] = export_to(idx, name, fmts[f], NULL);
+  }
+  hs_index_close(idx);
+  for (int f = 0; f < 3; f++) {
+    tu_rmtree(ipath);
+    idx = fresh();
+    hs_import_options o;
+    hs_import_options_default(&o);
+    const char *files[] = {e1[f]};
+    ck_assert_msg(hs_index_import(idx, files, 1, &o, &r) == HS_OK, "format %d: %s", f,
+                  hs_last_error());
+    char *e2 = export_to(idx, "again", fmts[f], NULL);
+    char *s1 = slurp(e1[f]), *s2 = slurp(e2);
+    ck_assert_uint_gt(strlen(s1), 1040000);
+    ck_assert_str_eq(s1, s2);
+    hs_index_close(idx);
+    free(s1), free(s2), free(e2), free(e1[f]);
+  }
+}
+END_TEST
+
 /* ---- verify catches damage --------------------------------------------------------------- */
 
 START_TEST(verify_detects_damage) {
@@ -892,6 +986,8 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, refuses_foreign_lmdb);
   tcase_add_test(tc, import_counts_dedup_versions);
   tcase_add_loop_test(tc, import_formats, 0, (int)(sizeof format_cases / sizeof format_cases[0]));
+  tcase_add_loop_test(tc, import_formats_bom, 0,
+                      (int)(sizeof format_cases / sizeof format_cases[0]));
   tcase_add_test(tc, import_all_or_nothing);
   tcase_add_test(tc, provenances_kept);
   tcase_add_test(tc, default_label_and_source);
@@ -900,6 +996,7 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, snapshot_isolation);
   tcase_add_test(tc, load_blocks_aligned);
   tcase_add_loop_test(tc, export_round_trip, 0, 3);
+  tcase_add_test(tc, export_limits_symmetric);
   tcase_add_test(tc, verify_detects_damage);
   tcase_add_test(tc, refuses_damaged_structure);
   tcase_add_test(tc, refuses_page_summary_mismatch);

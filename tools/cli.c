@@ -17,6 +17,32 @@ void cli_error(const char *fmt, ...) {
   va_end(ap);
 }
 
+int cli_exit_for(hs_status st) {
+  switch (st) {
+  case HS_OK: return EXIT_ALL_DONE;
+  case HS_ERR_INVALID_ARG:
+  case HS_ERR_NOT_FOUND:
+  case HS_ERR_EXISTS:
+  case HS_ERR_FORMAT:
+  case HS_ERR_UNSUPPORTED:
+  case HS_ERR_LIMIT:
+  case HS_ERR_BUSY: return EXIT_USAGE;
+  case HS_ERR_CORRUPT:
+  case HS_ERR_NOMEM:
+  case HS_ERR_IO:
+  case HS_ERR_DECODE:
+  case HS_ERR_TOO_SMALL:
+  case HS_ERR_DEVICE:
+  case HS_ERR_INDEX:
+  case HS_ERR_OVERFLOW:
+  case HS_ERR_INTERRUPTED:
+  case HS_ERR_TIMEOUT:
+  case HS_ERR_INTERNAL:
+  case HS_STATUS_COUNT: return EXIT_FATAL;
+  }
+  return EXIT_FATAL;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -16,6 +16,13 @@ enum {
   EXIT_FATAL = 3        /* fatal runtime error */
 };
 
+/* The exit code for a library status, the same for every command
+ * (docs/exit-codes.md): 2 when what the user gave is wrong (an argument, a
+ * missing or malformed file, a limit the input exceeds, something that
+ * exists or is not supported), 3 when the run failed (memory, I/O, device,
+ * LMDB, a damaged index or store, interruption, timeout, a bug). */
+int cli_exit_for(hs_status st);
+
 typedef struct cli_command {
   const char *name;
   const char *summary;

@@ -77,8 +77,10 @@ static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int qui
   hs_status st = hs_eval_run(o, &s);
   hs_engine_destroy(engine);
   if (st != HS_OK) {
-    cli_error("eval: %s", hs_last_error());
-    return st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_FATAL;
+    /* The library names no flags; the hint for an unknown edit is ours. */
+    cli_error("eval: %s%s", hs_last_error(),
+              strstr(hs_last_error(), "unknown step") ? " (see 'hashsweep eval --list-edits')" : "");
+    return cli_exit_for(st);
   }
   if (!quiet)
     fprintf(stderr,

@@ -184,7 +184,7 @@ static int hash_run(int argc, char **argv) {
                                  on_result, &h);
     if (st != HS_OK) {
       cli_error("%s", hs_last_error());
-      rc = st == HS_ERR_INVALID_ARG ? EXIT_USAGE : EXIT_FATAL;
+      rc = cli_exit_for(st);
     }
   }
   hs_engine_destroy(engine);

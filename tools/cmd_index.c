@@ -46,22 +46,11 @@ static void index_usage(FILE *out) {
 
 /* ---- shared helpers (cmd_index.h) ---------------------------------------------- */
 
-int index_exit_for(hs_status st) {
-  switch (st) {
-  case HS_OK: return EXIT_ALL_DONE;
-  case HS_ERR_INVALID_ARG:
-  case HS_ERR_NOT_FOUND:
-  case HS_ERR_FORMAT:
-  case HS_ERR_EXISTS: return EXIT_USAGE;
-  default: return EXIT_FATAL;
-  }
-}
-
 int index_open_or_fail(const char *path, unsigned flags, hs_index **idx) {
   hs_status st = hs_index_open(path, flags, idx);
   if (st != HS_OK) {
     cli_error("%s", hs_last_error());
-    return index_exit_for(st);
+    return cli_exit_for(st);
   }
   return EXIT_ALL_DONE;
 }
@@ -118,7 +107,7 @@ static int index_create(int argc, char **argv) {
   hs_status st = hs_index_create(argv[1]);
   if (st != HS_OK) {
     cli_error("%s", hs_last_error());
-    return index_exit_for(st);
+    return cli_exit_for(st);
   }
   printf("created index %s\n", argv[1]);
   return EXIT_ALL_DONE;
@@ -179,8 +168,12 @@ static int index_import(int argc, char **argv, const char *cmd) {
                                  (size_t)(argc - optind - 1), &o, &r);
   hs_index_close(idx);
   if (st != HS_OK) {
-    cli_error("%s", hs_last_error());
-    return st == HS_ERR_LIMIT ? EXIT_USAGE : index_exit_for(st);
+    /* The library names no flags; the hint for this command's. */
+    const char *hint = st == HS_ERR_FORMAT && r.rejected ? " (--skip-bad imports the rest)"
+                       : st == HS_ERR_LIMIT ? " (raise --max-rows if this machine has room)"
+                                            : "";
+    cli_error("%s%s", hs_last_error(), hint);
+    return cli_exit_for(st);
   }
   printf("%s %llu rows: %llu added, %llu duplicates, %llu withdrawn, %llu not found, "
          "%llu rejected", o.dry_run ? "dry run (nothing written):" : "imported",
@@ -270,8 +263,9 @@ static int index_withdraw(int argc, char **argv, const char *cmd) {
     hs_withdraw_result r;
     hs_status st = hs_index_withdraw(idx, &o, &r);
     if (st != HS_OK) {
-      cli_error("%s", hs_last_error());
-      rc = index_exit_for(st);
+      cli_error("%s%s", hs_last_error(),
+                st == HS_ERR_FORMAT && r.rejected ? " (--skip-bad withdraws the rest)" : "");
+      rc = cli_exit_for(st);
     } else {
       printf("withdrew %llu entries (%llu already withdrawn, %llu not found, %llu rejected)",
              (unsigned long long)r.withdrawn, (unsigned long long)r.already,

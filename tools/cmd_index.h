@@ -5,7 +5,6 @@
 #include "commands.h"
 
 /* Exit code for a failed call (see `hashsweep index --help`). */
-int index_exit_for(hs_status st);
 /* Opens IDX, printing the error; returns an exit code (0 on success). */
 int index_open_or_fail(const char *path, unsigned flags, hs_index **idx);
 /* Prints "WHERE: CAUSE<suffix>" on stderr; user is the suffix or NULL. */

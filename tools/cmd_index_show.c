@@ -80,7 +80,7 @@ static int show_lists(hs_index *idx, const show_args *a) {
   hs_status st = hs_index_lists(idx, print_list, jsonl ? (void *)1 : NULL);
   if (st != HS_OK)
     cli_error("%s", hs_last_error());
-  return index_exit_for(st);
+  return cli_exit_for(st);
 }
 
 /* ---- stats -------------------------------------------------------------------------- */
@@ -90,7 +90,7 @@ static int show_stats(hs_index *idx, const show_args *a) {
   hs_status st = hs_index_stats_get(idx, &s);
   if (st != HS_OK) {
     cli_error("%s", hs_last_error());
-    return index_exit_for(st);
+    return cli_exit_for(st);
   }
   uint64_t total = 0;
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
@@ -139,7 +139,7 @@ static int show_export(hs_index *idx, const show_args *a) {
   }
   if (st != HS_OK)
     cli_error("%s", hs_last_error());
-  return index_exit_for(st);
+  return cli_exit_for(st);
 }
 
 /* ---- verify ------------------------------------------------------------------------- */
@@ -152,7 +152,7 @@ static int show_verify(hs_index *idx, const show_args *a) {
     return EXIT_ALL_DONE;
   }
   cli_error("%s", hs_last_error());
-  return st == HS_ERR_CORRUPT && problems ? EXIT_ITEM_ERRORS : index_exit_for(st);
+  return st == HS_ERR_CORRUPT && problems ? EXIT_ITEM_ERRORS : cli_exit_for(st);
 }
 
 /* ---- log ---------------------------------------------------------------------------- */
@@ -214,7 +214,7 @@ static int show_log(hs_index *idx, const show_args *a) {
   hs_status st = hs_index_log(idx, jsonl ? print_log_jsonl : print_log_tsv, NULL);
   if (st != HS_OK)
     cli_error("%s", hs_last_error());
-  return index_exit_for(st);
+  return cli_exit_for(st);
 }
 
 /* ---- dispatch ----------------------------------------------------------------------- */

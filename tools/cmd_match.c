@@ -15,9 +15,10 @@ static void match_usage(FILE *out) {
   fprintf(out,
           "usage: hashsweep match [--radius R | --top K] [options] NEEDLES HAYSTACK\n"
           "For each hash in NEEDLES, the hashes in HAYSTACK within Hamming distance R, or\n"
-          "its K nearest. Both are files of hex hashes, one per line: 64 digits (PDQ) or\n"
-          "16 (64-bit hashes), either case; blank lines and '#' comments are skipped. '-'\n"
-          "reads standard input.\n\n"
+          "its K nearest. Both are hash lists in any format `index import` reads: hex\n"
+          "hashes one per line (64 digits PDQ, 16 h64, 32 MD5; '#' comments), CSV/TSV\n"
+          "(the output of `hashsweep hash`), JSON Lines. All hashes of a list have one\n"
+          "type; MD5 and SHA-256 lists match exactly (radius 0). '-' reads standard input.\n\n"
           "Output: one line per pair, needle_line<TAB>haystack_line<TAB>distance, with the\n"
           "1-based line numbers of the two files, sorted by needle line, then haystack line\n"
           "(also for --top; `sort -k1,1n -k3,3n -k2,2n` lists the nearest first).\n"
@@ -32,11 +33,12 @@ static void match_usage(FILE *out) {
           "                    (default: $HASHSWEEP_DEVICE, else auto)\n"
           "  --threads N       CPU path threads (default: all cores)\n"
           "  -v, --verbose     log the path taken (device, CPU popcount) on stderr\n\n"
-          "Exit: 0 done (with or without matches), 2 usage or input format error, 3 fatal.\n");
+          "Exit: 0 done (with or without matches), 2 usage or input format error, 3 fatal\n"
+          "(docs/exit-codes.md).\n");
 }
 
 typedef struct match_args {
-  int radius, top, threads, verbose;
+  int radius, top, threads, verbose, radius_given;
   const char *device;
   const char *needles, *haystack;
 } match_args;
@@ -56,6 +58,7 @@ static int parse_match_args(int argc, char **argv, match_args *a) {
       if (cli_parse_int(optarg, 0, 256, &v) != 0)
         return cli_usage_error("match", "--radius: '%s' is not a distance 0..256", optarg);
       a->radius = (int)v;
+      a->radius_given = 1;
       break;
     case 'k':
       if (cli_parse_int(optarg, 1, HS_TOPK_MAX, &v) != 0)
@@ -84,17 +87,6 @@ static int parse_match_args(int argc, char **argv, match_args *a) {
   if (strcmp(a->needles, "-") == 0 && strcmp(a->haystack, "-") == 0)
     return cli_usage_error("match", "only one of NEEDLES and HAYSTACK can be '-'");
   return EXIT_ALL_DONE;
-}
-
-/* Usage and input errors exit 2; running out of memory or a broken device 3. */
-static int exit_for(hs_status st) {
-  switch (st) {
-  case HS_ERR_INVALID_ARG:
-  case HS_ERR_NOT_FOUND:
-  case HS_ERR_IO:
-  case HS_ERR_FORMAT: return EXIT_USAGE;
-  default: return EXIT_FATAL;
-  }
 }
 
 static int by_query_target(const void *x, const void *y) {
@@ -151,12 +143,12 @@ static int run_search(const match_args *a, const hs_hash_list *needles, const hs
     cli_error("%s", hs_last_error());
   hs_haystack_destroy(h);
   hs_engine_destroy(e);
-  return st == HS_OK ? EXIT_ALL_DONE : exit_for(st);
+  return st == HS_OK ? EXIT_ALL_DONE : cli_exit_for(st);
 }
 
-/* An index as haystack: its active entries of the needles' width, with the
+/* An index as haystack: its active entries of the needles' type, with the
  * entry ids where a list has line numbers. */
-static hs_status read_index_haystack(const char *path, int bits, hs_hash_list *out) {
+static hs_status read_index_haystack(const char *path, hs_hash_type type, hs_hash_list *out) {
   hs_index *idx = NULL;
   hs_index_snapshot *snap = NULL;
   hs_index_hashes h = {0};
@@ -164,10 +156,13 @@ static hs_status read_index_haystack(const char *path, int bits, hs_hash_list *o
   if (st == HS_OK)
     st = hs_index_snapshot_open(idx, &snap);
   if (st == HS_OK)
-    st = hs_index_load(snap, bits == 64 ? HS_HASH_H64 : HS_HASH_PDQ, NULL, &h);
+    st = hs_index_load(snap, type, NULL, &h);
   if (st == HS_OK) {
-    size_t words = (size_t)bits / 64;
+    uint64_t w[4];
+    int bits = hs_hash_to_words(type, h.hashes, w);
+    size_t words = (size_t)bits / 64, stored = hs_hash_type_bytes(type);
     out->bits = bits;
+    out->type = type;
     out->count = h.count;
     out->words = malloc(h.count * words * sizeof(uint64_t) + 1);
     out->lines = malloc(h.count * sizeof(size_t) + 1);
@@ -175,9 +170,11 @@ static hs_status read_index_haystack(const char *path, int bits, hs_hash_list *o
       cli_error("out of memory loading %zu index entries", h.count);
       st = HS_ERR_NOMEM;
     } else {
-      memcpy(out->words, h.hashes, h.count * words * sizeof(uint64_t));
-      for (size_t i = 0; i < h.count; i++)
+      for (size_t i = 0; i < h.count; i++) {
+        hs_hash_to_words(type, (const uint8_t *)h.hashes + i * stored, w);
+        memcpy(out->words + i * words, w, words * sizeof *w);
         out->lines[i] = (size_t)h.ids[i];
+      }
     }
   }
   hs_index_hashes_free(&h);
@@ -191,6 +188,17 @@ static int is_directory(const char *path) {
   return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* Digests (MD5, SHA-256) are equal or unrelated: matched at distance 0. */
+static int exact_radius(match_args *a, const hs_hash_list *l) {
+  if (!l->count || (l->type != HS_HASH_MD5 && l->type != HS_HASH_SHA256))
+    return EXIT_ALL_DONE;
+  if (a->top || (a->radius_given && a->radius != 0))
+    return cli_usage_error("match", "%s hashes match exactly: only --radius 0 applies",
+                           hs_hash_type_name(l->type));
+  a->radius = 0;
+  return EXIT_ALL_DONE;
+}
+
 static int match_run(int argc, char **argv) {
   match_args a;
   int rc = parse_match_args(argc, argv, &a);
@@ -200,17 +208,21 @@ static int match_run(int argc, char **argv) {
   hs_hash_list needles = {0}, hay = {0};
   hs_status st = hs_hash_list_read(a.needles, &needles);
   if (st == HS_OK && is_directory(a.haystack))
-    st = read_index_haystack(a.haystack, needles.bits ? needles.bits : 256, &hay);
+    st = read_index_haystack(a.haystack, needles.count ? needles.type : HS_HASH_PDQ, &hay);
   else if (st == HS_OK)
     st = hs_hash_list_read(a.haystack, &hay);
   if (st != HS_OK) {
     cli_error("%s", hs_last_error());
-    rc = exit_for(st);
+    rc = cli_exit_for(st);
   } else if (needles.bits && hay.bits && needles.bits != hay.bits) {
     cli_error("%s has %d-bit hashes but %s has %d-bit hashes; both lists need one kind",
               a.needles, needles.bits, a.haystack, hay.bits);
     rc = EXIT_USAGE;
-  } else {
+  } else if (needles.count && hay.count && needles.type != hay.type) {
+    cli_error("%s has %s hashes but %s has %s hashes; both lists need one type", a.needles,
+              hs_hash_type_name(needles.type), a.haystack, hs_hash_type_name(hay.type));
+    rc = EXIT_USAGE;
+  } else if ((rc = exact_radius(&a, needles.count ? &needles : &hay)) == EXIT_ALL_DONE) {
     rc = run_search(&a, &needles, &hay);
   }
   hs_hash_list_free(&needles);

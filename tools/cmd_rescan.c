@@ -97,10 +97,7 @@ static int rescan_run(int argc, char **argv) {
   hs_engine_destroy(engine);
   if (st != HS_OK) {
     cli_error("%s", hs_last_error());
-    return st == HS_ERR_NOT_FOUND || st == HS_ERR_CORRUPT || st == HS_ERR_INVALID_ARG ||
-                   st == HS_ERR_BUSY
-               ? EXIT_USAGE
-               : EXIT_FATAL;
+    return cli_exit_for(st);
   }
   if (!quiet)
     cli_scan_summary("rescan", &sum);

@@ -106,18 +106,24 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
   hs_engine_destroy(engine);
   if (st != HS_OK) {
     const char *why = cli_failure ? cli_failure : hs_last_error();
+    /* The library names no flags: an output that cannot be resumed is
+     * EXISTS (another scan's) or CORRUPT (shorter than recorded). */
+    const char *hint = !cli_failure && o.store && !o.restart &&
+                               (st == HS_ERR_EXISTS || st == HS_ERR_CORRUPT)
+                           ? " (--restart starts over)"
+                           : "";
     if (size > 1)
-      cli_error("rank %d: %s", rank, why);
+      cli_error("rank %d: %s%s", rank, why, hint);
     else
-      cli_error("%s", why);
+      cli_error("%s%s", why, hint);
   }
   int any_failed = 0, any_fatal = 0;
   hs_mpi_merge_summary(&sum, &any_failed, &any_fatal, st != HS_OK);
   if (!quiet && (st == HS_OK || st == HS_ERR_INTERRUPTED || sum.seen > 0))
     cli_scan_summary(size > 1 ? "scan (all ranks)" : "scan", &sum);
-  if (st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND || st == HS_ERR_BUSY)
-    return EXIT_USAGE;
-  if (st != HS_OK || any_fatal)
+  if (st != HS_OK)
+    return cli_exit_for(st);
+  if (any_fatal)
     return EXIT_FATAL;
   return any_failed ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
 }

@@ -5,7 +5,7 @@
 set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config git
-  libvips-dev liblmdb-dev lmdb-utils libssl-dev check
+  libvips-dev liblmdb-dev lmdb-utils libssl-dev libjansson-dev check
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libopenmpi-dev openmpi-bin
   python3

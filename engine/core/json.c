@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "hashsweep/core.h"
 
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
@@ -39,37 +40,64 @@ static int utf8_valid_len(const unsigned char *s) {
 /* Paths are bytes, JSON is Unicode. Valid UTF-8 passes through; each byte
  * of an invalid sequence becomes the lone surrogate \udcXX, the same
  * "surrogateescape" convention Python's os.fsdecode uses, so a consumer
- * gets the exact bytes back with os.fsencode(). */
-void hs_json_write_string(FILE *f, const char *str) {
+ * gets the exact bytes back with os.fsencode(). One escaper for writing and
+ * for measuring (json_string_len), so a limit checked on the measure holds
+ * for what is written. */
+typedef void (*json_put)(void *user, const char *bytes, size_t n);
+
+static void json_escape(const char *str, json_put put, void *user) {
   const unsigned char *s = (const unsigned char *)(str ? str : "");
-  fputc('"', f);
+  char esc[8];
+  put(user, "\"", 1);
   while (*s) {
     unsigned c = *s;
     if (c == '"' || c == '\\') {
-      fputc('\\', f);
-      fputc((int)c, f);
+      esc[0] = '\\';
+      esc[1] = (char)c;
+      put(user, esc, 2);
       s++;
     } else if (c < 0x20) {
       switch (c) {
-      case '\n': fputs("\\n", f); break;
-      case '\r': fputs("\\r", f); break;
-      case '\t': fputs("\\t", f); break;
-      default: fprintf(f, "\\u%04x", c); break;
+      case '\n': put(user, "\\n", 2); break;
+      case '\r': put(user, "\\r", 2); break;
+      case '\t': put(user, "\\t", 2); break;
+      default:
+        snprintf(esc, sizeof esc, "\\u%04x", c);
+        put(user, esc, 6);
+        break;
       }
       s++;
     } else if (c < 0x80) {
-      fputc((int)c, f);
-      s++;
+      const unsigned char *run = s;
+      while (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+        s++;
+      put(user, (const char *)run, (size_t)(s - run));
     } else {
       int n = utf8_valid_len(s);
       if (n == 0) {
-        fprintf(f, "\\udc%02x", c);
+        snprintf(esc, sizeof esc, "\\udc%02x", c);
+        put(user, esc, 6);
         s++;
       } else {
-        fwrite(s, 1, (size_t)n, f);
+        put(user, (const char *)s, (size_t)n);
         s += n;
       }
     }
   }
-  fputc('"', f);
+  put(user, "\"", 1);
+}
+
+static void put_file(void *user, const char *bytes, size_t n) { fwrite(bytes, 1, n, user); }
+
+static void put_count(void *user, const char *bytes, size_t n) {
+  (void)bytes;
+  *(size_t *)user += n;
+}
+
+void hs_json_write_string(FILE *f, const char *str) { json_escape(str, put_file, f); }
+
+size_t json_string_len(const char *str) {
+  size_t n = 0;
+  json_escape(str, put_count, &n);
+  return n;
 }

@@ -94,8 +94,8 @@ hs_status edit_parse(const char *name, edit *out) {
     size_t len = plus ? (size_t)(plus - p) : strlen(p);
     int s = step_find(p, len);
     if (s < 0)
-      return error_set(HS_ERR_INVALID_ARG, "edit '%s': unknown step '%.*s' (see 'hashsweep eval "
-                       "--list-edits')", name, (int)len, p);
+      return error_set(HS_ERR_INVALID_ARG, "edit '%s': unknown step '%.*s'", name, (int)len,
+                       p);
     if (out->nsteps == EDIT_MAX_STEPS)
       return error_set(HS_ERR_INVALID_ARG, "edit '%s': at most %d steps", name, EDIT_MAX_STEPS);
     out->step[out->nsteps].op = s;

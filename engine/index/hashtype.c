@@ -63,3 +63,20 @@ hs_status hs_hash_from_hex(hs_hash_type t, const char *hex, size_t len, void *ou
   }
   return hs_bytes_from_hex(hex, len, out, hs_hash_type_bytes(t));
 }
+
+int hs_hash_to_words(hs_hash_type t, const void *hash, uint64_t words[4]) {
+  if (t == HS_HASH_PDQ || t == HS_HASH_H64) {
+    memcpy(words, hash, t == HS_HASH_PDQ ? 32 : 8);
+    return t == HS_HASH_PDQ ? 256 : 64;
+  }
+  /* Digests: 16 hex digits per word, read big-endian (as PDQ's words). */
+  const uint8_t *b = hash;
+  size_t n = hs_hash_type_bytes(t);
+  for (size_t k = 0; k < 4; k++) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++)
+      v = v << 8 | (8 * k + i < n ? b[8 * k + i] : 0);
+    words[k] = v;
+  }
+  return 256;
+}

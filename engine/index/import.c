@@ -9,7 +9,7 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entryedit.h"
-#include "index/parse.h"
+#include "lists/lists.h"
 
 #define STATUS_WITHDRAW_REASON "withdrawn by the source (status in the imported list)"
 
@@ -297,10 +297,10 @@ hs_status hs_index_import(hs_index *idx, const char *const *files, size_t nfiles
   result->rows = p.nrows;
   result->rejected = p.rejected;
   if (s == HS_OK && p.rejected && !opts->skip_bad)
-    s = error_set(HS_ERR_FORMAT, "%llu malformed line(s); nothing imported (--skip-bad imports "
-                  "the rest)", (unsigned long long)p.rejected);
+    s = error_set(HS_ERR_FORMAT, "%llu malformed line(s); nothing imported",
+                  (unsigned long long)p.rejected);
   if (s == HS_OK && p.nlists == 0)
-    s = error_set(HS_ERR_INVALID_ARG, "nothing to import: no rows and no --list");
+    s = error_set(HS_ERR_INVALID_ARG, "nothing to import: no rows and no list named");
   if (s == HS_OK) {
     import_ctx c;
     memset(&c, 0, sizeof c);

@@ -11,7 +11,7 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entryedit.h"
-#include "index/parse.h"
+#include "lists/lists.h"
 
 enum { T_NONE = 0, T_DONE = 1, T_ALREADY = 2 };
 
@@ -22,7 +22,7 @@ typedef struct target {
   uint8_t state;
   uint32_t list;   /* list id, 0 = any list */
   uint64_t id;     /* for is_id */
-  char where[96];  /* "--hash 3", "--id 2", "FILE:LINE" */
+  char where[96];  /* "hash 3", "id 2", "FILE:LINE" */
 } target;
 
 typedef struct wlist {
@@ -82,10 +82,10 @@ static hs_status collect_args(hs_index *idx, withdraw_ctx *c, uint32_t list, uin
   const hs_withdraw_options *o = c->opts;
   for (size_t i = 0; i < o->nhashes; i++) {
     target t = {.list = list};
-    snprintf(t.where, sizeof t.where, "--hash %s", o->hashes[i]);
+    snprintf(t.where, sizeof t.where, "hash %s", o->hashes[i]);
     hs_hash_type type;
     if (parse_hash_text(o->hashes[i], o->type, &type, t.hash) != HS_OK) {
-      problem(o, "--hash", hs_last_error());
+      problem(o, "hash", hs_last_error());
       (*rejected)++;
       continue;
     }
@@ -94,7 +94,7 @@ static hs_status collect_args(hs_index *idx, withdraw_ctx *c, uint32_t list, uin
   }
   for (size_t i = 0; i < o->nids; i++) {
     target t = {.list = list, .is_id = 1, .id = o->ids[i]};
-    snprintf(t.where, sizeof t.where, "--id %llu", (unsigned long long)o->ids[i]);
+    snprintf(t.where, sizeof t.where, "id %llu", (unsigned long long)o->ids[i]);
     HS_TRY(push_target(c, &t));
   }
   (void)idx;
@@ -346,8 +346,8 @@ hs_status hs_index_withdraw(hs_index *idx, const hs_withdraw_options *o, hs_with
   if (s == HS_OK)
     s = collect_files(idx, &c, &res->rejected);
   if (s == HS_OK && res->rejected && !o->skip_bad)
-    s = error_set(HS_ERR_FORMAT, "%llu malformed target(s); nothing withdrawn (--skip-bad "
-                  "withdraws the rest)", (unsigned long long)res->rejected);
+    s = error_set(HS_ERR_FORMAT, "%llu malformed target(s); nothing withdrawn",
+                  (unsigned long long)res->rejected);
   if (s == HS_OK)
     s = index_write(idx, withdraw_txn, &c, 0);
   if (s == HS_OK) {

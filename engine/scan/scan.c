@@ -126,9 +126,9 @@ static hs_status begin_job(scan_run *r, uint64_t *keep) {
       return HS_OK;
     }
     if (!o->restart)
-      return error_set(HS_ERR_INVALID_ARG,
+      return error_set(HS_ERR_EXISTS,
                        "%s belongs to an interrupted scan with other options or sources; rerun "
-                       "it with the same ones to resume, or add --restart to start over",
+                       "it with the same ones to resume, or restart it",
                        o->out);
   }
   return store_job_begin(r->st, r->job_name, fp, &r->job);

@@ -57,7 +57,7 @@ hs_status sink_open(const char *path, hs_out_format format, uint64_t resume_offs
         free(s);
         return error_set(HS_ERR_CORRUPT,
                          "output %s: %lld bytes, shorter than the %llu the store recorded "
-                         "(was it edited? use --restart)",
+                         "(was it edited? restart the scan)",
                          path, (long long)st.st_size, (unsigned long long)resume_offset);
       }
       /* Cut what the interrupted run wrote after its last commit. */

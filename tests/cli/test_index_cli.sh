@@ -55,7 +55,7 @@ check "good rows added" grep -q "1 added" "$T/out"
 expect_rc 1 "withdraw with a missing hash" "$HS" index withdraw "$IDX" --hash "$H1" \
   --hash 4444444444444444444444444444444444444444444444444444444444444444 --reason "victim request" --note "ticket 7"
 check "withdrawn one" grep -q "withdrew 1 entries" "$T/out"
-check "missing reported" grep -q "^--hash 4444.*not in the index" "$T/err"
+check "missing reported" grep -q "^hash 4444.*not in the index" "$T/err"
 expect_rc 2 "withdraw without reason" "$HS" index withdraw "$IDX" --hash "$H2"
 "$HS" index log "$IDX" >"$T/log"
 check "log has the import note" grep -q "note=batch 1" "$T/log"

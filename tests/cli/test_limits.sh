@@ -59,7 +59,7 @@ expect_eq "huge manifest line: exit 1" "$?" 1
 expect_grep "huge manifest line: error item" "\"path\":\"\(stdin\):1\",\"error\":\"line longer than 4095 bytes" "$T/u.jsonl"
 huge | ( limit_as; "$HS" match --device cpu - "$T/list.txt" ) > /dev/null 2> "$T/u.err"
 expect_eq "huge hash-list line: exit 2" "$?" 2
-expect_grep "huge hash-list line: error" "<stdin>:1: line longer than 65536 bytes" "$T/u.err"
+expect_grep "huge hash-list line: error" "<stdin>:1: record longer than 1048576 bytes" "$T/u.err"
 huge | ( limit_as; "$HS" index import "$T/idx" --list l --skip-bad - "$T/list.txt" ) \
   > "$T/i.out" 2> "$T/i.err"
 expect_eq "huge import line: exit 1 (skipped)" "$?" 1

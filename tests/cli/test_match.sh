@@ -95,19 +95,44 @@ expect_eq "empty haystack: exit 0, no output" "$rc/$(wc -c < "$T/out")" "0/0"
 { head -n 3 "$T/n256.txt"; echo "not-a-hash"; } > "$T/bad.txt"
 "$HS" match "$T/bad.txt" "$T/h256.txt" > "$T/out" 2> "$T/err"; rc=$?
 expect_eq "malformed line: exit 2" "$rc" 2
-expect_eq "malformed line: message" "$(cat "$T/err")" "hashsweep: $T/bad.txt:4: 'n' at column 1 is not a hex digit"
+expect_eq "malformed line: message" "$(cat "$T/err")" "hashsweep: $T/bad.txt:4: 'n' at position 1 of the hash is not a hex digit"
 expect_eq "malformed line: no output" "$(wc -c < "$T/out")" 0
 { head -n 2 "$T/h64.txt"; echo "0123456789abcdef0"; } > "$T/bad64.txt"
 "$HS" match "$T/n64.txt" "$T/bad64.txt" 2> "$T/err"; rc=$?
 expect_eq "17 digits: exit 2" "$rc" 2
-expect_grep "17 digits: message" "^hashsweep: $T/bad64.txt:3: 17 hex digits; a hash has 64 \(PDQ, 256-bit\) or 16 \(64-bit\)$" "$T/err"
+expect_grep "17 digits: message" "^hashsweep: $T/bad64.txt:3: 17 hex digits; a hash has 64 \(pdq\), 32 \(md5\) or 16 \(h64\)$" "$T/err"
 { cat "$T/n64.txt"; head -n 2 "$T/n256.txt" | tail -n 1; } > "$T/mixed.txt"
 "$HS" match "$T/mixed.txt" "$T/h64.txt" 2> "$T/err"; rc=$?
 expect_eq "mixed widths: exit 2" "$rc" 2
-expect_grep "mixed widths: message" "^hashsweep: $T/mixed.txt:[0-9]+: 64 hex digits, but line 2 has 16" "$T/err"
+expect_grep "mixed widths: message" "^hashsweep: $T/mixed.txt:[0-9]+: a pdq hash, but line 2 holds h64; all hashes of a list have one type$" "$T/err"
 "$HS" match "$T/n64.txt" "$T/h256.txt" 2> "$T/err"; rc=$?
 expect_eq "needles 64-bit, haystack 256-bit: exit 2" "$rc" 2
 expect_grep "width disagreement: message" "has 64-bit hashes but .* has 256-bit hashes" "$T/err"
+# Every format index import reads: the needles as `hashsweep hash` TSV (a
+# header-less hex<TAB>quality<TAB>path), as "pdq <hex>" lines and as JSON
+# Lines give the same pairs as the plain list.
+grep -v '^#' "$T/n256.txt" | tr -d '\r' | awk 'NF && $1 !~ /^#/ { print $1 "\t100\t/x/" NR ".jpg" }' > "$T/n256.tsv"
+"$HS" match "$T/n256.tsv" "$T/h256.txt" > "$T/out.tsv"; rc=$?
+"$HS" match "$T/n256.txt" "$T/h256.txt" > "$T/out.txt"
+expect_eq "hash TSV needles: exit 0" "$rc" 0
+expect_eq "hash TSV needles: the plain list's pairs" "$(cut -f2- "$T/out.tsv" | sort | md5sum)" "$(cut -f2- "$T/out.txt" | sort | md5sum)"
+[ -s "$T/out.tsv" ] || fail "hash TSV needles: no pairs to compare"
+grep -v '^#' "$T/h256.txt" | tr -d '\r' | awk 'NF && $1 !~ /^#/ { print "pdq " $1 }' > "$T/h256.typed"
+"$HS" match "$T/n256.tsv" "$T/h256.typed" > "$T/out.typed"; rc=$?
+expect_eq "'pdq <hex>' haystack: exit 0" "$rc" 0
+expect_eq "'pdq <hex>' haystack: same pair count" "$(wc -l < "$T/out.typed")" "$(wc -l < "$T/out.txt")"
+# MD5 lists match exactly; a radius is refused.
+printf 'd41d8cd98f00b204e9800998ecf8427e\n0cc175b9c0f1b6a831c399e269772661\n' > "$T/m1.txt"
+printf '{"md5":"0CC175B9C0F1B6A831C399E269772661"}\n{"md5":"d41d8cd98f00b204e9800998ecf8427f"}\n' > "$T/m2.jsonl"
+"$HS" match "$T/m1.txt" "$T/m2.jsonl" > "$T/out" 2> "$T/err"; rc=$?
+expect_eq "md5 lists: exit 0" "$rc" 0
+expect_eq "md5 lists: only the equal digest" "$(cat "$T/out")" "$(printf '2\t1\t0')"
+"$HS" match --radius 3 "$T/m1.txt" "$T/m2.jsonl" > /dev/null 2> "$T/err"; rc=$?
+expect_eq "md5 lists with --radius 3: exit 2" "$rc" 2
+expect_grep "md5 lists with --radius 3: message" "md5 hashes match exactly: only --radius 0 applies" "$T/err"
+"$HS" match "$T/m1.txt" "$T/n256.txt" > /dev/null 2> "$T/err"; rc=$?
+expect_eq "md5 needles, pdq haystack: exit 2" "$rc" 2
+expect_grep "md5 needles, pdq haystack: message" "has md5 hashes but .* has pdq hashes; both lists need one type" "$T/err"
 "$HS" match "$T/n64.txt" "$T/nothere.txt" 2> "$T/err"; rc=$?
 expect_eq "missing file: exit 2" "$rc" 2
 expect_grep "missing file: message" "^hashsweep: $T/nothere.txt: cannot open: No such file or directory$" "$T/err"

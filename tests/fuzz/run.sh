@@ -31,7 +31,7 @@ nice cmake --build "$BUILD_DIR" -j2 --target hashsweep_cli $(printf 'fuzz_%s ' "
 # Longest input each target may be given: past its line or path limit.
 max_len() {
   case $1 in
-    hexlist) echo 70000 ;;    # lines up to HS_HASH_LIST_MAX_LINE (64 KiB)
+    hexlist) echo 70000 ;;    # long lines (the 1 MiB record limit itself: test_index)
     import) echo 16384 ;;
     manifest) echo 12000 ;;   # paths up to 4095 bytes
     decode) echo 65536 ;;

@@ -66,6 +66,11 @@ HS_API size_t hs_hash_type_bytes(hs_hash_type type);
 HS_API void hs_hash_to_hex(hs_hash_type type, const void *hash, char out[65]);
 /* Hex (either case, exactly 2 * bytes digits) -> stored hash. */
 HS_API hs_status hs_hash_from_hex(hs_hash_type type, const char *hex, size_t len, void *out);
+/* Stored hash -> the matcher's words (hashsweep/match.h); returns the width
+ * in bits: PDQ 256 (4 words), h64 64 (1 word); the digests 256, as 4 words
+ * of 16 hex digits each read big-endian, MD5's last two words 0 (so two
+ * digests are at distance 0 exactly when they are equal). */
+HS_API int hs_hash_to_words(hs_hash_type type, const void *hash, uint64_t words[4]);
 
 /* Quality value stored when the source gave none. */
 #define HS_QUALITY_UNKNOWN 255

@@ -5,6 +5,7 @@
 
 #include "hashsweep/core.h"
 #include "hashsweep/device.h"
+#include "hashsweep/index.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -59,24 +60,28 @@ HS_API hs_status hs_match_radius(hs_engine *engine, const hs_haystack *haystack,
 HS_API hs_status hs_match_topk(hs_engine *engine, const hs_haystack *haystack,
                                const uint64_t *queries, size_t nq, int k, hs_match_list *out);
 
-/* ---- hash lists: text files of hex hashes --------------------------------
+/* ---- hash lists ------------------------------------------------------------
  *
- * One hash per line: 64 hex digits for a 256-bit hash (PDQ), 16 for a 64-bit
- * hash; upper or lower case. Space and tab around the hash are ignored, a
- * '#' starts a comment that runs to the end of the line, and blank or
- * comment-only lines are skipped (a UTF-8 byte order mark at the start of the
- * file is ignored too). All hashes of one list have the same width. Any
- * other line is an error "NAME:LINE: cause" (HS_ERR_FORMAT), LINE 1-based,
- * and so is a line longer than HS_HASH_LIST_MAX_LINE bytes (read no further,
- * so a file without newlines costs no more memory than that).
+ * A hash list is read with the grammar of `index import` (docs/formats.md):
+ * one hex hash per line (64 digits PDQ, 32 MD5, 16 h64, optionally "<type> "
+ * or "hash=" before it, '#' comments), CSV/TSV with or without a header
+ * naming a hash column (the TSV `hashsweep hash` writes, pdq-photo-hasher's
+ * output), or JSON Lines (index export, exchange formats). Blank lines,
+ * comment lines, CRLF and a UTF-8 byte-order mark are skipped. All hashes of
+ * one list have one type; rows that withdraw a hash are left out. The first
+ * malformed record is an error "NAME:LINE: cause" (HS_ERR_FORMAT), LINE
+ * 1-based; so is a record longer than HS_HASH_LIST_MAX_LINE bytes (never
+ * held in memory).
  */
-#define HS_HASH_LIST_MAX_LINE 65536
+#define HS_HASH_LIST_MAX_LINE (1 << 20)
 typedef struct hs_hash_list {
   int bits;       /* 256 or 64; 0 when the list holds no hash */
   size_t count;   /* hashes */
   uint64_t *words; /* count x bits/64, hash-major: ready for hs_haystack_create
-                      and the searches */
+                      and the searches (hs_hash_to_words) */
   size_t *lines;  /* count: the 1-based line of each hash in its file */
+  hs_hash_type type; /* of every hash (meaningful when count > 0): MD5 and
+                        SHA-256 digests are 256-bit words, equal at distance 0 */
 } hs_hash_list;
 
 /* Reads the file at `path` ("-": standard input) into *out (which is

@@ -1,6 +1,7 @@
-/* index/parse.h - internal: reading hash lists (import and withdraw --file)
- * into rows in memory, reporting every malformed line as FILE:LINE: cause.
- * Formats (detected per file from the first record; docs/index.md):
+/* lists/lists.h - internal: the one grammar of text hash lists, read into
+ * rows in memory, every malformed line reported as FILE:LINE: cause. Used by
+ * index import, index withdraw --file and hs_hash_list_read (match).
+ * Formats (detected per file from the first record; docs/formats.md):
  *  - plain: one hash per line, optional "<type> " or "hash=" prefix;
  *  - headerless CSV/TSV: hex,quality[,filename] (pdq-photo-hasher; also
  *    `hashsweep hash` TSV), hash=hex,quality=Q,... (--details), 8 dihedral
@@ -9,13 +10,20 @@
  *    sha256, h64, quality, label, source, id, added, status, others kept);
  *  - JSON Lines (the export format; StopNCII-like signalType/hashValue/
  *    hashStatus; ThreatExchange-like should_delete). */
-#ifndef HS_INDEX_PARSE_H
-#define HS_INDEX_PARSE_H
+#ifndef HS_LISTS_LISTS_H
+#define HS_LISTS_LISTS_H
 
 #include "hashsweep/index.h"
 #include "index/record.h"
 
 enum { ROW_ADD = 0, ROW_WITHDRAW = 1 };
+/* A record (a line, or the lines of a quoted CSV field) longer than this
+ * is rejected without being held in memory: no hash-list row needs more,
+ * and a file without newlines must not cost its size in memory. The same
+ * bound holds for a record's fields as `index export` writes them (JSON
+ * escapes, the fixed columns): what is imported can be exported and
+ * imported again. */
+#define LIST_MAX_RECORD (1u << 20)
 #define PARSE_ANY_LIST 0xFFFFu
 
 /* One hash of one input record. 56 bytes; a 10^7-line import holds ~560 MB
@@ -42,6 +50,7 @@ typedef struct import_parser {
   int keep_fields;            /* build field blobs (import; not withdraw) */
   int list_optional;          /* rows without a list get PARSE_ANY_LIST */
   uint64_t max_rows;          /* more rows is HS_ERR_LIMIT (0: no limit) */
+  int stop_at_problem;        /* stop reading a file at its first problem */
   hs_index_problem_fn problem;
   void *user;
   /* results */
@@ -53,6 +62,7 @@ typedef struct import_parser {
   uint64_t records, rejected;
   hs_log_file *files;         /* one per file parsed (names owned) */
   size_t nfiles;
+  int stopped;                /* stop_at_problem was met */
 } import_parser;
 
 void import_parser_init(import_parser *p);

@@ -1,0 +1,170 @@
+/* lists/parse.c - hash lists from files and streams: each read to its end
+ * (the audit log keeps its SHA-256 and size), its shape decided from the
+ * first record, every record handed to detect.c / jsonl.c. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lists/internal.h"
+
+/* ---- files -------------------------------------------------------------------------- */
+
+static hs_status open_input(fctx *c, const char *path) {
+  if (strcmp(path, "-") == 0) {
+    c->f = stdin;
+    c->name = "<stdin>";
+    return HS_OK;
+  }
+  c->f = fopen(path, "rb");
+  c->name = path;
+  if (!c->f)
+    return error_set(errno == ENOENT ? HS_ERR_NOT_FOUND : HS_ERR_IO, "%s: %s", path,
+                     strerror(errno));
+  return HS_OK;
+}
+
+static void close_input(fctx *c) {
+  if (c->f && c->f != stdin && !c->borrowed)
+    fclose(c->f);
+  EVP_MD_CTX_free(c->md);
+  line_buf_free(&c->lb);
+  rec_writer_free(&c->rec);
+  rec_writer_free(&c->fieldbuf);
+  free(c->fields);
+  rec_writer_free(&c->jsontext);
+  rec_writer_free(&c->jsonval);
+  free(c->jm);
+  free(c->d.kv);
+  for (size_t k = 0; k < c->ncols; k++)
+    free(c->colnames[k]);
+  free(c->colnames);
+  free(c->roles);
+  free(c->role_type);
+}
+
+static hs_status add_file_record(import_parser *p, fctx *c, const char *path) {
+  hs_log_file *files = realloc(p->files, (p->nfiles + 1) * sizeof *files);
+  if (!files)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  p->files = files;
+  hs_log_file *lf = &files[p->nfiles];
+  memset(lf, 0, sizeof *lf);
+  unsigned len = 0;
+  if (EVP_DigestFinal_ex(c->md, lf->sha256, &len) != 1 || len != 32)
+    return error_set(HS_ERR_INTERNAL, "%s: SHA-256 failed", path);
+  lf->bytes = c->bytes;
+  if (!(lf->name = strdup(path)))
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  p->nfiles++;
+  return HS_OK;
+}
+
+/* Reads the rest of the input into the digest; 0, or -1 on a read error. */
+static int drain(fctx *c) {
+  char chunk[16384];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, c->f)) > 0) {
+    EVP_DigestUpdate(c->md, chunk, n);
+    c->bytes += n;
+  }
+  return ferror(c->f) ? -1 : 0;
+}
+
+/* Reads c->f (opened by the caller) to its end. */
+static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
+  c->md = EVP_MD_CTX_new();
+  hs_status s = HS_OK;
+  if (!c->md || EVP_DigestInit_ex(c->md, EVP_sha256(), NULL) != 1)
+    s = error_set(HS_ERR_INTERNAL, "%s: cannot start SHA-256", c->name);
+  span rec;
+  int r = 0, first = 1;
+  uint64_t rejected = p->rejected;
+  while (s == HS_OK && (r = list_next_record(c, &rec)) > 0) {
+    if (p->stop_at_problem && p->rejected > rejected) {
+      p->stopped = 1;
+      break;
+    }
+    if (r == 2) {
+      list_report(c, "a quoted field is not closed by the end of the file or within %d lines",
+                  MAX_RECORD_LINES);
+      r = drain(c);
+      break;
+    }
+    if (r == 3) {
+      list_report(c, "record longer than %u bytes (not a hash-list row)", LIST_MAX_RECORD);
+      continue;
+    }
+    if (first) {
+      first = 0;
+      if (list_detect(c, rec)) {
+        int h = list_setup_header(c);
+        if (h == -1)
+          s = error_set(HS_ERR_NOMEM, "out of memory");
+        if (h != 0) {
+          /* A broken header makes every row meaningless; the rest is
+           * still read so the audit log's digest covers the whole file. */
+          r = drain(c);
+          break;
+        }
+        continue;
+      }
+    }
+    list_one_record(c, rec);
+    if (c->over_limit) {
+      s = error_set(HS_ERR_LIMIT,
+                    "%s:%u: more than %llu rows; nothing imported (every row is held in memory "
+                    "until the list is applied)",
+                    c->name, c->rec_line, (unsigned long long)p->max_rows);
+      break;
+    }
+  }
+  if (p->stop_at_problem && p->rejected > rejected)
+    p->stopped = 1;
+  if (s == HS_OK && r < 0)
+    s = c->line ? error_set(HS_ERR_IO, "%s: cannot read after line %u: %s", c->name, c->line,
+                            strerror(errno))
+                : error_set(HS_ERR_IO, "%s: cannot read: %s", c->name, strerror(errno));
+  if (s == HS_OK)
+    s = add_file_record(p, c, path);
+  close_input(c);
+  return s;
+}
+
+hs_status import_parse_file(import_parser *p, const char *path) {
+  HS_CHECK(p->nfiles < 65535, HS_ERR_LIMIT, "too many input files");
+  fctx c;
+  memset(&c, 0, sizeof c);
+  c.p = p;
+  c.file = (uint16_t)p->nfiles;
+  HS_TRY(open_input(&c, path));
+  return parse_input(p, &c, path);
+}
+
+hs_status import_parse_stream(import_parser *p, FILE *f, const char *name) {
+  HS_CHECK(p->nfiles < 65535, HS_ERR_LIMIT, "too many input files");
+  fctx c;
+  memset(&c, 0, sizeof c);
+  c.p = p;
+  c.file = (uint16_t)p->nfiles;
+  c.f = f;
+  c.name = name;
+  c.borrowed = 1;
+  return parse_input(p, &c, name);
+}
+
+void import_parser_init(import_parser *p) {
+  memset(p, 0, sizeof *p);
+  p->forced_type = -1;
+}
+
+void import_parser_free(import_parser *p) {
+  free(p->rows);
+  rec_writer_free(&p->blobs);
+  for (size_t i = 0; i < p->nlists; i++)
+    free(p->lists[i]);
+  free(p->lists);
+  for (size_t i = 0; i < p->nfiles; i++)
+    free((char *)p->files[i].name);
+  free(p->files);
+  memset(p, 0, sizeof *p);
+}
