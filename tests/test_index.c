@@ -217,31 +217,32 @@ typedef struct format_case {
   int quality;
   const char *field, *value; /* one expected metadata field, or NULL */
   const char *cause;         /* substring of the problem for rejected rows */
+  const char *hex;           /* the stored hash, lower-case hex, for accepted rows */
 } format_case;
 
 static const format_case format_cases[] = {
-    {"D8F8F0CCE0F4E84D0E370A22028F67F0B36E2ED596623E1D33E6339C4E9C9B22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL},
-    {"pdq d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL},
-    {"sha256 d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_SHA256, 255, NULL, NULL, NULL},
-    {"hash=d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL},
-    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,87,/photos/a b.jpg\n", HS_HASH_PDQ, 87, "filename", "/photos/a b.jpg", NULL},
-    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\t100\tx.png\n", HS_HASH_PDQ, 100, "filename", "x.png", NULL},
-    {"hash=d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,norm=128,delta=0,quality=66,filename=f.jpg\n", HS_HASH_PDQ, 66, "norm", "128", NULL},
-    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,case 17\n", HS_HASH_PDQ, 255, "metadata", "case 17", NULL},
-    {"pdq,label,Category\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,ncii,A1\n", HS_HASH_PDQ, 255, "Category", "A1", NULL},
-    {"md5\tid\nd41d8cd98f00b204e9800998ecf8427e\tx-9\n", HS_HASH_MD5, 255, "id", "x-9", NULL},
-    {"{\"signalType\":\"ImagePDQ\",\"hashValue\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"hashStatus\":\"Active\",\"caseNumbers\":{\"u1\":\"x\"}}\n", HS_HASH_PDQ, 255, "caseNumbers", "{\"u1\":\"x\"}", NULL},
-    {"{\"type\":\"h64\",\"hash\":\"00000000000000ff\",\"quality\":40,\"label\":\"caf\\u00e9\"}\n", HS_HASH_H64, 40, "label", "caf\xc3\xa9", NULL},
-    {"zzzz\n", -1, 0, NULL, NULL, ":1: 4 characters is not a hash length"},
-    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b2g\n", -1, 0, NULL, NULL, "not a hex digit at position 64"},
-    {"da39a3ee5e6b4b0d3255bfef95601890afd80709\n", -1, 0, NULL, NULL, "SHA-1"},
-    {"hash,quality\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,101\n", -1, 0, NULL, NULL, ":2: quality '101'"},
-    {"hash,label\n\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"open\n", -1, 0, NULL, NULL, "not closed"},
-    {"hash,label\n1,2,3\n", -1, 0, NULL, NULL, "3 fields, the header has 2"},
-    {"{\"signalType\":\"VideoTMK\",\"hashValue\":\"ab\"}\n", -1, 0, NULL, NULL, "VideoTMK"},
-    {"{\"hash\": \n", -1, 0, NULL, NULL, "JSON"},
-    {"md5 d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", -1, 0, NULL, NULL, "md5 hash"},
-    {"hash,status\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,pending\n", -1, 0, NULL, NULL, "status 'pending'"},
+    {"D8F8F0CCE0F4E84D0E370A22028F67F0B36E2ED596623E1D33E6339C4E9C9B22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"pdq d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"sha256 d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_SHA256, 255, NULL, NULL, NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"hash=d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", HS_HASH_PDQ, 255, NULL, NULL, NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,87,/photos/a b.jpg\n", HS_HASH_PDQ, 87, "filename", "/photos/a b.jpg", NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\t100\tx.png\n", HS_HASH_PDQ, 100, "filename", "x.png", NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"hash=d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,norm=128,delta=0,quality=66,filename=f.jpg\n", HS_HASH_PDQ, 66, "norm", "128", NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,case 17\n", HS_HASH_PDQ, 255, "metadata", "case 17", NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"pdq,label,Category\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,ncii,A1\n", HS_HASH_PDQ, 255, "Category", "A1", NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"md5\tid\nd41d8cd98f00b204e9800998ecf8427e\tx-9\n", HS_HASH_MD5, 255, "id", "x-9", NULL, "d41d8cd98f00b204e9800998ecf8427e"},
+    {"{\"signalType\":\"ImagePDQ\",\"hashValue\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"hashStatus\":\"Active\",\"caseNumbers\":{\"u1\":\"x\"}}\n", HS_HASH_PDQ, 255, "caseNumbers", "{\"u1\":\"x\"}", NULL, "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22"},
+    {"{\"type\":\"h64\",\"hash\":\"00000000000000ff\",\"quality\":40,\"label\":\"caf\\u00e9\"}\n", HS_HASH_H64, 40, "label", "caf\xc3\xa9", NULL, "00000000000000ff"},
+    {"zzzz\n", -1, 0, NULL, NULL, ":1: 4 characters is not a hash length", NULL},
+    {"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b2g\n", -1, 0, NULL, NULL, "not a hex digit at position 64", NULL},
+    {"da39a3ee5e6b4b0d3255bfef95601890afd80709\n", -1, 0, NULL, NULL, "SHA-1", NULL},
+    {"hash,quality\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,101\n", -1, 0, NULL, NULL, ":2: quality '101'", NULL},
+    {"hash,label\n\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"open\n", -1, 0, NULL, NULL, "not closed", NULL},
+    {"hash,label\n1,2,3\n", -1, 0, NULL, NULL, "3 fields, the header has 2", NULL},
+    {"{\"signalType\":\"VideoTMK\",\"hashValue\":\"ab\"}\n", -1, 0, NULL, NULL, "VideoTMK", NULL},
+    {"{\"hash\": \n", -1, 0, NULL, NULL, "JSON", NULL},
+    {"md5 d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", -1, 0, NULL, NULL, "md5 hash", NULL},
+    {"hash,status\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,pending\n", -1, 0, NULL, NULL, "status 'pending'", NULL},
 };
 
 START_TEST(import_formats) {
@@ -264,8 +265,16 @@ START_TEST(import_formats) {
   hs_index_hashes h;
   ck_assert_int_eq(hs_index_load(snap, (hs_hash_type)fc->type, NULL, &h), HS_OK);
   ck_assert_int_eq(h.count, 1);
+  /* The bytes stored are the hash the row gave, in the loaded array and in
+   * the entry record alike. */
+  char hex[65];
+  hs_hash_to_hex((hs_hash_type)fc->type, h.hashes, hex);
+  ck_assert_str_eq(hex, fc->hex);
   hs_index_entry e;
   ck_assert_int_eq(hs_index_entry_get(snap, h.ids[0], &e), HS_OK);
+  ck_assert_int_eq(e.type, fc->type);
+  hs_hash_to_hex((hs_hash_type)fc->type, e.hash, hex);
+  ck_assert_str_eq(hex, fc->hex);
   ck_assert_int_eq(e.quality, fc->quality);
   ck_assert_str_eq(e.list, "l");
   if (fc->field) {
