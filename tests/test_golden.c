@@ -3,8 +3,10 @@
  *  exact mode vs expected_pdq_noresize.tsv, stock mode vs expected_pdq.tsv,
  *  all 8 dihedral hashes and the quality, per the row's class (README.txt of
  *  the test data). Skipped (exit 77) when the test data is absent. */
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "test_util.h"
 
@@ -133,6 +135,34 @@ START_TEST(md5_matches) {
 }
 END_TEST
 
+/* The tables cover the image folder exactly: an emptied or truncated
+ * expected file would otherwise run no rows and pass. */
+static int nimages, nunlisted;
+static int see_image(const char *path, const struct stat *st, int type, struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  if (type != FTW_F)
+    return 0;
+  nimages++;
+  const char *rel = path + strlen(dir) + 1;
+  if (find_row(&stock, rel) < 0 || find_row(&noresize, rel) < 0) {
+    fprintf(stderr, "%s has no row in the expected tables\n", rel);
+    nunlisted++;
+  }
+  return 0;
+}
+
+START_TEST(tables_cover_images) {
+  char *images = tu_path(dir, "images");
+  ck_assert_int_eq(nftw(images, see_image, 16, FTW_PHYS), 0);
+  free(images);
+  ck_assert_int_gt(nimages, 0);
+  ck_assert_int_eq(nunlisted, 0);
+  ck_assert_int_eq(stock.nrows, nimages);
+  ck_assert_int_eq(noresize.nrows, nimages);
+}
+END_TEST
+
 int main(void) {
   dir = tu_testdata_dir();
   if (!dir) {
@@ -148,6 +178,7 @@ int main(void) {
   free(p2);
   Suite *s = suite_create("golden");
   TCase *tc = tcase_create("reference");
+  tcase_add_test(tc, tables_cover_images);
   tcase_add_loop_test(tc, exact_mode_matches_noresize, 0, noresize.nrows);
   tcase_add_loop_test(tc, stock_mode_matches_stock_cli, 0, stock.nrows);
   tcase_add_loop_test(tc, md5_matches, 0, stock.nrows);

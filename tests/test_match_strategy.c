@@ -66,10 +66,28 @@ static void same(hs_match_list a, hs_match_list b) {
   }
 }
 
+static int built, fell_back;
+static void catch_log(void *user, hs_log_level level, const char *msg) {
+  (void)user;
+  (void)level;
+  if (strstr(msg, "multi-index hashing over"))
+    built = 1;
+  if (strstr(msg, "brute force stays") || strstr(msg, "redoing it by brute force"))
+    fell_back = 1;
+}
+
 START_TEST(mih_equals_brute) {
   const int radii[] = {0, 8, 31, 40};
   int r = radii[_i];
-  hs_match_list brute = run("brute", r, 1), mih = run("mih", r, 1);
+  hs_match_list brute = run("brute", r, 1);
+  /* The forced run must really search the multi-index: a failed build or
+   * search falls back to brute force and would compare it with itself. */
+  built = fell_back = 0;
+  hs_set_logger(catch_log, NULL, HS_LOG_INFO);
+  hs_match_list mih = run("mih", r, 1);
+  hs_set_logger(NULL, NULL, HS_LOG_ERROR);
+  ck_assert_msg(built, "radius %d: the multi-index was never built", r);
+  ck_assert_msg(!fell_back, "radius %d: the multi-index search fell back to brute force", r);
   same(brute, mih);
   /* Every planted neighbour within the radius is there. */
   size_t planted = 0;
@@ -80,14 +98,6 @@ START_TEST(mih_equals_brute) {
   hs_match_list_free(&mih);
 }
 END_TEST
-
-static int built;
-static void catch_log(void *user, hs_log_level level, const char *msg) {
-  (void)user;
-  (void)level;
-  if (strstr(msg, "multi-index hashing over"))
-    built = 1;
-}
 
 START_TEST(automatic_switch_keeps_results) {
   /* Many small batches: the dispatcher starts with brute force, builds the

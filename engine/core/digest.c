@@ -2,6 +2,7 @@
  * interface (a well-kept, constant-reviewed implementation; hash-sharing
  * schemes exchange MD5 beside PDQ, so both are computed in one call). */
 #include "core/error.h"
+#include "hashsweep/hash.h" /* HS_API: exported from the shared library */
 
 #include <openssl/evp.h>
 

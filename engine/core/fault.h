@@ -14,10 +14,17 @@
  *               progressing network file: the read timeout must act)
  *
  * Waits give up after 10 minutes, so a broken test cannot leave a process
- * behind for ever. Production code never sets the variable. */
+ * behind for ever.
+ *
+ * The hooks exist only in test builds (CMake option HS_FAULT_INJECTION,
+ * which tools/test.sh and the sanitizer runs turn on). Otherwise they are
+ * macros that compile to nothing: a release library neither reads
+ * HASHSWEEP_FAULT nor carries the hooks' code or text, and the points'
+ * names passed here vanish with them. */
 #ifndef HS_CORE_FAULT_H
 #define HS_CORE_FAULT_H
 
+#ifdef HS_FAULT_INJECTION
 /* 1 when the list HASHSWEEP_FAULT holds the item "point" (name NULL) or
  * "point:name". */
 int fault_listed(const char *point, const char *name);
@@ -26,5 +33,10 @@ int fault_listed(const char *point, const char *name);
 int fault_file(const char *point, const char *path);
 /* Creates $HASHSWEEP_FAULT_DIR/<mark> and waits for .../release. */
 void fault_wait_release(const char *mark);
+#else
+#define fault_listed(point, name) 0
+#define fault_file(point, path) 0
+#define fault_wait_release(mark) ((void)0)
+#endif
 
 #endif

@@ -5,4 +5,6 @@
 
 cl_tuning cl_tuning_override;
 
+#ifdef HS_FAULT_INJECTION
 int cl_fault(const char *point) { return fault_listed(point, NULL); }
+#endif

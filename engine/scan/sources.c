@@ -110,7 +110,9 @@ static const sources_fs real_fs = {real_stat, real_lstat, real_list, real_open_m
 static int read_dir(sources *s, const char *path, dir_frame *f) {
   if (s->fs.list(s->fs.user, path, &f->names, &f->count) != 0)
     return -1;
-  qsort(f->names, f->count, sizeof *f->names, by_name);
+  /* An empty folder has no array at all: qsort must not see NULL. */
+  if (f->count > 1)
+    qsort(f->names, f->count, sizeof *f->names, by_name);
   return 0;
 }
 

@@ -13,3 +13,8 @@ expect_eq() { if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', want 
 # expect_grep WHAT PATTERN FILE
 expect_grep() { if grep -qE -- "$2" "$3"; then pass "$1"; else fail "$1: /$2/ not in $3:"; sed 's/^/    /' "$3" >&2; fi; }
 finish() { if [ "$FAILS" -ne 0 ]; then echo "$FAILS check(s) failed" >&2; exit 1; fi; echo "all checks passed"; exit 0; }
+# Test builds carry the HASHSWEEP_FAULT hooks (CMake HS_FAULT_INJECTION);
+# faults_built is false in a build without them.
+faults_built() { [ "${HS_FAULT_INJECTION:-OFF}" = ON ]; }
+# need_faults: a script that is all fault injection skips (ctest SKIP).
+need_faults() { faults_built || { echo "SKIP: built without HS_FAULT_INJECTION"; exit 77; }; }

@@ -7,6 +7,7 @@
 # scan goes on; too many such files stop the run, and a rerun resumes).
 # timeout: 300
 . "$(dirname "$0")/lib.sh"
+need_faults
 A="$T/a"
 FD="$T/fault"
 mkdir -p "$A" "$FD"

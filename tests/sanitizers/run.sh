@@ -27,7 +27,7 @@ case $kind in
 esac
 [ $# -gt 0 ] && select=("$@")
 
-CC=$cc cmake -S "$SRC" -B "$BUILD_DIR" -DHS_SANITIZE="$kind" -DHS_WERROR=ON \
+CC=$cc cmake -S "$SRC" -B "$BUILD_DIR" -DHS_SANITIZE="$kind" -DHS_WERROR=ON -DHS_FAULT_INJECTION=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev/null
 nice cmake --build "$BUILD_DIR" -j"$(nproc)" > /dev/null
 # Sanitized code runs 2-20x slower: CMake scales the per-test timeouts.

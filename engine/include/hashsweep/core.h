@@ -6,6 +6,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* HS_VERSION_MAJOR, _MINOR, _PATCH, _STRING and _NUMBER: the version of
+ * these headers (generated from the project version). */
+#include "hashsweep/version.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -52,7 +56,8 @@ HS_API const char *hs_strerror(hs_status status);
  * on the same thread. Empty string when there is none. */
 HS_API const char *hs_last_error(void);
 
-/* Library version, "MAJOR.MINOR.PATCH". */
+/* Library version, "MAJOR.MINOR.PATCH": that of the library linked at run
+ * time (HS_VERSION_STRING is that of the headers compiled against). */
 HS_API const char *hs_version(void);
 /* What this build includes, space-separated: "OpenCL MPI OpenMP". */
 HS_API const char *hs_build_features(void);
