@@ -8,11 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Messages quote file names, labels and arguments, which may hold any byte:
+ * the formatted text reaches the terminal escaped (hs_term_write_string),
+ * so a name cannot move the cursor, retitle the window or forge a line. */
+static void put_safe(const char *fmt, va_list ap) {
+  char *msg = NULL;
+  if (vasprintf(&msg, fmt, ap) < 0) {
+    fputs("(message lost: out of memory)", stderr);
+    return;
+  }
+  hs_term_write_string(stderr, msg);
+  free(msg);
+}
+
 void cli_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fputs("hashsweep: ", stderr);
-  vfprintf(stderr, fmt, ap);
+  put_safe(fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
 }
@@ -20,9 +33,13 @@ void cli_error(const char *fmt, ...) {
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "hashsweep %s: ", cmd);
-  vfprintf(stderr, fmt, ap);
-  fprintf(stderr, "\nTry 'hashsweep %s --help'.\n", cmd);
+  fputs("hashsweep ", stderr);
+  hs_term_write_string(stderr, cmd);
+  fputs(": ", stderr);
+  put_safe(fmt, ap);
+  fputs("\nTry 'hashsweep ", stderr);
+  hs_term_write_string(stderr, cmd);
+  fputs(" --help'.\n", stderr);
   va_end(ap);
   return EXIT_USAGE;
 }
@@ -33,7 +50,9 @@ static void stderr_logger(void *user, hs_log_level level, const char *msg) {
   (void)user;
   static const char *const names[] = {"error", "warning", "info", "debug"};
   pthread_mutex_lock(&log_lock);
-  fprintf(stderr, "hashsweep: %s: %s\n", names[level], msg);
+  fprintf(stderr, "hashsweep: %s: ", names[level]);
+  hs_term_write_string(stderr, msg);
+  fputc('\n', stderr);
   pthread_mutex_unlock(&log_lock);
 }
 

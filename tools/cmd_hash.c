@@ -46,7 +46,8 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
   char hex[65];
   hs_hash256_to_hex(&pdq->hash[HS_DIH_ORIG], hex);
   if (!a->jsonl) {
-    printf("%s\t%d\t%s", hex, pdq->quality, path);
+    printf("%s\t%d\t", hex, pdq->quality);
+    hs_tsv_write_field(stdout, path); /* a tab or newline in a name cannot forge a row */
     if (a->dihedral)
       for (int v = 1; v < HS_DIH_COUNT; v++) {
         hs_hash256_to_hex(&pdq->hash[v], hex);
@@ -103,6 +104,7 @@ static void on_result(void *user, const char *path, hs_status status, const char
     h->failed++;
     print_error(h->a, path, cause_of(error ? error : hs_strerror(status), path));
   }
+  fflush(stdout); /* one whole record per write (see hash_run) */
 }
 
 static int parse_hash_args(int argc, char **argv, hash_args *a) {
@@ -174,6 +176,11 @@ static int hash_run(int argc, char **argv) {
     return rc;
   }
   cli_install_logger(a.quiet ? -1 : 0);
+  /* Each record is flushed whole: with a buffer larger than any record (a
+   * path is at most 4095 bytes, 6 per byte escaped, plus a 511-byte cause)
+   * it reaches the file in one write, so a killed run leaves whole lines,
+   * not a 4 KiB block cut mid-record. */
+  setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   hs_engine *engine = NULL;
   rc = cli_engine_create("hash", &a.engine, a.run.hash_on == HS_PLACE_AUTO, &engine);
   hash_state h = {.a = &a};

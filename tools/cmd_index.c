@@ -69,10 +69,12 @@ int index_open_or_fail(const char *path, unsigned flags, hs_index **idx) {
 void index_print_problem(void *user, const char *where, const char *cause) {
   const char *suffix = user ? (const char *)user : "";
   fflush(stdout);
-  if (where)
-    fprintf(stderr, "%s: %s%s\n", where, cause, suffix);
-  else
-    fprintf(stderr, "%s%s\n", cause, suffix);
+  if (where) {
+    hs_term_write_string(stderr, where); /* names the list file: escaped */
+    fputs(": ", stderr);
+  }
+  hs_term_write_string(stderr, cause);
+  fprintf(stderr, "%s\n", suffix);
 }
 
 /* The command line, for the audit log: words joined, quoted when needed. */

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "scan/ownfiles.h"
 #include "scan/pipeline.h"
 #include "scan/placement.h"
 #include "scan/scan_match.h"
@@ -239,6 +240,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
   if (!in)
     return error_set(HS_ERR_NOMEM, "out of memory");
   size_t k = 0;
+  hs_scan_summary before = r->sum; /* what the output already holds */
   hs_status st = r->st ? store_batch_begin(r->st) : HS_OK;
   for (size_t i = 0; i < n && st == HS_OK; i++) {
     scan_item *it = items[i];
@@ -274,6 +276,8 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
   uint64_t offset = 0;
   if (st == HS_OK)
     st = sink_flush(r->out, &offset);
+  if (st != HS_OK)
+    r->sum = before; /* the summary claims no record that was not written */
   if (st == HS_OK && r->st) {
     r->job.out_offset = offset;
     counts_save(&r->sum, r->job.counts);
@@ -318,11 +322,15 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   if (o->store)
     st = store_open(o->store, 0, &r.st);
   if (st == HS_OK)
+    st = ownfiles_check_out(o->out, o->sources, o->nsources);
+  if (st == HS_OK)
     st = begin_job(&r, &keep);
   if (st == HS_OK)
     st = sink_open(o->out, o->format, keep, &r.out);
   if (st == HS_OK)
     st = sources_open(o->sources, o->nsources, &r.src);
+  if (st == HS_OK)
+    st = ownfiles_skip(r.src, o->out, o->store, o->index);
   if (st == HS_OK) {
     pipeline_config cfg;
     pipeline_config_init(&cfg, o->jobs, hash_engine, &o->decode);
