@@ -16,17 +16,6 @@
 
 /* ---- the escapers, table-driven ---------------------------------------------- */
 
-typedef void (*writer_fn)(FILE *f, const char *s);
-
-static char *written(writer_fn fn, const char *s) {
-  char *buf = NULL;
-  size_t n = 0;
-  FILE *f = open_memstream(&buf, &n);
-  fn(f, s);
-  fclose(f);
-  return buf;
-}
-
 typedef struct esc_case {
   const char *in, *tsv, *csv, *term;
 } esc_case;
@@ -66,9 +55,9 @@ static const esc_case esc_cases[] = {
 
 START_TEST(escapers) {
   const esc_case *c = &esc_cases[_i];
-  char *tsv = written(hs_tsv_write_field, c->in);
-  char *csv = written(hs_csv_write_field, c->in);
-  char *term = written(hs_term_write_string, c->in);
+  char *tsv = tu_written(hs_tsv_write_field, c->in);
+  char *csv = tu_written(hs_csv_write_field, c->in);
+  char *term = tu_written(hs_term_write_string, c->in);
   ck_assert_str_eq(tsv, c->tsv);
   ck_assert_str_eq(csv, c->csv);
   ck_assert_str_eq(term, c->term);
@@ -86,7 +75,7 @@ START_TEST(escapers_every_byte) {
    * control byte, and decoding the escapes gives the byte back. */
   for (int b = 1; b < 256; b++) {
     char in[2] = {(char)b, 0};
-    char *tsv = written(hs_tsv_write_field, in);
+    char *tsv = tu_written(hs_tsv_write_field, in);
     char dec[2] = {0, 0};
     if (tsv[0] != '\\') {
       dec[0] = tsv[0];
@@ -106,7 +95,7 @@ START_TEST(escapers_every_byte) {
     free(tsv);
   }
   /* NULL writes nothing. */
-  char *n = written(hs_csv_write_field, NULL);
+  char *n = tu_written(hs_csv_write_field, NULL);
   ck_assert_str_eq(n, "");
   free(n);
 }
