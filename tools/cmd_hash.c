@@ -13,8 +13,10 @@ static void hash_usage(FILE *out) {
           "are still hashed (exit code 1).\n\n"
           "options:\n" CLI_DECODE_OPTIONS_HELP
           "  --dihedral               also print the 7 rotated/flipped hashes\n"
-          "  --format tsv|jsonl       tsv: pdq<TAB>quality<TAB>path (default); jsonl: one\n"
-          "                           object per file with path, pdq, quality, width,\n"
+          "  --format tsv|jsonl       tsv: pdq<TAB>quality<TAB>path (default; control bytes\n"
+          "                           and backslashes in the path escaped: \\t \\n \\xHH \\\\);\n"
+          "                           jsonl: one object\n"
+          "                           per file with path, pdq, quality, width,\n"
           "                           height, md5, sha256 [, dihedral]\n"
           "  --jobs N                 decode workers (default: all cores)\n"
           CLI_ENGINE_OPTIONS_HELP
