@@ -35,6 +35,12 @@ cp "$A/img00002.jpg" "$T/$(cat "$T/bs.txt")"
 "$HS" hash "$T/$(cat "$T/bs.txt")" > "$T/bs.tsv"
 expect_eq "hash tsv: backslash doubled" "$(cut -f3 "$T/bs.tsv")" "$T/a\\\\b.jpg"
 
+# index log TSV: a list file name and a note with line breaks stay in their cell.
+"$HS" index import "$T/idx2" --list h --note $'two\nlines\tx' "$T/evil.tsv" > /dev/null 2>&1
+"$HS" index log "$T/idx2" > "$T/log.tsv"
+expect_eq "index log tsv: header and one line per record" "$(wc -l < "$T/log.tsv")" "$(( $("$HS" index log "$T/idx2" --format jsonl | wc -l) + 1 ))"
+expect_grep "index log tsv: note escaped" $'\tnote=two\\\\nlines\\\\tx\t' "$T/log.tsv"
+
 # ---- CSV: formula cells and control bytes -------------------------------------
 cp "$A/img00000.jpg" "$T/+cmd.jpg"
 cp "$A/img00000.jpg" "$T/tab"$'\t'"name.jpg"
