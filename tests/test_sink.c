@@ -189,6 +189,16 @@ START_TEST(refuses_to_overwrite_an_input) {
   char *got = slurp(path);
   ck_assert_mem_eq(got, jpeg, sizeof jpeg - 1); /* untouched */
   free(got);
+  /* Another program's JSON is not ours either. */
+  ck_assert_int_eq(tu_write_file(path, "{\"a\":1}\n", 8), 0);
+  ck_assert_int_eq(sink_open(path, HS_OUT_JSONL, 0, &s), HS_ERR_INVALID_ARG);
+  /* An earlier output cut short in its first record is ours. */
+  ck_assert_int_eq(tu_write_file(path, "kind,pa", 7), 0);
+  ck_assert_int_eq(sink_open(path, HS_OUT_CSV, 0, &s), HS_OK);
+  sink_close(s);
+  ck_assert_int_eq(tu_write_file(path, "{\"pa", 4), 0);
+  ck_assert_int_eq(sink_open(path, HS_OUT_JSONL, 0, &s), HS_OK);
+  sink_close(s);
   /* An earlier output of either format is ours to overwrite. */
   write_all(path = (free(path), tu_path(dir, "old.csv")), HS_OUT_CSV, NULL);
   ck_assert_int_eq(sink_open(path, HS_OUT_JSONL, 0, &s), HS_OK);
@@ -237,8 +247,9 @@ static int count_items(sources *src, const char *needle) {
 
 START_TEST(own_files_skipped) {
   /* DIR is both the scanned tree and the store; the output is in it too. */
-  const char *names[] = {"a.jpg", "b.jpg", "data.mdb", "lock.mdb", "out.jsonl"};
-  for (size_t i = 0; i < 5; i++) {
+  const char *names[] = {"a.jpg", "b.jpg", "data.mdb", "lock.mdb", "run.lock", "out.jsonl",
+                         "out.jsonl.lock"};
+  for (size_t i = 0; i < 7; i++) {
     char *p = tu_path(dir, names[i]);
     ck_assert_int_eq(tu_write_file(p, "x", 1), 0);
     free(p);
@@ -246,7 +257,7 @@ START_TEST(own_files_skipped) {
   const char *specs[] = {dir};
   sources *src = NULL;
   ck_assert_int_eq(sources_open(specs, 1, &src), HS_OK);
-  ck_assert_int_eq(count_items(src, NULL), 5);
+  ck_assert_int_eq(count_items(src, NULL), 7);
   sources_close(src);
   char *out = tu_path(dir, "out.jsonl");
   ck_assert_int_eq(sources_open(specs, 1, &src), HS_OK);

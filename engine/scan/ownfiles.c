@@ -33,9 +33,10 @@ hs_status ownfiles_check_out(const char *out, const char *const *specs, size_t n
   return HS_OK;
 }
 
-/* The files LMDB keeps in an environment's directory. */
+/* The files LMDB keeps in an environment's directory, and the run lock a
+ * writer holds there (run.lock). */
 static hs_status skip_env(sources *src, const char *dir) {
-  static const char *const names[] = {"data.mdb", "lock.mdb"};
+  static const char *const names[] = {"data.mdb", "lock.mdb", "run.lock"};
   char path[SOURCES_MAX_PATH];
   for (size_t i = 0; dir && i < sizeof names / sizeof *names; i++) {
     if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path)
@@ -48,6 +49,10 @@ static hs_status skip_env(sources *src, const char *dir) {
 hs_status ownfiles_skip(sources *src, const char *out, const char *store, const char *index) {
   if (out) {
     HS_TRY(sources_skip(src, out));
+    /* The output's run lock, "<out>.lock" beside it, while the run holds it. */
+    char lock[SOURCES_MAX_PATH];
+    if ((size_t)snprintf(lock, sizeof lock, "%s.lock", out) < sizeof lock)
+      HS_TRY(sources_skip(src, lock));
   } else {
     /* `scan DIR > DIR/matches.jsonl`: the shell made the output. */
     struct stat st;

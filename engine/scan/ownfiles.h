@@ -13,9 +13,11 @@
  * out NULL (standard output): nothing to check. */
 hs_status ownfiles_check_out(const char *out, const char *const *specs, size_t n);
 
-/* Makes the walk skip the run's own files: `out` (or, when NULL, the
- * regular file standard output writes to), and the LMDB files of `store`
- * and `index` (either may be NULL). Called once the output exists. */
+/* Makes the walk skip the run's own files: `out` and its run lock
+ * "<out>.lock" (or, when out is NULL, the regular file standard output
+ * writes to), and the LMDB files and run lock (data.mdb, lock.mdb,
+ * run.lock) of `store` and `index` (either may be NULL). Called once they
+ * exist: a file that does not exist yet is not skipped. */
 hs_status ownfiles_skip(sources *src, const char *out, const char *store, const char *index);
 
 #endif

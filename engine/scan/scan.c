@@ -305,6 +305,8 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o->shard_count <= 1 || o->shard_index < o->shard_count, HS_ERR_INVALID_ARG,
            "scan: shard %u/%u out of range", o->shard_index, o->shard_count);
   HS_TRY(hs_init(NULL));
+  /* Before anything is opened: an --out that is an input is never cut. */
+  HS_TRY(ownfiles_check_out(o->out, o->sources, o->nsources));
   scan_run r = {.o = o, .t0 = clock_now_s()};
   hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
   hs_status st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
@@ -321,8 +323,6 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   uint64_t keep = 0;
   if (o->store)
     st = store_open(o->store, 0, &r.st);
-  if (st == HS_OK)
-    st = ownfiles_check_out(o->out, o->sources, o->nsources);
   if (st == HS_OK)
     st = begin_job(&r, &keep);
   if (st == HS_OK)

@@ -46,14 +46,14 @@ static hs_status check_overwrite(const char *path) {
   char head[sizeof CSV_HEADER];
   ssize_t n = 0;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-    n = pread(fd, head, sizeof head, 0);
+    n = pread(fd, head, sizeof head - 1, 0); /* the header without its NUL */
   close(fd);
   if (n <= 0)
     return HS_OK;
-  size_t len = (size_t)n;
+  /* A prefix counts too: an earlier run cut short in its first record. */
   static const char jsonl[] = "{\"path\":";
-  if ((len >= sizeof jsonl - 1 && memcmp(head, jsonl, sizeof jsonl - 1) == 0) ||
-      (len >= sizeof CSV_HEADER - 1 && memcmp(head, CSV_HEADER, sizeof CSV_HEADER - 1) == 0))
+  size_t len = (size_t)n, lj = len < sizeof jsonl - 1 ? len : sizeof jsonl - 1;
+  if (memcmp(head, jsonl, lj) == 0 || memcmp(head, CSV_HEADER, len) == 0)
     return HS_OK;
   /* A bad --out (usage, exit 2), not a failure of the run. */
   return error_set(HS_ERR_INVALID_ARG,
