@@ -101,14 +101,7 @@ START_TEST(error_detail_per_thread) {
 }
 END_TEST
 
-static char *json_of(const char *s) {
-  char *buf = NULL;
-  size_t n = 0;
-  FILE *f = open_memstream(&buf, &n);
-  hs_json_write_string(f, s);
-  fclose(f);
-  return buf;
-}
+static char *json_of(const char *s) { return tu_written(hs_json_write_string, s); }
 
 START_TEST(json_strings) {
   char *j = json_of("a\"b\\c\nd\x01");

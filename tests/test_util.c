@@ -147,3 +147,14 @@ int tu_run_suite(Suite *s) {
   srunner_free(sr);
   return failed ? 1 : 0;
 }
+
+char *tu_written(void (*fn)(FILE *f, const char *s), const char *s) {
+  char *buf = NULL;
+  size_t n = 0;
+  FILE *f = open_memstream(&buf, &n);
+  if (!f)
+    return NULL;
+  fn(f, s);
+  fclose(f);
+  return buf;
+}

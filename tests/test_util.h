@@ -5,6 +5,7 @@
 #include <check.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "hashsweep.h"
 
@@ -31,6 +32,9 @@ int tu_tsv_col(const tu_tsv *t, const char *name);
 char *tu_mkdtemp(void);
 void tu_rmtree(const char *dir);
 int tu_write_file(const char *path, const void *data, size_t n);
+/* What fn(f, s) writes, as a malloc'd string (the text writers:
+ * hs_json_write_string, hs_csv_write_field...). */
+char *tu_written(void (*fn)(FILE *f, const char *s), const char *s);
 
 /* Deterministic pseudo-random numbers (splitmix64). */
 uint64_t tu_rand(uint64_t *state);

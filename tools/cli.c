@@ -3,17 +3,44 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Messages quote file names, labels and arguments, which may hold any byte:
+ * they reach the terminal escaped (hs_term_write_string), so a name cannot
+ * move the cursor, retitle the window or forge a line. The line is built
+ * first and written with one call: stderr is unbuffered, and a line written
+ * piecemeal would interleave with other threads' and processes' lines. */
+void cli_print_line(const char *prefix, const char *text, const char *suffix) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  if (!m) {
+    fprintf(stderr, "%s(message lost: out of memory)%s\n", prefix, suffix);
+    return;
+  }
+  fputs(prefix, m);
+  hs_term_write_string(m, text);
+  fputs(suffix, m);
+  fputc('\n', m);
+  fclose(m);
+  fwrite(buf, 1, len, stderr);
+  free(buf);
+}
+
+static void print_formatted(const char *prefix, const char *suffix, const char *fmt, va_list ap) {
+  char *msg = NULL;
+  if (vasprintf(&msg, fmt, ap) < 0)
+    msg = NULL;
+  cli_print_line(prefix, msg ? msg : "(message lost: out of memory)", suffix);
+  free(msg);
+}
+
 void cli_error(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  fputs("hashsweep: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  print_formatted("hashsweep: ", "", fmt, ap);
   va_end(ap);
 }
 
@@ -44,23 +71,22 @@ int cli_exit_for(hs_status st) {
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...) {
+  /* cmd is one of the CLI's own command names. */
+  char prefix[96], hint[128];
+  snprintf(prefix, sizeof prefix, "hashsweep %s: ", cmd);
+  snprintf(hint, sizeof hint, "\nTry 'hashsweep %s --help'.", cmd);
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "hashsweep %s: ", cmd);
-  vfprintf(stderr, fmt, ap);
-  fprintf(stderr, "\nTry 'hashsweep %s --help'.\n", cmd);
+  print_formatted(prefix, hint, fmt, ap);
   va_end(ap);
   return EXIT_USAGE;
 }
 
-static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
-
 static void stderr_logger(void *user, hs_log_level level, const char *msg) {
   (void)user;
-  static const char *const names[] = {"error", "warning", "info", "debug"};
-  pthread_mutex_lock(&log_lock);
-  fprintf(stderr, "hashsweep: %s: %s\n", names[level], msg);
-  pthread_mutex_unlock(&log_lock);
+  static const char *const prefixes[] = {"hashsweep: error: ", "hashsweep: warning: ",
+                                         "hashsweep: info: ", "hashsweep: debug: "};
+  cli_print_line(prefixes[level], msg, "");
 }
 
 void cli_install_logger(int verbosity) {

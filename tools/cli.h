@@ -30,8 +30,12 @@ typedef struct cli_command {
   void (*usage)(FILE *out);
 } cli_command;
 
-/* Prints "hashsweep: <message>" on stderr. */
+/* Prints "hashsweep: <message>" on stderr, control bytes escaped
+ * (hs_term_write_string): messages quote file names. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes prefix, `text` escaped (hs_term_write_string), suffix and a
+ * newline on stderr in one call. For text from outside (paths, labels). */
+void cli_print_line(const char *prefix, const char *text, const char *suffix);
 /* Prints "hashsweep <cmd>: <message>" and a hint, returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -82,13 +82,16 @@ static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int qui
               strstr(hs_last_error(), "unknown step") ? " (see 'hashsweep eval --list-edits')" : "");
     return cli_exit_for(st);
   }
-  if (!quiet)
-    fprintf(stderr,
-            "eval: %zu originals, %zu distractors, %zu copies (%zu failed) in %.1f s; at 31 "
-            "(dihedral) lowest recall %.1f%% (%s), false-match rate %.2g; report in %s/\n",
-            s.originals, s.distractors, s.copies, s.failed_copies, s.elapsed,
-            100 * s.min_recall31, s.min_recall31_edit[0] ? s.min_recall31_edit : "-",
-            s.false_match_rate31, o->report_dir);
+  if (!quiet) {
+    char head[512];
+    snprintf(head, sizeof head,
+             "eval: %zu originals, %zu distractors, %zu copies (%zu failed) in %.1f s; at 31 "
+             "(dihedral) lowest recall %.1f%% (%s), false-match rate %.2g; report in ",
+             s.originals, s.distractors, s.copies, s.failed_copies, s.elapsed,
+             100 * s.min_recall31, s.min_recall31_edit[0] ? s.min_recall31_edit : "-",
+             s.false_match_rate31);
+    cli_print_line(head, o->report_dir, "/"); /* a path: escaped */
+  }
   return s.failed_files || s.failed_copies ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
 }
 

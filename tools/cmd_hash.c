@@ -13,8 +13,10 @@ static void hash_usage(FILE *out) {
           "are still hashed (exit code 1).\n\n"
           "options:\n" CLI_DECODE_OPTIONS_HELP
           "  --dihedral               also print the 7 rotated/flipped hashes\n"
-          "  --format tsv|jsonl       tsv: pdq<TAB>quality<TAB>path (default); jsonl: one\n"
-          "                           object per file with path, pdq, quality, width,\n"
+          "  --format tsv|jsonl       tsv: pdq<TAB>quality<TAB>path (default; control bytes\n"
+          "                           and backslashes in the path escaped: \\t \\n \\xHH \\\\);\n"
+          "                           jsonl: one object\n"
+          "                           per file with path, pdq, quality, width,\n"
           "                           height, md5, sha256 [, dihedral]\n"
           "  --jobs N                 decode workers (default: all cores)\n"
           CLI_ENGINE_OPTIONS_HELP
@@ -46,7 +48,8 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
   char hex[65];
   hs_hash256_to_hex(&pdq->hash[HS_DIH_ORIG], hex);
   if (!a->jsonl) {
-    printf("%s\t%d\t%s", hex, pdq->quality, path);
+    printf("%s\t%d\t", hex, pdq->quality);
+    hs_tsv_write_field(stdout, path); /* a tab or newline in a name cannot forge a row */
     if (a->dihedral)
       for (int v = 1; v < HS_DIH_COUNT; v++) {
         hs_hash256_to_hex(&pdq->hash[v], hex);
@@ -103,6 +106,7 @@ static void on_result(void *user, const char *path, hs_status status, const char
     h->failed++;
     print_error(h->a, path, cause_of(error ? error : hs_strerror(status), path));
   }
+  fflush(stdout); /* one whole record per write (see hash_run) */
 }
 
 static int parse_hash_args(int argc, char **argv, hash_args *a) {
@@ -174,6 +178,11 @@ static int hash_run(int argc, char **argv) {
     return rc;
   }
   cli_install_logger(a.quiet ? -1 : 0);
+  /* Each record is flushed whole: with a buffer larger than any record (a
+   * path is at most 4095 bytes, 6 per byte escaped, plus a 511-byte cause)
+   * it reaches the file in one write, so a killed run leaves whole lines,
+   * not a 4 KiB block cut mid-record. */
+  setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   hs_engine *engine = NULL;
   rc = cli_engine_create("hash", &a.engine, a.run.hash_on == HS_PLACE_AUTO, &engine);
   hash_state h = {.a = &a};

@@ -58,10 +58,11 @@ int index_open_or_fail(const char *path, unsigned flags, hs_index **idx) {
 void index_print_problem(void *user, const char *where, const char *cause) {
   const char *suffix = user ? (const char *)user : "";
   fflush(stdout);
-  if (where)
-    fprintf(stderr, "%s: %s%s\n", where, cause, suffix);
-  else
-    fprintf(stderr, "%s%s\n", cause, suffix);
+  char *text = NULL; /* names the list file and quotes its line: escaped */
+  if (asprintf(&text, "%s%s%s", where ? where : "", where ? ": " : "", cause) < 0)
+    text = NULL;
+  cli_print_line("", text ? text : cause, suffix);
+  free(text);
 }
 
 /* The command line, for the audit log: words joined, quoted when needed. */

@@ -171,10 +171,15 @@ static int print_log_tsv(void *user, const hs_log_record *r) {
          (unsigned long long)r->not_found);
   for (size_t i = 0; i < r->nfiles; i++) {
     hs_bytes_to_hex(r->files[i].sha256, 32, hex);
-    printf("%s%s sha256=%s bytes=%llu", i ? "; " : "", r->files[i].name, hex,
-           (unsigned long long)r->files[i].bytes);
+    fputs(i ? "; " : "", stdout);
+    hs_tsv_write_field(stdout, r->files[i].name); /* names, notes, argv: escaped */
+    printf(" sha256=%s bytes=%llu", hex, (unsigned long long)r->files[i].bytes);
   }
-  printf("\tnote=%s\tcommand=%s\n", r->note, r->command);
+  fputs("\tnote=", stdout);
+  hs_tsv_write_field(stdout, r->note);
+  fputs("\tcommand=", stdout);
+  hs_tsv_write_field(stdout, r->command);
+  putchar('\n');
   return 0;
 }
 

@@ -3,39 +3,8 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/textsafe.h"
 #include "hashsweep/core.h"
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static int utf8_valid_len(const unsigned char *s) {
-  unsigned c = s[0];
-  if (c < 0x80)
-    return 1;
-  int n;
-  unsigned min;
-  if ((c & 0xE0) == 0xC0) {
-    n = 2;
-    min = 0x80;
-    c &= 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    n = 3;
-    min = 0x800;
-    c &= 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    n = 4;
-    min = 0x10000;
-    c &= 0x07;
-  } else {
-    return 0;
-  }
-  for (int i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    c = c << 6 | (s[i] & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-    return 0;
-  return n;
-}
 
 /* Paths are bytes, JSON is Unicode. Valid UTF-8 passes through; each byte
  * of an invalid sequence becomes the lone surrogate \udcXX, the same
@@ -73,7 +42,7 @@ static void json_escape(const char *str, json_put put, void *user) {
         s++;
       put(user, (const char *)run, (size_t)(s - run));
     } else {
-      int n = utf8_valid_len(s);
+      int n = text_utf8_len(s, NULL);
       if (n == 0) {
         snprintf(esc, sizeof esc, "\\udc%02x", c);
         put(user, esc, 6);

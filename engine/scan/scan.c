@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/runlock.h"
+#include "scan/ownfiles.h"
 #include "scan/pipeline.h"
 #include "scan/placement.h"
 #include "scan/scan_match.h"
@@ -240,6 +241,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
   if (!in)
     return error_set(HS_ERR_NOMEM, "out of memory");
   size_t k = 0;
+  hs_scan_summary before = r->sum; /* what the output already holds */
   hs_status st = r->st ? store_batch_begin(r->st) : HS_OK;
   for (size_t i = 0; i < n && st == HS_OK; i++) {
     scan_item *it = items[i];
@@ -275,6 +277,8 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
   uint64_t offset = 0;
   if (st == HS_OK)
     st = sink_flush(r->out, &offset);
+  if (st != HS_OK)
+    r->sum = before; /* the summary claims no record that was not written */
   if (st == HS_OK && r->st) {
     r->job.out_offset = offset;
     counts_save(&r->sum, r->job.counts);
@@ -302,6 +306,8 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o->shard_count <= 1 || o->shard_index < o->shard_count, HS_ERR_INVALID_ARG,
            "scan: shard %u/%u out of range", o->shard_index, o->shard_count);
   HS_TRY(hs_init(NULL));
+  /* Before anything is opened: an --out that is an input is never cut. */
+  HS_TRY(ownfiles_check_out(o->out, o->sources, o->nsources));
   scan_run r = {.o = o, .t0 = clock_now_s()};
   hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
   hs_status st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
@@ -329,6 +335,8 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
     st = sink_open(o->out, o->format, keep, &r.out);
   if (st == HS_OK)
     st = sources_open(o->sources, o->nsources, &r.src);
+  if (st == HS_OK)
+    st = ownfiles_skip(r.src, o->out, o->store, o->index);
   if (st == HS_OK) {
     pipeline_config cfg;
     pipeline_config_init(&cfg, o->jobs, hash_engine, &o->decode);

@@ -34,6 +34,43 @@ static hs_status mem_reopen(sink *s) {
   return s->mem ? HS_OK : error_set(HS_ERR_NOMEM, "out of memory for output");
 }
 
+/* Never truncate what this program did not write: an existing --out must be
+ * empty or start as a hashsweep output does (a JSONL record or the CSV
+ * header). An image or another input named as --out by mistake is refused
+ * before it is opened for writing. */
+static hs_status check_overwrite(const char *path) {
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return HS_OK; /* absent (created), or unreadable: the write open decides */
+  struct stat st;
+  char head[sizeof CSV_HEADER];
+  ssize_t n = 0;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    n = pread(fd, head, sizeof head - 1, 0); /* the header without its NUL */
+  close(fd);
+  if (n <= 0)
+    return HS_OK;
+  /* A prefix counts too: an earlier run cut short in its first record. */
+  static const char jsonl[] = "{\"path\":";
+  size_t len = (size_t)n, lj = len < sizeof jsonl - 1 ? len : sizeof jsonl - 1;
+  if (memcmp(head, jsonl, lj) == 0 || memcmp(head, CSV_HEADER, len) == 0)
+    return HS_OK;
+  /* A bad --out (usage, exit 2), not a failure of the run. */
+  return error_set(HS_ERR_INVALID_ARG,
+                   "output %s: exists and is not a hashsweep output (an input file?); it is "
+                   "left as it is: choose another --out or remove it",
+                   path);
+}
+
+/* Match lists name abusive files: owner-only, like the store, also when the
+ * file existed with a wider mode. */
+static hs_status make_private(int fd, const char *path, const struct stat *st) {
+  if (!S_ISREG(st->st_mode) || (st->st_mode & 077) == 0 || fchmod(fd, 0600) == 0)
+    return HS_OK;
+  return error_set(HS_ERR_IO, "output %s: mode %04o lets others read it and cannot be made 0600: %s",
+                   path, (unsigned)(st->st_mode & 07777), strerror(errno));
+}
+
 hs_status sink_open(const char *path, hs_out_format format, uint64_t resume_offset, sink **out) {
   sink *s = calloc(1, sizeof *s);
   if (!s)
@@ -42,6 +79,11 @@ hs_status sink_open(const char *path, hs_out_format format, uint64_t resume_offs
   s->fd = 1;
   if (path) {
     snprintf(s->path, sizeof s->path, "%s", path);
+    hs_status chk = resume_offset == 0 ? check_overwrite(path) : HS_OK;
+    if (chk != HS_OK) {
+      free(s);
+      return chk;
+    }
     /* Match lists name abusive files: owner-only, like the store. */
     s->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
     if (s->fd < 0) {
@@ -51,7 +93,14 @@ hs_status sink_open(const char *path, hs_out_format format, uint64_t resume_offs
     }
     s->is_file = 1;
     struct stat st;
-    if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    int have_st = fstat(s->fd, &st) == 0;
+    hs_status priv = have_st ? make_private(s->fd, path, &st) : HS_OK;
+    if (priv != HS_OK) {
+      close(s->fd);
+      free(s);
+      return priv;
+    }
+    if (have_st && S_ISREG(st.st_mode)) {
       if ((uint64_t)st.st_size < resume_offset) {
         close(s->fd);
         free(s);
@@ -95,22 +144,8 @@ void sink_close(sink *s) {
   free(s);
 }
 
-/* RFC 4180 field: quoted when it holds a comma, quote or line break. */
-static void csv_field(FILE *f, const char *v) {
-  if (!v)
-    return;
-  if (!strpbrk(v, ",\"\r\n")) {
-    fputs(v, f);
-    return;
-  }
-  fputc('"', f);
-  for (; *v; v++) {
-    if (*v == '"')
-      fputc('"', f);
-    fputc(*v, f);
-  }
-  fputc('"', f);
-}
+/* RFC 4180 field, escaped and guarded against formulas (core/textsafe.c). */
+static void csv_field(FILE *f, const char *v) { hs_csv_write_field(f, v); }
 
 static void json_key_string(FILE *f, const char *key, const char *v, int comma) {
   fprintf(f, "%s\"%s\":", comma ? "," : "", key);
@@ -192,7 +227,7 @@ hs_status sink_flush(sink *s, uint64_t *offset) {
       continue;
     if (n < 0) {
       int e = errno;
-      return error_set(HS_ERR_IO, "output %s: write failed: %s", s->is_file ? s->path : "(stdout)",
+      return error_set(HS_ERR_IO, "output %s: write failed: %s", s->path[0] ? s->path : "(stdout)",
                        strerror(e));
     }
     done += (size_t)n;

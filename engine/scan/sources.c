@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/lineread.h"
+#include "core/log.h"
 
 /* One directory being walked: its sorted entry names and where we are. */
 typedef struct dir_frame {
@@ -31,6 +32,11 @@ struct sources {
   dir_frame *stack;
   size_t depth, cap;
   line_buf line;
+  struct file_id {
+    dev_t dev;
+    ino_t ino;
+  } *skip;              /* files that are never items (sources_skip) */
+  size_t nskip;
 };
 
 static int by_name(const void *a, const void *b) {
@@ -152,8 +158,8 @@ static int push_dir(sources *s, const char *path, const struct stat *st, source_
   return 0;
 }
 
-/* Classifies one path: yields a file, enters a directory, or yields an
- * error. Returns 1 when *item was filled. */
+/* Classifies one path: yields a file, enters a directory, skips one of the
+ * run's own files, or yields an error. Returns 1 when *item was filled. */
 static int visit(sources *s, const char *path, source_item *item) {
   struct stat st;
   if (s->fs.stat(s->fs.user, path, &st) != 0) {
@@ -175,6 +181,11 @@ static int visit(sources *s, const char *path, source_item *item) {
     set_error(item, path, "%s", "not a regular file (FIFO, socket or device)");
     return 1;
   }
+  for (size_t i = 0; i < s->nskip; i++)
+    if (s->skip[i].dev == st.st_dev && s->skip[i].ino == st.st_ino) {
+      log_info("not scanning %s: it is this run's own output or store", path);
+      return 0;
+    }
   snprintf(item->path, sizeof item->path, "%s", path);
   return 1;
 }
@@ -242,6 +253,22 @@ hs_status sources_open_fs(const char *const *specs, size_t n, const sources_fs *
   s->nspecs = n;
   *out = s;
   return HS_OK;
+}
+
+hs_status sources_skip_id(sources *s, dev_t dev, ino_t ino) {
+  struct file_id *more = realloc(s->skip, (s->nskip + 1) * sizeof *more);
+  if (!more)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  s->skip = more;
+  s->skip[s->nskip++] = (struct file_id){dev, ino};
+  return HS_OK;
+}
+
+hs_status sources_skip(sources *s, const char *path) {
+  struct stat st;
+  if (s->fs.stat(s->fs.user, path, &st) != 0)
+    return HS_OK;
+  return sources_skip_id(s, st.st_dev, st.st_ino);
 }
 
 /* Names a manifest line in an error item: "MANIFEST:LINE". */
@@ -330,6 +357,7 @@ void sources_close(sources *s) {
   for (size_t i = 0; i < s->nspecs; i++)
     free(s->specs[i]);
   free(s->specs);
+  free(s->skip);
   line_buf_free(&s->line);
   free(s);
 }

@@ -44,6 +44,12 @@ typedef struct sources_fs {
 hs_status sources_open(const char *const *specs, size_t n, sources **out);
 hs_status sources_open_fs(const char *const *specs, size_t n, const sources_fs *fs,
                           sources **out);
+/* Leaves the file `path` names out of the enumeration, by device and inode
+ * (any path to it): the run's own output, store and lock files are never
+ * inputs. A path that does not exist is ignored. */
+hs_status sources_skip(sources *s, const char *path);
+/* The same for a file already stat'ed (standard output, by fstat). */
+hs_status sources_skip_id(sources *s, dev_t dev, ino_t ino);
 /* Next item: 1 with *item filled, 0 at the end, or -1 with the error set
  * (a fatal read error of a manifest). */
 int sources_next(sources *s, source_item *item);

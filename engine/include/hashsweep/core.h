@@ -129,6 +129,25 @@ HS_API void hs_match_list_free(hs_match_list *list);
  * surrogateescape), so paths round-trip exactly. */
 HS_API void hs_json_write_string(FILE *f, const char *s);
 
+/* Text from outside (file names, labels, messages quoting them) in the
+ * line-oriented outputs, so that it never adds a row or a column, nor
+ * reaches a terminal or a spreadsheet as a command. Control bytes, bytes
+ * that are not valid UTF-8, and the Unicode line separators and
+ * bidirectional controls become the escapes \t \n \r \xHH \uHHHH
+ * (docs/security.md, "Outputs that cannot be forged"); everything else is written unchanged. NULL
+ * writes nothing. Not thread-safe beyond what `f` is. */
+
+/* A TSV field: a backslash is written "\\" too, so the escapes undo exactly. */
+HS_API void hs_tsv_write_field(FILE *f, const char *s);
+/* A CSV field: escaped as for TSV; quoted (RFC 4180, '"' doubled) when it
+ * holds a comma or a quote or starts or ends with a space; a field that
+ * starts with = + - @ (or a tab or CR) is written "'<field>" so that a
+ * spreadsheet shows it as text (OWASP's advice on CSV injection). */
+HS_API void hs_csv_write_field(FILE *f, const char *s);
+/* Text for a terminal (standard error): escaped as above but backslashes
+ * are left as they are (for people, not for parsers). */
+HS_API void hs_term_write_string(FILE *f, const char *s);
+
 /* Unix seconds as ISO 8601 in UTC ("2026-11-22T03:57:24Z"): how exports,
  * index listings and benchmark reports write times. */
 HS_API void hs_time_to_iso(int64_t unix_seconds, char out[32]);
