@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_scan.h"
 #include "commands.h"
 
 static void hash_usage(FILE *out) {
@@ -174,6 +175,14 @@ static int hash_run(int argc, char **argv) {
     return rc;
   }
   cli_install_logger(a.quiet ? -1 : 0);
+  hs_cancel *cancel = NULL;
+  if (hs_cancel_create(&cancel) != HS_OK) {
+    cli_error("%s", hs_last_error());
+    cli_strings_free(&a.paths);
+    return EXIT_FATAL;
+  }
+  cli_scan_install_signals(cancel);
+  a.run.cancel = cancel;
   hs_engine *engine = NULL;
   rc = cli_engine_create("hash", &a.engine, a.run.hash_on == HS_PLACE_AUTO, &engine);
   hash_state h = {.a = &a};
@@ -188,6 +197,8 @@ static int hash_run(int argc, char **argv) {
     }
   }
   hs_engine_destroy(engine);
+  cli_scan_install_signals(NULL);
+  hs_cancel_destroy(cancel);
   cli_strings_free(&a.paths);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     cli_error("cannot write output");

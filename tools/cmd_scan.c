@@ -1,5 +1,6 @@
 /* tools/cmd_scan.c - `hashsweep scan`: sweep an archive against an index. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -89,6 +90,16 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
       quiet = 1;
   }
   cli_install_logger(quiet ? -1 : verbose);
+  /* The run's cancel handle exists before any work, so a signal during
+   * engine set-up, index load or store open stops the run too. */
+  hs_cancel *cancel = NULL;
+  if (st == HS_OK)
+    st = hs_cancel_create(&cancel);
+  if (st == HS_OK) {
+    cli_scan_install_signals(cancel);
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported */
+    o.cancel = cancel;
+  }
   hs_engine *engine = NULL;
   hs_engine_options placed = *eo;
   /* Both stages on auto: the host CPU's OpenCL device would not be used. */
@@ -100,10 +111,11 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
     o.engine = engine;
     if (!quiet && isatty(2))
       o.progress = cli_scan_progress;
-    cli_scan_install_signals();
     st = hs_scan_run(&o, &sum);
   }
   hs_engine_destroy(engine);
+  cli_scan_install_signals(NULL);
+  hs_cancel_destroy(cancel);
   if (st != HS_OK) {
     const char *why = cli_failure ? cli_failure : hs_last_error();
     if (size > 1)

@@ -61,6 +61,7 @@ hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_
   cfg.produce = produce;
   cfg.consume = consume;
   cfg.ctx = &r;
+  cfg.cancel = o->cancel;
   hs_status st = pipeline_run(&cfg);
   hs_engine_destroy(owned);
   return st;

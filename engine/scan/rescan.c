@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "scan/placement.h"
@@ -58,6 +59,10 @@ static hs_status flush_batch(rescan_run *r) {
 
 static int visit(void *ctx, const char *path, const store_record *rec) {
   rescan_run *r = ctx;
+  if (cancel_triggered(r->o->cancel)) {
+    r->status = cancel_status();
+    return 1;
+  }
   r->sum.seen++;
   if (rec->status != STORE_OK) {
     r->sum.failed++; /* failed when scanned: nothing to match */
@@ -100,7 +105,7 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
     st = store_open(o->store, 1, &s);
   if (st == HS_OK)
     st = matcher_open(&r.m, o->index, match_engine, o->list, o->since_version, o->radius,
-                      o->min_quality, 0);
+                      o->min_quality, 0, o->cancel);
   if (st == HS_OK)
     st = sink_open(o->out, o->format, 0, &r.out);
   if (st == HS_OK) {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -36,8 +37,6 @@ void hs_scan_options_default(hs_scan_options *o) {
   o->min_quality = HS_PDQ_MIN_QUALITY;
   o->index_refresh_s = 30;
 }
-
-void hs_scan_request_stop(void) { pipeline_request_stop(); }
 
 unsigned hs_shard_of(const char *path, unsigned count) {
   if (count <= 1)
@@ -308,7 +307,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
     st = placement_engine(o->engine, o->hash_on, "PDQ hashing", &hash_engine, &hash_owned);
   if (st == HS_OK)
     st = matcher_open(&r.m, o->index, match_engine, NULL, 0, o->radius, o->min_quality,
-                      o->index_refresh_s);
+                      o->index_refresh_s, o->cancel);
   if (st != HS_OK) {
     hs_engine_destroy(match_owned);
     hs_engine_destroy(hash_owned);
@@ -317,6 +316,10 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   uint64_t keep = 0;
   if (o->store)
     st = store_open(o->store, 0, &r.st);
+  /* A cancel that came while the index loaded or the store opened stops
+   * here, before the job and its output are touched. */
+  if (st == HS_OK && cancel_triggered(o->cancel))
+    st = cancel_status();
   if (st == HS_OK)
     st = begin_job(&r, &keep);
   if (st == HS_OK)
@@ -334,6 +337,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
     cfg.consume = consume;
     cfg.tick = tick;
     cfg.ctx = &r;
+    cfg.cancel = o->cancel;
     st = pipeline_run(&cfg);
   }
   if (st == HS_OK && r.st && o->out)

@@ -68,6 +68,24 @@ typedef enum hs_log_level {
 typedef void (*hs_log_fn)(void *user, hs_log_level level, const char *message);
 HS_API void hs_set_logger(hs_log_fn fn, void *user, hs_log_level max_level);
 
+/* Cancel handles. A run (hs_scan_run, hs_rescan_run, hs_hash_paths,
+ * hs_eval_run) takes one in its options and polls it: from index load and
+ * store open to the last item. A triggered run stops soon, keeps what it
+ * committed and returns HS_ERR_INTERRUPTED; rerunning the same call
+ * resumes. One handle per run (or several runs cancelled together); it
+ * stays triggered until hs_cancel_reset.
+ * Thread safety: hs_cancel_trigger and hs_cancel_triggered may be called
+ * from any thread and from a signal handler (async-signal-safe: one store
+ * to a lock-free atomic). Destroy only after every run using the handle
+ * has returned. */
+typedef struct hs_cancel hs_cancel;
+HS_API hs_status hs_cancel_create(hs_cancel **out);
+HS_API void hs_cancel_destroy(hs_cancel *cancel);
+HS_API void hs_cancel_trigger(hs_cancel *cancel);
+HS_API int hs_cancel_triggered(const hs_cancel *cancel);
+/* Clears a triggered handle for reuse (not while a run uses it). */
+HS_API void hs_cancel_reset(hs_cancel *cancel);
+
 /* One-time process initialisation (libvips, limits). Idempotent and
  * thread-safe; every other call does it implicitly. argv0 may be NULL. */
 HS_API hs_status hs_init(const char *argv0);

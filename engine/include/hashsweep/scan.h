@@ -58,6 +58,9 @@ typedef struct hs_scan_options {
   hs_placement match_on;      /* Hamming search: device or CPU */
   hs_progress_fn progress;
   void *progress_user;
+  hs_cancel *cancel;          /* NULL, or the handle that stops this run
+                                 (hashsweep/core.h), honoured from index
+                                 load and store open on */
 } hs_scan_options;
 
 HS_API void hs_scan_options_default(hs_scan_options *opts);
@@ -65,7 +68,10 @@ HS_API void hs_scan_options_default(hs_scan_options *opts);
 /* Runs a scan. Per-file failures are records in the output (and counted),
  * not errors: the call returns HS_OK when the whole scan ran. Fatal errors
  * (index, store, output, device loss) return their status; everything
- * committed so far stays, and rerunning the same call resumes. */
+ * committed so far stays, and rerunning the same call resumes. A triggered
+ * opts->cancel stops the run at the next check (between index pages, after
+ * store open, between items: the items in flight are finished and
+ * recorded) with HS_ERR_INTERRUPTED, also resumable. */
 HS_API hs_status hs_scan_run(const hs_scan_options *opts, hs_scan_summary *summary);
 
 typedef struct hs_rescan_options {
@@ -81,6 +87,7 @@ typedef struct hs_rescan_options {
   hs_placement match_on;
   hs_progress_fn progress;
   void *progress_user;
+  hs_cancel *cancel;          /* NULL, or the handle that stops this run */
 } hs_rescan_options;
 
 HS_API void hs_rescan_options_default(hs_rescan_options *opts);
@@ -101,17 +108,15 @@ typedef struct hs_hash_paths_options {
   hs_engine *engine;    /* NULL: the CPU path */
   hs_placement hash_on;
   int jobs;             /* 0: all cores */
+  hs_cancel *cancel;    /* NULL, or the handle that stops this run: no
+                           result after the ones in flight, and
+                           HS_ERR_INTERRUPTED */
 } hs_hash_paths_options;
 HS_API void hs_hash_paths_options_default(hs_hash_paths_options *opts);
 /* error (when status != HS_OK) is the one-line cause without the path. */
 HS_API hs_status hs_hash_paths(const char *const *paths, size_t n,
                                const hs_hash_paths_options *opts, hs_hash_result_fn fn,
                                void *user);
-
-/* Asks a running scan to stop soon (async-signal-safe: call it from a
- * SIGINT/SIGTERM handler). The scan finishes and records the items in
- * flight and returns HS_ERR_INTERRUPTED; rerunning it resumes. */
-HS_API void hs_scan_request_stop(void);
 
 /* The shard (0..count-1) a path belongs to: a hash of its bytes, so the
  * partition is the same on every machine. */
