@@ -56,32 +56,16 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
     putchar('\n');
     return;
   }
-  char md5[33], sha[65];
-  hs_bytes_to_hex(info->md5, 16, md5);
-  hs_bytes_to_hex(info->sha256, 32, sha);
-  fputs("{\"path\":", stdout);
-  hs_json_write_string(stdout, path);
-  printf(",\"pdq\":\"%s\",\"quality\":%d,\"width\":%d,\"height\":%d,\"md5\":\"%s\","
-         "\"sha256\":\"%s\",\"format\":\"%s\"",
-         hex, pdq->quality, info->width, info->height, md5, sha, info->format);
-  if (a->dihedral) {
-    fputs(",\"dihedral\":{", stdout);
-    for (int v = 1; v < HS_DIH_COUNT; v++) {
-      hs_hash256_to_hex(&pdq->hash[v], hex);
-      printf("%s\"%s\":\"%s\"", v > 1 ? "," : "", hs_dihedral_name(v), hex);
-    }
-    putchar('}');
-  }
-  fputs("}\n", stdout);
+  /* The scan's record writer: one JSON form for both commands. */
+  hs_record r = {.kind = HS_RECORD_HASH, .path = path, .pdq = pdq, .info = info,
+                 .dihedral = a->dihedral};
+  hs_record_write(stdout, HS_OUT_JSONL, &r);
 }
 
 static void print_error(const hash_args *a, const char *path, const char *cause) {
   if (a->jsonl) {
-    fputs("{\"path\":", stdout);
-    hs_json_write_string(stdout, path);
-    fputs(",\"error\":", stdout);
-    hs_json_write_string(stdout, cause);
-    fputs("}\n", stdout);
+    hs_record r = {.kind = HS_RECORD_ERROR, .path = path, .quality = -1, .message = cause};
+    hs_record_write(stdout, HS_OUT_JSONL, &r);
   }
   if (!a->quiet) {
     fflush(stdout);

@@ -107,7 +107,7 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
     st = matcher_open(&r.m, o->index, match_engine, o->list, o->since_version, o->radius,
                       o->min_quality, 0, o->cancel);
   if (st == HS_OK)
-    st = sink_open(o->out, o->format, 0, &r.out);
+    st = sink_open_run(o->out, o->format, 0, o->record, o->record_user, &r.out);
   if (st == HS_OK) {
     r.sum.index_version = r.m.version;
     st = store_iterate(s, visit, &r, NULL);

@@ -323,7 +323,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   if (st == HS_OK)
     st = begin_job(&r, &keep);
   if (st == HS_OK)
-    st = sink_open(o->out, o->format, keep, &r.out);
+    st = sink_open_run(o->out, o->format, keep, o->record, o->record_user, &r.out);
   if (st == HS_OK)
     st = sources_open(o->sources, o->nsources, &r.src);
   if (st == HS_OK) {

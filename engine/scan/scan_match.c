@@ -160,7 +160,8 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
   for (size_t i = 0; i < n; i++) {
     hs_index_entry e;
     HS_TRY(hs_index_entry_get(m->snap, hits[i].entry, &e));
-    match_record r = {
+    hs_record r = {
+        .kind = HS_RECORD_MATCH,
         .path = in->path,
         .pdq_hex = in->pdq ? pdq_hex : NULL,
         .quality = in->pdq ? in->pdq->quality : -1,

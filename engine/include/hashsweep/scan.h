@@ -20,6 +20,49 @@ typedef enum hs_out_format { HS_OUT_JSONL = 0, HS_OUT_CSV = 1 } hs_out_format;
 typedef enum hs_placement { HS_PLACE_AUTO = 0, HS_PLACE_CPU = 1, HS_PLACE_DEVICE = 2 } hs_placement;
 HS_API hs_status hs_placement_parse(const char *name, hs_placement *out);
 
+/* ---- records ----------------------------------------------------------------
+ * What a scan or rescan reports, one struct per line of its output. Every
+ * pointer is borrowed: valid only during the callback (or the
+ * hs_record_write call) that receives it. */
+typedef enum hs_record_kind {
+  HS_RECORD_MATCH = 0, /* a file within the radius of an entry, or a digest hit */
+  HS_RECORD_ERROR = 1, /* a file that could not be listed, read, decoded or hashed */
+  HS_RECORD_NOTE = 2,  /* hashed but not PDQ-matched (quality below the gate) */
+  HS_RECORD_HASH = 3   /* a file's hashes, as `hashsweep hash` writes them */
+} hs_record_kind;
+
+typedef struct hs_record {
+  hs_record_kind kind;
+  const char *path;
+  const char *pdq_hex;      /* 64 hex digits; NULL: no PDQ (errors) */
+  int quality;              /* PDQ quality; -1 with no PDQ */
+  const char *md5_hex;      /* NULL: no digests */
+  /* HS_RECORD_MATCH */
+  uint64_t entry;           /* the index entry's id */
+  const char *list;
+  const char *label;        /* NULL: none */
+  int distance;             /* Hamming distance (0 for digest hits) */
+  const char *variant;      /* "orig", a dihedral name, "md5" or "sha256" */
+  uint64_t index_version;   /* the index version matched against */
+  /* HS_RECORD_ERROR: the one-line cause; HS_RECORD_NOTE: the note */
+  const char *message;
+  /* HS_RECORD_HASH */
+  const hs_pdq *pdq;
+  const hs_image_info *info;
+  int dihedral;             /* also write the 7 other dihedral hashes */
+} hs_record;
+
+/* Receives each record, in output order, on the thread that runs the scan.
+ * A status other than HS_OK stops the run with that status (the batch it
+ * belongs to is not committed: a resumed run reports it again). */
+typedef hs_status (*hs_record_fn)(void *user, const hs_record *record);
+
+/* Writes one record as a line of `format` (JSON Lines or CSV), exactly as
+ * the scan's output and `hashsweep hash --format jsonl` write it. */
+HS_API hs_status hs_record_write(FILE *f, hs_out_format format, const hs_record *record);
+/* The header line of the CSV format (with its newline). */
+HS_API const char *hs_record_csv_header(void);
+
 /* Counters of a scan or rescan (also the summary line). */
 typedef struct hs_scan_summary {
   uint64_t seen;        /* items met in the sources (in this shard) */
@@ -61,6 +104,13 @@ typedef struct hs_scan_options {
   hs_cancel *cancel;          /* NULL, or the handle that stops this run
                                  (hashsweep/core.h), honoured from index
                                  load and store open on */
+  /* Records as structs. With `record` set and `out` NULL nothing is
+   * written to standard output; with both, each record goes to both. The
+   * output file stays exactly-once across a crash (the store journal); a
+   * callback receives a record before its batch commits, so a resumed run
+   * may deliver the last uncommitted batch again. */
+  hs_record_fn record;
+  void *record_user;
 } hs_scan_options;
 
 HS_API void hs_scan_options_default(hs_scan_options *opts);
@@ -88,6 +138,8 @@ typedef struct hs_rescan_options {
   hs_progress_fn progress;
   void *progress_user;
   hs_cancel *cancel;          /* NULL, or the handle that stops this run */
+  hs_record_fn record;        /* as for scans */
+  void *record_user;
 } hs_rescan_options;
 
 HS_API void hs_rescan_options_default(hs_rescan_options *opts);
