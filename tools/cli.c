@@ -194,11 +194,8 @@ int cli_engine_option(const char *cmd, const char *opt, const char *arg, hs_engi
   return 0;
 }
 
-int cli_engine_create(const char *cmd, const hs_engine_options *o, int placed_auto,
-                      hs_engine **out) {
-  hs_engine_options eo = *o;
-  eo.auto_skips_host_cpu = placed_auto;
-  hs_status st = hs_engine_create(&eo, out);
+int cli_engine_create(const char *cmd, const hs_engine_options *o, hs_engine **out) {
+  hs_status st = hs_engine_create(o, out);
   if (st == HS_OK)
     return EXIT_ALL_DONE;
   if (st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND)

@@ -79,13 +79,10 @@ int cli_engine_option(const char *cmd, const char *opt, const char *arg, hs_engi
   "  --kernel-dir DIR         load the OpenCL kernels from DIR instead of the built-in\n"   \
   "                           copies (kernel development)\n"                                \
   "  --no-kernel-cache        neither read nor write the compiled-kernel cache\n"
-/* Creates the engine the options describe and logs the path taken at info
- * level. `placed_auto`: every stage the command places is HS_PLACE_AUTO,
- * so `--device auto` leaves the host CPU's OpenCL device unopened (it would
- * not be used). On failure prints the cause and returns EXIT_USAGE (a
- * device that does not exist, a bad --device) or EXIT_FATAL; else
- * EXIT_ALL_DONE. */
-int cli_engine_create(const char *cmd, const hs_engine_options *o, int placed_auto,
-                      hs_engine **out);
+/* Creates the engine the options describe (device and stage placement:
+ * the library decides what to open) and logs the path taken at info level.
+ * On failure prints the cause and returns EXIT_USAGE (a device that does
+ * not exist, a bad --device) or EXIT_FATAL; else EXIT_ALL_DONE. */
+int cli_engine_create(const char *cmd, const hs_engine_options *o, hs_engine **out);
 
 #endif

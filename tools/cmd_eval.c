@@ -67,7 +67,7 @@ static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int qui
                         int verbose) {
   cli_install_logger(quiet ? -1 : verbose);
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("eval", eo, o->hash_on == HS_PLACE_AUTO, &engine);
+  int rc = cli_engine_create("eval", eo, &engine);
   if (rc != EXIT_ALL_DONE)
     return rc;
   o->engine = engine;
@@ -131,7 +131,7 @@ static int eval_option(eval_args *a, const char *name, char *arg) {
       return cli_usage_error("eval", "--jobs: expected a positive count, got '%s'", arg);
     a->o.jobs = (int)v;
   } else if (!strcmp(name, "hash-on")) {
-    if (hs_placement_parse(arg, &a->o.hash_on) != HS_OK)
+    if (hs_placement_parse(arg, &a->engine.hash_on) != HS_OK)
       return cli_usage_error("eval", "--hash-on: %s", hs_last_error());
   }
   return -1;

@@ -125,7 +125,7 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
         return cli_usage_error("hash", "--jobs: expected a positive count, got '%s'", optarg);
       a->run.jobs = (int)v;
     } else if (strcmp(name, "hash-on") == 0) {
-      if (hs_placement_parse(optarg, &a->run.hash_on) != HS_OK)
+      if (hs_placement_parse(optarg, &a->engine.hash_on) != HS_OK)
         return cli_usage_error("hash", "--hash-on: %s", hs_last_error());
     } else if (strcmp(name, "dihedral") == 0) {
       a->dihedral = 1;
@@ -168,7 +168,7 @@ static int hash_run(int argc, char **argv) {
   cli_scan_install_signals(cancel);
   a.run.cancel = cancel;
   hs_engine *engine = NULL;
-  rc = cli_engine_create("hash", &a.engine, a.run.hash_on == HS_PLACE_AUTO, &engine);
+  rc = cli_engine_create("hash", &a.engine, &engine);
   hash_state h = {.a = &a};
   if (rc == EXIT_ALL_DONE) {
     a.run.decode = a.decode;

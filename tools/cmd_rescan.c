@@ -59,7 +59,7 @@ static int rescan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("rescan", "unknown option");
     const char *name = longopts[idx].name;
-    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &o.match_on};
+    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &eo.match_on};
     int r = cli_engine_option("rescan", name, optarg, &eo);
     if (r == 0)
       r = cli_match_option("rescan", name, optarg, &mo);
@@ -93,7 +93,7 @@ static int rescan_run(int argc, char **argv) {
   signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported */
   o.cancel = cancel;
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("rescan", &eo, o.match_on == HS_PLACE_AUTO, &engine);
+  int rc = cli_engine_create("rescan", &eo, &engine);
   if (rc != EXIT_ALL_DONE) {
     cli_scan_install_signals(NULL);
     hs_cancel_destroy(cancel);

@@ -101,11 +101,8 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
     o.cancel = cancel;
   }
   hs_engine *engine = NULL;
-  hs_engine_options placed = *eo;
-  /* Both stages on auto: the host CPU's OpenCL device would not be used. */
-  placed.auto_skips_host_cpu = o.hash_on == HS_PLACE_AUTO && o.match_on == HS_PLACE_AUTO;
   if (st == HS_OK)
-    st = hs_engine_create(&placed, &engine);
+    st = hs_engine_create(eo, &engine);
   hs_scan_summary sum = {0};
   if (st == HS_OK) {
     o.engine = engine;
@@ -166,7 +163,7 @@ static int scan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("scan", "unknown option");
     const char *name = longopts[idx].name;
-    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &o.match_on};
+    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &eo.match_on};
     int r = cli_decode_option("scan", name, optarg, &o.decode);
     if (r == 0)
       r = cli_engine_option("scan", name, optarg, &eo);
@@ -188,7 +185,7 @@ static int scan_run(int argc, char **argv) {
       if (parse_shard(optarg, &o.shard_index, &o.shard_count))
         return cli_usage_error("scan", "--shard: expected K/N with 0 <= K < N, got '%s'", optarg);
     } else if (!strcmp(name, "hash-on")) {
-      if (hs_placement_parse(optarg, &o.hash_on))
+      if (hs_placement_parse(optarg, &eo.hash_on))
         return cli_usage_error("scan", "--hash-on: %s", hs_last_error());
     } else if (!strcmp(name, "restart"))
       o.restart = 1;

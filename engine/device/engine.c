@@ -12,9 +12,11 @@
 #include "core/log.h"
 #include "device/engine_internal.h"
 #include "device/engine_select.h"
+#include "device/placement.h"
 
 struct hs_engine {
   int threads;
+  hs_placement hash_on, match_on; /* device/placement.c reads them */
   char description[768];
   struct engine_device *dev; /* NULL on the CPU path */
   pthread_mutex_t lock;
@@ -23,6 +25,9 @@ struct hs_engine {
 void hs_engine_options_default(hs_engine_options *o) { memset(o, 0, sizeof *o); }
 
 int engine_cpu_threads(const hs_engine *e) { return e->threads; }
+hs_placement engine_stage_placement(const hs_engine *e, placement_stage stage) {
+  return stage == STAGE_HASH ? e->hash_on : e->match_on;
+}
 int hs_engine_uses_device(const hs_engine *e) { return e && e->dev != NULL; }
 const char *hs_engine_device_type(const hs_engine *e) {
   return e && e->dev ? engine_device_type(e->dev) : NULL;
@@ -66,6 +71,8 @@ hs_status hs_engine_create(const hs_engine_options *opts, hs_engine **out) {
     return error_set(HS_ERR_NOMEM, "out of memory");
   pthread_mutex_init(&e->lock, NULL);
   e->threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  e->hash_on = o.hash_on;
+  e->match_on = o.match_on;
   snprintf(e->description, sizeof e->description, "CPU (%d threads)", e->threads);
   if (spec != ENGINE_SPEC_CPU) {
     hs_status st = engine_device_open(e, spec, &o, &e->dev, e->description,

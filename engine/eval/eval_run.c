@@ -17,8 +17,8 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "device/placement.h"
 #include "eval/eval_internal.h"
-#include "scan/placement.h"
 #include "scan/sources.h"
 
 typedef struct run_ctx {
@@ -362,7 +362,7 @@ hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
   gmtime_r(&now, &tm);
   strftime(d.date, sizeof d.date, "%Y-%m-%d %H:%M UTC", &tm);
   hs_engine *owned = NULL;
-  hs_status st = placement_engine(o->engine, o->hash_on, "PDQ hashing", &d.pdq_engine, &owned);
+  hs_status st = placement_engine(o->engine, STAGE_HASH, &d.pdq_engine, &owned);
   if (st == HS_OK)
     st = run(&d);
   if (st == HS_OK)

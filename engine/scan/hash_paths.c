@@ -4,8 +4,9 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "device/placement.h"
+#include "hashsweep/scan.h"
 #include "scan/pipeline.h"
-#include "scan/placement.h"
 
 typedef struct hash_run {
   const char *const *paths;
@@ -52,7 +53,7 @@ hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_
   HS_TRY(hs_init(NULL));
   hs_engine *engine = NULL, *owned = NULL;
   if (o->engine) {
-    HS_TRY(placement_engine(o->engine, o->hash_on, "PDQ hashing", &engine, &owned));
+    HS_TRY(placement_engine(o->engine, STAGE_HASH, &engine, &owned));
   }
   hash_run r = {.paths = paths, .n = n, .fn = fn, .user = user};
   pipeline_config cfg;

@@ -7,7 +7,7 @@
 #include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
-#include "scan/placement.h"
+#include "device/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/store.h"
@@ -100,7 +100,7 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   store *s = NULL;
   hs_engine *match_engine = NULL, *match_owned = NULL;
   if (st == HS_OK)
-    st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
+    st = placement_engine(o->engine, STAGE_MATCH, &match_engine, &match_owned);
   if (st == HS_OK)
     st = store_open(o->store, 1, &s);
   if (st == HS_OK)

@@ -12,8 +12,8 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "device/placement.h"
 #include "scan/pipeline.h"
-#include "scan/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/sources.h"
@@ -302,9 +302,9 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   HS_TRY(hs_init(NULL));
   scan_run r = {.o = o, .t0 = clock_now_s()};
   hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
-  hs_status st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
+  hs_status st = placement_engine(o->engine, STAGE_MATCH, &match_engine, &match_owned);
   if (st == HS_OK)
-    st = placement_engine(o->engine, o->hash_on, "PDQ hashing", &hash_engine, &hash_owned);
+    st = placement_engine(o->engine, STAGE_HASH, &hash_engine, &hash_owned);
   if (st == HS_OK)
     st = matcher_open(&r.m, o->index, match_engine, NULL, 0, o->radius, o->min_quality,
                       o->index_refresh_s, o->cancel);

@@ -57,8 +57,7 @@ typedef struct hs_eval_options {
   hs_decode_options decode;   /* as the scan would use them */
   int min_quality;            /* quality gate (HS_PDQ_MIN_QUALITY) */
   int jobs;                   /* worker threads (0: all cores) */
-  hs_engine *engine;          /* required */
-  hs_placement hash_on;       /* where PDQ runs, as for scans (auto) */
+  hs_engine *engine;          /* required; its hash_on places PDQ */
   const char *command_line;   /* written into the report, or NULL */
   hs_eval_progress_fn progress;
   void *progress_user;

@@ -13,13 +13,6 @@ extern "C" {
 
 typedef enum hs_out_format { HS_OUT_JSONL = 0, HS_OUT_CSV = 1 } hs_out_format;
 
-/* Where a stage runs. AUTO: on the engine's device when it is a GPU or an
- * accelerator; on the native CPU path when there is no device or the device
- * is the host CPU itself (PoCL), because then both share the same cores and
- * the native code is the faster of the two (measured: bench/RESULTS.md). */
-typedef enum hs_placement { HS_PLACE_AUTO = 0, HS_PLACE_CPU = 1, HS_PLACE_DEVICE = 2 } hs_placement;
-HS_API hs_status hs_placement_parse(const char *name, hs_placement *out);
-
 /* ---- records ----------------------------------------------------------------
  * What a scan or rescan reports, one struct per line of its output. Every
  * pointer is borrowed: valid only during the callback (or the
@@ -96,9 +89,8 @@ typedef struct hs_scan_options {
   unsigned shard_index, shard_count; /* --shard K/N (count 0 or 1: all) */
   int restart;                /* discard an interrupted run with other options */
   int index_refresh_s;        /* seconds between index version checks (0: never) */
-  hs_engine *engine;          /* where PDQ and matching run (required) */
-  hs_placement hash_on;       /* PDQ: device or CPU workers */
-  hs_placement match_on;      /* Hamming search: device or CPU */
+  hs_engine *engine;          /* where PDQ and matching run (required; its
+                                 options place each stage) */
   hs_progress_fn progress;
   void *progress_user;
   hs_cancel *cancel;          /* NULL, or the handle that stops this run
@@ -133,8 +125,7 @@ typedef struct hs_rescan_options {
   const char *list;           /* NULL: every list */
   int radius;
   int min_quality;
-  hs_engine *engine;
-  hs_placement match_on;
+  hs_engine *engine;          /* its match_on places the search */
   hs_progress_fn progress;
   void *progress_user;
   hs_cancel *cancel;          /* NULL, or the handle that stops this run */
@@ -150,15 +141,14 @@ HS_API hs_status hs_rescan_run(const hs_rescan_options *opts, hs_scan_summary *s
 
 /* ---- hashing many files ----------------------------------------------------
  * The scan's pipeline without index, store or output: files decoded on
- * `jobs` threads, PDQ on the CPU workers or the engine's device (placement
- * as for scans), each result passed to fn in input order, on the calling
- * thread. */
+ * `jobs` threads, PDQ on the CPU workers or the engine's device (as the
+ * engine's hash_on places it), each result passed to fn in input order, on
+ * the calling thread. */
 typedef void (*hs_hash_result_fn)(void *user, const char *path, hs_status status,
                                   const char *error, const hs_pdq *pdq, const hs_image_info *info);
 typedef struct hs_hash_paths_options {
   hs_decode_options decode;
   hs_engine *engine;    /* NULL: the CPU path */
-  hs_placement hash_on;
   int jobs;             /* 0: all cores */
   hs_cancel *cancel;    /* NULL, or the handle that stops this run: no
                            result after the ones in flight, and
