@@ -2,9 +2,10 @@
 // timeout: 600
 /* tests/test_scan_run.c - hs_scan_run as an embedder calls it: records
  * through the callback (the same bytes hs_record_write gives the text
- * output), a callback failure stopping the run, and per-run cancel
- * handles: two scans running at once in one process, one cancelled from
- * another thread while the other finishes with its whole output. */
+ * output), a callback failure stopping the run, per-run loggers, and
+ * per-run cancel handles: two scans running at once in one process, one
+ * cancelled from another thread while the other finishes with its whole
+ * output, each logging to its own logger. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,21 @@ static hs_status on_record(void *user, const hs_record *r) {
   return HS_OK;
 }
 
+/* A logger that counts the run's "scan pipeline" line and all lines. */
+typedef struct heard {
+  pthread_mutex_t lock;
+  int pipeline_lines, lines;
+} heard;
+
+static void on_log(void *user, hs_log_level level, const char *msg) {
+  heard *h = user;
+  (void)level;
+  pthread_mutex_lock(&h->lock);
+  h->lines++;
+  h->pipeline_lines += strncmp(msg, "scan pipeline:", 14) == 0;
+  pthread_mutex_unlock(&h->lock);
+}
+
 static void scan_options(hs_scan_options *o, const char **src, seen *s) {
   hs_scan_options_default(o);
   o->index = index_dir;
@@ -157,8 +173,15 @@ START_TEST(records_reach_the_callback) {
   scan_options(&o, srcs, &s);
   char *out = tu_path(dir, "out.jsonl");
   o.out = out;
+  /* The run logs to its own logger, not the process-wide one. */
+  heard mine = {PTHREAD_MUTEX_INITIALIZER, 0, 0}, global = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
+  hs_set_logger(on_log, &global, HS_LOG_DEBUG);
+  o.log = (hs_logger){on_log, &mine, HS_LOG_INFO};
   hs_scan_summary sum;
   ck_assert_int_eq(hs_scan_run(&o, &sum), HS_OK);
+  hs_set_logger(NULL, NULL, HS_LOG_ERROR);
+  ck_assert_int_eq(mine.pipeline_lines, 1);
+  ck_assert_int_eq(global.lines, 0);
   fflush(s.f);
   ck_assert_uint_eq(sum.seen, NFILES * REPEAT);
   ck_assert_uint_eq(sum.matched, (NFILES / 3) * REPEAT);
@@ -225,6 +248,9 @@ START_TEST(two_runs_one_cancelled) {
   scan_options(&b.o, srcs, &sb);
   a.o.cancel = ca;
   b.o.cancel = cb;
+  heard la = {PTHREAD_MUTEX_INITIALIZER, 0, 0}, lb = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
+  a.o.log = (hs_logger){on_log, &la, HS_LOG_INFO};
+  b.o.log = (hs_logger){on_log, &lb, HS_LOG_INFO};
   pthread_t ta, tb;
   ck_assert_int_eq(pthread_create(&ta, NULL, run_job, &a), 0);
   ck_assert_int_eq(pthread_create(&tb, NULL, run_job, &b), 0);
@@ -253,6 +279,9 @@ START_TEST(two_runs_one_cancelled) {
   ck_assert_uint_eq(b.sum.matches, r.sum.matches);
   ck_assert_uint_eq(sb.len, ref.len);
   ck_assert_int_eq(memcmp(sb.text, ref.text, ref.len), 0);
+  /* Each run logged to its own logger. */
+  ck_assert_int_eq(la.pipeline_lines, 1);
+  ck_assert_int_eq(lb.pipeline_lines, 1);
   seen_free(&sa);
   seen_free(&sb);
   seen_free(&ref);

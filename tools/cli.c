@@ -37,12 +37,13 @@ static void stderr_logger(void *user, hs_log_level level, const char *msg) {
   pthread_mutex_unlock(&log_lock);
 }
 
-void cli_install_logger(int verbosity) {
+hs_logger cli_install_logger(int verbosity) {
   hs_log_level max = verbosity < 0    ? HS_LOG_ERROR
                      : verbosity == 0 ? HS_LOG_WARN
                      : verbosity == 1 ? HS_LOG_INFO
                                       : HS_LOG_DEBUG;
   hs_set_logger(stderr_logger, NULL, max);
+  return (hs_logger){stderr_logger, NULL, max};
 }
 
 int cli_parse_size(const char *text, int si, uint64_t *out) {

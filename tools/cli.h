@@ -28,9 +28,11 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "hashsweep <cmd>: <message>" and a hint, returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Installs the stderr logger; verbosity 0 = warnings, 1 = info, 2 = debug,
- * -1 = errors only. */
-void cli_install_logger(int verbosity);
+/* The stderr logger; verbosity 0 = warnings, 1 = info, 2 = debug, -1 =
+ * errors only. Returned for the engine options (the context logger of the
+ * engine and of the runs that use it) and installed as the process-wide
+ * fallback for what has no context (index maintenance). */
+hs_logger cli_install_logger(int verbosity);
 
 /* Parses "123", "10k", "200M", "2G" (powers of 1000 for plain counts when
  * si=1, of 1024 for byte sizes when si=0). Returns 0 on success. */

@@ -65,9 +65,10 @@ static void join_args(int argc, char **argv, char *out, size_t cap) {
 
 static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int quiet,
                         int verbose) {
-  cli_install_logger(quiet ? -1 : verbose);
+  hs_engine_options logged = *eo;
+  logged.log = cli_install_logger(quiet ? -1 : verbose);
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("eval", eo, &engine);
+  int rc = cli_engine_create("eval", &logged, &engine);
   if (rc != EXIT_ALL_DONE)
     return rc;
   o->engine = engine;

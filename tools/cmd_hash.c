@@ -158,7 +158,7 @@ static int hash_run(int argc, char **argv) {
     cli_strings_free(&a.paths);
     return rc;
   }
-  cli_install_logger(a.quiet ? -1 : 0);
+  a.engine.log = cli_install_logger(a.quiet ? -1 : 0);
   hs_cancel *cancel = NULL;
   if (hs_cancel_create(&cancel) != HS_OK) {
     cli_error("%s", hs_last_error());

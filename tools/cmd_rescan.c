@@ -83,7 +83,7 @@ static int rescan_run(int argc, char **argv) {
     return cli_usage_error("rescan", "--store STORE and --index IDX are required");
   if (optind < argc)
     return cli_usage_error("rescan", "unexpected argument '%s'", argv[optind]);
-  cli_install_logger(quiet ? -1 : verbose);
+  eo.log = cli_install_logger(quiet ? -1 : verbose);
   hs_cancel *cancel = NULL;
   if (hs_cancel_create(&cancel) != HS_OK) {
     cli_error("%s", hs_last_error());

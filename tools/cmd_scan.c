@@ -89,7 +89,8 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
     if (rank != 0)
       quiet = 1;
   }
-  cli_install_logger(quiet ? -1 : verbose);
+  hs_engine_options placed = *eo;
+  placed.log = cli_install_logger(quiet ? -1 : verbose);
   /* The run's cancel handle exists before any work, so a signal during
    * engine set-up, index load or store open stops the run too. */
   hs_cancel *cancel = NULL;
@@ -102,7 +103,7 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
   }
   hs_engine *engine = NULL;
   if (st == HS_OK)
-    st = hs_engine_create(eo, &engine);
+    st = hs_engine_create(&placed, &engine);
   hs_scan_summary sum = {0};
   if (st == HS_OK) {
     o.engine = engine;

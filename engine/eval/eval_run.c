@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "device/engine_internal.h"
 #include "device/placement.h"
 #include "eval/eval_internal.h"
 #include "scan/sources.h"
@@ -25,6 +26,7 @@ typedef struct run_ctx {
   eval_data *d;
   pthread_mutex_t lock;
   size_t next, done, total;
+  const hs_logger *log; /* the run's; workers are joined before it ends */
 } run_ctx;
 
 void hs_eval_options_default(hs_eval_options *o) {
@@ -220,6 +222,7 @@ static void do_original(run_ctx *c, size_t i, hs_workspace *ws) {
 
 static void *worker(void *arg) {
   run_ctx *c = arg;
+  const hs_logger *prev = log_enter(c->log);
   hs_workspace *ws = hs_workspace_create();
   for (;;) {
     pthread_mutex_lock(&c->lock);
@@ -244,11 +247,12 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&c->lock);
   }
   hs_workspace_destroy(ws);
+  log_leave(prev);
   return NULL;
 }
 
 static hs_status run_workers(eval_data *d, int jobs) {
-  run_ctx c = {.d = d, .total = d->norig + d->ndistr};
+  run_ctx c = {.d = d, .total = d->norig + d->ndistr, .log = log_current()};
   pthread_mutex_init(&c.lock, NULL);
   if (jobs <= 0) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -349,7 +353,7 @@ static hs_status run(eval_data *d) {
   return HS_OK;
 }
 
-hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
+static hs_status eval_run_in(const hs_eval_options *o, hs_eval_summary *summary) {
   HS_CHECK(o && o->originals && o->report_dir && o->engine, HS_ERR_INVALID_ARG,
            "hs_eval_run: originals, report directory and engine are required");
   HS_CHECK(!o->edits || o->nedits > 0, HS_ERR_INVALID_ARG, "hs_eval_run: empty edit list");
@@ -369,5 +373,13 @@ hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
     st = analyse_and_write(&d, summary);
   eval_data_free(&d);
   hs_engine_destroy(owned);
+  return st;
+}
+
+hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
+  /* The run's logger is the thread's for the whole call (core/log.h). */
+  const hs_logger *prev = log_enter(o ? run_logger(&o->log, o->engine) : NULL);
+  hs_status st = eval_run_in(o, summary);
+  log_leave(prev);
   return st;
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/log.h"
+#include "device/engine_internal.h"
 #include "device/placement.h"
 #include "hashsweep/scan.h"
 #include "scan/pipeline.h"
@@ -47,8 +49,8 @@ void hs_hash_paths_options_default(hs_hash_paths_options *o) {
   hs_decode_options_default(&o->decode);
 }
 
-hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_options *o,
-                        hs_hash_result_fn fn, void *user) {
+static hs_status hash_paths_in(const char *const *paths, size_t n,
+                               const hs_hash_paths_options *o, hs_hash_result_fn fn, void *user) {
   HS_CHECK(o && fn && (paths || n == 0), HS_ERR_INVALID_ARG, "hs_hash_paths: NULL argument");
   HS_TRY(hs_init(NULL));
   hs_engine *engine = NULL, *owned = NULL;
@@ -65,5 +67,14 @@ hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_
   cfg.cancel = o->cancel;
   hs_status st = pipeline_run(&cfg);
   hs_engine_destroy(owned);
+  return st;
+}
+
+hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_options *o,
+                        hs_hash_result_fn fn, void *user) {
+  /* The run's logger is the thread's for the whole call (core/log.h). */
+  const hs_logger *prev = log_enter(o ? run_logger(&o->log, o->engine) : NULL);
+  hs_status st = hash_paths_in(paths, n, o, fn, user);
+  log_leave(prev);
   return st;
 }

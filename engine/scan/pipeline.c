@@ -53,6 +53,7 @@ typedef struct worker {
   atomic_int job;             /* JOB_* */
   hs_decode_options decode;
   int use_device;
+  hs_logger log;              /* the run's (a copy: it may outlive the run) */
   hs_workspace *ws;
   uint64_t seq;               /* the item, while RUNNING */
   double since;               /* when it started on it */
@@ -225,6 +226,7 @@ static int work_one(pipeline *p, worker *w) {
 static void *worker_main(void *arg) {
   worker *w = arg;
   pipeline *p = w->p;
+  log_enter(&w->log); /* the thread ends with the worker */
   w->ws = hs_workspace_create();
   pthread_mutex_lock(&p->lock);
   for (;;) {
@@ -250,6 +252,10 @@ static worker *worker_new(pipeline *p) {
   w->p = p;
   w->decode = p->cfg->decode;
   w->use_device = p->use_device;
+  /* Called on the coordinator, whose logger is the run's. */
+  const hs_logger *log = log_current();
+  if (log)
+    w->log = *log;
   atomic_init(&w->refs, 2); /* the thread's and the pipeline's */
   atomic_init(&w->job, JOB_IDLE);
   return w;

@@ -7,6 +7,8 @@
 #include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/log.h"
+#include "device/engine_internal.h"
 #include "device/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
@@ -85,7 +87,7 @@ static int visit(void *ctx, const char *path, const store_record *rec) {
   return 0;
 }
 
-hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
+static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o && o->index && o->store && o->engine, HS_ERR_INVALID_ARG,
            "rescan: index, store and engine are required");
   rescan_run r = {.o = o, .t0 = clock_now_s()};
@@ -132,5 +134,13 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   store_close(s);
   hs_engine_destroy(match_owned);
   free(r.paths), free(r.pdq), free(r.md5), free(r.sha), free(r.in);
+  return st;
+}
+
+/* The run's logger is the thread's for the whole call (core/log.h). */
+hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary)  {
+  const hs_logger *prev = log_enter(o ? run_logger(&o->log, o->engine) : NULL);
+  hs_status st = rescan_run_in(o, summary);
+  log_leave(prev);
   return st;
 }

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "device/engine_internal.h"
 #include "device/placement.h"
 #include "scan/pipeline.h"
 #include "scan/scan_match.h"
@@ -293,7 +294,7 @@ static void tick(void *ctx, int done) {
 
 /* ---- the run ------------------------------------------------------------ */
 
-hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
+static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o && o->index && o->engine && (o->sources || o->nsources == 0), HS_ERR_INVALID_ARG,
            "hs_scan_run: index, engine and sources are required");
   HS_CHECK(o->nsources > 0, HS_ERR_INVALID_ARG, "scan: no SOURCE given");
@@ -352,5 +353,13 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   matcher_close(&r.m);
   hs_engine_destroy(match_owned);
   hs_engine_destroy(hash_owned);
+  return st;
+}
+
+/* The run's logger is the thread's for the whole call (core/log.h). */
+hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary)  {
+  const hs_logger *prev = log_enter(o ? run_logger(&o->log, o->engine) : NULL);
+  hs_status st = scan_run_in(o, summary);
+  log_leave(prev);
   return st;
 }

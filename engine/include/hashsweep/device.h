@@ -67,6 +67,9 @@ typedef struct hs_engine_options {
    * open: set a stage to DEVICE to have "auto" open a host-CPU device. */
   hs_placement hash_on;
   hs_placement match_on;
+  /* Where the engine logs (device choice, self-test, cache, fallbacks);
+   * also the default of the runs that use it (hashsweep/core.h). */
+  hs_logger log;
 } hs_engine_options;
 
 HS_API void hs_engine_options_default(hs_engine_options *opts);

@@ -61,6 +61,7 @@ typedef struct hs_eval_options {
   const char *command_line;   /* written into the report, or NULL */
   hs_eval_progress_fn progress;
   void *progress_user;
+  hs_logger log;              /* this run's logger (fn NULL: the engine's) */
 } hs_eval_options;
 
 HS_API void hs_eval_options_default(hs_eval_options *opts);

@@ -103,6 +103,7 @@ typedef struct hs_scan_options {
    * may deliver the last uncommitted batch again. */
   hs_record_fn record;
   void *record_user;
+  hs_logger log;              /* this run's logger (fn NULL: the engine's) */
 } hs_scan_options;
 
 HS_API void hs_scan_options_default(hs_scan_options *opts);
@@ -131,6 +132,7 @@ typedef struct hs_rescan_options {
   hs_cancel *cancel;          /* NULL, or the handle that stops this run */
   hs_record_fn record;        /* as for scans */
   void *record_user;
+  hs_logger log;              /* as for scans */
 } hs_rescan_options;
 
 HS_API void hs_rescan_options_default(hs_rescan_options *opts);
@@ -153,6 +155,7 @@ typedef struct hs_hash_paths_options {
   hs_cancel *cancel;    /* NULL, or the handle that stops this run: no
                            result after the ones in flight, and
                            HS_ERR_INTERRUPTED */
+  hs_logger log;        /* as for scans */
 } hs_hash_paths_options;
 HS_API void hs_hash_paths_options_default(hs_hash_paths_options *opts);
 /* error (when status != HS_OK) is the one-line cause without the path. */
