@@ -7,6 +7,7 @@
  * cancelled from another thread while the other finishes with its whole
  * output, each logging to its own logger. */
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vips/vips.h>
@@ -209,6 +210,42 @@ START_TEST(records_reach_the_callback) {
 }
 END_TEST
 
+/* A caller built against an older header, whose hs_scan_options ended
+ * before `record`: init writes no byte past its struct, and a run ignores
+ * whatever lies after it (here garbage that would crash if it were read as
+ * a callback). Options that never went through *_default are refused. */
+START_TEST(older_callers_options) {
+  size_t old = offsetof(hs_scan_options, record);
+  unsigned char *buf = malloc(sizeof(hs_scan_options) + 64);
+  memset(buf, 0xAB, sizeof(hs_scan_options) + 64);
+  hs_scan_options_init((hs_scan_options *)buf, old);
+  for (size_t i = old; i < sizeof(hs_scan_options) + 64; i++)
+    ck_assert_msg(buf[i] == 0xAB, "init wrote byte %zu of a %zu-byte struct", i, old);
+  hs_scan_options *o = (hs_scan_options *)buf;
+  ck_assert_uint_eq(o->struct_size, old);
+  ck_assert_int_eq(o->radius, HS_PDQ_DEFAULT_RADIUS);
+  char src[4200];
+  snprintf(src, sizeof src, "@%s", manifest);
+  const char *srcs[] = {src};
+  char *out = tu_path(dir, "old.jsonl");
+  o->index = index_dir;
+  o->sources = srcs;
+  o->nsources = 1;
+  o->jobs = 1;
+  o->engine = engine;
+  o->out = out;
+  hs_scan_summary sum;
+  ck_assert_int_eq(hs_scan_run(o, &sum), HS_OK);
+  ck_assert_uint_eq(sum.seen, NFILES * REPEAT);
+  ck_assert_uint_eq(sum.matched, (NFILES / 3) * REPEAT);
+  o->struct_size = 0;
+  ck_assert_int_eq(hs_scan_run(o, &sum), HS_ERR_INVALID_ARG);
+  ck_assert_ptr_nonnull(strstr(hs_last_error(), "hs_scan_options_default"));
+  free(out);
+  free(buf);
+}
+END_TEST
+
 typedef struct job {
   hs_scan_options o;
   hs_scan_summary sum;
@@ -296,6 +333,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, records_reach_the_callback);
   tcase_add_test(tc, two_runs_one_cancelled);
+  tcase_add_test(tc, older_callers_options);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);
 }

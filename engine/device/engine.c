@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "device/engine_internal.h"
 #include "device/engine_select.h"
 #include "device/placement.h"
@@ -23,7 +24,11 @@ struct hs_engine {
   pthread_mutex_t lock;
 };
 
-void hs_engine_options_default(hs_engine_options *o) { memset(o, 0, sizeof *o); }
+void hs_engine_options_init(hs_engine_options *dst, size_t size) {
+  hs_engine_options o;
+  memset(&o, 0, sizeof o);
+  options_init(dst, size, &o, sizeof o);
+}
 
 int engine_cpu_threads(const hs_engine *e) { return e->threads; }
 const hs_logger *engine_logger(const hs_engine *e) { return e ? &e->log : NULL; }
@@ -61,8 +66,12 @@ static hs_status parse_spec(const char *spec, int *out) {
 static hs_status engine_create(const hs_engine_options *opts, hs_engine **out);
 
 hs_status hs_engine_create(const hs_engine_options *opts, hs_engine **out) {
-  const hs_logger *prev = log_enter(opts ? &opts->log : NULL);
-  hs_status st = engine_create(opts, out);
+  hs_engine_options own;
+  hs_engine_options_default(&own);
+  if (opts)
+    HS_TRY(options_read(&own, sizeof own, opts, "hs_engine_options"));
+  const hs_logger *prev = log_enter(&own.log);
+  hs_status st = engine_create(&own, out);
   log_leave(prev);
   return st;
 }

@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "device/engine_internal.h"
 #include "device/placement.h"
 #include "eval/eval_internal.h"
@@ -29,11 +30,13 @@ typedef struct run_ctx {
   const hs_logger *log; /* the run's; workers are joined before it ends */
 } run_ctx;
 
-void hs_eval_options_default(hs_eval_options *o) {
-  memset(o, 0, sizeof *o);
-  hs_decode_options_default(&o->decode);
-  o->decode.want_digests = 0;
-  o->min_quality = HS_PDQ_MIN_QUALITY;
+void hs_eval_options_init(hs_eval_options *dst, size_t size) {
+  hs_eval_options o;
+  memset(&o, 0, sizeof o);
+  hs_decode_options_default(&o.decode);
+  o.decode.want_digests = 0;
+  o.min_quality = HS_PDQ_MIN_QUALITY;
+  options_init(dst, size, &o, sizeof o);
 }
 
 size_t hs_eval_edit_count(void) { return edit_default_count(); }
@@ -378,8 +381,12 @@ static hs_status eval_run_in(const hs_eval_options *o, hs_eval_summary *summary)
 
 hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
   /* The run's logger is the thread's for the whole call (core/log.h). */
-  const hs_logger *prev = log_enter(o ? run_logger(&o->log, o->engine) : NULL);
-  hs_status st = eval_run_in(o, summary);
+  HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_eval_run: NULL options");
+  hs_eval_options own;
+  hs_eval_options_default(&own);
+  HS_TRY(options_read(&own, sizeof own, o, "hs_eval_options"));
+  const hs_logger *prev = log_enter(run_logger(&own.log, own.engine));
+  hs_status st = eval_run_in(&own, summary);
   log_leave(prev);
   return st;
 }

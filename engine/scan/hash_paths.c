@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "device/engine_internal.h"
 #include "device/placement.h"
 #include "hashsweep/scan.h"
@@ -44,9 +45,11 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
   return HS_OK;
 }
 
-void hs_hash_paths_options_default(hs_hash_paths_options *o) {
-  memset(o, 0, sizeof *o);
-  hs_decode_options_default(&o->decode);
+void hs_hash_paths_options_init(hs_hash_paths_options *dst, size_t size) {
+  hs_hash_paths_options o;
+  memset(&o, 0, sizeof o);
+  hs_decode_options_default(&o.decode);
+  options_init(dst, size, &o, sizeof o);
 }
 
 static hs_status hash_paths_in(const char *const *paths, size_t n,
@@ -73,8 +76,12 @@ static hs_status hash_paths_in(const char *const *paths, size_t n,
 hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_options *o,
                         hs_hash_result_fn fn, void *user) {
   /* The run's logger is the thread's for the whole call (core/log.h). */
-  const hs_logger *prev = log_enter(o ? run_logger(&o->log, o->engine) : NULL);
-  hs_status st = hash_paths_in(paths, n, o, fn, user);
+  HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_hash_paths: NULL options");
+  hs_hash_paths_options own;
+  hs_hash_paths_options_default(&own);
+  HS_TRY(options_read(&own, sizeof own, o, "hs_hash_paths_options"));
+  const hs_logger *prev = log_enter(run_logger(&own.log, own.engine));
+  hs_status st = hash_paths_in(paths, n, &own, fn, user);
   log_leave(prev);
   return st;
 }

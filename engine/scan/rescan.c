@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "device/engine_internal.h"
 #include "device/placement.h"
 #include "scan/scan_match.h"
@@ -17,11 +18,13 @@
 /* Files per matching batch: 8 queries each against the haystack. */
 #define RESCAN_BATCH 8192
 
-void hs_rescan_options_default(hs_rescan_options *o) {
-  memset(o, 0, sizeof *o);
-  o->format = HS_OUT_JSONL;
-  o->radius = HS_PDQ_DEFAULT_RADIUS;
-  o->min_quality = HS_PDQ_MIN_QUALITY;
+void hs_rescan_options_init(hs_rescan_options *dst, size_t size) {
+  hs_rescan_options o;
+  memset(&o, 0, sizeof o);
+  o.format = HS_OUT_JSONL;
+  o.radius = HS_PDQ_DEFAULT_RADIUS;
+  o.min_quality = HS_PDQ_MIN_QUALITY;
+  options_init(dst, size, &o, sizeof o);
 }
 
 typedef struct rescan_run {
@@ -139,8 +142,12 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
 
 /* The run's logger is the thread's for the whole call (core/log.h). */
 hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary)  {
-  const hs_logger *prev = log_enter(o ? run_logger(&o->log, o->engine) : NULL);
-  hs_status st = rescan_run_in(o, summary);
+  HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_rescan_run: NULL options");
+  hs_rescan_options own;
+  hs_rescan_options_default(&own);
+  HS_TRY(options_read(&own, sizeof own, o, "hs_rescan_options"));
+  const hs_logger *prev = log_enter(run_logger(&own.log, own.engine));
+  hs_status st = rescan_run_in(&own, summary);
   log_leave(prev);
   return st;
 }

@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "device/engine_internal.h"
 #include "device/placement.h"
 #include "scan/pipeline.h"
@@ -30,13 +31,15 @@ static uint8_t pipeline_code(const hs_decode_options *d) {
 static void counts_save(const hs_scan_summary *s, uint64_t c[7]);
 static void counts_load(hs_scan_summary *s, const uint64_t c[7]);
 
-void hs_scan_options_default(hs_scan_options *o) {
-  memset(o, 0, sizeof *o);
-  o->format = HS_OUT_JSONL;
-  hs_decode_options_default(&o->decode);
-  o->radius = HS_PDQ_DEFAULT_RADIUS;
-  o->min_quality = HS_PDQ_MIN_QUALITY;
-  o->index_refresh_s = 30;
+void hs_scan_options_init(hs_scan_options *dst, size_t size) {
+  hs_scan_options o;
+  memset(&o, 0, sizeof o);
+  o.format = HS_OUT_JSONL;
+  hs_decode_options_default(&o.decode);
+  o.radius = HS_PDQ_DEFAULT_RADIUS;
+  o.min_quality = HS_PDQ_MIN_QUALITY;
+  o.index_refresh_s = 30;
+  options_init(dst, size, &o, sizeof o);
 }
 
 unsigned hs_shard_of(const char *path, unsigned count) {
@@ -358,8 +361,12 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
 
 /* The run's logger is the thread's for the whole call (core/log.h). */
 hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary)  {
-  const hs_logger *prev = log_enter(o ? run_logger(&o->log, o->engine) : NULL);
-  hs_status st = scan_run_in(o, summary);
+  HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_scan_run: NULL options");
+  hs_scan_options own;
+  hs_scan_options_default(&own);
+  HS_TRY(options_read(&own, sizeof own, o, "hs_scan_options"));
+  const hs_logger *prev = log_enter(run_logger(&own.log, own.engine));
+  hs_status st = scan_run_in(&own, summary);
   log_leave(prev);
   return st;
 }

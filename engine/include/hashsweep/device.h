@@ -43,6 +43,7 @@ typedef enum hs_placement { HS_PLACE_AUTO = 0, HS_PLACE_CPU = 1, HS_PLACE_DEVICE
 HS_API hs_status hs_placement_parse(const char *name, hs_placement *out);
 
 typedef struct hs_engine_options {
+  size_t struct_size;         /* set by hs_engine_options_default (docs/library.md) */
   /* "auto" (a GPU if any, else another OpenCL device, else the CPU path),
    * "cpu" (plain C with OpenMP), or a device index. NULL: the
    * HASHSWEEP_DEVICE environment variable, else "auto". */
@@ -72,7 +73,10 @@ typedef struct hs_engine_options {
   hs_logger log;
 } hs_engine_options;
 
-HS_API void hs_engine_options_default(hs_engine_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_engine_options_init(hs_engine_options *opts, size_t struct_size);
+static inline void hs_engine_options_default(hs_engine_options *opts) { hs_engine_options_init(opts, sizeof *opts); }
 
 /* Creates an engine. Opening a device builds its kernels (or loads them
  * from the cache) and runs a known-answer self-test (PDQ and Hamming

@@ -46,6 +46,7 @@ HS_API hs_status hs_eval_edit_describe(const char *name, char *out, size_t cap);
 typedef void (*hs_eval_progress_fn)(void *user, size_t done, size_t total);
 
 typedef struct hs_eval_options {
+  size_t struct_size;         /* set by hs_eval_options_default (docs/library.md) */
   const char *originals;      /* directory of known images (required) */
   const char *distractors;    /* directory of other images, or NULL */
   const char *report_dir;     /* created if missing; report.md, report.html,
@@ -64,7 +65,10 @@ typedef struct hs_eval_options {
   hs_logger log;              /* this run's logger (fn NULL: the engine's) */
 } hs_eval_options;
 
-HS_API void hs_eval_options_default(hs_eval_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_eval_options_init(hs_eval_options *opts, size_t struct_size);
+static inline void hs_eval_options_default(hs_eval_options *opts) { hs_eval_options_init(opts, sizeof *opts); }
 
 typedef struct hs_eval_summary {
   size_t originals, distractors; /* hashed */

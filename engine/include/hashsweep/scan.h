@@ -76,6 +76,7 @@ typedef struct hs_scan_summary {
 typedef void (*hs_progress_fn)(void *user, const hs_scan_summary *s, uint64_t total, int done);
 
 typedef struct hs_scan_options {
+  size_t struct_size;         /* set by hs_scan_options_default (docs/library.md) */
   const char *index;          /* index directory (required) */
   const char *store;          /* archive store directory, or NULL */
   const char *out;            /* output file, or NULL for standard output */
@@ -106,7 +107,10 @@ typedef struct hs_scan_options {
   hs_logger log;              /* this run's logger (fn NULL: the engine's) */
 } hs_scan_options;
 
-HS_API void hs_scan_options_default(hs_scan_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_scan_options_init(hs_scan_options *opts, size_t struct_size);
+static inline void hs_scan_options_default(hs_scan_options *opts) { hs_scan_options_init(opts, sizeof *opts); }
 
 /* Runs a scan. Per-file failures are records in the output (and counted),
  * not errors: the call returns HS_OK when the whole scan ran. Fatal errors
@@ -118,6 +122,7 @@ HS_API void hs_scan_options_default(hs_scan_options *opts);
 HS_API hs_status hs_scan_run(const hs_scan_options *opts, hs_scan_summary *summary);
 
 typedef struct hs_rescan_options {
+  size_t struct_size;         /* set by hs_rescan_options_default (docs/library.md) */
   const char *index;
   const char *store;
   const char *out;
@@ -135,7 +140,10 @@ typedef struct hs_rescan_options {
   hs_logger log;              /* as for scans */
 } hs_rescan_options;
 
-HS_API void hs_rescan_options_default(hs_rescan_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_rescan_options_init(hs_rescan_options *opts, size_t struct_size);
+static inline void hs_rescan_options_default(hs_rescan_options *opts) { hs_rescan_options_init(opts, sizeof *opts); }
 
 /* Matches every hash in the store against the index (or the entries added
  * since a version, of one list) without decoding. Same output as a scan. */
@@ -149,6 +157,7 @@ HS_API hs_status hs_rescan_run(const hs_rescan_options *opts, hs_scan_summary *s
 typedef void (*hs_hash_result_fn)(void *user, const char *path, hs_status status,
                                   const char *error, const hs_pdq *pdq, const hs_image_info *info);
 typedef struct hs_hash_paths_options {
+  size_t struct_size;         /* set by hs_hash_paths_options_default (docs/library.md) */
   hs_decode_options decode;
   hs_engine *engine;    /* NULL: the CPU path */
   int jobs;             /* 0: all cores */
@@ -157,7 +166,10 @@ typedef struct hs_hash_paths_options {
                            HS_ERR_INTERRUPTED */
   hs_logger log;        /* as for scans */
 } hs_hash_paths_options;
-HS_API void hs_hash_paths_options_default(hs_hash_paths_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_hash_paths_options_init(hs_hash_paths_options *opts, size_t struct_size);
+static inline void hs_hash_paths_options_default(hs_hash_paths_options *opts) { hs_hash_paths_options_init(opts, sizeof *opts); }
 /* error (when status != HS_OK) is the one-line cause without the path. */
 HS_API hs_status hs_hash_paths(const char *const *paths, size_t n,
                                const hs_hash_paths_options *opts, hs_hash_result_fn fn,
