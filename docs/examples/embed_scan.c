@@ -148,7 +148,7 @@ int main(int argc, char **argv) {
   o.cancel = cancel;
   o.record = on_record;
   o.record_user = &t;
-  hs_scan_summary sum;
+  hs_scan_summary sum; /* filled on every return */
   st = hs_scan_run(&o, &sum); /* blocks; records arrive on this thread */
 
   pthread_mutex_lock(&w.lock);

@@ -141,7 +141,9 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
 }
 
 /* The run's logger is the thread's for the whole call (core/log.h). */
-hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary)  {
+hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
+  if (summary) /* filled on every return, however early */
+    memset(summary, 0, sizeof *summary);
   HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_rescan_run: NULL options");
   hs_rescan_options own;
   hs_rescan_options_default(&own);

@@ -360,7 +360,9 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
 }
 
 /* The run's logger is the thread's for the whole call (core/log.h). */
-hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary)  {
+hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
+  if (summary) /* filled on every return, however early */
+    memset(summary, 0, sizeof *summary);
   HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_scan_run: NULL options");
   hs_scan_options own;
   hs_scan_options_default(&own);

@@ -118,7 +118,8 @@ static inline void hs_scan_options_default(hs_scan_options *opts) { hs_scan_opti
  * committed so far stays, and rerunning the same call resumes. A triggered
  * opts->cancel stops the run at the next check (between index pages, after
  * store open, between items: the items in flight are finished and
- * recorded) with HS_ERR_INTERRUPTED, also resumable. */
+ * recorded) with HS_ERR_INTERRUPTED, also resumable. *summary (when not
+ * NULL) is filled on every return: zeros when the run never started. */
 HS_API hs_status hs_scan_run(const hs_scan_options *opts, hs_scan_summary *summary);
 
 typedef struct hs_rescan_options {
