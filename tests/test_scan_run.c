@@ -246,6 +246,28 @@ START_TEST(older_callers_options) {
 }
 END_TEST
 
+/* eval takes a cancel handle too: triggered before it starts, no image is
+ * hashed and it returns HS_ERR_INTERRUPTED. */
+START_TEST(eval_cancelled) {
+  hs_cancel *c = NULL;
+  ck_assert_int_eq(hs_cancel_create(&c), HS_OK);
+  hs_cancel_trigger(c);
+  hs_eval_options o;
+  hs_eval_options_default(&o);
+  char *report = tu_path(dir, "report");
+  o.originals = dir;
+  o.report_dir = report;
+  o.engine = engine;
+  o.jobs = 1;
+  o.cancel = c;
+  hs_eval_summary s;
+  ck_assert_int_eq(hs_eval_run(&o, &s), HS_ERR_INTERRUPTED);
+  ck_assert_ptr_nonnull(strstr(hs_last_error(), "interrupted"));
+  hs_cancel_destroy(c);
+  free(report);
+}
+END_TEST
+
 typedef struct job {
   hs_scan_options o;
   hs_scan_summary sum;
@@ -334,6 +356,7 @@ int main(void) {
   tcase_add_test(tc, records_reach_the_callback);
   tcase_add_test(tc, two_runs_one_cancelled);
   tcase_add_test(tc, older_callers_options);
+  tcase_add_test(tc, eval_cancelled);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);
 }

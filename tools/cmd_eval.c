@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_scan.h"
 #include "commands.h"
 
 static void eval_usage(FILE *out) {
@@ -67,16 +68,28 @@ static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int qui
                         int verbose) {
   hs_engine_options logged = *eo;
   logged.log = cli_install_logger(quiet ? -1 : verbose);
+  hs_cancel *cancel = NULL;
+  if (hs_cancel_create(&cancel) != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return EXIT_FATAL;
+  }
+  cli_scan_install_signals(cancel);
+  o->cancel = cancel;
   hs_engine *engine = NULL;
   int rc = cli_engine_create("eval", &logged, &engine);
+  hs_status st = HS_OK;
+  hs_eval_summary s;
+  if (rc == EXIT_ALL_DONE) {
+    o->engine = engine;
+    if (!quiet && isatty(2))
+      o->progress = progress;
+    st = hs_eval_run(o, &s);
+  }
+  hs_engine_destroy(engine);
+  cli_scan_install_signals(NULL);
+  hs_cancel_destroy(cancel);
   if (rc != EXIT_ALL_DONE)
     return rc;
-  o->engine = engine;
-  if (!quiet && isatty(2))
-    o->progress = progress;
-  hs_eval_summary s;
-  hs_status st = hs_eval_run(o, &s);
-  hs_engine_destroy(engine);
   if (st != HS_OK) {
     cli_error("eval: %s", hs_last_error());
     return st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND ? EXIT_USAGE : EXIT_FATAL;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -229,7 +230,7 @@ static void *worker(void *arg) {
   hs_workspace *ws = hs_workspace_create();
   for (;;) {
     pthread_mutex_lock(&c->lock);
-    size_t t = c->next < c->total ? c->next++ : SIZE_MAX;
+    size_t t = c->next < c->total && !cancel_triggered(c->d->opt->cancel) ? c->next++ : SIZE_MAX;
     pthread_mutex_unlock(&c->lock);
     if (t == SIZE_MAX)
       break;
@@ -275,7 +276,7 @@ static hs_status run_workers(eval_data *d, int jobs) {
     pthread_join(tid[i], NULL);
   free(tid);
   pthread_mutex_destroy(&c.lock);
-  return HS_OK;
+  return cancel_triggered(d->opt->cancel) ? cancel_status() : HS_OK;
 }
 
 /* ---- the run --------------------------------------------------------------- */

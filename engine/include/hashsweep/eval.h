@@ -63,6 +63,9 @@ typedef struct hs_eval_options {
   hs_eval_progress_fn progress;
   void *progress_user;
   hs_logger log;              /* this run's logger (fn NULL: the engine's) */
+  hs_cancel *cancel;          /* NULL, or the handle that stops this run:
+                                 no image started after it is triggered,
+                                 no report, HS_ERR_INTERRUPTED */
 } hs_eval_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header
