@@ -79,7 +79,8 @@ typedef struct hs_scan_options {
   size_t struct_size;         /* set by hs_scan_options_default (docs/library.md) */
   const char *index;          /* index directory (required) */
   const char *store;          /* archive store directory, or NULL */
-  const char *out;            /* output file, or NULL for standard output */
+  const char *out;            /* output file; NULL: standard output, or no
+                                 text at all when `record` is set */
   hs_out_format format;
   const char *const *sources; /* directories, "@manifest", "-" */
   size_t nsources;
