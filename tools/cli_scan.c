@@ -53,7 +53,7 @@ void cli_scan_summary(const char *what, const hs_scan_summary *s) {
 }
 
 static volatile sig_atomic_t signals_seen;
-static hs_cancel *signal_cancel; /* set before the handlers are installed */
+static hs_cancel *volatile signal_cancel; /* set before the handlers are installed */
 
 static void on_signal(int sig) {
   if (signals_seen++) {
