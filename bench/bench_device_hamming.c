@@ -103,6 +103,8 @@ int main(int argc, char **argv) {
   hs_engine_options_default(&o);
   o.device = device;
   o.kernel_dir = kernel_dir;
+  /* Measures the device itself: open it even when it is the host CPU. */
+  o.hash_on = o.match_on = HS_PLACE_DEVICE;
   hs_engine *e = NULL;
   if (hs_engine_create(&o, &e) != HS_OK)
     die("engine");

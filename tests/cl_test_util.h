@@ -33,6 +33,9 @@ static inline hs_engine *ctu_device_engine(const char *device) {
   hs_engine_options o;
   hs_engine_options_default(&o);
   o.device = device;
+  /* The device itself is under test: open it even when it is the host
+   * CPU (placement auto would leave such a device unopened). */
+  o.hash_on = o.match_on = HS_PLACE_DEVICE;
   hs_engine *e = NULL;
   ck_assert_msg(hs_engine_create(&o, &e) == HS_OK, "engine: %s", hs_last_error());
   ck_assert_msg(hs_engine_uses_device(e), "the OpenCL device was not used: %s (log: %s)",

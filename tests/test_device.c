@@ -148,6 +148,9 @@ static hs_status create(const char *device, hs_engine **e) {
   hs_engine_options o;
   hs_engine_options_default(&o);
   o.device = device;
+  /* The device itself is under test: open it even when it is the host
+   * CPU (placement auto would leave such a device unopened). */
+  o.hash_on = o.match_on = HS_PLACE_DEVICE;
   return hs_engine_create(&o, e);
 }
 
@@ -362,6 +365,9 @@ static hs_engine *engine_with(const char *device, const char *kernel_dir, int no
   o.device = device;
   o.kernel_dir = kernel_dir;
   o.no_cache = no_cache;
+  /* The device itself is under test: open it even when it is the host
+   * CPU (placement auto would leave such a device unopened). */
+  o.hash_on = o.match_on = HS_PLACE_DEVICE;
   hs_engine *e = NULL;
   ck_assert_msg(hs_engine_create(&o, &e) == HS_OK, "engine: %s", hs_last_error());
   return e;
@@ -481,6 +487,9 @@ START_TEST(test_build_failure) {
   o.device = "0";
   o.kernel_dir = kdir;
   o.no_cache = 1;
+  /* The device itself is under test: open it even when it is the host
+   * CPU (placement auto would leave such a device unopened). */
+  o.hash_on = o.match_on = HS_PLACE_DEVICE;
   hs_engine *e = NULL;
   ck_assert_int_eq(hs_engine_create(&o, &e), HS_ERR_DEVICE);
   ck_assert_ptr_null(e);

@@ -399,7 +399,7 @@ END_TEST
 static size_t load_count(hs_index *idx, const char *list, uint64_t since, uint64_t *version) {
   hs_index_snapshot *snap;
   ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
-  hs_index_filter f = {list, since};
+  hs_index_filter f = {.list = list, .since_version = since};
   hs_index_hashes h;
   ck_assert_msg(hs_index_load(snap, HS_HASH_PDQ, &f, &h) == HS_OK, "%s", hs_last_error());
   size_t n = h.count;

@@ -67,7 +67,8 @@ typedef struct run {
   uint64_t n, produced, consumed;
   size_t window, max_in_flight, batches, small_batches, commit_items;
   uint64_t fail_at;      /* consume returns an error at this item (0: never) */
-  uint64_t stop_at;      /* request a stop after producing this many (0: never) */
+  uint64_t stop_at;      /* trigger `cancel` after producing this many (0: never) */
+  hs_cancel *cancel;
   const char *stall;     /* a file name whose read never returns */
   uint64_t timeouts;
   int bad;
@@ -79,7 +80,7 @@ static int produce(void *ctx, scan_item *it) {
   if (r->produced == r->n)
     return 0;
   if (r->stop_at && r->produced == r->stop_at)
-    pipeline_request_stop();
+    hs_cancel_trigger(r->cancel);
   uint64_t k = r->produced++;
   if (it->seq != k && !r->bad) {
     r->bad = 1;
@@ -217,14 +218,36 @@ START_TEST(fatal_consume_and_stop) {
   ck_assert_int_eq(pipeline_run(&c), HS_ERR_IO);
   ck_assert_msg(!r.bad, "%s", r.why);
   ck_assert_uint_eq(r.consumed, 37);
-  /* A stop request (made while producing item 50): what was produced is
+  /* A cancel (triggered while producing item 50): what was produced is
    * finished and handed over, nothing more is produced. */
-  run s = {.n = 200, .stop_at = 50};
+  hs_cancel *cancel = NULL, *other = NULL;
+  ck_assert_int_eq(hs_cancel_create(&cancel), HS_OK);
+  ck_assert_int_eq(hs_cancel_create(&other), HS_OK);
+  run s = {.n = 200, .stop_at = 50, .cancel = cancel};
   pipeline_config d = config(&s, 4, 16);
+  d.cancel = cancel;
   ck_assert_int_eq(pipeline_run(&d), HS_ERR_INTERRUPTED);
   ck_assert_msg(!s.bad, "%s", s.why);
   ck_assert_uint_eq(s.produced, 51);
   ck_assert_uint_eq(s.consumed, 51);
+  ck_assert_int_eq(hs_cancel_triggered(cancel), 1);
+  /* The cancel belongs to that run: one with its own handle runs whole
+   * (a process-global flag once leaked from one run into the next). */
+  run u = {.n = 120};
+  pipeline_config e = config(&u, 4, 16);
+  e.cancel = other;
+  ck_assert_int_eq(pipeline_run(&e), HS_OK);
+  expect_clean(&u, 120);
+  /* A handle triggered before the run starts: nothing is produced. */
+  run v = {.n = 120};
+  pipeline_config f = config(&v, 2, 8);
+  f.cancel = cancel;
+  ck_assert_int_eq(pipeline_run(&f), HS_ERR_INTERRUPTED);
+  ck_assert_uint_eq(v.produced, 0);
+  hs_cancel_reset(cancel);
+  ck_assert_int_eq(hs_cancel_triggered(cancel), 0);
+  hs_cancel_destroy(cancel);
+  hs_cancel_destroy(other);
 }
 END_TEST
 

@@ -121,7 +121,8 @@ static char *slurp(const char *path) {
   return buf;
 }
 
-static const match_record sample = {
+static const hs_record sample = {
+    .kind = HS_RECORD_MATCH,
     .path = "up/evil\nrow\t.jpg",
     .pdq_hex = "d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22",
     .quality = 100,

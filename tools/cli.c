@@ -89,12 +89,13 @@ static void stderr_logger(void *user, hs_log_level level, const char *msg) {
   cli_print_line(prefixes[level], msg, "");
 }
 
-void cli_install_logger(int verbosity) {
+hs_logger cli_install_logger(int verbosity) {
   hs_log_level max = verbosity < 0    ? HS_LOG_ERROR
                      : verbosity == 0 ? HS_LOG_WARN
                      : verbosity == 1 ? HS_LOG_INFO
                                       : HS_LOG_DEBUG;
   hs_set_logger(stderr_logger, NULL, max);
+  return (hs_logger){stderr_logger, NULL, max};
 }
 
 int cli_parse_size(const char *text, int si, uint64_t *out) {
@@ -246,11 +247,8 @@ int cli_engine_option(const char *cmd, const char *opt, const char *arg, hs_engi
   return 0;
 }
 
-int cli_engine_create(const char *cmd, const hs_engine_options *o, int placed_auto,
-                      hs_engine **out) {
-  hs_engine_options eo = *o;
-  eo.auto_skips_host_cpu = placed_auto;
-  hs_status st = hs_engine_create(&eo, out);
+int cli_engine_create(const char *cmd, const hs_engine_options *o, hs_engine **out) {
+  hs_status st = hs_engine_create(o, out);
   if (st == HS_OK)
     return EXIT_ALL_DONE;
   if (st == HS_ERR_INVALID_ARG || st == HS_ERR_NOT_FOUND)

@@ -39,9 +39,11 @@ void cli_print_line(const char *prefix, const char *text, const char *suffix);
 /* Prints "hashsweep <cmd>: <message>" and a hint, returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Installs the stderr logger; verbosity 0 = warnings, 1 = info, 2 = debug,
- * -1 = errors only. */
-void cli_install_logger(int verbosity);
+/* The stderr logger; verbosity 0 = warnings, 1 = info, 2 = debug, -1 =
+ * errors only. Returned for the engine options (the context logger of the
+ * engine and of the runs that use it) and installed as the process-wide
+ * fallback for what has no context (index maintenance). */
+hs_logger cli_install_logger(int verbosity);
 
 /* Parses "123", "10k", "200M", "2G" (powers of 1000 for plain counts when
  * si=1, of 1024 for byte sizes when si=0). Returns 0 on success. */
@@ -90,13 +92,10 @@ int cli_engine_option(const char *cmd, const char *opt, const char *arg, hs_engi
   "  --kernel-dir DIR         load the OpenCL kernels from DIR instead of the built-in\n"   \
   "                           copies (kernel development)\n"                                \
   "  --no-kernel-cache        neither read nor write the compiled-kernel cache\n"
-/* Creates the engine the options describe and logs the path taken at info
- * level. `placed_auto`: every stage the command places is HS_PLACE_AUTO,
- * so `--device auto` leaves the host CPU's OpenCL device unopened (it would
- * not be used). On failure prints the cause and returns EXIT_USAGE (a
- * device that does not exist, a bad --device) or EXIT_FATAL; else
- * EXIT_ALL_DONE. */
-int cli_engine_create(const char *cmd, const hs_engine_options *o, int placed_auto,
-                      hs_engine **out);
+/* Creates the engine the options describe (device and stage placement:
+ * the library decides what to open) and logs the path taken at info level.
+ * On failure prints the cause and returns EXIT_USAGE (a device that does
+ * not exist, a bad --device) or EXIT_FATAL; else EXIT_ALL_DONE. */
+int cli_engine_create(const char *cmd, const hs_engine_options *o, hs_engine **out);
 
 #endif

@@ -53,6 +53,7 @@ void cli_scan_summary(const char *what, const hs_scan_summary *s) {
 }
 
 static volatile sig_atomic_t signals_seen;
+static hs_cancel *volatile signal_cancel; /* set before the handlers are installed */
 
 static void on_signal(int sig) {
   if (signals_seen++) {
@@ -60,17 +61,17 @@ static void on_signal(int sig) {
     raise(sig);
     return;
   }
-  hs_scan_request_stop();
+  hs_cancel_trigger(signal_cancel); /* async-signal-safe */
 }
 
-void cli_scan_install_signals(void) {
+void cli_scan_install_signals(hs_cancel *cancel) {
+  signal_cancel = cancel;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
+  sa.sa_handler = cancel ? on_signal : SIG_DFL;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, NULL);
   sigaction(SIGTERM, &sa, NULL);
-  signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported */
 }
 
 int cli_parse_out_format(const char *cmd, const char *arg, hs_out_format *out) {

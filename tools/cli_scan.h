@@ -9,9 +9,12 @@
 void cli_scan_progress(void *user, const hs_scan_summary *s, uint64_t total, int done);
 /* The summary line on stderr. `what` is "scan" or "rescan". */
 void cli_scan_summary(const char *what, const hs_scan_summary *s);
-/* SIGINT/SIGTERM ask the scan to stop and record what is in flight; a
- * second signal ends the process at once (a rerun resumes either way). */
-void cli_scan_install_signals(void);
+/* SIGINT/SIGTERM trigger `cancel` (the run's handle: the run stops and
+ * records what is in flight); a second signal ends the process at once (a
+ * rerun resumes either way). Install before any work starts, so a signal
+ * during engine set-up or index load is not lost. NULL (before the handle
+ * is destroyed) restores the default action. */
+void cli_scan_install_signals(hs_cancel *cancel);
 int cli_parse_out_format(const char *cmd, const char *arg, hs_out_format *out);
 
 /* The output and matching options scan and rescan share: --out, --format,

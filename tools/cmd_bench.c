@@ -89,7 +89,11 @@ static int bench_execute(hs_bench_options *o, const hs_engine_options *eo, const
                          int verbose) {
   cli_install_logger(verbose);
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("bench", eo, 0, &engine);
+  /* The benchmark measures the device itself, whatever its type: with
+   * --device auto a host-CPU OpenCL device is opened too. */
+  hs_engine_options placed = *eo;
+  placed.hash_on = placed.match_on = HS_PLACE_DEVICE;
+  int rc = cli_engine_create("bench", &placed, &engine);
   if (rc != EXIT_ALL_DONE)
     return rc;
   o->engine = engine;

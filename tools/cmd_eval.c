@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_scan.h"
 #include "commands.h"
 
 static void eval_usage(FILE *out) {
@@ -65,17 +66,30 @@ static void join_args(int argc, char **argv, char *out, size_t cap) {
 
 static int eval_execute(hs_eval_options *o, const hs_engine_options *eo, int quiet,
                         int verbose) {
-  cli_install_logger(quiet ? -1 : verbose);
+  hs_engine_options logged = *eo;
+  logged.log = cli_install_logger(quiet ? -1 : verbose);
+  hs_cancel *cancel = NULL;
+  if (hs_cancel_create(&cancel) != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return EXIT_FATAL;
+  }
+  cli_scan_install_signals(cancel);
+  o->cancel = cancel;
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("eval", eo, o->hash_on == HS_PLACE_AUTO, &engine);
+  int rc = cli_engine_create("eval", &logged, &engine);
+  hs_status st = HS_OK;
+  hs_eval_summary s;
+  if (rc == EXIT_ALL_DONE) {
+    o->engine = engine;
+    if (!quiet && isatty(2))
+      o->progress = progress;
+    st = hs_eval_run(o, &s);
+  }
+  hs_engine_destroy(engine);
+  cli_scan_install_signals(NULL);
+  hs_cancel_destroy(cancel);
   if (rc != EXIT_ALL_DONE)
     return rc;
-  o->engine = engine;
-  if (!quiet && isatty(2))
-    o->progress = progress;
-  hs_eval_summary s;
-  hs_status st = hs_eval_run(o, &s);
-  hs_engine_destroy(engine);
   if (st != HS_OK) {
     /* The library names no flags; the hint for an unknown edit is ours. */
     cli_error("eval: %s%s", hs_last_error(),
@@ -136,7 +150,7 @@ static int eval_option(eval_args *a, const char *name, char *arg) {
       return cli_usage_error("eval", "--jobs: expected a positive count, got '%s'", arg);
     a->o.jobs = (int)v;
   } else if (!strcmp(name, "hash-on")) {
-    if (hs_placement_parse(arg, &a->o.hash_on) != HS_OK)
+    if (hs_placement_parse(arg, &a->engine.hash_on) != HS_OK)
       return cli_usage_error("eval", "--hash-on: %s", hs_last_error());
   }
   return -1;

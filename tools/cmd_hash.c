@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_scan.h"
 #include "commands.h"
 
 static void hash_usage(FILE *out) {
@@ -58,32 +59,16 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
     putchar('\n');
     return;
   }
-  char md5[33], sha[65];
-  hs_bytes_to_hex(info->md5, 16, md5);
-  hs_bytes_to_hex(info->sha256, 32, sha);
-  fputs("{\"path\":", stdout);
-  hs_json_write_string(stdout, path);
-  printf(",\"pdq\":\"%s\",\"quality\":%d,\"width\":%d,\"height\":%d,\"md5\":\"%s\","
-         "\"sha256\":\"%s\",\"format\":\"%s\"",
-         hex, pdq->quality, info->width, info->height, md5, sha, info->format);
-  if (a->dihedral) {
-    fputs(",\"dihedral\":{", stdout);
-    for (int v = 1; v < HS_DIH_COUNT; v++) {
-      hs_hash256_to_hex(&pdq->hash[v], hex);
-      printf("%s\"%s\":\"%s\"", v > 1 ? "," : "", hs_dihedral_name(v), hex);
-    }
-    putchar('}');
-  }
-  fputs("}\n", stdout);
+  /* The scan's record writer: one JSON form for both commands. */
+  hs_record r = {.kind = HS_RECORD_HASH, .path = path, .pdq = pdq, .info = info,
+                 .dihedral = a->dihedral};
+  hs_record_write(stdout, HS_OUT_JSONL, &r);
 }
 
 static void print_error(const hash_args *a, const char *path, const char *cause) {
   if (a->jsonl) {
-    fputs("{\"path\":", stdout);
-    hs_json_write_string(stdout, path);
-    fputs(",\"error\":", stdout);
-    hs_json_write_string(stdout, cause);
-    fputs("}\n", stdout);
+    hs_record r = {.kind = HS_RECORD_ERROR, .path = path, .quality = -1, .message = cause};
+    hs_record_write(stdout, HS_OUT_JSONL, &r);
   }
   if (!a->quiet) {
     fflush(stdout);
@@ -144,7 +129,7 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
         return cli_usage_error("hash", "--jobs: expected a positive count, got '%s'", optarg);
       a->run.jobs = (int)v;
     } else if (strcmp(name, "hash-on") == 0) {
-      if (hs_placement_parse(optarg, &a->run.hash_on) != HS_OK)
+      if (hs_placement_parse(optarg, &a->engine.hash_on) != HS_OK)
         return cli_usage_error("hash", "--hash-on: %s", hs_last_error());
     } else if (strcmp(name, "dihedral") == 0) {
       a->dihedral = 1;
@@ -177,14 +162,22 @@ static int hash_run(int argc, char **argv) {
     cli_strings_free(&a.paths);
     return rc;
   }
-  cli_install_logger(a.quiet ? -1 : 0);
+  a.engine.log = cli_install_logger(a.quiet ? -1 : 0);
+  hs_cancel *cancel = NULL;
+  if (hs_cancel_create(&cancel) != HS_OK) {
+    cli_error("%s", hs_last_error());
+    cli_strings_free(&a.paths);
+    return EXIT_FATAL;
+  }
+  cli_scan_install_signals(cancel);
+  a.run.cancel = cancel;
   /* Each record is flushed whole: with a buffer larger than any record (a
    * path is at most 4095 bytes, 6 per byte escaped, plus a 511-byte cause)
    * it reaches the file in one write, so a killed run leaves whole lines,
    * not a 4 KiB block cut mid-record. */
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   hs_engine *engine = NULL;
-  rc = cli_engine_create("hash", &a.engine, a.run.hash_on == HS_PLACE_AUTO, &engine);
+  rc = cli_engine_create("hash", &a.engine, &engine);
   hash_state h = {.a = &a};
   if (rc == EXIT_ALL_DONE) {
     a.run.decode = a.decode;
@@ -197,6 +190,8 @@ static int hash_run(int argc, char **argv) {
     }
   }
   hs_engine_destroy(engine);
+  cli_scan_install_signals(NULL);
+  hs_cancel_destroy(cancel);
   cli_strings_free(&a.paths);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     cli_error("cannot write output");

@@ -131,6 +131,9 @@ static int run_search(const match_args *a, const hs_hash_list *needles, const hs
   hs_engine_options_default(&eo);
   eo.device = a->device;
   eo.threads = a->threads;
+  /* match searches on the engine directly: with --device auto it uses any
+   * OpenCL device found, the host CPU's own (PoCL) included. */
+  eo.match_on = HS_PLACE_DEVICE;
   hs_engine *e = NULL;
   hs_haystack *h = NULL;
   int bits = hay->bits ? hay->bits : needles->bits ? needles->bits : 256;

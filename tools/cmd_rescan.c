@@ -59,7 +59,7 @@ static int rescan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("rescan", "unknown option");
     const char *name = longopts[idx].name;
-    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &o.match_on};
+    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &eo.match_on};
     int r = cli_engine_option("rescan", name, optarg, &eo);
     if (r == 0)
       r = cli_match_option("rescan", name, optarg, &mo);
@@ -83,18 +83,30 @@ static int rescan_run(int argc, char **argv) {
     return cli_usage_error("rescan", "--store STORE and --index IDX are required");
   if (optind < argc)
     return cli_usage_error("rescan", "unexpected argument '%s'", argv[optind]);
-  cli_install_logger(quiet ? -1 : verbose);
+  eo.log = cli_install_logger(quiet ? -1 : verbose);
+  hs_cancel *cancel = NULL;
+  if (hs_cancel_create(&cancel) != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return EXIT_FATAL;
+  }
+  cli_scan_install_signals(cancel);
+  signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported */
+  o.cancel = cancel;
   hs_engine *engine = NULL;
-  int rc = cli_engine_create("rescan", &eo, o.match_on == HS_PLACE_AUTO, &engine);
-  if (rc != EXIT_ALL_DONE)
+  int rc = cli_engine_create("rescan", &eo, &engine);
+  if (rc != EXIT_ALL_DONE) {
+    cli_scan_install_signals(NULL);
+    hs_cancel_destroy(cancel);
     return rc;
+  }
   o.engine = engine;
   if (!quiet && isatty(2))
     o.progress = cli_scan_progress;
-  signal(SIGPIPE, SIG_IGN);
   hs_scan_summary sum;
   hs_status st = hs_rescan_run(&o, &sum);
   hs_engine_destroy(engine);
+  cli_scan_install_signals(NULL);
+  hs_cancel_destroy(cancel);
   if (st != HS_OK) {
     cli_error("%s", hs_last_error());
     return cli_exit_for(st);

@@ -1,5 +1,6 @@
 /* tools/cmd_scan.c - `hashsweep scan`: sweep an archive against an index. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -88,11 +89,19 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
     if (rank != 0)
       quiet = 1;
   }
-  cli_install_logger(quiet ? -1 : verbose);
-  hs_engine *engine = NULL;
   hs_engine_options placed = *eo;
-  /* Both stages on auto: the host CPU's OpenCL device would not be used. */
-  placed.auto_skips_host_cpu = o.hash_on == HS_PLACE_AUTO && o.match_on == HS_PLACE_AUTO;
+  placed.log = cli_install_logger(quiet ? -1 : verbose);
+  /* The run's cancel handle exists before any work, so a signal during
+   * engine set-up, index load or store open stops the run too. */
+  hs_cancel *cancel = NULL;
+  if (st == HS_OK)
+    st = hs_cancel_create(&cancel);
+  if (st == HS_OK) {
+    cli_scan_install_signals(cancel);
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error, reported */
+    o.cancel = cancel;
+  }
+  hs_engine *engine = NULL;
   if (st == HS_OK)
     st = hs_engine_create(&placed, &engine);
   hs_scan_summary sum = {0};
@@ -100,10 +109,11 @@ static int scan_ranked(const hs_scan_options *op, const hs_engine_options *eo, i
     o.engine = engine;
     if (!quiet && isatty(2))
       o.progress = cli_scan_progress;
-    cli_scan_install_signals();
     st = hs_scan_run(&o, &sum);
   }
   hs_engine_destroy(engine);
+  cli_scan_install_signals(NULL);
+  hs_cancel_destroy(cancel);
   if (st != HS_OK) {
     const char *why = cli_failure ? cli_failure : hs_last_error();
     /* The library names no flags: an output that cannot be resumed is
@@ -160,7 +170,7 @@ static int scan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("scan", "unknown option");
     const char *name = longopts[idx].name;
-    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &o.match_on};
+    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &eo.match_on};
     int r = cli_decode_option("scan", name, optarg, &o.decode);
     if (r == 0)
       r = cli_engine_option("scan", name, optarg, &eo);
@@ -182,7 +192,7 @@ static int scan_run(int argc, char **argv) {
       if (parse_shard(optarg, &o.shard_index, &o.shard_count))
         return cli_usage_error("scan", "--shard: expected K/N with 0 <= K < N, got '%s'", optarg);
     } else if (!strcmp(name, "hash-on")) {
-      if (hs_placement_parse(optarg, &o.hash_on))
+      if (hs_placement_parse(optarg, &eo.hash_on))
         return cli_usage_error("scan", "--hash-on: %s", hs_last_error());
     } else if (!strcmp(name, "restart"))
       o.restart = 1;

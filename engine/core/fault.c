@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cancel.h"
+
 int fault_listed(const char *point, const char *name) {
   const char *list = getenv("HASHSWEEP_FAULT");
   if (!list || !*list)
@@ -31,7 +33,9 @@ int fault_file(const char *point, const char *path) {
   return fault_listed(point, slash ? slash + 1 : path);
 }
 
-void fault_wait_release(const char *mark) {
+void fault_wait_release(const char *mark) { fault_wait_release_or_cancel(mark, NULL); }
+
+void fault_wait_release_or_cancel(const char *mark, const hs_cancel *cancel) {
   const char *dir = getenv("HASHSWEEP_FAULT_DIR");
   if (!dir || !*dir)
     dir = ".";
@@ -42,6 +46,6 @@ void fault_wait_release(const char *mark) {
     close(fd);
   snprintf(path, sizeof path, "%s/release", dir);
   struct timespec tick = {0, 10 * 1000000L};
-  for (int i = 0; i < 60000 && access(path, F_OK) != 0; i++)
+  for (int i = 0; i < 60000 && access(path, F_OK) != 0 && !cancel_triggered(cancel); i++)
     nanosleep(&tick, NULL);
 }

@@ -24,6 +24,8 @@
 #ifndef HS_CORE_FAULT_H
 #define HS_CORE_FAULT_H
 
+#include "hashsweep/core.h"
+
 #ifdef HS_FAULT_INJECTION
 /* 1 when the list HASHSWEEP_FAULT holds the item "point" (name NULL) or
  * "point:name". */
@@ -33,10 +35,15 @@ int fault_listed(const char *point, const char *name);
 int fault_file(const char *point, const char *path);
 /* Creates $HASHSWEEP_FAULT_DIR/<mark> and waits for .../release. */
 void fault_wait_release(const char *mark);
+/* The same, but also returns when `cancel` is triggered:
+ *   hold:index-load  every index load (hs_index_load) waits here, so a
+ *                    test can signal a scan that is loading its index */
+void fault_wait_release_or_cancel(const char *mark, const hs_cancel *cancel);
 #else
 #define fault_listed(point, name) 0
 #define fault_file(point, path) 0
 #define fault_wait_release(mark) ((void)0)
+#define fault_wait_release_or_cancel(mark, cancel) ((void)0)
 #endif
 
 #endif

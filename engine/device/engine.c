@@ -10,19 +10,31 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "device/engine_internal.h"
 #include "device/engine_select.h"
+#include "device/placement.h"
 
 struct hs_engine {
   int threads;
+  hs_placement hash_on, match_on; /* device/placement.c reads them */
+  hs_logger log;
   char description[768];
   struct engine_device *dev; /* NULL on the CPU path */
   pthread_mutex_t lock;
 };
 
-void hs_engine_options_default(hs_engine_options *o) { memset(o, 0, sizeof *o); }
+void hs_engine_options_init(hs_engine_options *dst, size_t size) {
+  hs_engine_options o;
+  memset(&o, 0, sizeof o);
+  options_init(dst, size, &o, sizeof o);
+}
 
 int engine_cpu_threads(const hs_engine *e) { return e->threads; }
+const hs_logger *engine_logger(const hs_engine *e) { return e ? &e->log : NULL; }
+hs_placement engine_stage_placement(const hs_engine *e, placement_stage stage) {
+  return stage == STAGE_HASH ? e->hash_on : e->match_on;
+}
 int hs_engine_uses_device(const hs_engine *e) { return e && e->dev != NULL; }
 const char *hs_engine_device_type(const hs_engine *e) {
   return e && e->dev ? engine_device_type(e->dev) : NULL;
@@ -51,7 +63,20 @@ static hs_status parse_spec(const char *spec, int *out) {
   return HS_OK;
 }
 
+static hs_status engine_create(const hs_engine_options *opts, hs_engine **out);
+
 hs_status hs_engine_create(const hs_engine_options *opts, hs_engine **out) {
+  hs_engine_options own;
+  hs_engine_options_default(&own);
+  if (opts)
+    HS_TRY(options_read(&own, sizeof own, opts, "hs_engine_options"));
+  const hs_logger *prev = log_enter(&own.log);
+  hs_status st = engine_create(&own, out);
+  log_leave(prev);
+  return st;
+}
+
+static hs_status engine_create(const hs_engine_options *opts, hs_engine **out) {
   HS_CHECK(out, HS_ERR_INVALID_ARG, "hs_engine_create: NULL out");
   *out = NULL;
   hs_engine_options o;
@@ -66,6 +91,9 @@ hs_status hs_engine_create(const hs_engine_options *opts, hs_engine **out) {
     return error_set(HS_ERR_NOMEM, "out of memory");
   pthread_mutex_init(&e->lock, NULL);
   e->threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  e->hash_on = o.hash_on;
+  e->match_on = o.match_on;
+  e->log = o.log;
   snprintf(e->description, sizeof e->description, "CPU (%d threads)", e->threads);
   if (spec != ENGINE_SPEC_CPU) {
     hs_status st = engine_device_open(e, spec, &o, &e->dev, e->description,
@@ -124,7 +152,9 @@ hs_status hs_engine_pdq(hs_engine *e, const hs_luma *planes, size_t n, hs_pdq *o
   engine_unlock(e);
   if (st == HS_OK || st == HS_ERR_INVALID_ARG)
     return st;
+  const hs_logger *prev = log_enter_default(&e->log);
   log_warn("%s failed during a PDQ batch of %zu planes (%s); redoing the batch on the CPU",
            engine_device_name(e->dev), n, hs_last_error());
+  log_leave(prev);
   return cpu_pdq(e, planes, n, out);
 }

@@ -10,6 +10,7 @@
 #include "device/cl_tuning.h"
 #include "device/engine_device.h"
 #include "device/engine_select.h"
+#include "device/placement.h"
 
 const char *engine_device_name(const engine_device *d) { return d->rt->dev.info.name; }
 const char *engine_device_type(const engine_device *d) { return d->rt->dev.info.type; }
@@ -105,7 +106,7 @@ hs_status engine_device_open(hs_engine *e, int spec, const hs_engine_options *o,
   cl_dev *devs = calloc((size_t)n, sizeof *devs);
   int *order = calloc((size_t)n, sizeof *order);
   hs_status st = devs && order ? cl_devices(devs, n, &n) : error_set(HS_ERR_NOMEM, "out of memory");
-  int m = spec >= 0 ? 1 : auto_order(devs, n, o->auto_skips_host_cpu, order);
+  int m = spec >= 0 ? 1 : auto_order(devs, n, placement_skips_host_cpu(o), order);
   if (spec >= 0)
     order[0] = spec;
   if (st == HS_OK && m == 0)

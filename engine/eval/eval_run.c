@@ -14,24 +14,30 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
+#include "device/engine_internal.h"
+#include "device/placement.h"
 #include "eval/eval_internal.h"
-#include "scan/placement.h"
 #include "scan/sources.h"
 
 typedef struct run_ctx {
   eval_data *d;
   pthread_mutex_t lock;
   size_t next, done, total;
+  const hs_logger *log; /* the run's; workers are joined before it ends */
 } run_ctx;
 
-void hs_eval_options_default(hs_eval_options *o) {
-  memset(o, 0, sizeof *o);
-  hs_decode_options_default(&o->decode);
-  o->decode.want_digests = 0;
-  o->min_quality = HS_PDQ_MIN_QUALITY;
+void hs_eval_options_init(hs_eval_options *dst, size_t size) {
+  hs_eval_options o;
+  memset(&o, 0, sizeof o);
+  hs_decode_options_default(&o.decode);
+  o.decode.want_digests = 0;
+  o.min_quality = HS_PDQ_MIN_QUALITY;
+  options_init(dst, size, &o, sizeof o);
 }
 
 size_t hs_eval_edit_count(void) { return edit_default_count(); }
@@ -220,10 +226,11 @@ static void do_original(run_ctx *c, size_t i, hs_workspace *ws) {
 
 static void *worker(void *arg) {
   run_ctx *c = arg;
+  const hs_logger *prev = log_enter(c->log);
   hs_workspace *ws = hs_workspace_create();
   for (;;) {
     pthread_mutex_lock(&c->lock);
-    size_t t = c->next < c->total ? c->next++ : SIZE_MAX;
+    size_t t = c->next < c->total && !cancel_triggered(c->d->opt->cancel) ? c->next++ : SIZE_MAX;
     pthread_mutex_unlock(&c->lock);
     if (t == SIZE_MAX)
       break;
@@ -244,11 +251,12 @@ static void *worker(void *arg) {
     pthread_mutex_unlock(&c->lock);
   }
   hs_workspace_destroy(ws);
+  log_leave(prev);
   return NULL;
 }
 
 static hs_status run_workers(eval_data *d, int jobs) {
-  run_ctx c = {.d = d, .total = d->norig + d->ndistr};
+  run_ctx c = {.d = d, .total = d->norig + d->ndistr, .log = log_current()};
   pthread_mutex_init(&c.lock, NULL);
   if (jobs <= 0) {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -268,7 +276,7 @@ static hs_status run_workers(eval_data *d, int jobs) {
     pthread_join(tid[i], NULL);
   free(tid);
   pthread_mutex_destroy(&c.lock);
-  return HS_OK;
+  return cancel_triggered(d->opt->cancel) ? cancel_status() : HS_OK;
 }
 
 /* ---- the run --------------------------------------------------------------- */
@@ -349,7 +357,7 @@ static hs_status run(eval_data *d) {
   return HS_OK;
 }
 
-hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
+static hs_status eval_run_in(const hs_eval_options *o, hs_eval_summary *summary) {
   HS_CHECK(o && o->originals && o->report_dir && o->engine, HS_ERR_INVALID_ARG,
            "hs_eval_run: originals, report directory and engine are required");
   HS_CHECK(!o->edits || o->nedits > 0, HS_ERR_INVALID_ARG, "hs_eval_run: empty edit list");
@@ -362,12 +370,24 @@ hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
   gmtime_r(&now, &tm);
   strftime(d.date, sizeof d.date, "%Y-%m-%d %H:%M UTC", &tm);
   hs_engine *owned = NULL;
-  hs_status st = placement_engine(o->engine, o->hash_on, "PDQ hashing", &d.pdq_engine, &owned);
+  hs_status st = placement_engine(o->engine, STAGE_HASH, &d.pdq_engine, &owned);
   if (st == HS_OK)
     st = run(&d);
   if (st == HS_OK)
     st = analyse_and_write(&d, summary);
   eval_data_free(&d);
   hs_engine_destroy(owned);
+  return st;
+}
+
+hs_status hs_eval_run(const hs_eval_options *o, hs_eval_summary *summary) {
+  /* The run's logger is the thread's for the whole call (core/log.h). */
+  HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_eval_run: NULL options");
+  hs_eval_options own;
+  hs_eval_options_default(&own);
+  HS_TRY(options_read(&own, sizeof own, o, "hs_eval_options"));
+  const hs_logger *prev = log_enter(run_logger(&own.log, own.engine));
+  hs_status st = eval_run_in(&own, summary);
+  log_leave(prev);
   return st;
 }

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cancel.h"
 #include "core/error.h"
+#include "core/fault.h"
 #include "index/entrymeta.h"
 #include "index/record.h"
 #include "index/index_internal.h"
@@ -262,11 +264,20 @@ hs_status hs_index_load(hs_index_snapshot *s, hs_hash_type t, const hs_index_fil
     hs_index_hashes_free(out);
     return error_set(HS_ERR_NOMEM, "out of memory loading %zu %s hashes", n, hs_hash_type_name(t));
   }
+  const hs_cancel *cancel = f ? f->cancel : NULL;
+  /* Test hook: hold the load here until released or cancelled (a signal
+   * that arrives during index load, deterministically). */
+  if (fault_listed("hold", "index-load"))
+    fault_wait_release_or_cancel("held", cancel);
   hs_index_iter *it = NULL;
   hs_status st = hs_index_iter_create(s, t, since, &it);
   hs_index_block b;
   size_t at = 0;
   while (st == HS_OK && (st = hs_index_iter_next(it, &b)) == HS_OK) {
+    if (cancel_triggered(cancel)) {
+      st = cancel_status();
+      break;
+    }
     size_t got = copy_block(&b, hb, list, since, out, at, n);
     if (got == SIZE_MAX) {
       st = error_set(HS_ERR_CORRUPT, "index load: %s page %u holds more entries than counted "

@@ -169,8 +169,8 @@ static hs_status mih_search(const hs_haystack *h, const uint64_t *queries, size_
   return result;
 }
 
-hs_status hs_haystack_create(hs_engine *engine, int bits, const uint64_t *words, size_t count,
-                             hs_haystack **out) {
+static hs_status haystack_build(hs_engine *engine, int bits, const uint64_t *words,
+                                size_t count, hs_haystack **out) {
   HS_CHECK(out, HS_ERR_INVALID_ARG, "hs_haystack_create: NULL out");
   *out = NULL;
   HS_CHECK(engine, HS_ERR_INVALID_ARG, "hs_haystack_create: NULL engine");
@@ -197,6 +197,14 @@ hs_status hs_haystack_create(hs_engine *engine, int bits, const uint64_t *words,
   }
   *out = h;
   return HS_OK;
+}
+
+hs_status hs_haystack_create(hs_engine *engine, int bits, const uint64_t *words, size_t count,
+                             hs_haystack **out) {
+  const hs_logger *prev = log_enter_default(engine_logger(engine));
+  hs_status st = haystack_build(engine, bits, words, count, out);
+  log_leave(prev);
+  return st;
 }
 
 void hs_haystack_destroy(hs_haystack *h) {
@@ -277,7 +285,10 @@ hs_status hs_match_radius(hs_engine *engine, const hs_haystack *h, const uint64_
                           size_t nq, int radius, hs_match_list *out) {
   HS_TRY(check_search(engine, h, queries, nq, out));
   HS_CHECK(radius >= 0, HS_ERR_INVALID_ARG, "Hamming search: radius %d is negative", radius);
-  return search(engine, h, queries, nq, radius, 0, out);
+  const hs_logger *prev = log_enter_default(engine_logger(engine));
+  hs_status st = search(engine, h, queries, nq, radius, 0, out);
+  log_leave(prev);
+  return st;
 }
 
 hs_status hs_match_topk(hs_engine *engine, const hs_haystack *h, const uint64_t *queries,
@@ -285,5 +296,8 @@ hs_status hs_match_topk(hs_engine *engine, const hs_haystack *h, const uint64_t 
   HS_TRY(check_search(engine, h, queries, nq, out));
   HS_CHECK(k >= 1 && k <= HS_TOPK_MAX, HS_ERR_INVALID_ARG, "Hamming search: k = %d (1..%d)", k,
            HS_TOPK_MAX);
-  return search(engine, h, queries, nq, 0, k, out);
+  const hs_logger *prev = log_enter_default(engine_logger(engine));
+  hs_status st = search(engine, h, queries, nq, 0, k, out);
+  log_leave(prev);
+  return st;
 }

@@ -4,8 +4,12 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/log.h"
+#include "core/options.h"
+#include "device/engine_internal.h"
+#include "device/placement.h"
+#include "hashsweep/scan.h"
 #include "scan/pipeline.h"
-#include "scan/placement.h"
 
 typedef struct hash_run {
   const char *const *paths;
@@ -41,18 +45,20 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
   return HS_OK;
 }
 
-void hs_hash_paths_options_default(hs_hash_paths_options *o) {
-  memset(o, 0, sizeof *o);
-  hs_decode_options_default(&o->decode);
+void hs_hash_paths_options_init(hs_hash_paths_options *dst, size_t size) {
+  hs_hash_paths_options o;
+  memset(&o, 0, sizeof o);
+  hs_decode_options_default(&o.decode);
+  options_init(dst, size, &o, sizeof o);
 }
 
-hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_options *o,
-                        hs_hash_result_fn fn, void *user) {
+static hs_status hash_paths_in(const char *const *paths, size_t n,
+                               const hs_hash_paths_options *o, hs_hash_result_fn fn, void *user) {
   HS_CHECK(o && fn && (paths || n == 0), HS_ERR_INVALID_ARG, "hs_hash_paths: NULL argument");
   HS_TRY(hs_init(NULL));
   hs_engine *engine = NULL, *owned = NULL;
   if (o->engine) {
-    HS_TRY(placement_engine(o->engine, o->hash_on, "PDQ hashing", &engine, &owned));
+    HS_TRY(placement_engine(o->engine, STAGE_HASH, &engine, &owned));
   }
   hash_run r = {.paths = paths, .n = n, .fn = fn, .user = user};
   pipeline_config cfg;
@@ -61,7 +67,21 @@ hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_
   cfg.produce = produce;
   cfg.consume = consume;
   cfg.ctx = &r;
+  cfg.cancel = o->cancel;
   hs_status st = pipeline_run(&cfg);
   hs_engine_destroy(owned);
+  return st;
+}
+
+hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_options *o,
+                        hs_hash_result_fn fn, void *user) {
+  /* The run's logger is the thread's for the whole call (core/log.h). */
+  HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_hash_paths: NULL options");
+  hs_hash_paths_options own;
+  hs_hash_paths_options_default(&own);
+  HS_TRY(options_read(&own, sizeof own, o, "hs_hash_paths_options"));
+  const hs_logger *prev = log_enter(run_logger(&own.log, own.engine));
+  hs_status st = hash_paths_in(paths, n, &own, fn, user);
+  log_leave(prev);
   return st;
 }

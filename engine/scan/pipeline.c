@@ -4,12 +4,12 @@
 #include <errno.h>
 #include <omp.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -25,9 +25,6 @@ enum { JOB_IDLE = 0, JOB_RUNNING, JOB_COMPLETING, JOB_ABANDONED };
 /* Planes above this are freed after hashing instead of kept for reuse, so
  * a window that once met a huge image does not keep it forever. */
 #define KEEP_PLANE_BYTES (16u << 20)
-
-static volatile sig_atomic_t stop_requested;
-void pipeline_request_stop(void) { stop_requested = 1; }
 
 static atomic_size_t abandoned_alive;
 size_t pipeline_abandoned_alive(void) { return atomic_load(&abandoned_alive); }
@@ -56,6 +53,7 @@ typedef struct worker {
   atomic_int job;             /* JOB_* */
   hs_decode_options decode;
   int use_device;
+  hs_logger log;              /* the run's (a copy: it may outlive the run) */
   hs_workspace *ws;
   uint64_t seq;               /* the item, while RUNNING */
   double since;               /* when it started on it */
@@ -228,6 +226,7 @@ static int work_one(pipeline *p, worker *w) {
 static void *worker_main(void *arg) {
   worker *w = arg;
   pipeline *p = w->p;
+  log_enter(&w->log); /* the thread ends with the worker */
   w->ws = hs_workspace_create();
   pthread_mutex_lock(&p->lock);
   for (;;) {
@@ -253,6 +252,10 @@ static worker *worker_new(pipeline *p) {
   w->p = p;
   w->decode = p->cfg->decode;
   w->use_device = p->use_device;
+  /* Called on the coordinator, whose logger is the run's. */
+  const hs_logger *log = log_current();
+  if (log)
+    w->log = *log;
   atomic_init(&w->refs, 2); /* the thread's and the pipeline's */
   atomic_init(&w->job, JOB_IDLE);
   return w;
@@ -325,7 +328,7 @@ static void watchdog(pipeline *p) {
 static void fill(pipeline *p) {
   const pipeline_config *c = p->cfg;
   while (!p->source_done && p->next - p->head < c->window && !p->fatal) {
-    if (stop_requested) {
+    if (cancel_triggered(c->cancel)) {
       p->source_done = 1;
       break;
     }
@@ -568,7 +571,6 @@ hs_status pipeline_run(const pipeline_config *cfg) {
     free(p.fifo);
     return error_set(HS_ERR_NOMEM, "out of memory for %zu scan slots", cfg->window);
   }
-  stop_requested = 0;
   pthread_mutex_init(&p.lock, NULL);
   pthread_cond_init(&p.work_cv, NULL);
   pthread_cond_init(&p.done_cv, NULL);
@@ -590,8 +592,8 @@ hs_status pipeline_run(const pipeline_config *cfg) {
     worker_release(inline_w);
   }
 
-  if (fatal == HS_OK && stop_requested)
-    fatal = error_set(HS_ERR_INTERRUPTED, "stopped by a signal; rerun the same command to resume");
+  if (fatal == HS_OK && cancel_triggered(cfg->cancel))
+    fatal = cancel_status();
   for (size_t i = 0; i < cfg->window; i++)
     free(p.slots[i].plane.data);
   free(p.slots);

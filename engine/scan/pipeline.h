@@ -75,6 +75,10 @@ typedef struct pipeline_config {
   int item_timeout_ms;       /* watchdog: give up on an item after this
                                 (0: never) */
   size_t max_abandoned;      /* stop the run after giving up on more */
+  const hs_cancel *cancel;   /* the run's cancel handle, or NULL: once
+                                triggered no item is produced; those in
+                                flight are finished and handed over, then
+                                the run returns HS_ERR_INTERRUPTED */
   /* Called on the coordinator thread. produce: fill the next item (seq,
    * path, kind...) and return 1, or 0 at the end, or -1 (fatal, error set).
    * consume: the next completed items in seq order; a non-OK return stops
@@ -102,9 +106,6 @@ void pipeline_config_init(pipeline_config *c, int jobs, hs_engine *engine,
 
 /* Runs the whole pipeline; returns the first fatal status. */
 hs_status pipeline_run(const pipeline_config *cfg);
-
-/* Asks a running pipeline to stop after the current items (signal-safe). */
-void pipeline_request_stop(void);
 
 /* Abandoned workers (of any run in this process) whose stuck call has not
  * returned yet. A process that wants to exit cleanly after releasing a

@@ -4,10 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/log.h"
+#include "core/options.h"
 #include "core/runlock.h"
-#include "scan/placement.h"
+#include "device/engine_internal.h"
+#include "device/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/store.h"
@@ -15,11 +19,13 @@
 /* Files per matching batch: 8 queries each against the haystack. */
 #define RESCAN_BATCH 8192
 
-void hs_rescan_options_default(hs_rescan_options *o) {
-  memset(o, 0, sizeof *o);
-  o->format = HS_OUT_JSONL;
-  o->radius = HS_PDQ_DEFAULT_RADIUS;
-  o->min_quality = HS_PDQ_MIN_QUALITY;
+void hs_rescan_options_init(hs_rescan_options *dst, size_t size) {
+  hs_rescan_options o;
+  memset(&o, 0, sizeof o);
+  o.format = HS_OUT_JSONL;
+  o.radius = HS_PDQ_DEFAULT_RADIUS;
+  o.min_quality = HS_PDQ_MIN_QUALITY;
+  options_init(dst, size, &o, sizeof o);
 }
 
 typedef struct rescan_run {
@@ -59,6 +65,10 @@ static hs_status flush_batch(rescan_run *r) {
 
 static int visit(void *ctx, const char *path, const store_record *rec) {
   rescan_run *r = ctx;
+  if (cancel_triggered(r->o->cancel)) {
+    r->status = cancel_status();
+    return 1;
+  }
   r->sum.seen++;
   if (rec->status != STORE_OK) {
     r->sum.failed++; /* failed when scanned: nothing to match */
@@ -81,7 +91,7 @@ static int visit(void *ctx, const char *path, const store_record *rec) {
   return 0;
 }
 
-hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
+static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o && o->index && o->store && o->engine, HS_ERR_INVALID_ARG,
            "rescan: index, store and engine are required");
   rescan_run r = {.o = o, .t0 = clock_now_s()};
@@ -96,7 +106,7 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   store *s = NULL;
   hs_engine *match_engine = NULL, *match_owned = NULL;
   if (st == HS_OK)
-    st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
+    st = placement_engine(o->engine, STAGE_MATCH, &match_engine, &match_owned);
   /* The store is read from one snapshot (a scan may write it meanwhile);
    * the output is this run's alone. */
   run_lock *out_lock = NULL;
@@ -106,9 +116,9 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
     st = store_open(o->store, 1, &s);
   if (st == HS_OK)
     st = matcher_open(&r.m, o->index, match_engine, o->list, o->since_version, o->radius,
-                      o->min_quality, 0);
+                      o->min_quality, 0, o->cancel);
   if (st == HS_OK)
-    st = sink_open(o->out, o->format, 0, &r.out);
+    st = sink_open_run(o->out, o->format, 0, o->record, o->record_user, &r.out);
   if (st == HS_OK) {
     r.sum.index_version = r.m.version;
     st = store_iterate(s, visit, &r, NULL);
@@ -134,5 +144,19 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
   store_close(s);
   hs_engine_destroy(match_owned);
   free(r.paths), free(r.pdq), free(r.md5), free(r.sha), free(r.in);
+  return st;
+}
+
+/* The run's logger is the thread's for the whole call (core/log.h). */
+hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
+  if (summary) /* filled on every return, however early */
+    memset(summary, 0, sizeof *summary);
+  HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_rescan_run: NULL options");
+  hs_rescan_options own;
+  hs_rescan_options_default(&own);
+  HS_TRY(options_read(&own, sizeof own, o, "hs_rescan_options"));
+  const hs_logger *prev = log_enter(run_logger(&own.log, own.engine));
+  hs_status st = rescan_run_in(&own, summary);
+  log_leave(prev);
   return st;
 }

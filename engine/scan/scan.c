@@ -8,13 +8,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/cancel.h"
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "core/runlock.h"
+#include "device/engine_internal.h"
+#include "device/placement.h"
 #include "scan/ownfiles.h"
 #include "scan/pipeline.h"
-#include "scan/placement.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/sources.h"
@@ -30,16 +33,16 @@ static uint8_t pipeline_code(const hs_decode_options *d) {
 static void counts_save(const hs_scan_summary *s, uint64_t c[7]);
 static void counts_load(hs_scan_summary *s, const uint64_t c[7]);
 
-void hs_scan_options_default(hs_scan_options *o) {
-  memset(o, 0, sizeof *o);
-  o->format = HS_OUT_JSONL;
-  hs_decode_options_default(&o->decode);
-  o->radius = HS_PDQ_DEFAULT_RADIUS;
-  o->min_quality = HS_PDQ_MIN_QUALITY;
-  o->index_refresh_s = 30;
+void hs_scan_options_init(hs_scan_options *dst, size_t size) {
+  hs_scan_options o;
+  memset(&o, 0, sizeof o);
+  o.format = HS_OUT_JSONL;
+  hs_decode_options_default(&o.decode);
+  o.radius = HS_PDQ_DEFAULT_RADIUS;
+  o.min_quality = HS_PDQ_MIN_QUALITY;
+  o.index_refresh_s = 30;
+  options_init(dst, size, &o, sizeof o);
 }
-
-void hs_scan_request_stop(void) { pipeline_request_stop(); }
 
 unsigned hs_shard_of(const char *path, unsigned count) {
   if (count <= 1)
@@ -299,7 +302,7 @@ static void tick(void *ctx, int done) {
 
 /* ---- the run ------------------------------------------------------------ */
 
-hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
+static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o && o->index && o->engine && (o->sources || o->nsources == 0), HS_ERR_INVALID_ARG,
            "hs_scan_run: index, engine and sources are required");
   HS_CHECK(o->nsources > 0, HS_ERR_INVALID_ARG, "scan: no SOURCE given");
@@ -310,12 +313,12 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   HS_TRY(ownfiles_check_out(o->out, o->sources, o->nsources));
   scan_run r = {.o = o, .t0 = clock_now_s()};
   hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
-  hs_status st = placement_engine(o->engine, o->match_on, "matching", &match_engine, &match_owned);
+  hs_status st = placement_engine(o->engine, STAGE_MATCH, &match_engine, &match_owned);
   if (st == HS_OK)
-    st = placement_engine(o->engine, o->hash_on, "PDQ hashing", &hash_engine, &hash_owned);
+    st = placement_engine(o->engine, STAGE_HASH, &hash_engine, &hash_owned);
   if (st == HS_OK)
     st = matcher_open(&r.m, o->index, match_engine, NULL, 0, o->radius, o->min_quality,
-                      o->index_refresh_s);
+                      o->index_refresh_s, o->cancel);
   if (st != HS_OK) {
     hs_engine_destroy(match_owned);
     hs_engine_destroy(hash_owned);
@@ -329,10 +332,14 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
     st = run_lock_output(o->out, &out_lock);
   if (st == HS_OK && o->store)
     st = store_open(o->store, 0, &r.st);
+  /* A cancel that came while the index loaded or the store opened stops
+   * here, before the job and its output are touched. */
+  if (st == HS_OK && cancel_triggered(o->cancel))
+    st = cancel_status();
   if (st == HS_OK)
     st = begin_job(&r, &keep);
   if (st == HS_OK)
-    st = sink_open(o->out, o->format, keep, &r.out);
+    st = sink_open_run(o->out, o->format, keep, o->record, o->record_user, &r.out);
   if (st == HS_OK)
     st = sources_open(o->sources, o->nsources, &r.src);
   if (st == HS_OK)
@@ -348,6 +355,7 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
     cfg.consume = consume;
     cfg.tick = tick;
     cfg.ctx = &r;
+    cfg.cancel = o->cancel;
     st = pipeline_run(&cfg);
   }
   if (st == HS_OK && r.st && o->out)
@@ -363,5 +371,19 @@ hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
   matcher_close(&r.m);
   hs_engine_destroy(match_owned);
   hs_engine_destroy(hash_owned);
+  return st;
+}
+
+/* The run's logger is the thread's for the whole call (core/log.h). */
+hs_status hs_scan_run(const hs_scan_options *o, hs_scan_summary *summary) {
+  if (summary) /* filled on every return, however early */
+    memset(summary, 0, sizeof *summary);
+  HS_CHECK(o, HS_ERR_INVALID_ARG, "hs_scan_run: NULL options");
+  hs_scan_options own;
+  hs_scan_options_default(&own);
+  HS_TRY(options_read(&own, sizeof own, o, "hs_scan_options"));
+  const hs_logger *prev = log_enter(run_logger(&own.log, own.engine));
+  hs_status st = scan_run_in(&own, summary);
+  log_leave(prev);
   return st;
 }

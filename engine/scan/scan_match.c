@@ -58,7 +58,7 @@ static hs_status load(scan_matcher *m) {
 
 hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engine,
                        const char *list, uint64_t since_version, int radius, int min_quality,
-                       int refresh_s) {
+                       int refresh_s, const hs_cancel *cancel) {
   memset(m, 0, sizeof *m);
   m->engine = engine;
   m->radius = radius;
@@ -68,6 +68,7 @@ hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engin
     snprintf(m->list, sizeof m->list, "%s", list);
   m->filter.list = list ? m->list : NULL;
   m->filter.since_version = since_version;
+  m->filter.cancel = cancel; /* index loads (and reloads) stop on it */
   HS_TRY(hs_index_open(index_path, HS_INDEX_READONLY, &m->index));
   hs_status st = hs_index_snapshot_open(m->index, &m->snap);
   if (st == HS_OK)
@@ -159,7 +160,8 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
   for (size_t i = 0; i < n; i++) {
     hs_index_entry e;
     HS_TRY(hs_index_entry_get(m->snap, hits[i].entry, &e));
-    match_record r = {
+    hs_record r = {
+        .kind = HS_RECORD_MATCH,
         .path = in->path,
         .pdq_hex = in->pdq ? pdq_hex : NULL,
         .quality = in->pdq ? in->pdq->quality : -1,

@@ -34,7 +34,7 @@ typedef struct scan_matcher {
 
 hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engine,
                        const char *list, uint64_t since_version, int radius, int min_quality,
-                       int refresh_s);
+                       int refresh_s, const hs_cancel *cancel);
 /* Reloads when the index changed and the refresh interval has passed. */
 hs_status matcher_refresh_if_due(scan_matcher *m);
 void matcher_close(scan_matcher *m);

@@ -11,8 +11,6 @@
 
 #include "core/error.h"
 
-#define CSV_HEADER "kind,path,pdq,quality,md5,entry,list,label,distance,variant,index_version,error\n"
-
 struct sink {
   int fd;
   int is_file;
@@ -21,7 +19,10 @@ struct sink {
   uint64_t offset; /* bytes written and synced */
   char *buf;       /* the batch being formatted */
   size_t len;
-  FILE *mem;
+  FILE *mem;       /* NULL: no text output (records to fn only) */
+  hs_record_fn fn; /* the caller's record callback, or NULL */
+  void *user;
+  hs_status fn_status; /* the callback's first failure in this batch */
 };
 
 static hs_status mem_reopen(sink *s) {
@@ -43,7 +44,8 @@ static hs_status check_overwrite(const char *path) {
   if (fd < 0)
     return HS_OK; /* absent (created), or unreadable: the write open decides */
   struct stat st;
-  char head[sizeof CSV_HEADER];
+  const char *csv = hs_record_csv_header();
+  char head[128];
   ssize_t n = 0;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
     n = pread(fd, head, sizeof head - 1, 0); /* the header without its NUL */
@@ -53,7 +55,7 @@ static hs_status check_overwrite(const char *path) {
   /* A prefix counts too: an earlier run cut short in its first record. */
   static const char jsonl[] = "{\"path\":";
   size_t len = (size_t)n, lj = len < sizeof jsonl - 1 ? len : sizeof jsonl - 1;
-  if (memcmp(head, jsonl, lj) == 0 || memcmp(head, CSV_HEADER, len) == 0)
+  if (memcmp(head, jsonl, lj) == 0 || (len <= strlen(csv) && memcmp(head, csv, len) == 0))
     return HS_OK;
   /* A bad --out (usage, exit 2), not a failure of the run. */
   return error_set(HS_ERR_INVALID_ARG,
@@ -128,7 +130,24 @@ hs_status sink_open(const char *path, hs_out_format format, uint64_t resume_offs
     return st;
   }
   if (format == HS_OUT_CSV && s->offset == 0)
-    fputs(CSV_HEADER, s->mem);
+    fputs(hs_record_csv_header(), s->mem);
+  *out = s;
+  return HS_OK;
+}
+
+hs_status sink_open_run(const char *path, hs_out_format format, uint64_t resume_offset,
+                        hs_record_fn fn, void *user, sink **out) {
+  sink *s = NULL;
+  if (path || !fn) {
+    HS_TRY(sink_open(path, format, resume_offset, &s));
+  } else {
+    s = calloc(1, sizeof *s);
+    if (!s)
+      return error_set(HS_ERR_NOMEM, "out of memory");
+    s->fd = -1;
+  }
+  s->fn = fn;
+  s->user = user;
   *out = s;
   return HS_OK;
 }
@@ -144,80 +163,39 @@ void sink_close(sink *s) {
   free(s);
 }
 
-/* RFC 4180 field, escaped and guarded against formulas (core/textsafe.c). */
-static void csv_field(FILE *f, const char *v) { hs_csv_write_field(f, v); }
-
-static void json_key_string(FILE *f, const char *key, const char *v, int comma) {
-  fprintf(f, "%s\"%s\":", comma ? "," : "", key);
-  if (v)
-    hs_json_write_string(f, v);
-  else
-    fputs("null", f);
+/* The record to the callback, then to the text. */
+static void deliver(sink *s, const hs_record *r) {
+  if (s->fn && s->fn_status == HS_OK)
+    s->fn_status = s->fn(s->user, r);
+  if (s->mem)
+    hs_record_write(s->mem, s->format, r);
 }
 
-void sink_match(sink *s, const match_record *m) {
-  FILE *f = s->mem;
-  if (s->format == HS_OUT_CSV) {
-    fputs("match,", f);
-    csv_field(f, m->path);
-    fprintf(f, ",%s,%d,%s,%llu,", m->pdq_hex ? m->pdq_hex : "", m->quality,
-            m->md5_hex ? m->md5_hex : "", (unsigned long long)m->entry);
-    csv_field(f, m->list);
-    fputc(',', f);
-    csv_field(f, m->label);
-    fprintf(f, ",%d,%s,%llu,\n", m->distance, m->variant, (unsigned long long)m->index_version);
-    return;
-  }
-  fputs("{\"path\":", f);
-  hs_json_write_string(f, m->path);
-  json_key_string(f, "pdq", m->pdq_hex, 1);
-  fprintf(f, ",\"quality\":%d", m->quality);
-  json_key_string(f, "md5", m->md5_hex, 1);
-  fprintf(f, ",\"entry\":%llu", (unsigned long long)m->entry);
-  json_key_string(f, "list", m->list, 1);
-  json_key_string(f, "label", m->label, 1);
-  fprintf(f, ",\"distance\":%d,\"variant\":\"%s\",\"index_version\":%llu}\n", m->distance,
-          m->variant, (unsigned long long)m->index_version);
-}
+void sink_match(sink *s, const hs_record *m) { deliver(s, m); }
 
 void sink_error(sink *s, const char *path, const char *error) {
-  FILE *f = s->mem;
-  if (s->format == HS_OUT_CSV) {
-    fputs("error,", f);
-    csv_field(f, path);
-    fputs(",,,,,,,,,,", f);
-    csv_field(f, error);
-    fputc('\n', f);
-    return;
-  }
-  fputs("{\"path\":", f);
-  hs_json_write_string(f, path);
-  fputs(",\"error\":", f);
-  hs_json_write_string(f, error);
-  fputs("}\n", f);
+  hs_record r = {.kind = HS_RECORD_ERROR, .path = path, .quality = -1, .message = error};
+  deliver(s, &r);
 }
 
 void sink_note(sink *s, const char *path, const char *pdq_hex, int quality, const char *md5_hex,
                const char *note) {
-  FILE *f = s->mem;
-  if (s->format == HS_OUT_CSV) {
-    fputs("note,", f);
-    csv_field(f, path);
-    fprintf(f, ",%s,%d,%s,,,,,,,", pdq_hex, quality, md5_hex ? md5_hex : "");
-    csv_field(f, note);
-    fputc('\n', f);
-    return;
-  }
-  fputs("{\"path\":", f);
-  hs_json_write_string(f, path);
-  json_key_string(f, "pdq", pdq_hex, 1);
-  fprintf(f, ",\"quality\":%d", quality);
-  json_key_string(f, "md5", md5_hex, 1);
-  json_key_string(f, "note", note, 1);
-  fputs("}\n", f);
+  hs_record r = {.kind = HS_RECORD_NOTE, .path = path, .pdq_hex = pdq_hex, .quality = quality,
+                 .md5_hex = md5_hex, .message = note};
+  deliver(s, &r);
 }
 
 hs_status sink_flush(sink *s, uint64_t *offset) {
+  if (s->fn_status != HS_OK) {
+    hs_status st = s->fn_status;
+    s->fn_status = HS_OK;
+    return error_set(st, "the record callback returned '%s'", hs_strerror(st));
+  }
+  if (!s->mem) {
+    if (offset)
+      *offset = 0;
+    return HS_OK;
+  }
   if (fflush(s->mem) != 0)
     return error_set(HS_ERR_NOMEM, "out of memory formatting output");
   size_t done = 0;

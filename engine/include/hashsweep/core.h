@@ -62,9 +62,14 @@ HS_API const char *hs_version(void);
 /* What this build includes, space-separated: "OpenCL MPI OpenMP". */
 HS_API const char *hs_build_features(void);
 
-/* Logging. The library never prints; it calls the installed function. The
- * function may be called from any thread, concurrently; it must be
- * thread-safe. Pass NULL to silence. Default: silent. */
+/* Logging. The library never prints; it calls a logger. A logger belongs
+ * to a context: an engine (hs_engine_options.log: device set-up, fallbacks
+ * of direct engine calls) or a run (the `log` of hs_scan_options,
+ * hs_rescan_options, hs_hash_paths_options, hs_eval_options: everything
+ * the run does, its workers and its engine calls included). A run without
+ * one uses its engine's. The function may be called from several threads
+ * at once; it must be thread-safe. It must stay valid while the context
+ * lives. A zeroed hs_logger (fn NULL) means "inherit". */
 typedef enum hs_log_level {
   HS_LOG_ERROR = 0,
   HS_LOG_WARN = 1,
@@ -72,7 +77,33 @@ typedef enum hs_log_level {
   HS_LOG_DEBUG = 3
 } hs_log_level;
 typedef void (*hs_log_fn)(void *user, hs_log_level level, const char *message);
+typedef struct hs_logger {
+  hs_log_fn fn;           /* NULL: inherit (run -> engine -> process-wide) */
+  void *user;
+  hs_log_level max_level; /* messages above this level are dropped */
+} hs_logger;
+/* The process-wide fallback, kept for what has no context: index
+ * maintenance (hs_index_*), and helper threads the OpenMP runtime starts.
+ * Set it once before work starts. Pass NULL to silence. Default: silent. */
 HS_API void hs_set_logger(hs_log_fn fn, void *user, hs_log_level max_level);
+
+/* Cancel handles. A run (hs_scan_run, hs_rescan_run, hs_hash_paths,
+ * hs_eval_run) takes one in its options and polls it: from index load and
+ * store open to the last item. A triggered run stops soon, keeps what it
+ * committed and returns HS_ERR_INTERRUPTED; rerunning the same call
+ * resumes. One handle per run (or several runs cancelled together); it
+ * stays triggered until hs_cancel_reset.
+ * Thread safety: hs_cancel_trigger and hs_cancel_triggered may be called
+ * from any thread and from a signal handler (async-signal-safe: one store
+ * to a lock-free atomic). Destroy only after every run using the handle
+ * has returned. */
+typedef struct hs_cancel hs_cancel;
+HS_API hs_status hs_cancel_create(hs_cancel **out);
+HS_API void hs_cancel_destroy(hs_cancel *cancel);
+HS_API void hs_cancel_trigger(hs_cancel *cancel);
+HS_API int hs_cancel_triggered(const hs_cancel *cancel);
+/* Clears a triggered handle for reuse (not while a run uses it). */
+HS_API void hs_cancel_reset(hs_cancel *cancel);
 
 /* One-time process initialisation (libvips, limits). Idempotent and
  * thread-safe; every other call does it implicitly. argv0 may be NULL. */

@@ -33,7 +33,17 @@ HS_API hs_status hs_devices_list(hs_device_info *out, int cap, int *count);
 
 typedef struct hs_engine hs_engine;
 
+/* Where a stage (PDQ hashing, the Hamming search) runs. AUTO: on the
+ * engine's device when it is a GPU or an accelerator; on the native CPU
+ * path when there is no device or the device is the host CPU itself
+ * (PoCL), because then both share the same cores and the native code is
+ * the faster of the two (measured: bench/RESULTS.md). DEVICE on an engine
+ * without a device makes the run that needs it fail (HS_ERR_INVALID_ARG). */
+typedef enum hs_placement { HS_PLACE_AUTO = 0, HS_PLACE_CPU = 1, HS_PLACE_DEVICE = 2 } hs_placement;
+HS_API hs_status hs_placement_parse(const char *name, hs_placement *out);
+
 typedef struct hs_engine_options {
+  size_t struct_size;         /* set by hs_engine_options_default (docs/library.md) */
   /* "auto" (a GPU if any, else another OpenCL device, else the CPU path),
    * "cpu" (plain C with OpenMP), or a device index. NULL: the
    * HASHSWEEP_DEVICE environment variable, else "auto". */
@@ -48,15 +58,25 @@ typedef struct hs_engine_options {
    * driver and library version; a damaged entry is rebuilt. */
   int no_cache;
   int threads;   /* CPU path threads; 0 = all cores */
-  /* With "auto": leave OpenCL devices that are the host CPU itself (PoCL)
-   * unopened, so the engine is a GPU or accelerator or else the CPU path.
-   * Set by callers whose stages would not use such a device anyway
-   * (placement auto, hashsweep/scan.h): opening it costs a context, the
-   * programs and the self-test for nothing. */
-  int auto_skips_host_cpu;
+  /* Where the runs using this engine (scan, rescan, hs_hash_paths, eval)
+   * place PDQ hashing and the Hamming search; the engine decides it all
+   * (device/placement.c). With "auto" and both stages AUTO, an OpenCL
+   * device that is the host CPU itself (PoCL) is left unopened: no stage
+   * would run on it, and opening it costs a context, the programs and the
+   * self-test for nothing. Calls that take the engine directly
+   * (hs_engine_pdq, hs_match_radius, bench) use its device whenever one is
+   * open: set a stage to DEVICE to have "auto" open a host-CPU device. */
+  hs_placement hash_on;
+  hs_placement match_on;
+  /* Where the engine logs (device choice, self-test, cache, fallbacks);
+   * also the default of the runs that use it (hashsweep/core.h). */
+  hs_logger log;
 } hs_engine_options;
 
-HS_API void hs_engine_options_default(hs_engine_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_engine_options_init(hs_engine_options *opts, size_t struct_size);
+static inline void hs_engine_options_default(hs_engine_options *opts) { hs_engine_options_init(opts, sizeof *opts); }
 
 /* Creates an engine. Opening a device builds its kernels (or loads them
  * from the cache) and runs a known-answer self-test (PDQ and Hamming
@@ -74,7 +94,7 @@ HS_API void hs_engine_destroy(hs_engine *engine);
 
 /* The device's type ("gpu", "cpu", "accelerator", "other"), or NULL on the
  * CPU path. A "cpu" device (PoCL) shares the host's cores with the decode
- * workers; callers use this to place stages (see hashsweep/scan.h). */
+ * workers (see hs_placement). */
 HS_API const char *hs_engine_device_type(const hs_engine *engine);
 
 /* 1 when work runs on an OpenCL device, 0 on the CPU path. */

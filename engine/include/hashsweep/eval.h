@@ -46,6 +46,7 @@ HS_API hs_status hs_eval_edit_describe(const char *name, char *out, size_t cap);
 typedef void (*hs_eval_progress_fn)(void *user, size_t done, size_t total);
 
 typedef struct hs_eval_options {
+  size_t struct_size;         /* set by hs_eval_options_default (docs/library.md) */
   const char *originals;      /* directory of known images (required) */
   const char *distractors;    /* directory of other images, or NULL */
   const char *report_dir;     /* created if missing; report.md, report.html,
@@ -57,14 +58,20 @@ typedef struct hs_eval_options {
   hs_decode_options decode;   /* as the scan would use them */
   int min_quality;            /* quality gate (HS_PDQ_MIN_QUALITY) */
   int jobs;                   /* worker threads (0: all cores) */
-  hs_engine *engine;          /* required */
-  hs_placement hash_on;       /* where PDQ runs, as for scans (auto) */
+  hs_engine *engine;          /* required; its hash_on places PDQ */
   const char *command_line;   /* written into the report, or NULL */
   hs_eval_progress_fn progress;
   void *progress_user;
+  hs_logger log;              /* this run's logger (fn NULL: the engine's) */
+  hs_cancel *cancel;          /* NULL, or the handle that stops this run:
+                                 no image started after it is triggered,
+                                 no report, HS_ERR_INTERRUPTED */
 } hs_eval_options;
 
-HS_API void hs_eval_options_default(hs_eval_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_eval_options_init(hs_eval_options *opts, size_t struct_size);
+static inline void hs_eval_options_default(hs_eval_options *opts) { hs_eval_options_init(opts, sizeof *opts); }
 
 typedef struct hs_eval_summary {
   size_t originals, distractors; /* hashed */

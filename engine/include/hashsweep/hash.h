@@ -74,6 +74,10 @@ typedef struct hs_decode_options {
                               (a read blocked in the kernel). */
   int jpeg_shrink;         /* 0: the mode's policy; 1, 2, 4 or 8: force this
                               JPEG shrink-on-load (measurements only) */
+  /* Zero. This struct is embedded by value in other options, so it grows
+   * only into these words (a new field's zero must mean its default) and
+   * the structs around it keep their layout (docs/library.md). */
+  uint32_t reserved[8];
 } hs_decode_options;
 
 /* Fills the defaults: FAST, no EXIF rotation, the default limits, digests. */

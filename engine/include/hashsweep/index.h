@@ -331,6 +331,8 @@ HS_API void hs_index_iter_destroy(hs_index_iter *it);
 typedef struct hs_index_filter {
   const char *list;        /* NULL: every list */
   uint64_t since_version;  /* only entries with version_added > this */
+  const hs_cancel *cancel; /* NULL, or polled between pages: a triggered
+                              handle stops the load (HS_ERR_INTERRUPTED) */
 } hs_index_filter;
 typedef struct hs_index_hashes {
   hs_hash_type type;

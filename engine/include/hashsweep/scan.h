@@ -13,12 +13,48 @@ extern "C" {
 
 typedef enum hs_out_format { HS_OUT_JSONL = 0, HS_OUT_CSV = 1 } hs_out_format;
 
-/* Where a stage runs. AUTO: on the engine's device when it is a GPU or an
- * accelerator; on the native CPU path when there is no device or the device
- * is the host CPU itself (PoCL), because then both share the same cores and
- * the native code is the faster of the two (measured: bench/RESULTS.md). */
-typedef enum hs_placement { HS_PLACE_AUTO = 0, HS_PLACE_CPU = 1, HS_PLACE_DEVICE = 2 } hs_placement;
-HS_API hs_status hs_placement_parse(const char *name, hs_placement *out);
+/* ---- records ----------------------------------------------------------------
+ * What a scan or rescan reports, one struct per line of its output. Every
+ * pointer is borrowed: valid only during the callback (or the
+ * hs_record_write call) that receives it. */
+typedef enum hs_record_kind {
+  HS_RECORD_MATCH = 0, /* a file within the radius of an entry, or a digest hit */
+  HS_RECORD_ERROR = 1, /* a file that could not be listed, read, decoded or hashed */
+  HS_RECORD_NOTE = 2,  /* hashed but not PDQ-matched (quality below the gate) */
+  HS_RECORD_HASH = 3   /* a file's hashes, as `hashsweep hash` writes them */
+} hs_record_kind;
+
+typedef struct hs_record {
+  hs_record_kind kind;
+  const char *path;
+  const char *pdq_hex;      /* 64 hex digits; NULL: no PDQ (errors) */
+  int quality;              /* PDQ quality; -1 with no PDQ */
+  const char *md5_hex;      /* NULL: no digests */
+  /* HS_RECORD_MATCH */
+  uint64_t entry;           /* the index entry's id */
+  const char *list;
+  const char *label;        /* NULL: none */
+  int distance;             /* Hamming distance (0 for digest hits) */
+  const char *variant;      /* "orig", a dihedral name, "md5" or "sha256" */
+  uint64_t index_version;   /* the index version matched against */
+  /* HS_RECORD_ERROR: the one-line cause; HS_RECORD_NOTE: the note */
+  const char *message;
+  /* HS_RECORD_HASH */
+  const hs_pdq *pdq;
+  const hs_image_info *info;
+  int dihedral;             /* also write the 7 other dihedral hashes */
+} hs_record;
+
+/* Receives each record, in output order, on the thread that runs the scan.
+ * A status other than HS_OK stops the run with that status (the batch it
+ * belongs to is not committed: a resumed run reports it again). */
+typedef hs_status (*hs_record_fn)(void *user, const hs_record *record);
+
+/* Writes one record as a line of `format` (JSON Lines or CSV), exactly as
+ * the scan's output and `hashsweep hash --format jsonl` write it. */
+HS_API hs_status hs_record_write(FILE *f, hs_out_format format, const hs_record *record);
+/* The header line of the CSV format (with its newline). */
+HS_API const char *hs_record_csv_header(void);
 
 /* Counters of a scan or rescan (also the summary line). */
 typedef struct hs_scan_summary {
@@ -40,9 +76,11 @@ typedef struct hs_scan_summary {
 typedef void (*hs_progress_fn)(void *user, const hs_scan_summary *s, uint64_t total, int done);
 
 typedef struct hs_scan_options {
+  size_t struct_size;         /* set by hs_scan_options_default (docs/library.md) */
   const char *index;          /* index directory (required) */
   const char *store;          /* archive store directory, or NULL */
-  const char *out;            /* output file, or NULL for standard output */
+  const char *out;            /* output file; NULL: standard output, or no
+                                 text at all when `record` is set */
   hs_out_format format;
   const char *const *sources; /* directories, "@manifest", "-" */
   size_t nsources;
@@ -53,22 +91,40 @@ typedef struct hs_scan_options {
   unsigned shard_index, shard_count; /* --shard K/N (count 0 or 1: all) */
   int restart;                /* discard an interrupted run with other options */
   int index_refresh_s;        /* seconds between index version checks (0: never) */
-  hs_engine *engine;          /* where PDQ and matching run (required) */
-  hs_placement hash_on;       /* PDQ: device or CPU workers */
-  hs_placement match_on;      /* Hamming search: device or CPU */
+  hs_engine *engine;          /* where PDQ and matching run (required; its
+                                 options place each stage) */
   hs_progress_fn progress;
   void *progress_user;
+  hs_cancel *cancel;          /* NULL, or the handle that stops this run
+                                 (hashsweep/core.h), honoured from index
+                                 load and store open on */
+  /* Records as structs. With `record` set and `out` NULL nothing is
+   * written to standard output; with both, each record goes to both. The
+   * output file stays exactly-once across a crash (the store journal); a
+   * callback receives a record before its batch commits, so a resumed run
+   * may deliver the last uncommitted batch again. */
+  hs_record_fn record;
+  void *record_user;
+  hs_logger log;              /* this run's logger (fn NULL: the engine's) */
 } hs_scan_options;
 
-HS_API void hs_scan_options_default(hs_scan_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_scan_options_init(hs_scan_options *opts, size_t struct_size);
+static inline void hs_scan_options_default(hs_scan_options *opts) { hs_scan_options_init(opts, sizeof *opts); }
 
 /* Runs a scan. Per-file failures are records in the output (and counted),
  * not errors: the call returns HS_OK when the whole scan ran. Fatal errors
  * (index, store, output, device loss) return their status; everything
- * committed so far stays, and rerunning the same call resumes. */
+ * committed so far stays, and rerunning the same call resumes. A triggered
+ * opts->cancel stops the run at the next check (between index pages, after
+ * store open, between items: the items in flight are finished and
+ * recorded) with HS_ERR_INTERRUPTED, also resumable. *summary (when not
+ * NULL) is filled on every return: zeros when the run never started. */
 HS_API hs_status hs_scan_run(const hs_scan_options *opts, hs_scan_summary *summary);
 
 typedef struct hs_rescan_options {
+  size_t struct_size;         /* set by hs_rescan_options_default (docs/library.md) */
   const char *index;
   const char *store;
   const char *out;
@@ -77,13 +133,19 @@ typedef struct hs_rescan_options {
   const char *list;           /* NULL: every list */
   int radius;
   int min_quality;
-  hs_engine *engine;
-  hs_placement match_on;
+  hs_engine *engine;          /* its match_on places the search */
   hs_progress_fn progress;
   void *progress_user;
+  hs_cancel *cancel;          /* NULL, or the handle that stops this run */
+  hs_record_fn record;        /* as for scans */
+  void *record_user;
+  hs_logger log;              /* as for scans */
 } hs_rescan_options;
 
-HS_API void hs_rescan_options_default(hs_rescan_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_rescan_options_init(hs_rescan_options *opts, size_t struct_size);
+static inline void hs_rescan_options_default(hs_rescan_options *opts) { hs_rescan_options_init(opts, sizeof *opts); }
 
 /* Matches every hash in the store against the index (or the entries added
  * since a version, of one list) without decoding. Same output as a scan. */
@@ -91,27 +153,29 @@ HS_API hs_status hs_rescan_run(const hs_rescan_options *opts, hs_scan_summary *s
 
 /* ---- hashing many files ----------------------------------------------------
  * The scan's pipeline without index, store or output: files decoded on
- * `jobs` threads, PDQ on the CPU workers or the engine's device (placement
- * as for scans), each result passed to fn in input order, on the calling
- * thread. */
+ * `jobs` threads, PDQ on the CPU workers or the engine's device (as the
+ * engine's hash_on places it), each result passed to fn in input order, on
+ * the calling thread. */
 typedef void (*hs_hash_result_fn)(void *user, const char *path, hs_status status,
                                   const char *error, const hs_pdq *pdq, const hs_image_info *info);
 typedef struct hs_hash_paths_options {
+  size_t struct_size;         /* set by hs_hash_paths_options_default (docs/library.md) */
   hs_decode_options decode;
   hs_engine *engine;    /* NULL: the CPU path */
-  hs_placement hash_on;
   int jobs;             /* 0: all cores */
+  hs_cancel *cancel;    /* NULL, or the handle that stops this run: no
+                           result after the ones in flight, and
+                           HS_ERR_INTERRUPTED */
+  hs_logger log;        /* as for scans */
 } hs_hash_paths_options;
-HS_API void hs_hash_paths_options_default(hs_hash_paths_options *opts);
+/* Fills the defaults. The inline wrapper passes sizeof as this header
+ * has it, so a library built with a newer header never writes past it. */
+HS_API void hs_hash_paths_options_init(hs_hash_paths_options *opts, size_t struct_size);
+static inline void hs_hash_paths_options_default(hs_hash_paths_options *opts) { hs_hash_paths_options_init(opts, sizeof *opts); }
 /* error (when status != HS_OK) is the one-line cause without the path. */
 HS_API hs_status hs_hash_paths(const char *const *paths, size_t n,
                                const hs_hash_paths_options *opts, hs_hash_result_fn fn,
                                void *user);
-
-/* Asks a running scan to stop soon (async-signal-safe: call it from a
- * SIGINT/SIGTERM handler). The scan finishes and records the items in
- * flight and returns HS_ERR_INTERRUPTED; rerunning it resumes. */
-HS_API void hs_scan_request_stop(void);
 
 /* The shard (0..count-1) a path belongs to: a hash of its bytes, so the
  * partition is the same on every machine. */

@@ -1,5 +1,6 @@
-/* scan/placement.c - stage placement (hashsweep/scan.h, hs_placement). */
-#include "scan/placement.h"
+/* device/placement.c - stage placement (hs_placement, device/placement.h):
+ * every decision of where PDQ and matching run is made here. */
+#include "device/placement.h"
 
 #include <string.h>
 
@@ -18,7 +19,16 @@ hs_status hs_placement_parse(const char *name, hs_placement *out) {
   return HS_OK;
 }
 
-int placement_on_device(const hs_engine *engine, hs_placement p) {
+int placement_skips_host_cpu(const hs_engine_options *o) {
+  return o->hash_on != HS_PLACE_DEVICE && o->match_on != HS_PLACE_DEVICE;
+}
+
+static const char *stage_name(placement_stage stage) {
+  return stage == STAGE_HASH ? "PDQ hashing" : "matching";
+}
+
+/* 1 when a stage placed by `p` runs on the engine's device. */
+static int placement_on_device(const hs_engine *engine, hs_placement p) {
   if (!hs_engine_uses_device(engine) || p == HS_PLACE_CPU)
     return 0;
   if (p == HS_PLACE_DEVICE)
@@ -29,10 +39,12 @@ int placement_on_device(const hs_engine *engine, hs_placement p) {
   return !(type && strcmp(type, "cpu") == 0);
 }
 
-hs_status placement_engine(hs_engine *engine, hs_placement p, const char *stage,
-                           hs_engine **use, hs_engine **owned) {
+hs_status placement_engine(hs_engine *engine, placement_stage s, hs_engine **use,
+                           hs_engine **owned) {
   *owned = NULL;
   *use = engine;
+  hs_placement p = engine_stage_placement(engine, s);
+  const char *stage = stage_name(s);
   if (p == HS_PLACE_DEVICE && !hs_engine_uses_device(engine))
     return error_set(HS_ERR_INVALID_ARG,
                      "%s on the device was asked for, but no OpenCL device is in use (%s)",

@@ -1,0 +1,136 @@
+/* scan/record.c - hs_record_write: the one text form of every record, for
+ * the scan's and rescan's output (scan/sink.c) and `hashsweep hash
+ * --format jsonl`. JSON Lines: one object per record, keys in a fixed
+ * order; CSV (RFC 4180): one row per record under hs_record_csv_header. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "hashsweep/scan.h"
+
+
+const char *hs_record_csv_header(void) {
+  return "kind,path,pdq,quality,md5,entry,list,label,distance,variant,index_version,error\n";
+}
+
+/* RFC 4180 field, its names and labels escaped and guarded against
+ * spreadsheet formulas (core/textsafe.c, docs/security.md). */
+static void csv_field(FILE *f, const char *v) {
+  if (v)
+    hs_csv_write_field(f, v);
+}
+
+static void json_key_string(FILE *f, const char *key, const char *v, int comma) {
+  fprintf(f, "%s\"%s\":", comma ? "," : "", key);
+  if (v)
+    hs_json_write_string(f, v);
+  else
+    fputs("null", f);
+}
+
+static void csv_record(FILE *f, const hs_record *r) {
+  switch (r->kind) {
+  case HS_RECORD_MATCH:
+    fputs("match,", f);
+    csv_field(f, r->path);
+    fprintf(f, ",%s,%d,%s,%llu,", r->pdq_hex ? r->pdq_hex : "", r->quality,
+            r->md5_hex ? r->md5_hex : "", (unsigned long long)r->entry);
+    csv_field(f, r->list);
+    fputc(',', f);
+    csv_field(f, r->label);
+    fprintf(f, ",%d,%s,%llu,\n", r->distance, r->variant, (unsigned long long)r->index_version);
+    return;
+  case HS_RECORD_ERROR:
+    fputs("error,", f);
+    csv_field(f, r->path);
+    fputs(",,,,,,,,,,", f);
+    csv_field(f, r->message);
+    fputc('\n', f);
+    return;
+  case HS_RECORD_NOTE:
+  case HS_RECORD_HASH:
+    fputs(r->kind == HS_RECORD_NOTE ? "note," : "hash,", f);
+    csv_field(f, r->path);
+    fprintf(f, ",%s,%d,%s,,,,,,,", r->pdq_hex ? r->pdq_hex : "", r->quality,
+            r->md5_hex ? r->md5_hex : "");
+    csv_field(f, r->message);
+    fputc('\n', f);
+    return;
+  }
+}
+
+/* `hashsweep hash --format jsonl`: the file's hashes and what was learnt
+ * decoding it. */
+static void json_hash(FILE *f, const hs_record *r) {
+  char hex[65], md5[33], sha[65];
+  hs_hash256_to_hex(&r->pdq->hash[HS_DIH_ORIG], hex);
+  hs_bytes_to_hex(r->info->md5, 16, md5);
+  hs_bytes_to_hex(r->info->sha256, 32, sha);
+  fputs("{\"path\":", f);
+  hs_json_write_string(f, r->path);
+  fprintf(f,
+          ",\"pdq\":\"%s\",\"quality\":%d,\"width\":%d,\"height\":%d,\"md5\":\"%s\","
+          "\"sha256\":\"%s\",\"format\":\"%s\"",
+          hex, r->pdq->quality, r->info->width, r->info->height, md5, sha, r->info->format);
+  if (r->dihedral) {
+    fputs(",\"dihedral\":{", f);
+    for (int v = 1; v < HS_DIH_COUNT; v++) {
+      hs_hash256_to_hex(&r->pdq->hash[v], hex);
+      fprintf(f, "%s\"%s\":\"%s\"", v > 1 ? "," : "", hs_dihedral_name(v), hex);
+    }
+    fputc('}', f);
+  }
+  fputs("}\n", f);
+}
+
+static void json_record(FILE *f, const hs_record *r) {
+  switch (r->kind) {
+  case HS_RECORD_MATCH:
+    fputs("{\"path\":", f);
+    hs_json_write_string(f, r->path);
+    json_key_string(f, "pdq", r->pdq_hex, 1);
+    fprintf(f, ",\"quality\":%d", r->quality);
+    json_key_string(f, "md5", r->md5_hex, 1);
+    fprintf(f, ",\"entry\":%llu", (unsigned long long)r->entry);
+    json_key_string(f, "list", r->list, 1);
+    json_key_string(f, "label", r->label, 1);
+    fprintf(f, ",\"distance\":%d,\"variant\":\"%s\",\"index_version\":%llu}\n", r->distance,
+            r->variant, (unsigned long long)r->index_version);
+    return;
+  case HS_RECORD_ERROR:
+    fputs("{\"path\":", f);
+    hs_json_write_string(f, r->path);
+    fputs(",\"error\":", f);
+    hs_json_write_string(f, r->message);
+    fputs("}\n", f);
+    return;
+  case HS_RECORD_NOTE:
+    fputs("{\"path\":", f);
+    hs_json_write_string(f, r->path);
+    json_key_string(f, "pdq", r->pdq_hex, 1);
+    fprintf(f, ",\"quality\":%d", r->quality);
+    json_key_string(f, "md5", r->md5_hex, 1);
+    json_key_string(f, "note", r->message, 1);
+    fputs("}\n", f);
+    return;
+  case HS_RECORD_HASH:
+    json_hash(f, r);
+    return;
+  }
+}
+
+hs_status hs_record_write(FILE *f, hs_out_format format, const hs_record *r) {
+  HS_CHECK(f && r && r->path && (unsigned)r->kind <= HS_RECORD_HASH, HS_ERR_INVALID_ARG,
+           "hs_record_write: bad argument");
+  HS_CHECK(r->kind != HS_RECORD_MATCH || r->variant, HS_ERR_INVALID_ARG,
+           "hs_record_write: a match record without its variant");
+  HS_CHECK(r->kind != HS_RECORD_HASH || (r->pdq && r->info), HS_ERR_INVALID_ARG,
+           "hs_record_write: a hash record without its PDQ and image info");
+  HS_CHECK(format == HS_OUT_JSONL || format == HS_OUT_CSV, HS_ERR_INVALID_ARG,
+           "hs_record_write: unknown format %d", (int)format);
+  if (format == HS_OUT_CSV)
+    csv_record(f, r);
+  else
+    json_record(f, r);
+  return ferror(f) ? error_set(HS_ERR_IO, "writing a record failed") : HS_OK;
+}
