@@ -48,14 +48,14 @@ static hs_status check_overwrite(const char *path) {
   char head[128];
   ssize_t n = 0;
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-    n = pread(fd, head, sizeof head - 1, 0); /* the header without its NUL */
+    n = pread(fd, head, strlen(csv) < sizeof head ? strlen(csv) : sizeof head, 0);
   close(fd);
   if (n <= 0)
     return HS_OK;
   /* A prefix counts too: an earlier run cut short in its first record. */
   static const char jsonl[] = "{\"path\":";
   size_t len = (size_t)n, lj = len < sizeof jsonl - 1 ? len : sizeof jsonl - 1;
-  if (memcmp(head, jsonl, lj) == 0 || (len <= strlen(csv) && memcmp(head, csv, len) == 0))
+  if (memcmp(head, jsonl, lj) == 0 || memcmp(head, csv, len) == 0)
     return HS_OK;
   /* A bad --out (usage, exit 2), not a failure of the run. */
   return error_set(HS_ERR_INVALID_ARG,
