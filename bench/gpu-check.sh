@@ -3,11 +3,13 @@
 # command that says what an OpenCL device does and whether it computes the
 # same bits as the CPU path. docs/gpu.md says how to read its results.
 #
-#   gpu-check [--quick] [--out DIR] [--device N] [--rescan NxM] [--images N]
+#   gpu-check [--quick] [--out DIR] [--work DIR] [--device N] [--rescan NxM] [--images N]
 #
 #   --quick        sizes for PoCL and CI (a minute or two on 2 cores); without
 #                  it the sizes are for a GPU (under 8 minutes on one)
 #   --out DIR      results folder (default gpu-check-<host>-<UTC time>)
+#   --work DIR     generated inputs (the full rescan's store is ~3 GB),
+#                  removed at the end (default: a new folder in $TMPDIR or /tmp)
 #   --device N     the device to check (default: the first GPU or
 #                  accelerator of 'hashsweep devices', else device 0)
 #   --rescan NxM   stored files x new entries of the timed rescan on the
@@ -28,11 +30,12 @@
 # differs, a program failed); 2: usage. POSIX sh: runs where bash is absent.
 set -u
 
-QUICK=0 OUT="" DEV="" RESCAN="" IMAGES=""
+QUICK=0 OUT="" WORK="" DEV="" RESCAN="" IMAGES=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --out) OUT=${2:?--out needs a folder}; shift ;;
+    --work) WORK=${2:?--work needs a folder}; shift ;;
     --device) DEV=${2:?--device needs a number}; shift ;;
     --rescan) RESCAN=${2:?--rescan needs NxM}; shift ;;
     --images) IMAGES=${2:?--images needs a count}; shift ;;
@@ -71,8 +74,13 @@ done
 [ -n "$OUT" ] || OUT="gpu-check-$(hostname 2>/dev/null || echo host)-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$OUT" || exit 2
 OUT=$(cd "$OUT" && pwd)
-W="$OUT/work"                 # generated inputs; removed at the end
-rm -rf "$W" && mkdir -p "$W" || exit 2
+if [ -n "$WORK" ]; then
+  mkdir -p "$WORK" && W=$(mktemp -d "$WORK/gpu-check.XXXXXX") || exit 2
+else
+  W=$(mktemp -d "${TMPDIR:-/tmp}/gpu-check.XXXXXX") || exit 2
+fi
+trap 'rm -rf "$W"' EXIT
+trap 'exit 130' INT TERM
 # The kernel caches (hashsweep's and PoCL's) go where the caller keeps them;
 # a machine without HOME gets them in the results folder.
 [ -n "${HOME:-}" ] && [ -w "${HOME:-/nonexistent}" ] || { HOME="$W/home"; mkdir -p "$HOME"; export HOME; }
