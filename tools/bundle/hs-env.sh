@@ -24,9 +24,11 @@ hs_say() { [ -z "${HS_BUNDLE_DEBUG:-}" ] || echo "hashsweep bundle: $*" >&2; }
 # hs_find LIB: the first LIB in HS_DRIVER_PATH, the caller's library path,
 # the usual driver folders, or ldconfig's cache.
 hs_find() {
+  # Split at colons only from expansions: one variable holds them all.
+  hs_dirs=${HS_DRIVER_PATH:-}:$hs_user_ldpath:$hs_driver_dirs
   hs_old_ifs=$IFS
   IFS=:
-  for d in ${HS_DRIVER_PATH:-}:$hs_user_ldpath:$hs_driver_dirs; do
+  for d in $hs_dirs; do
     if [ -n "$d" ] && [ -f "$d/$1" ]; then
       IFS=$hs_old_ifs
       echo "$d/$1"
