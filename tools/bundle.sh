@@ -27,7 +27,7 @@
 #   lib/fallback/                  libstdc++, libgcc_s: used only where the
 #                                  host has none (a newer host copy wins, as
 #                                  a host GPU driver may need it)
-#   lib/vips-modules-*/            libvips' HEIF loader module (VIPSHOME)
+#   lib/x86_64-linux-gnu/vips-modules-*/  libvips' HEIF loader (VIPSHOME=lib)
 #   lib/pocl/, share/pocl/         PoCL, its device modules, kernel library,
 #                                  headers, and a linker for its kernels
 #   share/doc/<package>/copyright  licences of every bundled Debian package
@@ -121,13 +121,17 @@ copy_deps() {
 }
 copy_deps "$B"/libexec/*
 
-# libvips loads its HEIF loader as a module from $VIPSHOME/lib/vips-modules-X.Y;
-# the other modules hold loaders hashsweep never runs (docs/scan.md).
+# libvips loads its HEIF loader as a module; moved away from its build-time
+# prefix it looks in $VIPSHOME/<last part of its libdir>/vips-modules-X.Y
+# (Debian: x86_64-linux-gnu), and the launcher sets VIPSHOME to lib/. The
+# other modules hold loaders hashsweep never runs (docs/scan.md).
 VIPS_LIB=$(ldd "$HS_BIN" | awk '$1 ~ /^libvips\.so/ {print $3}')
-VIPS_MODS=$(ls -d "$(dirname "$(readlink -f "$VIPS_LIB")")"/vips-modules-* 2>/dev/null | head -n1 || true)
+VIPS_LIBDIR=$(dirname "$(readlink -f "$VIPS_LIB")")
+VIPS_MODS=$(ls -d "$VIPS_LIBDIR"/vips-modules-* 2>/dev/null | head -n1 || true)
 if [ -n "$VIPS_MODS" ] && [ -f "$VIPS_MODS/vips-heif.so" ]; then
-  mkdir -p "$B/lib/$(basename "$VIPS_MODS")"
-  install -m 644 "$VIPS_MODS/vips-heif.so" "$B/lib/$(basename "$VIPS_MODS")/"
+  MODS_TO="$B/lib/$(basename "$VIPS_LIBDIR")/$(basename "$VIPS_MODS")"
+  mkdir -p "$MODS_TO"
+  install -m 644 "$VIPS_MODS/vips-heif.so" "$MODS_TO/"
   note_pkg "$VIPS_MODS/vips-heif.so"
   copy_deps "$VIPS_MODS/vips-heif.so"
 fi

@@ -13,8 +13,8 @@
 hs_sysdirs=/lib/x86_64-linux-gnu:/usr/lib/x86_64-linux-gnu:/lib64:/usr/lib64:/lib:/usr/lib
 hs_user_ldpath=${LD_LIBRARY_PATH:-}
 LD_LIBRARY_PATH="$HS_BUNDLE/lib:$HS_BUNDLE/lib/pocl${hs_user_ldpath:+:$hs_user_ldpath}:$hs_sysdirs:$HS_BUNDLE/lib/fallback"
-# libvips finds its loader modules in $VIPSHOME/lib/vips-modules-X.Y.
-VIPSHOME=$HS_BUNDLE
+# libvips finds its HEIF module in $VIPSHOME/x86_64-linux-gnu/vips-modules-X.Y.
+VIPSHOME=$HS_BUNDLE/lib
 # PoCL links its kernels with lib/pocl/bin/ld where the host has no linker.
 PATH="$HS_BUNDLE/lib/pocl/bin:${PATH:-/usr/bin:/bin}"
 export LD_LIBRARY_PATH VIPSHOME PATH
