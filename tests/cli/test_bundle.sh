@@ -4,10 +4,10 @@
 # glibc's core libraries only, the tarball unpacked into it, and inside it
 # (chroot in a private mount namespace) `hashsweep --version`, `devices`
 # on the bundled PoCL, the OpenCL driver discovery of the launcher and
-# `gpu-check --quick`. Every library a run loads must come from the bundle
+# `gpu-check --quick`, and a HEIF decode (libvips module). Every library a run loads must come from the bundle
 # or be glibc's. Skipped (77) where it cannot run: not root, no mount
 # namespace, no busybox-static, or a sanitizer build.
-# timeout: 900
+# timeout: 1800
 . "$(dirname "$0")/lib.sh"
 skip() { echo "SKIP: $*"; exit 77; }
 [ -z "${HS_SANITIZE:-}" ] || skip "sanitizer build (the bundle is checked in the plain build)"
@@ -58,6 +58,12 @@ expect_grep "--version" "^hashsweep $VERSION " "$T/version.txt"
 # Also through a link elsewhere on PATH (the launcher finds the bundle itself).
 inroot "ln -s $B/bin/hashsweep /bin/hs && hs --version" > "$T/link.txt" 2>&1
 expect_grep "launcher through a symbolic link" "^hashsweep $VERSION " "$T/link.txt"
+
+# Decoding through a libvips module (HEIF) finds the bundle's module.
+"$TI" gen "$R/tmp/t.heic" --size 256x256 --seed 3
+inroot "$B/bin/hashsweep hash --device cpu /tmp/t.heic" > "$T/heic.tsv" 2>&1
+expect_eq "HEIF hashed in the root (libvips module)" "$(cut -f1 "$T/heic.tsv")" \
+  "$("$HS" hash --device cpu "$R/tmp/t.heic" | cut -f1)"
 
 # devices: the bundled PoCL, its kernels built and self-tested in the root.
 inroot "HS_BUNDLE_DEBUG=1 LD_DEBUG=files $B/bin/hashsweep devices --check --format tsv" \
