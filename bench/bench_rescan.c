@@ -1,13 +1,16 @@
 /* bench/bench_rescan.c - the spike-response path: a rescan of N stored files
  * (8 dihedral PDQ hashes each) against M new index entries, no decoding.
  *
- *   bench_rescan [--files N] [--entries M] [--device D] [--dir DIR]
+ *   bench_rescan [--files N] [--entries M] [--device D] [--match-on P]
+ *                [--out FILE] [--dir DIR]
  *
  * Builds a synthetic store (random hashes; 100 files planted within 8..24
  * bits of an entry through a random variant) and index under DIR (default
  * a fresh folder in /tmp, removed at the end), then times hs_rescan_run.
  * Prints files/s, comparisons/s (N x 8 x M / s) and checks that every
- * planted file was found. Fixed seed. */
+ * planted file was found. Fixed seed: the same N and M give the same store
+ * and index, so the --out files of a device and a CPU run (--match-on
+ * device|cpu) must be equal byte for byte (bench/gpu-check.sh compares them). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +52,8 @@ static void flip_bits(hs_hash256 *h, int n) {
 
 int main(int argc, char **argv) {
   long files = 10000000, entries = 10000;
-  const char *device = NULL, *dir = NULL;
+  const char *device = NULL, *dir = NULL, *out = "/dev/null";
+  hs_placement match_on = HS_PLACE_AUTO;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!strcmp(argv[i], "--files"))
       files = atol(argv[i + 1]);
@@ -59,6 +63,10 @@ int main(int argc, char **argv) {
       device = argv[i + 1];
     else if (!strcmp(argv[i], "--dir"))
       dir = argv[i + 1];
+    else if (!strcmp(argv[i], "--out"))
+      out = argv[i + 1];
+    else if (!strcmp(argv[i], "--match-on") && hs_placement_parse(argv[i + 1], &match_on) != HS_OK)
+      return fprintf(stderr, "--match-on: %s\n", hs_last_error()), 2;
   }
   char tmpl[] = "/tmp/hs-bench-rescan-XXXXXX";
   if (!dir && !(dir = mkdtemp(tmpl)))
@@ -135,8 +143,9 @@ int main(int argc, char **argv) {
   hs_rescan_options_default(&ro);
   ro.index = index_dir;
   ro.store = store_dir;
-  ro.out = "/dev/null";
+  ro.out = out;
   ro.engine = engine;
+  ro.match_on = match_on;
   hs_scan_summary sum;
   t0 = now_s();
   hs_status st = hs_rescan_run(&ro, &sum);

@@ -7,6 +7,7 @@ PKGS=(
   build-essential cmake pkg-config git
   libvips-dev liblmdb-dev lmdb-utils libssl-dev libjansson-dev check
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
+  busybox-static      # tests/cli/test_bundle.sh: the bare root file system
   libopenmpi-dev openmpi-bin
   python3
 )
