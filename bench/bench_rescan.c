@@ -136,6 +136,7 @@ int main(int argc, char **argv) {
   hs_engine_options eo;
   hs_engine_options_default(&eo);
   eo.device = device;
+  eo.match_on = match_on; /* placement is the engine's (hashsweep/device.h) */
   hs_engine *engine = NULL;
   if (hs_engine_create(&eo, &engine) != HS_OK)
     return fprintf(stderr, "%s\n", hs_last_error()), 3;
@@ -145,7 +146,6 @@ int main(int argc, char **argv) {
   ro.store = store_dir;
   ro.out = out;
   ro.engine = engine;
-  ro.match_on = match_on;
   hs_scan_summary sum;
   t0 = now_s();
   hs_status st = hs_rescan_run(&ro, &sum);
