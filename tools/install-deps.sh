@@ -8,6 +8,7 @@ PKGS=(
   libvips-dev liblmdb-dev lmdb-utils libssl-dev check
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   libopenmpi-dev openmpi-bin
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
   python3
 )
 PKGS+=("$@")
