@@ -6,8 +6,10 @@
  *  - a sampled frame is converted to RGB24 with swscale (SWS_AREA, into a
  *    buffer with 1-byte row alignment: the same conversion code path), its
  *    luma taken with PDQ's RGB weights, and hashed with the CPU PDQ.
- * HS_MODE_FAST scales the frame down (longest side HS_VIDEO_FAST_MAX_SIDE)
- * in the same swscale call and lets the decoder use frame threads.
+ * HS_MODE_FAST takes the luma straight from the Y plane of 8-bit planar
+ * YUV frames (no RGB conversion; measured within 6 bits of exact, see
+ * bench/RESULTS.md), other formats as exact, and lets the decoder use frame
+ * threads.
  *
  * One vPDQ quirk is kept in exact mode: at end of stream vPDQ flushes the
  * decoder with the blank packet av_read_frame leaves behind, whose stream
@@ -43,22 +45,6 @@ typedef struct sampler {
   char stopped[200]; /* why decoding stopped early ("" if it did not) */
 } sampler;
 
-/* The grid PDQ sees: the declared size (exact) or its scale-down (fast). */
-static void output_size(const sampler *s, int fast, int w, int h, int *ow, int *oh) {
-  *ow = w;
-  *oh = h;
-  int side = w > h ? w : h;
-  if (fast && side > HS_VIDEO_FAST_MAX_SIDE) {
-    *ow = (int)((int64_t)w * HS_VIDEO_FAST_MAX_SIDE / side);
-    *oh = (int)((int64_t)h * HS_VIDEO_FAST_MAX_SIDE / side);
-    if (*ow < PDQ_MIN_DIM)
-      *ow = PDQ_MIN_DIM;
-    if (*oh < PDQ_MIN_DIM)
-      *oh = PDQ_MIN_DIM;
-  }
-  (void)s;
-}
-
 /* Sets up the converter for the first frame; a later frame of another size
  * or format stops the decode (vPDQ would convert it with the wrong
  * context). */
@@ -77,7 +63,8 @@ static hs_status converter_for(sampler *s, const AVFrame *f) {
                      "megapixels", name, f->width, f->height, s->o->max_frame_pixels / 1e6);
   /* vPDQ converts to the declared size (the codec parameters). */
   int w = s->info->width, h = s->info->height;
-  output_size(s, !s->v->exact, w, h, &s->out_w, &s->out_h);
+  s->out_w = w;
+  s->out_h = h;
   if (s->out_w < PDQ_MIN_DIM || s->out_h < PDQ_MIN_DIM)
     return error_set(HS_ERR_TOO_SMALL, "%s: frames are %dx%d, below PDQ's minimum of %dx%d", name,
                      s->out_w, s->out_h, PDQ_MIN_DIM, PDQ_MIN_DIM);
@@ -115,12 +102,52 @@ static hs_status rgb_to_luma(sampler *s, hs_luma *luma) {
   return HS_OK;
 }
 
+/* Fast mode on 8-bit planar YUV: PDQ's luma weights applied to the RGB
+ * that BT.601 YUV converts to give back Y itself, so the Y plane is
+ * scaled to 0..255 directly (limited range: (Y - 16) * 255 / 219) and the
+ * RGB conversion is skipped. Returns 0 when the frame is not such YUV. */
+static int y_plane_luma(sampler *s, const AVFrame *f, hs_luma *luma, hs_status *st) {
+  int full;
+  switch (f->format) {
+  case AV_PIX_FMT_YUV420P: case AV_PIX_FMT_YUV422P: case AV_PIX_FMT_YUV444P: full = 0; break;
+  case AV_PIX_FMT_YUVJ420P: case AV_PIX_FMT_YUVJ422P: case AV_PIX_FMT_YUVJ444P: full = 1; break;
+  default: return 0;
+  }
+  if (f->color_range == AVCOL_RANGE_JPEG)
+    full = 1;
+  if (f->width != s->info->width || f->height != s->info->height)
+    return 0;
+  *st = HS_OK;
+  luma->width = f->width;
+  luma->height = f->height;
+  luma->stride = (size_t)f->width;
+  luma->data = workspace_get(s->ws, WS_LUMA, sizeof(float) * (size_t)f->width * f->height);
+  if (!luma->data) {
+    *st = error_prefix(HS_ERR_NOMEM, "%s: ", s->v->name);
+    return 1;
+  }
+  const float scale = full ? 1.0f : 255.0f / 219.0f, off = full ? 0.0f : 16.0f;
+  for (int y = 0; y < f->height; y++) {
+    const uint8_t *row = f->data[0] + (size_t)y * f->linesize[0];
+    float *out = luma->data + (size_t)y * luma->stride;
+    for (int x = 0; x < f->width; x++) {
+      float v = ((float)row[x] - off) * scale;
+      out[x] = v < 0.0f ? 0.0f : v > 255.0f ? 255.0f : v;
+    }
+  }
+  return 1;
+}
+
 static hs_status hash_frame(sampler *s, const AVFrame *f, int64_t number) {
-  HS_TRY(converter_for(s, f));
-  sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, s->rgb->data,
-            s->rgb->linesize);
   hs_luma luma;
-  HS_TRY(rgb_to_luma(s, &luma));
+  hs_status yst = HS_OK;
+  if (s->v->exact || !y_plane_luma(s, f, &luma, &yst)) {
+    HS_TRY(converter_for(s, f));
+    sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, s->rgb->data,
+              s->rgb->linesize);
+    HS_TRY(rgb_to_luma(s, &luma));
+  }
+  HS_TRY(yst);
   hs_video_frame out = {.frame = number, .timestamp = (float)number / s->fps};
   hs_status st = hs_pdq_from_luma(&luma, s->ws, &out.pdq);
   if (st != HS_OK)

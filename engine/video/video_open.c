@@ -407,10 +407,16 @@ static hs_status open_decoder(video_src *v, const char *path, const hs_video_opt
 
 static hs_status open_streams(video_src *v, const char *path, const hs_video_options *o,
                               hs_video_info *info) {
-  HS_TRY(find_video_stream(v, path));
-  /* Declared size before any frame decodes (avformat_find_stream_info
-   * decodes some): a bomb is refused from the header alone. */
-  HS_TRY(check_declared(path, v->fmt->streams[v->stream], o, info));
+  /* Containers without a header (FLV, MPEG-TS) may only show their streams
+   * once packets are read, by avformat_find_stream_info. */
+  int later = v->fmt->nb_streams == 0 && (v->fmt->ctx_flags & AVFMTCTX_NOHEADER);
+  if (!later) {
+    HS_TRY(find_video_stream(v, path));
+    /* Declared size and codec before any frame decodes
+     * (avformat_find_stream_info decodes some): a bomb is refused from the
+     * header alone. */
+    HS_TRY(check_declared(path, v->fmt->streams[v->stream], o, info));
+  }
   int rc = avformat_find_stream_info(v->fmt, NULL);
   if (v->timed_out)
     return error_set(HS_ERR_TIMEOUT, "%s: probing took longer than the decode time limit", path);
@@ -421,6 +427,8 @@ static hs_status open_streams(video_src *v, const char *path, const hs_video_opt
     return error_set(HS_ERR_DECODE, "%s: cannot read the stream information: %s", path,
                      video_averror(rc, why, sizeof why));
   }
+  if (later)
+    HS_TRY(find_video_stream(v, path));
   const AVStream *s = v->fmt->streams[v->stream];
   HS_TRY(check_declared(path, s, o, info));
   if (info->width <= 0 || info->height <= 0)

@@ -21,9 +21,6 @@ extern "C" {
 #define HS_VIDEO_DEFAULT_MAX_DECODE_S 3600.0           /* wall time per file */
 /* Frame rates outside (0, HS_VIDEO_MAX_FPS] are refused as corrupt. */
 #define HS_VIDEO_MAX_FPS 1000.0
-/* Longest side of the frames PDQ sees in HS_MODE_FAST (frames are scaled
- * down to it first; see bench/RESULTS.md for the measured distance). */
-#define HS_VIDEO_FAST_MAX_SIDE 512
 
 typedef struct hs_video_options {
   double seconds_per_hash; /* sampling period S (default 1); 0: every frame */
@@ -79,8 +76,10 @@ HS_API hs_status hs_video_sniff_file(const char *path, int *is_video, char *cont
  * (counted from 1 as decoded) when (n - 1) % step == 0, step =
  * max(1, (int)(S * fps)). dopts->mode: HS_MODE_EXACT converts each sampled
  * frame to RGB24 at full resolution as vPDQ does (same bits as the vpdq
- * package on the same FFmpeg); HS_MODE_FAST scales it down to
- * HS_VIDEO_FAST_MAX_SIDE first; HS_MODE_STOCK is treated as exact.
+ * package on the same FFmpeg); HS_MODE_FAST takes 8-bit planar YUV frames
+ * luma from their Y plane, skipping the RGB conversion (within a measured
+ * 6 bits of exact, bench/RESULTS.md), and lets the decoder use frame
+ * threads; HS_MODE_STOCK is treated as exact.
  * dopts->want_digests: MD5 and SHA-256 of the file bytes first (into info,
  * even when decoding then fails).
  * Returns HS_OK when at least one frame was hashed (info->partial and
