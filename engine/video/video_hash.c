@@ -252,12 +252,13 @@ static hs_status finish(sampler *s, hs_status st) {
   }
   if (why[0]) {
     s->info->partial = 1;
-    snprintf(s->info->note, sizeof s->info->note, "partial: %llu frames decoded, then %s",
-             (unsigned long long)s->decoded,
-             s->stopped[0] ? s->stopped : "the decoder reported errors");
-    if (!s->stopped[0] && logged[0])
-      snprintf(s->info->note + strlen(s->info->note), sizeof s->info->note - strlen(s->info->note),
-               " (%s)", logged);
+    if (s->stopped[0])
+      snprintf(s->info->note, sizeof s->info->note, "partial: %llu frames decoded, then %s",
+               (unsigned long long)s->decoded, s->stopped);
+    else
+      snprintf(s->info->note, sizeof s->info->note,
+               "partial: %llu frames decoded, with errors: %s", (unsigned long long)s->decoded,
+               logged);
   }
   return HS_OK;
 }
