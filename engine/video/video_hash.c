@@ -72,7 +72,7 @@ static hs_status converter_for(sampler *s, const AVFrame *f) {
                           SWS_AREA, NULL, NULL, NULL);
   s->rgb = av_frame_alloc();
   if (!s->sws || !s->rgb)
-    return error_set(HS_ERR_DECODE, "%s: cannot convert %s frames to RGB", name,
+    return error_set(HS_ERR_UNSUPPORTED, "%s: cannot convert %s frames to RGB", name,
                      av_get_pix_fmt_name(f->format) ? av_get_pix_fmt_name(f->format) : "?");
   s->rgb->format = AV_PIX_FMT_RGB24;
   s->rgb->width = s->out_w;
