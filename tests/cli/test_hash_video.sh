@@ -80,6 +80,12 @@ expect_eq "vpdq with several files needs --out-dir (usage error)" "$rc" 2
 expect_eq "vpdq of an image: item error" "$rc" 1
 expect_grep "vpdq of an image: cause" "photo.jpg: an image: --format vpdq is for videos" "$T/img.txt"
 
+# An AVIF image is an ISO-BMFF file like MP4: it stays an image.
+if ffmpeg -v error -y -i "$T/photo.jpg" -c:v libaom-av1 -still-picture 1 "$T/still.avif" 2> /dev/null; then
+  "$HS" hash --format jsonl "$T/still.avif" > "$T/avif.jsonl"
+  expect_grep "avif stays an image" "\"format\":\"heif\",\"kind\":\"image\"\}$" "$T/avif.jsonl"
+fi
+
 # ---- fast within 10 bits of exact ---------------------------------------------------
 "$HS" hash --mode exact --seconds-per-hash 0 "$T/c2997.mkv" > "$T/exact.tsv"
 "$HS" hash --mode fast --seconds-per-hash 0 "$T/c2997.mkv" > "$T/fast.tsv"
