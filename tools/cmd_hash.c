@@ -4,26 +4,29 @@
 #include <string.h>
 
 #include "cli_scan.h"
+#include "cmd_hash_video.h"
 #include "commands.h"
 
 static void hash_usage(FILE *out) {
   fprintf(out,
           "usage: hashsweep hash [options] FILE...\n"
-          "PDQ hash, quality and (JSONL) MD5/SHA-256 of each image file. '-' reads paths\n"
-          "from standard input, one per line. Files that fail are reported and the others\n"
+          "PDQ hash, quality and (JSONL) MD5/SHA-256 of each image file, and of the\n"
+          "frames of each video file (sampled as Meta's vPDQ). '-' reads paths from\n"
+          "standard input, one per line. Files that fail are reported and the others\n"
           "are still hashed (exit code 1).\n\n"
           "options:\n" CLI_DECODE_OPTIONS_HELP
           "  --dihedral               also print the 7 rotated/flipped hashes\n"
-          "  --format tsv|jsonl       tsv: pdq<TAB>quality<TAB>path (default; control bytes\n"
-          "                           and backslashes in the path escaped: \\t \\n \\xHH \\\\);\n"
-          "                           jsonl: one object\n"
-          "                           per file with path, pdq, quality, width,\n"
-          "                           height, md5, sha256 [, dihedral]\n"
+          "  --format tsv|jsonl|vpdq  tsv: pdq<TAB>quality<TAB>path (default; videos add\n"
+          "                           <TAB>frame<TAB>timestamp, a line per frame); jsonl:\n"
+          "                           one object per file with path, kind, pdq, quality,\n"
+          "                           width, height, md5, sha256 [, dihedral] (videos:\n"
+          "                           frames); vpdq: Meta's vPDQ text, videos only\n"
           "  --jobs N                 decode workers (default: all cores)\n"
           CLI_ENGINE_OPTIONS_HELP
           "  --hash-on auto|cpu|device  where PDQ runs (auto: the device when it is a GPU or\n"
           "                           an accelerator, else the CPU workers)\n"
-          "  -q, --quiet              no error lines on stderr (JSONL still has them)\n");
+          "  -q, --quiet              no error lines on stderr (JSONL still has them)\n"
+          HASH_VIDEO_OPTIONS_HELP);
 }
 
 typedef struct hash_args {
@@ -34,6 +37,7 @@ typedef struct hash_args {
   int jsonl;
   int quiet;
   cli_strings paths;
+  hash_video_ctx video;
 } hash_args;
 
 /* The cause without the leading "path: " (the record names the path). */
@@ -65,15 +69,12 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
   hs_record_write(stdout, HS_OUT_JSONL, &r);
 }
 
-static void print_error(const hash_args *a, const char *path, const char *cause) {
-  if (a->jsonl) {
-    hs_record r = {.kind = HS_RECORD_ERROR, .path = path, .quality = -1, .message = cause};
-    hs_record_write(stdout, HS_OUT_JSONL, &r);
-  }
-  if (!a->quiet) {
-    fflush(stdout);
-    cli_error("%s: %s", path, cause);
-  }
+/* Digests are known once the file was read (MD5 is never all zero). */
+static int has_digests(const hs_image_info *info) {
+  for (int i = 0; i < 16; i++)
+    if (info->md5[i])
+      return 1;
+  return 0;
 }
 
 typedef struct hash_state {
@@ -85,11 +86,19 @@ typedef struct hash_state {
 static void on_result(void *user, const char *path, hs_status status, const char *error,
                       const hs_pdq *pdq, const hs_image_info *info) {
   hash_state *h = user;
+  if (status == HS_OK && h->a->video.format == HASH_FORMAT_VPDQ)
+    status = HS_ERR_UNSUPPORTED, error = "an image: --format vpdq is for videos";
   if (status == HS_OK) {
     print_ok(h->a, path, pdq, info);
   } else {
     h->failed++;
-    print_error(h->a, path, cause_of(error ? error : hs_strerror(status), path));
+    int d = info && has_digests(info);
+    const char *cause = cause_of(error ? error : hs_strerror(status), path);
+    /* Neither an image (libvips) nor a video (libavformat). */
+    if (strcmp(cause, "not an image in a supported format") == 0)
+      cause = "not an image or video in a supported format";
+    hash_print_error(h->a->jsonl, h->a->quiet, path, cause, d ? info->md5 : NULL,
+                     d ? info->sha256 : NULL);
   }
   fflush(stdout); /* one whole record per write (see hash_run) */
 }
@@ -102,10 +111,12 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
       {"dihedral", no_argument, 0, 0},         {"format", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},          {"jobs", required_argument, 0, 0},
       {"hash-on", required_argument, 0, 0},    CLI_ENGINE_LONGOPTS,
+      HASH_VIDEO_LONGOPTS,
       {0, 0, 0, 0}};
   hs_decode_options_default(&a->decode);
   hs_hash_paths_options_default(&a->run);
   hs_engine_options_default(&a->engine);
+  hs_video_options_default(&a->video.video);
   long v;
   int idx, c;
   optind = 1;
@@ -120,6 +131,8 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
     int r = cli_decode_option("hash", name, optarg, &a->decode);
     if (r == 0)
       r = cli_engine_option("hash", name, optarg, &a->engine);
+    if (r == 0)
+      r = hash_video_option(name, optarg, &a->video);
     if (r < 0)
       return EXIT_USAGE;
     if (r > 0)
@@ -134,16 +147,21 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
     } else if (strcmp(name, "dihedral") == 0) {
       a->dihedral = 1;
     } else if (strcmp(name, "format") == 0) {
+      a->jsonl = strcmp(optarg, "jsonl") == 0;
       if (strcmp(optarg, "tsv") == 0)
-        a->jsonl = 0;
-      else if (strcmp(optarg, "jsonl") == 0)
-        a->jsonl = 1;
+        a->video.format = HASH_FORMAT_TSV;
+      else if (a->jsonl)
+        a->video.format = HASH_FORMAT_JSONL;
+      else if (strcmp(optarg, "vpdq") == 0)
+        a->video.format = HASH_FORMAT_VPDQ;
       else
-        return cli_usage_error("hash", "--format: expected tsv or jsonl, got '%s'", optarg);
+        return cli_usage_error("hash", "--format: expected tsv, jsonl or vpdq, got '%s'", optarg);
     }
   }
   if (optind >= argc)
     return cli_usage_error("hash", "no FILE given (use '-' to read paths from stdin)");
+  if (a->video.out_dir && a->video.format != HASH_FORMAT_VPDQ)
+    return cli_usage_error("hash", "--out-dir goes with --format vpdq");
   for (int i = optind; i < argc; i++) {
     int rc = strcmp(argv[i], "-") == 0 ? cli_strings_read_lines(&a->paths, stdin)
                                        : cli_strings_push(&a->paths, argv[i]);
@@ -151,6 +169,45 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
       cli_error("out of memory reading the file list");
       return EXIT_FATAL;
     }
+  }
+  if (a->video.format == HASH_FORMAT_VPDQ && a->paths.count > 1 && !a->video.out_dir)
+    return cli_usage_error("hash", "--format vpdq with several files needs --out-dir DIR");
+  return EXIT_ALL_DONE;
+}
+
+/* Runs of image paths go through the parallel pipeline; each video is
+ * decoded on its own (FFmpeg's threads); output stays in input order. */
+static int hash_in_order(hash_args *a, hash_state *h) {
+  size_t i = 0, n = a->paths.count;
+  while (i < n) {
+    size_t j = i;
+    int video = 0;
+    for (; j < n; j++) {
+      if (hs_video_sniff_file(a->paths.items[j], &video, NULL, 0) != HS_OK)
+        video = 0; /* the image path reports the file's error */
+      if (video)
+        break;
+    }
+    if (j > i) {
+      hs_status st = hs_hash_paths((const char *const *)a->paths.items + i, j - i, &a->run,
+                                   on_result, h);
+      if (st != HS_OK) {
+        cli_error("%s", hs_last_error());
+        return cli_exit_for(st);
+      }
+    }
+    if (j < n && hs_cancel_triggered(a->run.cancel)) {
+      cli_error("interrupted (a signal or a cancel request); rerun the same command to resume");
+      return cli_exit_for(HS_ERR_INTERRUPTED);
+    }
+    if (j < n) {
+      int r = hash_video_file(&a->video, a->paths.items[j]);
+      if (r < 0)
+        return EXIT_FATAL;
+      h->failed += (size_t)r;
+      j++;
+    }
+    i = j;
   }
   return EXIT_ALL_DONE;
 }
@@ -182,12 +239,13 @@ static int hash_run(int argc, char **argv) {
   if (rc == EXIT_ALL_DONE) {
     a.run.decode = a.decode;
     a.run.engine = engine;
-    hs_status st = hs_hash_paths((const char *const *)a.paths.items, a.paths.count, &a.run,
-                                 on_result, &h);
-    if (st != HS_OK) {
-      cli_error("%s", hs_last_error());
-      rc = cli_exit_for(st);
-    }
+    a.video.decode = a.decode;
+    a.video.dihedral = a.dihedral;
+    a.video.quiet = a.quiet;
+    a.video.ws = hs_workspace_create();
+    rc = a.video.ws ? hash_in_order(&a, &h) : EXIT_FATAL;
+    hs_workspace_destroy(a.video.ws);
+    cli_strings_free(&a.video.written);
   }
   hs_engine_destroy(engine);
   cli_scan_install_signals(NULL);

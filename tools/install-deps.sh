@@ -9,6 +9,8 @@ PKGS=(
   ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo
   busybox-static      # tests/cli/test_bundle.sh: the bare root file system
   libopenmpi-dev openmpi-bin
+  libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
+  libavdevice-dev libavfilter-dev   # only to build the vpdq package (tests/cli/test_video_vpdq.sh)
   python3
 )
 PKGS+=("$@")

@@ -435,3 +435,22 @@ hs_status hs_decode_file(const char *path, const hs_decode_options *opts, hs_wor
     HS_TRY(hs_digest_md5_sha256(data, size, info->md5, info->sha256));
   return hs_decode_buffer(data, size, path, opts, ws, luma, info);
 }
+
+/* ---- sniffing for other stages ------------------------------------------------ */
+
+#include "image/decode.h"
+
+int decode_is_trusted_image(const void *data, size_t size) {
+  if (hs_init(NULL) != HS_OK || size == 0)
+    return 0;
+  pthread_once(&rwlock_once, init_rwlock);
+  pthread_rwlock_rdlock(&vips_errors_lock);
+  const char *nickname = sniff_loader(data, size);
+  pthread_rwlock_unlock(&vips_errors_lock);
+  if (!nickname)
+    return 0;
+  for (size_t i = 0; i < sizeof trusted_loaders / sizeof trusted_loaders[0]; i++)
+    if (strcmp(nickname, trusted_loaders[i].nickname) == 0)
+      return 1;
+  return 0;
+}

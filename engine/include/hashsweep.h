@@ -23,6 +23,7 @@
 
 #include "hashsweep/core.h"
 #include "hashsweep/hash.h"
+#include "hashsweep/video.h"
 #include "hashsweep/device.h"
 #include "hashsweep/match.h"
 #include "hashsweep/index.h"

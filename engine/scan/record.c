@@ -72,6 +72,7 @@ static void json_hash(FILE *f, const hs_record *r) {
           ",\"pdq\":\"%s\",\"quality\":%d,\"width\":%d,\"height\":%d,\"md5\":\"%s\","
           "\"sha256\":\"%s\",\"format\":\"%s\"",
           hex, r->pdq->quality, r->info->width, r->info->height, md5, sha, r->info->format);
+  fputs(",\"kind\":\"image\"", f); /* videos are written as "kind":"video" (docs/video.md) */
   if (r->dihedral) {
     fputs(",\"dihedral\":{", f);
     for (int v = 1; v < HS_DIH_COUNT; v++) {
@@ -102,6 +103,10 @@ static void json_record(FILE *f, const hs_record *r) {
     hs_json_write_string(f, r->path);
     fputs(",\"error\":", f);
     hs_json_write_string(f, r->message);
+    /* `hash` reports the digests of a file it read but could not decode
+     * (an exact list may still hold them); scans leave them out. */
+    if (r->md5_hex && r->sha256_hex)
+      fprintf(f, ",\"md5\":\"%s\",\"sha256\":\"%s\"", r->md5_hex, r->sha256_hex);
     fputs("}\n", f);
     return;
   case HS_RECORD_NOTE:

@@ -42,7 +42,7 @@ expect_eq "one error line per bad file" "$(wc -l < "$T/err.txt")" 10
 expect_grep "missing"     "^hashsweep: $T/missing.jpg: no such file$" "$T/err.txt"
 expect_grep "empty"       "^hashsweep: $T/empty.jpg: empty file \(0 bytes\)$" "$T/err.txt"
 expect_grep "truncated"   "^hashsweep: $T/truncated.jpg: .*(truncated|Premature end)" "$T/err.txt"
-expect_grep "text"        "^hashsweep: $T/text.jpg: not an image in a supported format$" "$T/err.txt"
+expect_grep "text"        "^hashsweep: $T/text.jpg: not an image or video in a supported format$" "$T/err.txt"
 expect_grep "directory"   "^hashsweep: $T/adir: is a directory" "$T/err.txt"
 expect_grep "tiny"        "^hashsweep: $T/tiny.png: image is 4x4, below PDQ's minimum of 5x5$" "$T/err.txt"
 expect_grep "bomb"        "^hashsweep: $T/bomb.png: image is 60000x60000 .*above the pixel limit" "$T/err.txt"

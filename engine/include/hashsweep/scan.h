@@ -43,6 +43,9 @@ typedef struct hs_record {
   const hs_pdq *pdq;
   const hs_image_info *info;
   int dihedral;             /* also write the 7 other dihedral hashes */
+  /* HS_RECORD_ERROR of `hashsweep hash`: the digests of a file that was read
+   * but not decoded (written with md5_hex when both are set) */
+  const char *sha256_hex;
 } hs_record;
 
 /* Receives each record, in output order, on the thread that runs the scan.

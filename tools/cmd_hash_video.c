@@ -1,0 +1,254 @@
+/* tools/cmd_hash_video.c - `hashsweep hash` on a video: TSV (a line per
+ * sampled frame), JSONL (an object per file) or Meta's vPDQ text format. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd_hash_video.h"
+
+void hash_print_error(int jsonl, int quiet, const char *path, const char *cause,
+                      const uint8_t *md5, const uint8_t *sha256) {
+  if (jsonl) {
+    /* The library's record writer, as for every other record. */
+    char m[33], sh[65];
+    hs_record r = {.kind = HS_RECORD_ERROR, .path = path, .quality = -1, .message = cause};
+    if (md5 && sha256) {
+      hs_bytes_to_hex(md5, 16, m);
+      hs_bytes_to_hex(sha256, 32, sh);
+      r.md5_hex = m;
+      r.sha256_hex = sh;
+    }
+    hs_record_write(stdout, HS_OUT_JSONL, &r);
+  }
+  if (!quiet) {
+    fflush(stdout);
+    cli_error("%s: %s", path, cause);
+  }
+}
+
+int hash_video_option(const char *name, const char *arg, hash_video_ctx *c) {
+  hs_video_options *v = &c->video;
+  char *end = NULL;
+  double d;
+  uint64_t n;
+  long l;
+  if (strcmp(name, "seconds-per-hash") == 0 || strcmp(name, "max-duration") == 0 ||
+      strcmp(name, "max-decode-time") == 0) {
+    errno = 0;
+    d = strtod(arg, &end);
+    if (errno || end == arg || *end || !(d >= 0) || d > 86400.0 * 7) {
+      cli_usage_error("hash", "--%s: expected seconds (a number >= 0), got '%s'", name, arg);
+      return -1;
+    }
+    if (name[0] == 's' && d > 86400) {
+      cli_usage_error("hash", "--seconds-per-hash: at most 86400, got '%s'", arg);
+      return -1;
+    }
+    if (name[0] == 's')
+      v->seconds_per_hash = d;
+    else if (strcmp(name, "max-duration") == 0)
+      v->max_duration_s = d;
+    else
+      v->max_decode_s = d;
+    return 1;
+  }
+  if (strcmp(name, "max-frames") == 0 || strcmp(name, "max-frame-pixels") == 0) {
+    if (cli_parse_size(arg, 1, &n) != 0 || n == 0) {
+      cli_usage_error("hash", "--%s: expected a positive count, got '%s'", name, arg);
+      return -1;
+    }
+    if (strcmp(name, "max-frames") == 0)
+      v->max_frames = n;
+    else
+      v->max_frame_pixels = n;
+    return 1;
+  }
+  if (strcmp(name, "video-threads") == 0) {
+    if (cli_parse_int(arg, 0, 256, &l) != 0) {
+      cli_usage_error("hash", "--video-threads: expected 0..256, got '%s'", arg);
+      return -1;
+    }
+    v->threads = (int)l;
+    return 1;
+  }
+  if (strcmp(name, "out-dir") == 0) {
+    c->out_dir = arg;
+    return 1;
+  }
+  return 0;
+}
+
+/* ---- collecting the frames ------------------------------------------------- */
+
+typedef struct frame_list {
+  hs_video_frame *items;
+  size_t count, cap;
+} frame_list;
+
+static hs_status keep_frame(void *user, const hs_video_frame *f) {
+  frame_list *l = user;
+  if (l->count == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 256;
+    hs_video_frame *p = realloc(l->items, cap * sizeof *p);
+    if (!p)
+      return HS_ERR_NOMEM;
+    l->items = p;
+    l->cap = cap;
+  }
+  l->items[l->count++] = *f;
+  return HS_OK;
+}
+
+/* ---- the three formats ------------------------------------------------------ */
+
+static void print_tsv(const hash_video_ctx *c, const char *path, const frame_list *l) {
+  char hex[65];
+  for (size_t i = 0; i < l->count; i++) {
+    const hs_video_frame *f = &l->items[i];
+    hs_hash256_to_hex(&f->pdq.hash[HS_DIH_ORIG], hex);
+    printf("%s\t%d\t%s\t%lld\t%.3f", hex, f->pdq.quality, path, (long long)f->frame,
+           (double)f->timestamp);
+    if (c->dihedral)
+      for (int v = 1; v < HS_DIH_COUNT; v++) {
+        hs_hash256_to_hex(&f->pdq.hash[v], hex);
+        printf("\t%s", hex);
+      }
+    putchar('\n');
+  }
+}
+
+static void print_jsonl(const hash_video_ctx *c, const char *path, const hs_video_info *info,
+                        const frame_list *l) {
+  char hex[65], md5[33], sha[65];
+  fputs("{\"path\":", stdout);
+  hs_json_write_string(stdout, path);
+  printf(",\"kind\":\"video\",\"width\":%d,\"height\":%d,\"fps\":%.6g,\"duration\":",
+         info->width, info->height, info->fps);
+  if (info->duration >= 0)
+    printf("%.3f", info->duration);
+  else
+    fputs("null", stdout);
+  if (info->has_digests) {
+    hs_bytes_to_hex(info->md5, 16, md5);
+    hs_bytes_to_hex(info->sha256, 32, sha);
+    printf(",\"md5\":\"%s\",\"sha256\":\"%s\"", md5, sha);
+  }
+  printf(",\"format\":\"%s\",\"codec\":\"%s\",\"frames_decoded\":%llu", info->format, info->codec,
+         (unsigned long long)info->frames_decoded);
+  if (info->partial) {
+    fputs(",\"note\":", stdout);
+    hs_json_write_string(stdout, info->note);
+  }
+  fputs(",\"frames\":[", stdout);
+  for (size_t i = 0; i < l->count; i++) {
+    const hs_video_frame *f = &l->items[i];
+    hs_hash256_to_hex(&f->pdq.hash[HS_DIH_ORIG], hex);
+    printf("%s{\"frame\":%lld,\"quality\":%d,\"pdq\":\"%s\",\"timestamp\":%.3f", i ? "," : "",
+           (long long)f->frame, f->pdq.quality, hex, (double)f->timestamp);
+    if (c->dihedral) {
+      fputs(",\"dihedral\":{", stdout);
+      for (int v = 1; v < HS_DIH_COUNT; v++) {
+        hs_hash256_to_hex(&f->pdq.hash[v], hex);
+        printf("%s\"%s\":\"%s\"", v > 1 ? "," : "", hs_dihedral_name(v), hex);
+      }
+      putchar('}');
+    }
+    putchar('}');
+  }
+  fputs("]}\n", stdout);
+}
+
+/* Meta's line format: frameNumber,quality,pdqHex,timestamp (3 decimals). */
+static int write_vpdq(FILE *out, const frame_list *l) {
+  char hex[65];
+  for (size_t i = 0; i < l->count; i++) {
+    const hs_video_frame *f = &l->items[i];
+    hs_hash256_to_hex(&f->pdq.hash[HS_DIH_ORIG], hex);
+    fprintf(out, "%lld,%d,%s,%.3f\n", (long long)f->frame, f->pdq.quality, hex,
+            (double)f->timestamp);
+  }
+  return ferror(out) ? -1 : 0;
+}
+
+/* DIR/<file name without its last extension>.vpdq */
+static int vpdq_path(const char *dir, const char *path, char *out, size_t cap) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  const char *dot = strrchr(base, '.');
+  int stem = dot && dot != base ? (int)(dot - base) : (int)strlen(base);
+  int n = snprintf(out, cap, "%s/%.*s.vpdq", dir, stem, base);
+  return n < 0 || (size_t)n >= cap ? -1 : 0;
+}
+
+/* Returns 0, or 1 with the error printed. */
+static int emit_vpdq(hash_video_ctx *c, const char *path, const hs_video_info *info,
+                     const frame_list *l) {
+  if (!c->out_dir)
+    return write_vpdq(stdout, l) == 0 ? 0 : -1;
+  char out[4096];
+  const uint8_t *m = info->has_digests ? info->md5 : NULL, *s = info->has_digests ? info->sha256 : NULL;
+  if (vpdq_path(c->out_dir, path, out, sizeof out) != 0) {
+    hash_print_error(0, c->quiet, path, "output path too long", m, s);
+    return 1;
+  }
+  for (size_t i = 0; i < c->written.count; i++)
+    if (strcmp(c->written.items[i], out) == 0) {
+      char why[4200];
+      snprintf(why, sizeof why, "%s was already written for another video in this run", out);
+      hash_print_error(0, c->quiet, path, why, m, s);
+      return 1;
+    }
+  FILE *f = fopen(out, "w");
+  int bad = !f || write_vpdq(f, l) != 0;
+  if (f && fclose(f) != 0)
+    bad = 1;
+  if (bad) {
+    char why[4200];
+    snprintf(why, sizeof why, "cannot write %s: %s", out, strerror(errno));
+    hash_print_error(0, c->quiet, path, why, m, s);
+    return 1;
+  }
+  return cli_strings_push(&c->written, out) == 0 ? 0 : -1;
+}
+
+/* The cause without the leading "path: " (the record names the path). */
+static const char *cause_of(const char *detail, const char *path) {
+  size_t n = strlen(path);
+  if (strncmp(detail, path, n) == 0 && detail[n] == ':' && detail[n + 1] == ' ')
+    return detail + n + 2;
+  return detail;
+}
+
+int hash_video_file(hash_video_ctx *c, const char *path) {
+  frame_list l = {0};
+  hs_video_info info;
+  hs_status st = hs_video_hash_file(path, &c->decode, &c->video, c->ws, keep_frame, &l, &info);
+  int rc = 0;
+  if (st == HS_ERR_NOMEM) {
+    cli_error("%s", hs_last_error());
+    rc = -1;
+  } else if (st != HS_OK) {
+    hash_print_error(c->format == HASH_FORMAT_JSONL, c->quiet, path,
+                     cause_of(hs_last_error(), path), info.has_digests ? info.md5 : NULL,
+                     info.has_digests ? info.sha256 : NULL);
+    rc = 1;
+  } else {
+    if (c->format == HASH_FORMAT_TSV)
+      print_tsv(c, path, &l);
+    else if (c->format == HASH_FORMAT_JSONL)
+      print_jsonl(c, path, &info, &l);
+    else
+      rc = emit_vpdq(c, path, &info, &l);
+    /* A partial video counts as an item error: its hashes stand, with a
+     * note saying where decoding stopped. */
+    if (rc == 0 && info.partial) {
+      if (!c->quiet) {
+        fflush(stdout);
+        cli_error("%s: note: %s", path, info.note);
+      }
+      rc = 1;
+    }
+  }
+  free(l.items);
+  return rc;
+}
