@@ -230,7 +230,8 @@ static int row_status(fctx *c, uint8_t *status) {
       return -1;
     }
   }
-  if (s.n == 0 || span_eq(s, "active") || span_eq(s, "added"))
+  /* StopNCII: Received (a new case), Active; Withdrawn, Deleted. */
+  if (s.n == 0 || span_eq(s, "active") || span_eq(s, "added") || span_eq(s, "received"))
     return 0;
   static const char *const gone[] = {"withdrawn", "deleted", "removed", "withdraw", "delete"};
   for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
@@ -238,9 +239,11 @@ static int row_status(fctx *c, uint8_t *status) {
       *status = ROW_WITHDRAW;
       return 0;
     }
-  list_report(c, "status '%.*s' is neither active nor withdrawn/deleted",
-              (int)(s.n > 40 ? 40 : s.n), s.s);
-  return -1;
+  /* Unknown, or a status added after this was written: a hash the source
+   * still lists, so it is kept (one record must never block a page). */
+  list_warn(c, "status '%.*s' is not known: imported as active", (int)(s.n > 40 ? 40 : s.n),
+            s.s);
+  return 0;
 }
 
 static int row_list(fctx *c, uint16_t *list) {
@@ -329,8 +332,10 @@ void list_finish_record(fctx *c) {
   int row_type = -1;
   span type = span_trim(d->type);
   if (type.n && (row_type = list_type_of(type)) < 0) {
-    list_report(c, "hash type '%.*s' is not supported (pdq, md5, sha256, h64)",
-                (int)(type.n > 40 ? 40 : type.n), type.s);
+    /* VideoTMK and other types of an exchange: not an error in the page. */
+    c->p->passed_over++;
+    list_warn(c, "hash type '%.*s' is not supported (pdq, md5, sha256, h64): passed over",
+              (int)(type.n > 40 ? 40 : type.n), type.s);
     return;
   }
   if (list_parse_quality(d->quality, &r.quality) != 0) {

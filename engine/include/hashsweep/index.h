@@ -132,6 +132,10 @@ typedef struct hs_import_options {
                             the import commits (56 bytes plus its metadata) */
   hs_index_problem_fn problem; /* each malformed line ("FILE:LINE", cause) */
   void *user;
+  /* Each row imported or passed over with a caveat ("FILE:LINE", what):
+   * an unknown status imported as active, a hash type hashsweep does not
+   * match (VideoTMK...) passed over. Gets `user` too; may be NULL. */
+  hs_index_problem_fn warning;
 } hs_import_options;
 
 typedef struct hs_import_result {
@@ -140,9 +144,15 @@ typedef struct hs_import_result {
   uint64_t duplicates; /* rows whose hash was already active in the list */
   uint64_t rejected;   /* malformed rows (reported through `problem`) */
   uint64_t withdrawn;  /* entries withdrawn by rows with status withdrawn */
-  uint64_t not_found;  /* such rows whose hash was not active in the list */
+  uint64_t not_found;  /* such rows whose hash the list never held */
   uint64_t version;    /* index version after the import (0: nothing written) */
   unsigned lists;      /* lists changed */
+  uint64_t warnings;   /* rows reported through `warning` */
+  uint64_t passed_over; /* rows of a hash type not supported (not imported) */
+  uint64_t already_withdrawn; /* status-withdrawn rows whose entry already was */
+  int64_t next_set_timestamp; /* a StopNCII FetchHashes page's nextSetTimestamp
+                                 (the last page's; 0: none): where the next
+                                 fetch continues */
 } hs_import_result;
 
 /* The default row limit: 50 million rows, about 3 GB of memory. */
