@@ -790,6 +790,11 @@ START_TEST(stopncii_pages) {
       found = 1;
     }
   ck_assert(found);
+  /* Exported as JSON, not as a JSON string, and read back the same. */
+  char *e1 = export_to(idx, "page.jsonl", HS_EXPORT_JSONL, NULL), *got = slurp(e1);
+  ck_assert_msg(strstr(got, ",\"caseNumbers\":{\"u1\":\"c1\"}"), "%s", got);
+  free(got);
+  free(e1);
   hs_index_hashes_free(&h);
   ck_assert_int_eq(hs_index_load(snap, HS_HASH_MD5, NULL, &h), HS_OK);
   ck_assert_uint_eq(h.count, 1);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "index/dedup.h"
 #include "index/entrymeta.h"
 #include "index/index_internal.h"
@@ -180,7 +181,10 @@ static hs_status write_row(exporter *e, const row *r, uint64_t id) {
       rec_put_bytes(&e->scratch, r->val[i], r->len[i]);
       rec_put_u8(&e->scratch, 0);
       HS_TRY(rec_writer_status(&e->scratch));
-      hs_json_write_string(f, (const char *)e->scratch.buf);
+      if (json_compact_object((const char *)e->scratch.buf, r->len[i]))
+        fwrite(r->val[i], 1, r->len[i], f); /* caseNumbers, CSPFeedbacks: JSON again */
+      else
+        hs_json_write_string(f, (const char *)e->scratch.buf);
     }
     fputs("}\n", f);
     return HS_OK;

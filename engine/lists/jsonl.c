@@ -94,7 +94,24 @@ static int put_value(fctx *c, json_t *v) {
     c->jsonval.failed = 1;
     return 0;
   }
-  int r = put_decoded(c, text, strlen(text));
+  /* Nested text keeps escapes: the markers come back as "\u0000" and two
+   * bytes; a byte's turns into its \udcXX again, a real NUL is refused. */
+  int r = 0;
+  for (const char *s = text; *s && r == 0; s++) {
+    if (strncmp(s, "\\u0000", 6) != 0) {
+      rec_put_u8(&c->jsonval, (uint8_t)*s);
+      continue;
+    }
+    uint8_t b;
+    if (!s[6] || hs_bytes_from_hex(s + 6, 2, &b, 1) != HS_OK) {
+      r = -1;
+      break;
+    }
+    rec_put_bytes(&c->jsonval, "\\udc", 4);
+    rec_put_bytes(&c->jsonval, s + 6, 2);
+    s += 7;
+  }
+  rec_put_u8(&c->jsonval, 0);
   free(text);
   return r;
 }
