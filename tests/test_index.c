@@ -860,6 +860,47 @@ START_TEST(pytx_shapes) {
 }
 END_TEST
 
+/* An HMA bank: its database rows (content_signal joined with bank) in,
+ * the bodies of POST /c/bank/<bank>/signal out, and round trip. */
+START_TEST(hma_bank_round_trip) {
+  hs_index *idx = fresh();
+  char text[1024];
+  snprintf(text, sizeof text,
+           "bank_name,bank_content_id,signal_type,signal_val,create_time\n"
+           "NCII_BANK,1,pdq,%s,2024-05-01 10:00:00+00\n"
+           "NCII_BANK,2,video_md5,d41d8cd98f00b204e9800998ecf8427e,2024-05-02 10:00:00+00\n", H1);
+  ck_assert_msg(import_exchange(idx, NULL, text) == HS_OK, "%s / %s", hs_last_error(),
+                pr.n ? pr.lines[0] : "");
+  ck_assert_uint_eq(r.added, 2);
+  FILE *devnull = fopen("/dev/null", "w");
+  ck_assert_int_eq(hs_index_export(idx, devnull, NULL, HS_EXPORT_HMA), HS_ERR_INVALID_ARG);
+  fclose(devnull);
+  char *e1 = export_to(idx, "bank1.jsonl", HS_EXPORT_HMA, "NCII_BANK"), *s1 = slurp(e1);
+  char want[512];
+  snprintf(want, sizeof want, "{\"pdq\":\"%s\"}\n{\"video_md5\":\"d41d8cd98f00b204e9800998ecf8427e\"}\n",
+           H1);
+  ck_assert_str_eq(s1, want);
+  hs_index_close(idx);
+  tu_rmtree(ipath);
+  idx = fresh();
+  memset(&pr, 0, sizeof pr);
+  ck_assert_int_eq(import_exchange(idx, "NCII_BANK", s1), HS_OK);
+  ck_assert_uint_eq(r.added, 2);
+  char *e2 = export_to(idx, "bank2.jsonl", HS_EXPORT_HMA, "NCII_BANK"), *s2 = slurp(e2);
+  ck_assert_str_eq(s1, s2);
+  /* A type HMA lacks is refused, naming the entry. */
+  snprintf(text, sizeof text, "h64 00000000000000ff\n");
+  ck_assert_int_eq(import_exchange(idx, "NCII_BANK", text), HS_OK);
+  FILE *f = fopen("/dev/null", "w");
+  ck_assert_int_eq(hs_index_export(idx, f, "NCII_BANK", HS_EXPORT_HMA), HS_ERR_UNSUPPORTED);
+  fclose(f);
+  ck_assert_msg(strstr(hs_last_error(), "HMA has no signal type for h64 hashes"), "%s",
+                hs_last_error());
+  hs_index_close(idx);
+  free(s1), free(s2), free(e1), free(e2);
+}
+END_TEST
+
 /* ---- verify catches damage --------------------------------------------------------------- */
 
 START_TEST(verify_detects_damage) {
@@ -1146,6 +1187,7 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, export_limits_symmetric);
   tcase_add_test(tc, stopncii_pages);
   tcase_add_test(tc, pytx_shapes);
+  tcase_add_test(tc, hma_bank_round_trip);
   tcase_add_test(tc, verify_detects_damage);
   tcase_add_test(tc, refuses_damaged_structure);
   tcase_add_test(tc, refuses_page_summary_mismatch);

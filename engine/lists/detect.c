@@ -15,6 +15,11 @@ int list_role_of(span name, int *type) {
       {"signaltype", R_TYPE, -1},  {"hash", R_HASH, -1},          {"hashvalue", R_HASH, -1},
       {"hash_value", R_HASH, -1},  {"indicator", R_HASH, -1},     {"signal", R_HASH, -1},
       {"signal_str", R_HASH, -1},
+      /* HMA (Open Media Match): its bank content signals */
+      {"signal_val", R_HASH, -1},  {"signal_value", R_HASH, -1},  {"signal_type_name", R_TYPE, -1},
+      {"bank", R_LIST, -1},        {"bank_name", R_LIST, -1},     {"bank_content_id", R_ID, -1},
+      {"content_id", R_ID, -1},    {"bank_content_timestamp", R_ADDED, -1},
+      {"create_time", R_ADDED, -1},
       {"pdq", R_TYPED_HASH, HS_HASH_PDQ},   {"md5", R_TYPED_HASH, HS_HASH_MD5},
       {"sha256", R_TYPED_HASH, HS_HASH_SHA256}, {"sha-256", R_TYPED_HASH, HS_HASH_SHA256},
       {"h64", R_TYPED_HASH, HS_HASH_H64},   {"quality", R_QUALITY, -1},
@@ -28,7 +33,9 @@ int list_role_of(span name, int *type) {
       *type = known[i].type;
       return known[i].role;
     }
-  *type = -1;
+  /* A column named by a signal type (HMA's {"video_md5": "..."}). */
+  if ((*type = list_type_of(name)) >= 0)
+    return R_TYPED_HASH;
   return R_EXTRA;
 }
 

@@ -234,11 +234,19 @@ typedef struct hs_index_stats {
 } hs_index_stats;
 HS_API hs_status hs_index_stats_get(hs_index *idx, hs_index_stats *out);
 
-typedef enum hs_export_format { HS_EXPORT_TSV = 0, HS_EXPORT_CSV, HS_EXPORT_JSONL } hs_export_format;
+typedef enum hs_export_format {
+  HS_EXPORT_TSV = 0,
+  HS_EXPORT_CSV,
+  HS_EXPORT_JSONL,
+  HS_EXPORT_HMA /* JSON Lines, one {"<HMA signal type>": "<hash>"} per entry: the body
+                   HMA's POST /c/bank/<bank>/signal takes; pdq and md5 (video_md5) only */
+} hs_export_format;
 HS_API hs_status hs_export_format_parse(const char *name, hs_export_format *out);
 /* Writes the active entries (of one list, or all with a leading `list`
  * column) in a form hs_index_import reads back to the same index content:
- * one row per entry and distinct provenance, by type then id. */
+ * one row per entry and distinct provenance, by type then id. HS_EXPORT_HMA
+ * writes only the hashes, one line per entry, and refuses a type HMA has no
+ * signal type for (HS_ERR_UNSUPPORTED). */
 HS_API hs_status hs_index_export(hs_index *idx, FILE *out, const char *list,
                                  hs_export_format format);
 
