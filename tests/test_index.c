@@ -849,6 +849,27 @@ START_TEST(pytx_shapes) {
   ck_assert_msg(strstr(got, "{\"type\":\"sha256\",\"hash\":\"0000"), "%s", got);
   free(got);
   free(e1);
+  e1 = NULL;
+  got = NULL;
+  /* pytx 1.2 `dataset -P`: type hash 'collab' CATEGORY tags; signal types
+   * hashsweep lacks are passed over with a warning, never an error. */
+  snprintf(text, sizeof text,
+           "pdq %s 'Sample Signals' INVESTIGATION_SEED tag1 tag2\n"
+           "raw_text The quick brown fox, jumps\n"
+           "url_md5 95c3a3934d38b06959d4f6d5bfe48a79 'Sample Signals' INVESTIGATION_SEED\n", H2);
+  memset(&pr, 0, sizeof pr);
+  ck_assert_msg(import_exchange(idx, "pytx2", text) == HS_OK, "%s", pr.n ? pr.lines[0] : "");
+  ck_assert_uint_eq(r.added, 1);
+  ck_assert_uint_eq(r.passed_over, 2);
+  ck_assert_uint_eq(r.rejected, 0);
+  ck_assert_msg(strstr(warned.lines[0], ":2: signal type 'raw_text' is not supported"), "%s",
+                warned.lines[0]);
+  e1 = export_to(idx, "pytx2.jsonl", HS_EXPORT_JSONL, "pytx2");
+  got = slurp(e1);
+  ck_assert_msg(strstr(got, "\"category\":\"INVESTIGATION_SEED\",\"collab\":\"Sample Signals\","
+                            "\"tags\":\"tag1 tag2\""), "%s", got);
+  free(got);
+  free(e1);
   /* `threatexchange dataset -P --csv`: its header names the hash column. */
   snprintf(text, sizeof text,
            "collab,signal_type,signal_str,category,tags\n"

@@ -100,27 +100,51 @@ static int is_rotation(span w) {
   return 0;
 }
 
-/* The words of a pytx plain line, beyond "[type] hex":
- *   'collab' type hex metadata   (`threatexchange dataset -P`)
- *   ROTATE90 pdq hex             (`threatexchange hash --photo-preprocess`)
- *   hex metadata                 (`dataset -P -s pdq`)
+/* The words of a pytx plain line, beyond "[type] hex" (pytx 1.2):
+ *   type hex 'collab' CATEGORY tags...   (`threatexchange dataset -P`)
+ *   hex 'collab' CATEGORY                (`dataset -P -s pdq`)
+ *   type hex CATEGORY tags...            (`dataset -P -c collab`)
+ *   ROTATE90 pdq hex                     (`hash --photo-preprocess rotations`)
+ *   'collab' type hex metadata           (earlier pytx)
+ *   raw_text The quick brown fox         (a signal type hashsweep lacks)
  * Returns 0 when the line is not one of them (or is plain "[type] hex"). */
 typedef struct words {
-  span collab, rotation, type, hash, rest;
+  span collab, rotation, type, hash, category, tags, rest;
+  int unsupported; /* type names a signal type hashsweep does not match */
 } words;
+
+static span quoted(span *t) {
+  *t = span_trim(*t);
+  span q = {0};
+  if (t->n > 1 && (t->s[0] == '\'' || t->s[0] == '"')) { /* Python's repr of a str */
+    const char *e = memchr(t->s + 1, t->s[0], t->n - 1);
+    if (e) {
+      q = (span){t->s + 1, (size_t)(e - t->s - 1)};
+      *t = (span){e + 1, t->n - (size_t)(e + 1 - t->s)};
+    }
+  }
+  return q;
+}
+
+/* pytx names: lower_snake (signal types), UPPER_SNAKE (categories). */
+static int is_name(span w, int upper) {
+  if (w.n == 0)
+    return 0;
+  for (size_t i = 0; i < w.n; i++) {
+    char ch = w.s[i];
+    if (!(ch == '_' || (ch >= '0' && ch <= '9' && i) ||
+          (upper ? ch >= 'A' && ch <= 'Z' : ch >= 'a' && ch <= 'z')))
+      return 0;
+  }
+  return 1;
+}
 
 static int pytx_words(span rec, words *w) {
   memset(w, 0, sizeof *w);
   span t = span_trim(rec);
   if (memchr(t.s, '\t', t.n)) /* pytx separates words by spaces; a tab is TSV */
     return 0;
-  if (t.n > 1 && (t.s[0] == '\'' || t.s[0] == '"')) { /* Python's repr of the collab */
-    const char *q = memchr(t.s + 1, t.s[0], t.n - 1);
-    if (!q)
-      return 0;
-    w->collab = (span){t.s + 1, (size_t)(q - t.s - 1)};
-    t = (span){q + 1, t.n - (size_t)(q + 1 - t.s)};
-  }
+  w->collab = quoted(&t);
   span x = next_word(&t);
   if (is_rotation(x)) {
     w->rotation = x;
@@ -129,15 +153,33 @@ static int pytx_words(span rec, words *w) {
   if (list_type_of(x) >= 0) {
     w->type = x;
     x = next_word(&t);
+  } else if (is_name(x, 0) && span_trim(t).n && !list_is_hex_hash(x)) {
+    w->type = x; /* raw_text ..., url ..., url_md5 <hex>, trend_query {...} */
+    w->unsupported = 1;
+    return 1;
   }
   if (!list_is_hex_hash(x))
     return 0;
   w->hash = x;
-  w->rest = span_trim(t);
-  return w->collab.n || w->rotation.n || w->rest.n;
+  if (!w->collab.n)
+    w->collab = quoted(&t);
+  span peek = t, cat = next_word(&peek);
+  if (is_name(cat, 1)) {
+    w->category = cat;
+    w->tags = span_trim(peek);
+  } else {
+    w->rest = span_trim(t);
+  }
+  return w->collab.n || w->rotation.n || w->category.n || w->rest.n;
 }
 
 static void record_words(fctx *c, const words *w) {
+  if (w->unsupported) {
+    c->p->passed_over++;
+    list_warn(c, "signal type '%.*s' is not supported (pdq, md5, sha256, h64): passed over",
+              (int)(w->type.n > 40 ? 40 : w->type.n), w->type.s);
+    return;
+  }
   if (list_is_hex_hash(w->rest)) {
     list_report(c, "two hashes on one line");
     return;
@@ -146,6 +188,8 @@ static void record_words(fctx *c, const words *w) {
             w->hash);
   draft_set(c, R_EXTRA, -1, "collab", w->collab);
   draft_set(c, R_EXTRA, -1, "rotation", w->rotation);
+  draft_set(c, R_EXTRA, -1, "category", w->category);
+  draft_set(c, R_EXTRA, -1, "tags", w->tags);
   draft_set(c, R_EXTRA, -1, "metadata", w->rest);
   list_finish_record(c);
 }
