@@ -321,7 +321,8 @@ static hs_status run_export(exporter *e, const char *list) {
   HS_TRY(walk(e, collect_extras));
   if (e->nextras > 1024)
     return error_set(HS_ERR_LIMIT, "more than 1024 extra columns");
-  qsort(e->extras, e->nextras, sizeof *e->extras, extra_cmp);
+  if (e->nextras) /* extras is NULL when there are none */
+    qsort(e->extras, e->nextras, sizeof *e->extras, extra_cmp);
   HS_TRY(write_header(e));
   HS_TRY(walk(e, write_entry));
   if (fflush(e->out) != 0 || ferror(e->out))

@@ -186,11 +186,12 @@ static void record_words(fctx *c, const words *w) {
   }
   draft_set(c, w->type.n ? R_TYPED_HASH : R_HASH, w->type.n ? list_type_of(w->type) : -1, "",
             w->hash);
-  draft_set(c, R_EXTRA, -1, "collab", w->collab);
-  draft_set(c, R_EXTRA, -1, "rotation", w->rotation);
-  draft_set(c, R_EXTRA, -1, "category", w->category);
-  draft_set(c, R_EXTRA, -1, "tags", w->tags);
-  draft_set(c, R_EXTRA, -1, "metadata", w->rest);
+  const struct { const char *key; span v; } kept[] = {
+      {"collab", w->collab}, {"rotation", w->rotation}, {"category", w->category},
+      {"tags", w->tags},     {"metadata", w->rest}};
+  for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+    if (kept[i].v.n && draft_set(c, R_EXTRA, -1, kept[i].key, kept[i].v) != 0)
+      return;
   list_finish_record(c);
 }
 

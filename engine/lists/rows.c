@@ -276,7 +276,8 @@ static int row_list(fctx *c, uint16_t *list) {
  * byte would be cut there (and is never meant), so it is refused here. */
 static int fields_clean(fctx *c) {
   for (size_t i = 0; i < c->d.nkv; i++)
-    if (memchr(c->d.kv[i].val, 0, c->d.kv[i].vlen) || memchr(c->d.kv[i].key, 0, c->d.kv[i].klen)) {
+    if ((c->d.kv[i].vlen && memchr(c->d.kv[i].val, 0, c->d.kv[i].vlen)) ||
+        (c->d.kv[i].klen && memchr(c->d.kv[i].key, 0, c->d.kv[i].klen))) {
       list_report(c, "field '%.*s' holds a NUL byte", (int)(c->d.kv[i].klen > 80 ? 80 : c->d.kv[i].klen),
                   c->d.kv[i].key);
       return -1;
