@@ -90,7 +90,7 @@ static int strip_prefixes(span *v, int *token_type) {
     v->s += 5;
     v->n -= 5;
   }
-  const char *sp = memchr(v->s, ' ', v->n);
+  const char *sp = v->n ? memchr(v->s, ' ', v->n) : NULL; /* an empty span may be NULL */
   if (sp) {
     span tok = {v->s, (size_t)(sp - v->s)};
     int t = list_type_of(tok);
