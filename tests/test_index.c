@@ -238,10 +238,11 @@ static const format_case format_cases[] = {
     {"hash,quality\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,101\n", -1, 0, NULL, NULL, ":2: quality '101'"},
     {"hash,label\n\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"open\n", -1, 0, NULL, NULL, "not closed"},
     {"hash,label\n1,2,3\n", -1, 0, NULL, NULL, "3 fields, the header has 2"},
-    {"{\"signalType\":\"VideoTMK\",\"hashValue\":\"ab\"}\n", -1, 0, NULL, NULL, "VideoTMK"},
     {"{\"hash\": \n", -1, 0, NULL, NULL, "JSON"},
     {"md5 d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\n", -1, 0, NULL, NULL, "md5 hash"},
-    {"hash,status\nd8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,pending\n", -1, 0, NULL, NULL, "status 'pending'"},
+    {"{\"signalType\":\"HASH_VIDEO_MD5\",\"hashValue\":\"d41d8cd98f00b204e9800998ecf8427e\"}\n", HS_HASH_MD5, 255, NULL, NULL, NULL},
+    {"video_md5 d41d8cd98f00b204e9800998ecf8427e\n", HS_HASH_MD5, 255, NULL, NULL, NULL},
+    {"signal_type,signal_str,collab,category,tags\npdq,d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22,Sample Data,ADULT,a b\n", HS_HASH_PDQ, 255, "collab", "Sample Data", NULL},
     /* A \u0000 is refused, never cut (issue 17); a \udcXX escape (how export
      * writes a byte of invalid UTF-8) reads back as that byte. */
     {"{\"hash\":\"d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339c4e9c9b22\",\"label\":\"ab\\u0000cd\"}\n", -1, 0, NULL, NULL, ":1: field 'label' holds \\u0000 (a NUL character), which is not kept"},
@@ -476,7 +477,9 @@ START_TEST(status_rows_withdraw) {
            "{\"indicator\":\"%s\",\"should_delete\":false}\n", H1, H1, H2);
   ck_assert_int_eq(import_text(idx, "stopncii", text, 0, &pr, &r), HS_OK);
   ck_assert_int_eq(r.withdrawn, 1);
-  ck_assert_int_eq(r.not_found, 1);
+  /* The second withdrawal of H1 is a replay: already withdrawn (issue 12). */
+  ck_assert_int_eq(r.already_withdrawn, 1);
+  ck_assert_int_eq(r.not_found, 0);
   ck_assert_int_eq(r.duplicates, 1);
   ck_assert_int_eq(load_count(idx, NULL, 0, NULL), 1);
   assert_verify_ok(idx);
@@ -710,6 +713,212 @@ START_TEST(export_limits_symmetric) {
     hs_index_close(idx);
     free(s1), free(s2), free(e2), free(e1[f]);
   }
+}
+END_TEST
+
+/* ---- exchange formats (issue 12) ------------------------------------------------------ */
+
+static problems warned;
+
+/* Imports `text` into list `list` with problems in pr and warnings in
+ * `warned`. */
+static hs_status import_exchange(hs_index *idx, const char *list, const char *text) {
+  char *path = write_text("exchange.json", text);
+  hs_import_options o;
+  hs_import_options_default(&o);
+  o.list = list;
+  o.problem = collect;
+  o.user = &pr;
+  const char *files[] = {path};
+  memset(&warned, 0, sizeof warned);
+  o.warning = collect;
+  /* warnings and problems share `user`: told apart by their text */
+  hs_status s = hs_index_import(idx, files, 1, &o, &r);
+  for (int i = 0; i < pr.n; i++)
+    if (strstr(pr.lines[i], "warning") || strstr(pr.lines[i], "passed over") ||
+        strstr(pr.lines[i], "imported as active"))
+      memcpy(warned.lines[warned.n++], pr.lines[i], sizeof pr.lines[i]);
+  free(path);
+  return s;
+}
+
+/* A StopNCII FetchHashes response as it arrives (pretty-printed), then a
+ * second page after it: every status, a VideoTMK record. */
+START_TEST(stopncii_pages) {
+  hs_index *idx = fresh();
+  char text[4096];
+  snprintf(text, sizeof text,
+           "{\n  \"count\": 6,\n  \"nextSetTimestamp\": 1733390000,\n  \"hashRecords\": [\n"
+           "    {\"signalType\": \"ImagePDQ\", \"hashValue\": \"%s\", \"hashStatus\": \"Received\","
+           " \"caseNumbers\": {\"u1\": \"c1\"}},\n"
+           "    {\"signalType\": \"ImagePDQ\", \"hashValue\": \"%s\", \"hashStatus\": \"Active\"},\n"
+           "    {\"signalType\": \"VideoMD5\", \"hashValue\": \"410ce0038f5de4216c5f985488d3d525\","
+           " \"hashStatus\": \"Unknown\"},\n"
+           "    {\"signalType\": \"VideoTMK\", \"hashValue\": \"abcd\", \"hashStatus\": \"Active\"},\n"
+           "    {\"signalType\": \"ImagePDQ\", \"hashValue\": \"%064d\", \"hashStatus\": \"Deleted\"}\n"
+           "  ]\n}\n"
+           "{\"count\":1,\"nextSetTimestamp\":1733390099,\"hashRecords\":[{\"signalType\":\"ImagePDQ\","
+           "\"hashValue\":\"%s\",\"hashStatus\":\"Withdrawn\"}]}\n",
+           H1, H2, 7, H2);
+  ck_assert_msg(import_exchange(idx, "stopncii", text) == HS_OK, "%s / %s", hs_last_error(),
+                pr.n ? pr.lines[0] : "");
+  ck_assert_uint_eq(r.rows, 5);
+  ck_assert_uint_eq(r.added, 3);
+  ck_assert_uint_eq(r.withdrawn, 1);
+  ck_assert_uint_eq(r.not_found, 1);
+  ck_assert_uint_eq(r.rejected, 0);
+  ck_assert_uint_eq(r.passed_over, 1);
+  ck_assert_uint_eq(r.warnings, 2);
+  ck_assert_int_eq(r.next_set_timestamp, 1733390099);
+  ck_assert_int_eq(warned.n, 2);
+  ck_assert_msg(strstr(warned.lines[0], "exchange.json:1: hashRecords[2]: status 'Unknown' is not "
+                                        "known: imported as active"), "%s", warned.lines[0]);
+  ck_assert_msg(strstr(warned.lines[1], ":1: hashRecords[3]: hash type 'VideoTMK' is not supported"),
+                "%s", warned.lines[1]);
+  /* Active: H1 (pdq) and the MD5; H2 was withdrawn by the second page. */
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_hashes h;
+  ck_assert_int_eq(hs_index_load(snap, HS_HASH_PDQ, NULL, &h), HS_OK);
+  ck_assert_uint_eq(h.count, 1);
+  hs_index_entry e;
+  ck_assert_int_eq(hs_index_entry_get(snap, h.ids[0], &e), HS_OK);
+  int found = 0;
+  for (size_t k = 0; k < e.nfields; k++)
+    if (strcmp(e.fields[k].key, "caseNumbers") == 0) {
+      ck_assert_str_eq(e.fields[k].value, "{\"u1\":\"c1\"}");
+      found = 1;
+    }
+  ck_assert(found);
+  /* Exported as JSON, not as a JSON string, and read back the same. */
+  char *e1 = export_to(idx, "page.jsonl", HS_EXPORT_JSONL, NULL), *got = slurp(e1);
+  ck_assert_msg(strstr(got, ",\"caseNumbers\":{\"u1\":\"c1\"}"), "%s", got);
+  free(got);
+  free(e1);
+  hs_index_hashes_free(&h);
+  ck_assert_int_eq(hs_index_load(snap, HS_HASH_MD5, NULL, &h), HS_OK);
+  ck_assert_uint_eq(h.count, 1);
+  hs_index_hashes_free(&h);
+  hs_index_snapshot_close(snap);
+  /* The withdrawal replayed: already withdrawn, not "not found". */
+  snprintf(text, sizeof text,
+           "{\"hashRecords\":[{\"signalType\":\"ImagePDQ\",\"hashValue\":\"%s\","
+           "\"hashStatus\":\"Withdrawn\"}]}\n", H2);
+  memset(&pr, 0, sizeof pr);
+  ck_assert_int_eq(import_exchange(idx, "stopncii", text), HS_OK);
+  ck_assert_uint_eq(r.already_withdrawn, 1);
+  ck_assert_uint_eq(r.not_found, 0);
+  ck_assert_uint_eq(r.withdrawn, 0);
+  /* A truncated page is refused whole, with the byte offset. */
+  snprintf(text, sizeof text,
+           "{\"count\":2,\"hashRecords\":[{\"signalType\":\"ImagePDQ\",\"hashValue\":\"%064d\"},"
+           "{\"signalType\":\"ImagePDQ\",\"hashValue\":\"%s", 5, H1);
+  memset(&pr, 0, sizeof pr);
+  ck_assert_int_eq(import_exchange(idx, "stopncii", text), HS_ERR_FORMAT);
+  ck_assert_int_eq(pr.n, 1);
+  char want[128];
+  snprintf(want, sizeof want, "premature end of input at byte %zu of the document; the document "
+           "is refused whole", strlen(text));
+  ck_assert_msg(strstr(pr.lines[0], "exchange.json:1: JSON: ") && strstr(pr.lines[0], want),
+                "%s", pr.lines[0]);
+  ck_assert_uint_eq(r.added, 0);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
+/* python-threatexchange's line shapes. */
+START_TEST(pytx_shapes) {
+  hs_index *idx = fresh();
+  char text[2048];
+  snprintf(text, sizeof text,
+           "'Sample Data' pdq %s FetchedSignalMetadata(a=1, b='x, y')\n"
+           "ROTATE90 pdq %s\n"
+           "video_md5 d41d8cd98f00b204e9800998ecf8427e\n"
+           "HASH_VIDEO_SHA256 %064d\n",
+           H1, H2, 3);
+  ck_assert_msg(import_exchange(idx, "pytx", text) == HS_OK, "%s / %s", hs_last_error(),
+                pr.n ? pr.lines[0] : "");
+  ck_assert_uint_eq(r.added, 4);
+  char *e1 = export_to(idx, "pytx.jsonl", HS_EXPORT_JSONL, "pytx");
+  char *got = slurp(e1);
+  ck_assert_msg(strstr(got, "\"collab\":\"Sample Data\",\"metadata\":\"FetchedSignalMetadata(a=1, "
+                            "b='x, y')\""), "%s", got);
+  ck_assert_msg(strstr(got, "\"rotation\":\"ROTATE90\""), "%s", got);
+  ck_assert_msg(strstr(got, "{\"type\":\"md5\",\"hash\":\"d41d8cd98f00b204e9800998ecf8427e\""), "%s", got);
+  ck_assert_msg(strstr(got, "{\"type\":\"sha256\",\"hash\":\"0000"), "%s", got);
+  free(got);
+  free(e1);
+  e1 = NULL;
+  got = NULL;
+  /* pytx 1.2 `dataset -P`: type hash 'collab' CATEGORY tags; signal types
+   * hashsweep lacks are passed over with a warning, never an error. */
+  snprintf(text, sizeof text,
+           "pdq %s 'Sample Signals' INVESTIGATION_SEED tag1 tag2\n"
+           "raw_text The quick brown fox, jumps\n"
+           "url_md5 95c3a3934d38b06959d4f6d5bfe48a79 'Sample Signals' INVESTIGATION_SEED\n", H2);
+  memset(&pr, 0, sizeof pr);
+  ck_assert_msg(import_exchange(idx, "pytx2", text) == HS_OK, "%s", pr.n ? pr.lines[0] : "");
+  ck_assert_uint_eq(r.added, 1);
+  ck_assert_uint_eq(r.passed_over, 2);
+  ck_assert_uint_eq(r.rejected, 0);
+  ck_assert_msg(strstr(warned.lines[0], ":2: signal type 'raw_text' is not supported"), "%s",
+                warned.lines[0]);
+  e1 = export_to(idx, "pytx2.jsonl", HS_EXPORT_JSONL, "pytx2");
+  got = slurp(e1);
+  ck_assert_msg(strstr(got, "\"category\":\"INVESTIGATION_SEED\",\"collab\":\"Sample Signals\","
+                            "\"tags\":\"tag1 tag2\""), "%s", got);
+  free(got);
+  free(e1);
+  /* `threatexchange dataset -P --csv`: its header names the hash column. */
+  snprintf(text, sizeof text,
+           "collab,signal_type,signal_str,category,tags\n"
+           "Sample Data,video_md5,0cc175b9c0f1b6a831c399e269772661,ADULT,a b\n");
+  memset(&pr, 0, sizeof pr);
+  ck_assert_int_eq(import_exchange(idx, "pytx", text), HS_OK);
+  ck_assert_uint_eq(r.added, 1);
+  hs_index_close(idx);
+}
+END_TEST
+
+/* An HMA bank: its database rows (content_signal joined with bank) in,
+ * the bodies of POST /c/bank/<bank>/signal out, and round trip. */
+START_TEST(hma_bank_round_trip) {
+  hs_index *idx = fresh();
+  char text[1024];
+  snprintf(text, sizeof text,
+           "bank_name,bank_content_id,signal_type,signal_val,create_time\n"
+           "NCII_BANK,1,pdq,%s,2024-05-01 10:00:00+00\n"
+           "NCII_BANK,2,video_md5,d41d8cd98f00b204e9800998ecf8427e,2024-05-02 10:00:00+00\n", H1);
+  ck_assert_msg(import_exchange(idx, NULL, text) == HS_OK, "%s / %s", hs_last_error(),
+                pr.n ? pr.lines[0] : "");
+  ck_assert_uint_eq(r.added, 2);
+  FILE *devnull = fopen("/dev/null", "w");
+  ck_assert_int_eq(hs_index_export(idx, devnull, NULL, HS_EXPORT_HMA), HS_ERR_INVALID_ARG);
+  fclose(devnull);
+  char *e1 = export_to(idx, "bank1.jsonl", HS_EXPORT_HMA, "NCII_BANK"), *s1 = slurp(e1);
+  char want[512];
+  snprintf(want, sizeof want, "{\"pdq\":\"%s\"}\n{\"video_md5\":\"d41d8cd98f00b204e9800998ecf8427e\"}\n",
+           H1);
+  ck_assert_str_eq(s1, want);
+  hs_index_close(idx);
+  tu_rmtree(ipath);
+  idx = fresh();
+  memset(&pr, 0, sizeof pr);
+  ck_assert_int_eq(import_exchange(idx, "NCII_BANK", s1), HS_OK);
+  ck_assert_uint_eq(r.added, 2);
+  char *e2 = export_to(idx, "bank2.jsonl", HS_EXPORT_HMA, "NCII_BANK"), *s2 = slurp(e2);
+  ck_assert_str_eq(s1, s2);
+  /* A type HMA lacks is refused, naming the entry. */
+  snprintf(text, sizeof text, "h64 00000000000000ff\n");
+  ck_assert_int_eq(import_exchange(idx, "NCII_BANK", text), HS_OK);
+  FILE *f = fopen("/dev/null", "w");
+  ck_assert_int_eq(hs_index_export(idx, f, "NCII_BANK", HS_EXPORT_HMA), HS_ERR_UNSUPPORTED);
+  fclose(f);
+  ck_assert_msg(strstr(hs_last_error(), "HMA has no signal type for h64 hashes"), "%s",
+                hs_last_error());
+  hs_index_close(idx);
+  free(s1), free(s2), free(e1), free(e2);
 }
 END_TEST
 
@@ -997,6 +1206,9 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, load_blocks_aligned);
   tcase_add_loop_test(tc, export_round_trip, 0, 3);
   tcase_add_test(tc, export_limits_symmetric);
+  tcase_add_test(tc, stopncii_pages);
+  tcase_add_test(tc, pytx_shapes);
+  tcase_add_test(tc, hma_bank_round_trip);
   tcase_add_test(tc, verify_detects_damage);
   tcase_add_test(tc, refuses_damaged_structure);
   tcase_add_test(tc, refuses_page_summary_mismatch);

@@ -14,7 +14,7 @@ static void index_usage(FILE *out) {
           "       hashsweep index withdraw IDX (--hash H | --id ID | --file F)... --reason TEXT\n"
           "       hashsweep index lists IDX [--format tsv|jsonl]\n"
           "       hashsweep index stats IDX [--format text|json]\n"
-          "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl] [-o FILE]\n"
+          "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl|hma] [-o FILE]\n"
           "       hashsweep index verify IDX\n"
           "       hashsweep index log IDX [--format tsv|jsonl]\n\n"
           "An index is a directory (LMDB, owner-only permissions) of hash lists with\n"
@@ -53,6 +53,12 @@ int index_open_or_fail(const char *path, unsigned flags, hs_index **idx) {
     return cli_exit_for(st);
   }
   return EXIT_ALL_DONE;
+}
+
+void index_print_warning(void *user, const char *where, const char *cause) {
+  (void)user;
+  fflush(stdout);
+  fprintf(stderr, "%s: warning: %s\n", where ? where : "", cause);
 }
 
 void index_print_problem(void *user, const char *where, const char *cause) {
@@ -163,6 +169,7 @@ static int index_import(int argc, char **argv, const char *cmd) {
     return rc;
   o.command = cmd;
   o.problem = index_print_problem;
+  o.warning = index_print_warning;
   o.user = o.skip_bad ? " (skipped)" : NULL;
   hs_import_result r;
   hs_status st = hs_index_import(idx, (const char *const *)argv + optind + 1,
@@ -181,6 +188,12 @@ static int index_import(int argc, char **argv, const char *cmd) {
          (unsigned long long)r.rows, (unsigned long long)r.added,
          (unsigned long long)r.duplicates, (unsigned long long)r.withdrawn,
          (unsigned long long)r.not_found, (unsigned long long)r.rejected);
+  if (r.already_withdrawn)
+    printf(", %llu already withdrawn", (unsigned long long)r.already_withdrawn);
+  if (r.passed_over)
+    printf(", %llu passed over (hash type not supported)", (unsigned long long)r.passed_over);
+  if (r.next_set_timestamp)
+    printf(", next set timestamp %lld", (long long)r.next_set_timestamp);
   if (!o.dry_run)
     printf("; index version %llu", (unsigned long long)r.version);
   putchar('\n');

@@ -4,9 +4,10 @@
 
 #include "commands.h"
 
-/* Exit code for a failed call (see `hashsweep index --help`). */
 /* Opens IDX, printing the error; returns an exit code (0 on success). */
 int index_open_or_fail(const char *path, unsigned flags, hs_index **idx);
+/* Prints "WHERE: warning: WHAT" on stderr (user unused). */
+void index_print_warning(void *user, const char *where, const char *cause);
 /* Prints "WHERE: CAUSE<suffix>" on stderr; user is the suffix or NULL. */
 void index_print_problem(void *user, const char *where, const char *cause);
 /* lists, stats, export, verify, log; -1 when `sub` is none of them. */

@@ -162,7 +162,7 @@ static hs_status read_index_haystack(const char *path, hs_hash_type type, hs_has
     st = hs_index_load(snap, type, NULL, &h);
   if (st == HS_OK) {
     uint64_t w[4];
-    int bits = hs_hash_to_words(type, h.hashes, w);
+    int bits = type == HS_HASH_H64 ? 64 : 256; /* hs_hash_to_words' width */
     size_t words = (size_t)bits / 64, stored = hs_hash_type_bytes(type);
     out->bits = bits;
     out->type = type;

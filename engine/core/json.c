@@ -1,5 +1,7 @@
 /* core/json.c - JSON string output for the JSONL sinks. */
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/json.h"
@@ -69,4 +71,17 @@ size_t json_string_len(const char *str) {
   size_t n = 0;
   json_escape(str, put_count, &n);
   return n;
+}
+
+int json_compact_object(const char *s, size_t n) {
+  if (n < 2 || (s[0] != '{' && s[0] != '['))
+    return 0;
+  json_t *j = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+  if (!j)
+    return 0;
+  char *again = json_dumps(j, JSON_COMPACT);
+  int same = again && strlen(again) == n && memcmp(again, s, n) == 0;
+  free(again);
+  json_decref(j);
+  return same;
 }

@@ -7,5 +7,10 @@
 #include <stddef.h>
 
 size_t json_string_len(const char *s);
+/* Whether s (n bytes) is a JSON object or array exactly as jansson writes
+ * it compactly: how a JSON Lines import keeps a nested value. Such a value
+ * is exported as JSON, not as a string; written so, it is no longer than
+ * as a string, and it reads back to the same text. */
+int json_compact_object(const char *s, size_t n);
 
 #endif

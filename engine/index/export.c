@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "core/error.h"
+#include "core/json.h"
 #include "index/dedup.h"
 #include "index/entrymeta.h"
 #include "index/index_internal.h"
@@ -42,13 +43,13 @@ typedef struct exporter {
 } exporter;
 
 hs_status hs_export_format_parse(const char *name, hs_export_format *out) {
-  static const char *const names[] = {"tsv", "csv", "jsonl"};
-  for (int i = 0; i < 3; i++)
+  static const char *const names[] = {"tsv", "csv", "jsonl", "hma"};
+  for (int i = 0; i < 4; i++)
     if (name && strcmp(name, names[i]) == 0) {
       *out = (hs_export_format)i;
       return HS_OK;
     }
-  return error_set(HS_ERR_INVALID_ARG, "unknown export format '%s' (tsv, csv, jsonl)",
+  return error_set(HS_ERR_INVALID_ARG, "unknown export format '%s' (tsv, csv, jsonl, hma)",
                    name ? name : "");
 }
 
@@ -180,7 +181,10 @@ static hs_status write_row(exporter *e, const row *r, uint64_t id) {
       rec_put_bytes(&e->scratch, r->val[i], r->len[i]);
       rec_put_u8(&e->scratch, 0);
       HS_TRY(rec_writer_status(&e->scratch));
-      hs_json_write_string(f, (const char *)e->scratch.buf);
+      if (json_compact_object((const char *)e->scratch.buf, r->len[i]))
+        fwrite(r->val[i], 1, r->len[i], f); /* caseNumbers, CSPFeedbacks: JSON again */
+      else
+        hs_json_write_string(f, (const char *)e->scratch.buf);
     }
     fputs("}\n", f);
     return HS_OK;
@@ -204,7 +208,7 @@ static hs_status write_row(exporter *e, const row *r, uint64_t id) {
 }
 
 static hs_status write_header(exporter *e) {
-  if (e->fmt == HS_EXPORT_JSONL)
+  if (e->fmt == HS_EXPORT_JSONL || e->fmt == HS_EXPORT_HMA)
     return HS_OK;
   row r;
   r.n = 0;
@@ -244,6 +248,17 @@ static hs_status list_of(exporter *e, unsigned id, const char **name) {
   return HS_OK;
 }
 
+/* HMA's signal type names: its PDQ and its (video) MD5. */
+static hs_status write_hma(exporter *e, hs_hash_type t, uint64_t id, const char *hex) {
+  const char *name = t == HS_HASH_PDQ ? "pdq" : t == HS_HASH_MD5 ? "video_md5" : NULL;
+  if (!name)
+    return error_set(HS_ERR_UNSUPPORTED, "entry %llu: HMA has no signal type for %s hashes; "
+                     "export pdq and md5 lists only", (unsigned long long)id,
+                     hs_hash_type_name(t));
+  fprintf(e->out, "{\"%s\":\"%s\"}\n", name, hex);
+  return HS_OK;
+}
+
 static void set(row *r, size_t at, const char *name, const char *v, size_t n) {
   r->name[at] = name;
   r->val[at] = v;
@@ -262,6 +277,8 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
   const char *lname = NULL;
   if (!e->list_id)
     HS_TRY(list_of(e, page_lists(l, p)[slot], &lname));
+  if (e->fmt == HS_EXPORT_HMA) /* one line per entry, the hash alone */
+    return write_hma(e, t, id, hex);
   uint32_t nprov = m ? m->nprov : 1;
   for (uint32_t k = 0; k < nprov; k++) {
     const uint8_t *blob = m ? m->prov[k].blob : NULL;
@@ -294,6 +311,8 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
 }
 
 static hs_status run_export(exporter *e, const char *list) {
+  if (e->fmt == HS_EXPORT_HMA && !list)
+    return error_set(HS_ERR_INVALID_ARG, "an HMA export is one bank: name its list");
   if (list) {
     list_record rec;
     HS_TRY(list_get(e->idx, e->txn, list, &rec));
@@ -302,7 +321,8 @@ static hs_status run_export(exporter *e, const char *list) {
   HS_TRY(walk(e, collect_extras));
   if (e->nextras > 1024)
     return error_set(HS_ERR_LIMIT, "more than 1024 extra columns");
-  qsort(e->extras, e->nextras, sizeof *e->extras, extra_cmp);
+  if (e->nextras) /* extras is NULL when there are none */
+    qsort(e->extras, e->nextras, sizeof *e->extras, extra_cmp);
   HS_TRY(write_header(e));
   HS_TRY(walk(e, write_entry));
   if (fflush(e->out) != 0 || ferror(e->out))
@@ -311,7 +331,7 @@ static hs_status run_export(exporter *e, const char *list) {
 }
 
 hs_status hs_index_export(hs_index *idx, FILE *out, const char *list, hs_export_format fmt) {
-  HS_CHECK(idx && out && (unsigned)fmt <= HS_EXPORT_JSONL, HS_ERR_INVALID_ARG,
+  HS_CHECK(idx && out && (unsigned)fmt <= HS_EXPORT_HMA, HS_ERR_INVALID_ARG,
            "index export: bad argument");
   exporter *e = calloc(1, sizeof *e);
   if (!e)

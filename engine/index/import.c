@@ -27,12 +27,16 @@ typedef struct import_ctx {
   /* per attempt */
   import_list *lists;
   dedup_set sets[HS_HASH_TYPE_COUNT];
+  /* (list, hash) of status-withdrawn rows -> a withdrawn entry holding it,
+   * so a replayed withdrawal counts as "already withdrawn" */
+  dedup_set gone[HS_HASH_TYPE_COUNT];
   int set_built[HS_HASH_TYPE_COUNT];
   page_work work;
   uint64_t seq;
   int64_t now;
   rec_writer blob; /* a row's blob with its quality added */
-  uint64_t not_found; /* status-withdrawn rows whose hash was not active */
+  uint64_t not_found; /* status-withdrawn rows whose hash was never listed */
+  uint64_t already;   /* status-withdrawn rows whose hash was withdrawn */
 } import_ctx;
 
 void hs_import_options_default(hs_import_options *o) {
@@ -58,6 +62,8 @@ static hs_status build_set(hs_index *idx, MDB_txn *txn, import_ctx *c, hs_hash_t
     unsigned list = c->lists[r->list].rec.id;
     wanted[list] = 1;
     s = dedup_put(set, list, r->hash, DEDUP_NONE);
+    if (s == HS_OK && r->status == ROW_WITHDRAW)
+      s = dedup_put(&c->gone[t], list, r->hash, DEDUP_NONE);
   }
   const page_layout *l = &idx->layout[t];
   page_cursor pc = {0};
@@ -69,9 +75,10 @@ static hs_status build_set(hs_index *idx, MDB_txn *txn, import_ctx *c, hs_hash_t
     const uint16_t *lists = page_lists(l, p);
     const uint8_t *flags = page_flags(l, p), *hashes = page_hashes(l, p);
     for (unsigned i = 0; i < page_hdr(p)->count; i++) {
-      if (!wanted[lists[i]] || (flags[i] & HS_ENTRY_WITHDRAWN))
+      if (!wanted[lists[i]])
         continue;
-      uint64_t *id = dedup_slot(set, lists[i], hashes + i * l->hash_bytes);
+      int gone = (flags[i] & HS_ENTRY_WITHDRAWN) != 0;
+      uint64_t *id = dedup_slot(gone ? &c->gone[t] : set, lists[i], hashes + i * l->hash_bytes);
       if (id)
         *id = page_entry_id(no, i);
     }
@@ -151,13 +158,17 @@ static hs_status withdraw_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const 
   import_list *il = &c->lists[r->list];
   hs_hash_type t = (hs_hash_type)r->type;
   if (id == DEDUP_NONE) {
-    c->not_found++;
+    if (dedup_find(&c->gone[t], il->rec.id, r->hash) != DEDUP_NONE)
+      c->already++;
+    else
+      c->not_found++;
     return HS_OK;
   }
   int was;
   HS_TRY(entry_withdraw(idx, txn, &c->work, t, id, il->version, c->seq, c->now,
                               STATUS_WITHDRAW_REASON, &was));
   HS_TRY(dedup_put(&c->sets[t], il->rec.id, r->hash, DEDUP_NONE));
+  HS_TRY(dedup_put(&c->gone[t], il->rec.id, r->hash, id));
   il->part.withdrawn++;
   il->rec.withdrawn++;
   il->rec.active_by_type[t]--;
@@ -218,6 +229,7 @@ static hs_status close_lists(hs_index *idx, MDB_txn *txn, import_ctx *c) {
   }
   res->lists = (unsigned)c->parser->nlists;
   res->not_found = c->not_found;
+  res->already_withdrawn = c->already;
   audit_entry e = {.kind = AUDIT_IMPORT, .time = c->now, .rejected = c->parser->rejected,
                    .not_found = c->not_found, .parts = parts, .nparts = c->parser->nlists, .files = c->parser->files,
                    .nfiles = c->parser->nfiles, .note = c->opts->note, .command = c->opts->command};
@@ -228,8 +240,10 @@ static hs_status close_lists(hs_index *idx, MDB_txn *txn, import_ctx *c) {
 }
 
 static void attempt_free(import_ctx *c) {
-  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
+  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
     dedup_free(&c->sets[t]);
+    dedup_free(&c->gone[t]);
+  }
   pagework_free(&c->work);
   free(c->lists);
   c->lists = NULL;
@@ -244,9 +258,15 @@ static hs_status import_txn(hs_index *idx, MDB_txn *txn, void *arg) {
   memset(res, 0, sizeof *res);
   res->rows = rows;
   res->rejected = rejected;
+  res->warnings = c->parser->warnings;
+  res->passed_over = c->parser->passed_over;
+  res->next_set_timestamp = c->parser->has_next_set ? c->parser->next_set_timestamp : 0;
+  c->not_found = c->already = 0;
   memset(c->set_built, 0, sizeof c->set_built);
-  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
+  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
     dedup_init(&c->sets[t], hs_hash_type_bytes((hs_hash_type)t));
+    dedup_init(&c->gone[t], hs_hash_type_bytes((hs_hash_type)t));
+  }
   c->now = index_now();
   c->not_found = 0;
   c->lists = calloc(c->parser->nlists ? c->parser->nlists : 1, sizeof *c->lists);
@@ -269,6 +289,7 @@ static hs_status parse_all(import_parser *p, const char *const *files, size_t nf
   p->keep_fields = 1;
   p->max_rows = o->max_rows;
   p->problem = o->problem;
+  p->warning = o->warning;
   p->user = o->user;
   if (o->list)
     HS_TRY(list_check_name(o->list));
@@ -296,6 +317,9 @@ hs_status hs_index_import(hs_index *idx, const char *const *files, size_t nfiles
   hs_status s = parse_all(&p, files, nfiles, opts);
   result->rows = p.nrows;
   result->rejected = p.rejected;
+  result->warnings = p.warnings;
+  result->passed_over = p.passed_over;
+  result->next_set_timestamp = p.has_next_set ? p.next_set_timestamp : 0;
   if (s == HS_OK && p.rejected && !opts->skip_bad)
     s = error_set(HS_ERR_FORMAT, "%llu malformed line(s); nothing imported",
                   (unsigned long long)p.rejected);

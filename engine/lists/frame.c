@@ -9,12 +9,9 @@
 
 #include "lists/internal.h"
 
-void list_report(fctx *c, const char *fmt, ...) {
+static void say(fctx *c, hs_index_problem_fn fn, const char *fmt, va_list ap) {
   char where[600], raw[600], cause[600];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(raw, sizeof raw, fmt, ap);
-  va_end(ap);
   /* Causes quote the input: control bytes are shown as \xNN, so a list
    * cannot break the one-line report or forge lines of its own. */
   size_t o = 0;
@@ -25,10 +22,28 @@ void list_report(fctx *c, const char *fmt, ...) {
       cause[o++] = (char)*q;
   }
   cause[o] = '\0';
-  snprintf(where, sizeof where, "%s:%u", c->name, c->rec_line);
+  if (c->jpath[0]) /* a record inside a JSON document: its path too */
+    snprintf(where, sizeof where, "%s:%u: %s", c->name, c->rec_line, c->jpath);
+  else
+    snprintf(where, sizeof where, "%s:%u", c->name, c->rec_line);
+  if (fn)
+    fn(c->p->user, where, cause);
+}
+
+void list_report(fctx *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
   c->p->rejected++;
-  if (c->p->problem)
-    c->p->problem(c->p->user, where, cause);
+  say(c, c->p->problem, fmt, ap);
+  va_end(ap);
+}
+
+void list_warn(fctx *c, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  c->p->warnings++;
+  say(c, c->p->warning, fmt, ap);
+  va_end(ap);
 }
 
 /* Every byte read: the file's digest and size for the audit log, and the
@@ -83,7 +98,11 @@ int list_next_record(fctx *c, span *out) {
   int too_long = c->line_cut;
   rec_writer_reset(&c->rec);
   rec_put_bytes(&c->rec, l.s, l.n);
-  int csv = c->mode == MODE_JSONL ? 0 : (c->delim == ',' || (c->delim == 0 && memchr(l.s, ',', l.n)));
+  /* Quotes join lines only in CSV: never in JSON (nor in the first line of
+   * a file when it opens a JSON object, a page cut short included). */
+  span t = span_trim(l);
+  int json = c->mode == MODE_JSONL || (!c->shaped && t.n && t.s[0] == '{');
+  int csv = !json && (c->delim == ',' || (c->delim == 0 && memchr(l.s, ',', l.n)));
   int open = csv && (c->line_quotes & 1);
   for (int k = 0; open && k < MAX_RECORD_LINES; k++) {
     if ((r = next_line(c, &l)) < 0)

@@ -15,6 +15,8 @@
 #include "hashsweep/match.h"
 #include "lists/lists.h"
 
+_Static_assert(HS_HASH_LIST_MAX_LINE == LIST_MAX_RECORD, "match and import: one record limit");
+
 typedef struct first_problem {
   char text[700];
   int seen;

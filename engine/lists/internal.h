@@ -21,7 +21,10 @@
 #define MAX_RECORD_LINES 10000 /* a quoted CSV field spanning more is an error */
 #define MAX_HASHES_PER_RECORD 8
 
-enum { MODE_PLAIN, MODE_DELIM, MODE_HEADER, MODE_JSONL };
+enum { MODE_PLAIN, MODE_DELIM, MODE_HEADER, MODE_JSONL, MODE_JSONDOC };
+/* A JSON document (a StopNCII FetchHashes response, pretty-printed or
+ * several pages one after the other) is held whole: at most this much. */
+#define LIST_MAX_DOCUMENT (256u << 20)
 enum role {
   R_EXTRA, R_LIST, R_TYPE, R_HASH, R_TYPED_HASH, R_QUALITY, R_LABEL, R_SOURCE, R_ID, R_ADDED,
   R_STATUS, R_DELETE
@@ -67,6 +70,7 @@ typedef struct fctx {
   int line_cut;         /* the current line was longer than LIST_MAX_RECORD */
   int over_limit;       /* a row beyond p->max_rows was met */
   rec_writer rec; /* the current record (lines joined for quoted CSV) */
+  int shaped; /* mode and delim are decided (after the first record) */
   int mode;
   char delim;
   int *roles, *role_type;
@@ -79,11 +83,14 @@ typedef struct fctx {
   rec_writer jsonval;  /* its decoded keys and values, NUL-terminated */
   json_member *jm;
   size_t njm, jmcap;
+  char jpath[64];      /* "hashRecords[3]" in a JSON document, else "" */
   draft d;
 } fctx;
 
 /* frame.c */
 void list_report(fctx *c, const char *fmt, ...) HS_PRINTF(2, 3);
+/* The same for a record that is kept, or passed over, with a caveat. */
+void list_warn(fctx *c, const char *fmt, ...) HS_PRINTF(2, 3);
 /* The next record into c->rec (NUL-terminated). Returns 1, 0 at EOF, -1 on
  * error, 2 when a quote never closed, 3 when the record is longer than
  * LIST_MAX_RECORD (consumed, not kept). */
@@ -106,6 +113,19 @@ void list_one_record(fctx *c, span rec);
 
 /* jsonl.c */
 void list_record_json(fctx *c, span rec);
+/* Whether a file whose first record is `rec` (starting with '{') is one
+ * JSON document rather than JSON Lines: rec is not a whole JSON value, or
+ * it is a page with "hashRecords". */
+int list_is_json_document(span rec);
+/* Reads the document (rec and the rest of the input) and every record of
+ * every page in it. 0, or -1 on a read error. */
+int list_json_document(fctx *c, span rec);
+
+/* parse.c */
+/* Appends the rest of the input to w (and the digest); 0, 1 when more than
+ * `cap` bytes were left (the rest read into the digest only), -1 on a read
+ * error. */
+int list_read_rest(fctx *c, rec_writer *w, size_t cap);
 
 /* rows.c */
 int draft_set(fctx *c, int role, int type, const char *key, span v);

@@ -94,7 +94,24 @@ static int put_value(fctx *c, json_t *v) {
     c->jsonval.failed = 1;
     return 0;
   }
-  int r = put_decoded(c, text, strlen(text));
+  /* Nested text keeps escapes: the markers come back as "\u0000" and two
+   * bytes; a byte's turns into its \udcXX again, a real NUL is refused. */
+  int r = 0;
+  for (const char *s = text; *s && r == 0; s++) {
+    if (strncmp(s, "\\u0000", 6) != 0) {
+      rec_put_u8(&c->jsonval, (uint8_t)*s);
+      continue;
+    }
+    uint8_t b;
+    if (!s[6] || hs_bytes_from_hex(s + 6, 2, &b, 1) != HS_OK) {
+      r = -1;
+      break;
+    }
+    rec_put_bytes(&c->jsonval, "\\udc", 4);
+    rec_put_bytes(&c->jsonval, s + 6, 2);
+    s += 7;
+  }
+  rec_put_u8(&c->jsonval, 0);
   free(text);
   return r;
 }
@@ -137,27 +154,16 @@ static int decode_members(fctx *c, json_t *obj) {
   return 0;
 }
 
-void list_record_json(fctx *c, span rec) {
-  mark_escapes(c, rec);
-  if (c->jsontext.failed) {
-    list_report(c, "out of memory");
-    return;
-  }
-  json_error_t err;
-  json_t *obj = json_loadb((const char *)c->jsontext.buf, c->jsontext.len,
-                           JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &err);
-  if (!obj) {
-    list_report(c, "JSON: %s at column %d", err.text, err.column);
-    return;
-  }
+#define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
+/* One JSON object as a record. */
+static void object_record(fctx *c, json_t *obj) {
+  draft_reset(&c->d);
   if (!json_is_object(obj)) {
-    json_decref(obj);
     list_report(c, "JSON: expected an object");
     return;
   }
-  int r = decode_members(c, obj);
-  json_decref(obj);
-  if (r != 0)
+  if (decode_members(c, obj) != 0)
     return;
   /* Spans only now: c->jsonval no longer moves. */
   for (size_t i = 0; i < c->njm; i++) {
@@ -169,4 +175,128 @@ void list_record_json(fctx *c, span rec) {
       return;
   }
   list_finish_record(c);
+}
+
+void list_record_json(fctx *c, span rec) {
+  mark_escapes(c, rec);
+  if (c->jsontext.failed) {
+    list_report(c, "out of memory");
+    return;
+  }
+  json_error_t err;
+  json_t *obj =
+      json_loadb((const char *)c->jsontext.buf, c->jsontext.len, LOAD_FLAGS, &err);
+  if (!obj) {
+    list_report(c, "JSON: %s at column %d", err.text, err.column);
+    return;
+  }
+  object_record(c, obj);
+  json_decref(obj);
+}
+
+/* ---- whole documents -------------------------------------------------------------- */
+
+int list_is_json_document(span rec) {
+  json_error_t err;
+  json_t *j = json_loadb(rec.s, rec.n, 0, &err);
+  if (!j) /* cut short by the end of the line: it goes on below */
+    return err.position >= 0 && (size_t)err.position >= rec.n;
+  int doc = json_is_object(j) && json_is_array(json_object_get(j, "hashRecords"));
+  json_decref(j);
+  return doc;
+}
+
+static uint32_t lines_in(const char *s, size_t n) {
+  uint32_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    k += s[i] == '\n';
+  return k;
+}
+
+/* One page: a FetchHashes response ({"hashRecords": [...],
+ * "nextSetTimestamp": T, ...}), a lone record, or an array of records. */
+static void page_records(fctx *c, json_t *page) {
+  json_t *records = json_is_object(page) ? json_object_get(page, "hashRecords") : NULL;
+  if (json_is_object(page) && !json_is_array(records)) {
+    object_record(c, page);
+    return;
+  }
+  if (!records && !json_is_array(page)) {
+    list_report(c, "JSON: a page is an object or an array");
+    return;
+  }
+  json_t *next = json_is_object(page) ? json_object_get(page, "nextSetTimestamp") : NULL;
+  if (json_is_integer(next)) { /* where the next fetch starts: the last page's */
+    c->p->next_set_timestamp = (int64_t)json_integer_value(next);
+    c->p->has_next_set = 1;
+  }
+  json_t *list = records ? records : page;
+  for (size_t i = 0; i < json_array_size(list); i++) {
+    snprintf(c->jpath, sizeof c->jpath, "%s[%zu]", records ? "hashRecords" : "", i);
+    object_record(c, json_array_get(list, i));
+  }
+  c->jpath[0] = '\0';
+}
+
+int list_json_document(fctx *c, span rec) {
+  rec_writer text = {0};
+  rec_put_bytes(&text, rec.s, rec.n);
+  rec_put_u8(&text, '\n');
+  int r = list_read_rest(c, &text, LIST_MAX_DOCUMENT);
+  if (r == 0 && text.len == rec.n + 1 && !text.failed)
+    text.len--; /* the first line was the last: no newline after it */
+  if (r < 0 || text.failed) {
+    rec_writer_free(&text);
+    return -1;
+  }
+  if (r > 0) {
+    list_report(c, "JSON document longer than %u bytes; refused whole", LIST_MAX_DOCUMENT);
+    rec_writer_free(&text);
+    return 0;
+  }
+  mark_escapes(c, (span){(const char *)text.buf, text.len});
+  rec_writer_free(&text);
+  /* Every page is parsed before any record is taken: a truncated or
+   * broken page refuses the document whole. */
+  const char *s = (const char *)c->jsontext.buf;
+  size_t n = c->jsontext.len, off = 0, np = 0, cap = 0;
+  struct page {
+    json_t *json;
+    size_t at; /* byte offset in the document */
+  } *pages = NULL;
+  uint32_t line0 = c->rec_line;
+  int ok = !c->jsontext.failed;
+  while (ok) {
+    while (off < n && (s[off] == ' ' || s[off] == '\t' || s[off] == '\r' || s[off] == '\n'))
+      off++;
+    if (off >= n)
+      break;
+    json_error_t err;
+    json_t *j = json_loadb(s + off, n - off, LOAD_FLAGS | JSON_DISABLE_EOF_CHECK, &err);
+    size_t where = off + (err.position > 0 ? (size_t)err.position : 0);
+    if (!j) {
+      c->rec_line = line0 + lines_in(s, where);
+      list_report(c, "JSON: %s at byte %zu of the document; the document is refused whole",
+                  err.text, where);
+      ok = 0;
+      break;
+    }
+    if (rec_grow(&pages, &cap, np, sizeof *pages, 8) != 0) {
+      json_decref(j);
+      list_report(c, "out of memory");
+      ok = 0;
+      break;
+    }
+    pages[np++] = (struct page){j, off};
+    off = where;
+  }
+  for (size_t i = 0; i < np; i++) {
+    if (ok) {
+      c->rec_line = line0 + lines_in(s, pages[i].at);
+      page_records(c, pages[i].json);
+    }
+    json_decref(pages[i].json);
+  }
+  free(pages);
+  return 0;
 }

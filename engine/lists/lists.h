@@ -52,6 +52,7 @@ typedef struct import_parser {
   uint64_t max_rows;          /* more rows is HS_ERR_LIMIT (0: no limit) */
   int stop_at_problem;        /* stop reading a file at its first problem */
   hs_index_problem_fn problem;
+  hs_index_problem_fn warning; /* may be NULL; gets `user` */
   void *user;
   /* results */
   import_row *rows;
@@ -60,9 +61,13 @@ typedef struct import_parser {
   char **lists;               /* distinct list names, owned */
   size_t nlists;
   uint64_t records, rejected;
+  uint64_t warnings;          /* rows kept with a caveat, or passed over */
+  uint64_t passed_over;       /* rows of an unsupported hash type (no row) */
   hs_log_file *files;         /* one per file parsed (names owned) */
   size_t nfiles;
   int stopped;                /* stop_at_problem was met */
+  int64_t next_set_timestamp; /* a FetchHashes page's nextSetTimestamp (last) */
+  int has_next_set;
 } import_parser;
 
 void import_parser_init(import_parser *p);

@@ -59,16 +59,25 @@ static hs_status add_file_record(import_parser *p, fctx *c, const char *path) {
   return HS_OK;
 }
 
-/* Reads the rest of the input into the digest; 0, or -1 on a read error. */
-static int drain(fctx *c) {
+int list_read_rest(fctx *c, rec_writer *w, size_t cap) {
   char chunk[16384];
   size_t n;
+  int over = 0;
   while ((n = fread(chunk, 1, sizeof chunk, c->f)) > 0) {
     EVP_DigestUpdate(c->md, chunk, n);
     c->bytes += n;
+    if (w && !over && w->len + n <= cap)
+      rec_put_bytes(w, chunk, n);
+    else
+      over = 1;
   }
-  return ferror(c->f) ? -1 : 0;
+  if (ferror(c->f) || (w && w->failed))
+    return -1;
+  return w && over;
 }
+
+/* Reads the rest of the input into the digest; 0, or -1 on a read error. */
+static int drain(fctx *c) { return list_read_rest(c, NULL, 0) < 0 ? -1 : 0; }
 
 /* Reads c->f (opened by the caller) to its end. */
 static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
@@ -96,7 +105,12 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
     }
     if (first) {
       first = 0;
-      if (list_detect(c, rec)) {
+      int header = list_detect(c, rec);
+      if (c->mode == MODE_JSONDOC) {
+        r = list_json_document(c, rec) < 0 ? -1 : 0;
+        break;
+      }
+      if (header) {
         int h = list_setup_header(c);
         if (h == -1)
           s = error_set(HS_ERR_NOMEM, "out of memory");

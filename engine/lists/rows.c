@@ -90,7 +90,7 @@ static int strip_prefixes(span *v, int *token_type) {
     v->s += 5;
     v->n -= 5;
   }
-  const char *sp = memchr(v->s, ' ', v->n);
+  const char *sp = v->n ? memchr(v->s, ' ', v->n) : NULL; /* an empty span may be NULL */
   if (sp) {
     span tok = {v->s, (size_t)(sp - v->s)};
     int t = list_type_of(tok);
@@ -230,7 +230,8 @@ static int row_status(fctx *c, uint8_t *status) {
       return -1;
     }
   }
-  if (s.n == 0 || span_eq(s, "active") || span_eq(s, "added"))
+  /* StopNCII: Received (a new case), Active; Withdrawn, Deleted. */
+  if (s.n == 0 || span_eq(s, "active") || span_eq(s, "added") || span_eq(s, "received"))
     return 0;
   static const char *const gone[] = {"withdrawn", "deleted", "removed", "withdraw", "delete"};
   for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++)
@@ -238,9 +239,11 @@ static int row_status(fctx *c, uint8_t *status) {
       *status = ROW_WITHDRAW;
       return 0;
     }
-  list_report(c, "status '%.*s' is neither active nor withdrawn/deleted",
-              (int)(s.n > 40 ? 40 : s.n), s.s);
-  return -1;
+  /* Unknown, or a status added after this was written: a hash the source
+   * still lists, so it is kept (one record must never block a page). */
+  list_warn(c, "status '%.*s' is not known: imported as active", (int)(s.n > 40 ? 40 : s.n),
+            s.s);
+  return 0;
 }
 
 static int row_list(fctx *c, uint16_t *list) {
@@ -273,7 +276,8 @@ static int row_list(fctx *c, uint16_t *list) {
  * byte would be cut there (and is never meant), so it is refused here. */
 static int fields_clean(fctx *c) {
   for (size_t i = 0; i < c->d.nkv; i++)
-    if (memchr(c->d.kv[i].val, 0, c->d.kv[i].vlen) || memchr(c->d.kv[i].key, 0, c->d.kv[i].klen)) {
+    if ((c->d.kv[i].vlen && memchr(c->d.kv[i].val, 0, c->d.kv[i].vlen)) ||
+        (c->d.kv[i].klen && memchr(c->d.kv[i].key, 0, c->d.kv[i].klen))) {
       list_report(c, "field '%.*s' holds a NUL byte", (int)(c->d.kv[i].klen > 80 ? 80 : c->d.kv[i].klen),
                   c->d.kv[i].key);
       return -1;
@@ -329,8 +333,10 @@ void list_finish_record(fctx *c) {
   int row_type = -1;
   span type = span_trim(d->type);
   if (type.n && (row_type = list_type_of(type)) < 0) {
-    list_report(c, "hash type '%.*s' is not supported (pdq, md5, sha256, h64)",
-                (int)(type.n > 40 ? 40 : type.n), type.s);
+    /* VideoTMK and other types of an exchange: not an error in the page. */
+    c->p->passed_over++;
+    list_warn(c, "hash type '%.*s' is not supported (pdq, md5, sha256, h64): passed over",
+              (int)(type.n > 40 ? 40 : type.n), type.s);
     return;
   }
   if (list_parse_quality(d->quality, &r.quality) != 0) {

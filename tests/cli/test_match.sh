@@ -130,6 +130,12 @@ expect_eq "md5 lists: only the equal digest" "$(cat "$T/out")" "$(printf '2\t1\t
 "$HS" match --radius 3 "$T/m1.txt" "$T/m2.jsonl" > /dev/null 2> "$T/err"; rc=$?
 expect_eq "md5 lists with --radius 3: exit 2" "$rc" 2
 expect_grep "md5 lists with --radius 3: message" "md5 hashes match exactly: only --radius 0 applies" "$T/err"
+# MD5 needles against an index: its md5 entries, by entry id.
+"$HS" index create "$T/midx" > /dev/null
+"$HS" index import "$T/midx" --list l "$T/m2.jsonl" > /dev/null
+"$HS" match "$T/m1.txt" "$T/midx" > "$T/out" 2> "$T/err"; rc=$?
+expect_eq "md5 needles, index haystack: exit" "$rc" 0
+expect_eq "md5 needles, index haystack: the equal digest, by id" "$(cut -f1,3 "$T/out")" "$(printf '2\t0')"
 "$HS" match "$T/m1.txt" "$T/n256.txt" > /dev/null 2> "$T/err"; rc=$?
 expect_eq "md5 needles, pdq haystack: exit 2" "$rc" 2
 expect_grep "md5 needles, pdq haystack: message" "has md5 hashes but .* has pdq hashes; both lists need one type" "$T/err"

@@ -132,6 +132,10 @@ typedef struct hs_import_options {
                             the import commits (56 bytes plus its metadata) */
   hs_index_problem_fn problem; /* each malformed line ("FILE:LINE", cause) */
   void *user;
+  /* Each row imported or passed over with a caveat ("FILE:LINE", what):
+   * an unknown status imported as active, a hash type hashsweep does not
+   * match (VideoTMK...) passed over. Gets `user` too; may be NULL. */
+  hs_index_problem_fn warning;
 } hs_import_options;
 
 typedef struct hs_import_result {
@@ -140,9 +144,15 @@ typedef struct hs_import_result {
   uint64_t duplicates; /* rows whose hash was already active in the list */
   uint64_t rejected;   /* malformed rows (reported through `problem`) */
   uint64_t withdrawn;  /* entries withdrawn by rows with status withdrawn */
-  uint64_t not_found;  /* such rows whose hash was not active in the list */
+  uint64_t not_found;  /* such rows whose hash the list never held */
   uint64_t version;    /* index version after the import (0: nothing written) */
   unsigned lists;      /* lists changed */
+  uint64_t warnings;   /* rows reported through `warning` */
+  uint64_t passed_over; /* rows of a hash type not supported (not imported) */
+  uint64_t already_withdrawn; /* status-withdrawn rows whose entry already was */
+  int64_t next_set_timestamp; /* a StopNCII FetchHashes page's nextSetTimestamp
+                                 (the last page's; 0: none): where the next
+                                 fetch continues */
 } hs_import_result;
 
 /* The default row limit: 50 million rows, about 3 GB of memory. */
@@ -224,11 +234,19 @@ typedef struct hs_index_stats {
 } hs_index_stats;
 HS_API hs_status hs_index_stats_get(hs_index *idx, hs_index_stats *out);
 
-typedef enum hs_export_format { HS_EXPORT_TSV = 0, HS_EXPORT_CSV, HS_EXPORT_JSONL } hs_export_format;
+typedef enum hs_export_format {
+  HS_EXPORT_TSV = 0,
+  HS_EXPORT_CSV,
+  HS_EXPORT_JSONL,
+  HS_EXPORT_HMA /* JSON Lines, one {"<HMA signal type>": "<hash>"} per entry: the body
+                   HMA's POST /c/bank/<bank>/signal takes; pdq and md5 (video_md5) only */
+} hs_export_format;
 HS_API hs_status hs_export_format_parse(const char *name, hs_export_format *out);
 /* Writes the active entries (of one list, or all with a leading `list`
  * column) in a form hs_index_import reads back to the same index content:
- * one row per entry and distinct provenance, by type then id. */
+ * one row per entry and distinct provenance, by type then id. HS_EXPORT_HMA
+ * writes only the hashes, one line per entry, and refuses a type HMA has no
+ * signal type for (HS_ERR_UNSUPPORTED). */
 HS_API hs_status hs_index_export(hs_index *idx, FILE *out, const char *list,
                                  hs_export_format format);
 
