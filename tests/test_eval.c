@@ -261,9 +261,17 @@ START_TEST(distances_plain_and_dihedral) {
   copy.hash[3] = orig.hash[0];              /* a variant matches exactly */
   copy.hash[3].w[2] = 0x7;                  /* ... but for 3 bits */
   int16_t d[EVAL_NKINDS];
-  eval_distances(&orig, &copy, d);
+  eval_distances(&orig, &copy, NULL, d);
   ck_assert_int_eq(d[EVAL_PLAIN], 64);
   ck_assert_int_eq(d[EVAL_DIHEDRAL], 3);
+  ck_assert_int_eq(d[EVAL_STRIP], 3); /* no content region: the dihedral */
+  /* A content region whose flipped hash is 1 bit from the original. */
+  hs_pdq content = pdq_with(0xff, 100);
+  content.hash[HS_DIH_FLIPY] = orig.hash[0];
+  content.hash[HS_DIH_FLIPY].w[3] = 0x100;
+  eval_distances(&orig, &copy, &content, d);
+  ck_assert_int_eq(d[EVAL_DIHEDRAL], 3);
+  ck_assert_int_eq(d[EVAL_STRIP], 1);
 }
 END_TEST
 
@@ -276,8 +284,8 @@ START_TEST(recall_quantiles_false_matches) {
     img[i].pdq = pdq_with(words[i], i == 4 ? 10 : 100);
     img[i].status = HS_OK;
   }
-  eval_copy copies[4] = {{HS_OK, {0, 0}, 100}, {HS_OK, {20, 20}, 100}, {HS_OK, {40, 30}, 30},
-                         {HS_OK, {50, 45}, 100}};
+  eval_copy copies[4] = {{HS_OK, {0, 0, 0}, 100, 0}, {HS_OK, {20, 20, 20}, 100, 0},
+                         {HS_OK, {40, 30, 30}, 30, 0}, {HS_OK, {50, 45, 12}, 100, 1}};
   edit e;
   edit_parse("jpeg_q70", &e);
   hs_eval_options opt;
@@ -299,6 +307,9 @@ START_TEST(recall_quantiles_false_matches) {
   ck_assert_int_eq(s.dmed[EVAL_PLAIN], 20); /* rank floor(0.5 * 3) = 1 */
   ck_assert_int_eq(s.dmax[EVAL_PLAIN], 50);
   ck_assert_int_eq(s.dp90[EVAL_DIHEDRAL], 30);
+  ck_assert_uint_eq(s.stripped, 1);
+  ck_assert_uint_eq(s.found[EVAL_STRIP][0], 2); /* 0 and 12 */
+  ck_assert_uint_eq(s.found[EVAL_DIHEDRAL][0], 1);
   pair_stats ps;
   eval_pair_stats(&d, 50, &ps);
   ck_assert_uint_eq(ps.images, 5);
@@ -314,6 +325,18 @@ START_TEST(recall_quantiles_false_matches) {
       brute += hs_hash256_distance(&img[i].pdq.hash[0], &img[j].pdq.hash[0]) <= 31;
   ck_assert_uint_eq(ps.false_matches[EVAL_PLAIN][1], brute);
   ck_assert_double_eq(ps.rate[EVAL_PLAIN][1], (double)brute / 10);
+  /* No content regions: the strip column equals the dihedral one. */
+  ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][1], ps.false_matches[EVAL_DIHEDRAL][1]);
+  ck_assert_uint_eq(ps.stripped_orig + ps.stripped_distr, 0);
+  /* img1 gets a content region equal to img2's hash: one more pair within
+   * 15 with the strip (img1 passes the gate), none without. */
+  size_t before = ps.false_matches[EVAL_STRIP][0];
+  img[1].content = img[2].pdq;
+  img[1].has_content = 1;
+  eval_pair_stats(&d, 50, &ps);
+  ck_assert_uint_eq(ps.stripped_orig, 1);
+  ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][0], before + 1);
+  ck_assert_int_eq(ps.dmin[EVAL_STRIP], 0);
 }
 END_TEST
 

@@ -29,7 +29,7 @@ static void eval_usage(FILE *out) {
           CLI_ENGINE_OPTIONS_HELP
           "  --hash-on auto|cpu|device  where PDQ runs, as for scan (auto: the device when it\n"
           "                           is a GPU or an accelerator, else the CPU path)\n"
-          CLI_DECODE_OPTIONS_HELP
+          CLI_DECODE_OPTIONS_HELP CLI_UNLETTERBOX_HELP
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            log the path taken\n");
 }
@@ -144,6 +144,7 @@ static int eval_run(int argc, char **argv) {
       {"list-edits", no_argument, 0, 0},        {"limit", required_argument, 0, 0},
       {"min-quality", required_argument, 0, 0}, {"jobs", required_argument, 0, 0},
       {"mode", required_argument, 0, 0},        {"exif-rotate", no_argument, 0, 0},
+      {"no-unletterbox", no_argument, 0, 0},
       {"max-pixels", required_argument, 0, 0},  {"max-file-size", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},           {"verbose", no_argument, 0, 'v'},
       {"hash-on", required_argument, 0, 0},     CLI_ENGINE_LONGOPTS,

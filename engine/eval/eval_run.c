@@ -99,12 +99,19 @@ static hs_status list_dir(eval_data *d, const char *dir, size_t limit, eval_imag
 
 /* ---- hashing ------------------------------------------------------------- */
 
-/* Decoded plane -> the mode's grid -> PDQ on the engine. */
+/* Decoded plane -> the mode's grid -> PDQ on the engine, and (unletterbox
+ * on) the content region's PDQ on the CPU, as a scan's worker makes it. */
 static hs_status hash_plane(const eval_data *d, const char *name, hs_workspace *ws,
-                            const hs_luma *luma, hs_image_info *info, hs_pdq *pdq) {
+                            const hs_luma *luma, hs_image_info *info, hs_pdq *pdq,
+                            hs_pdq *content, int *has_content) {
   hs_luma grid;
+  *has_content = 0;
   HS_TRY(hs_grid_for_mode(name, &d->opt->decode, ws, luma, info, &grid));
   hs_status st = hs_engine_pdq(d->pdq_engine, &grid, 1, pdq);
+  if (st == HS_OK && d->opt->decode.unletterbox) {
+    hs_content_box box;
+    st = hs_pdq_unletterbox(&grid, ws, &box, content, has_content);
+  }
   return st == HS_OK ? HS_OK : error_prefix(st, "%s: ", name);
 }
 
@@ -113,7 +120,8 @@ static void hash_file(const eval_data *d, eval_image *img, hs_workspace *ws) {
   hs_image_info info;
   img->status = hs_decode_file(img->path, &d->opt->decode, ws, &luma, &info);
   if (img->status == HS_OK)
-    img->status = hash_plane(d, img->path, ws, &luma, &info, &img->pdq);
+    img->status = hash_plane(d, img->path, ws, &luma, &info, &img->pdq, &img->content,
+                             &img->has_content);
   if (img->status != HS_OK)
     snprintf(img->error, sizeof img->error, "%s", hs_last_error());
   img->width = info.width;
@@ -168,17 +176,20 @@ static void make_copy(run_ctx *c, size_t i, size_t e, VipsImage *prepared, hs_wo
   hs_luma luma;
   hs_image_info info;
   memset(&info, 0, sizeof info);
-  hs_pdq pdq;
+  hs_pdq pdq, content;
+  int has_content = 0;
   hs_status st = hs_decode_buffer(bytes, size, name, &d->opt->decode, ws, &luma, &info);
   if (st == HS_OK)
-    st = hash_plane(d, name, ws, &luma, &info, &pdq);
+    st = hash_plane(d, name, ws, &luma, &info, &pdq, &content, &has_content);
   g_free(bytes);
   if (st != HS_OK) {
     copy_failed(c, e, cp, st, hs_last_error());
     return;
   }
-  eval_distances(&d->orig[i].pdq, &pdq, cp->dist);
+  int content_gated = has_content && content.quality >= d->opt->min_quality;
+  eval_distances(&d->orig[i].pdq, &pdq, content_gated ? &content : NULL, cp->dist);
   cp->quality = (int16_t)pdq.quality;
+  cp->stripped = (uint8_t)has_content;
   cp->status = HS_OK;
 }
 

@@ -266,6 +266,7 @@ void hs_decode_options_default(hs_decode_options *opts) {
   opts->max_file_bytes = HS_DEFAULT_MAX_FILE_BYTES;
   opts->want_digests = 1;
   opts->read_timeout_ms = 60000;
+  opts->unletterbox = 1;
 }
 
 hs_status hs_decode_buffer(const void *data, size_t size, const char *name,

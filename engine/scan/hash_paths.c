@@ -57,6 +57,8 @@ hs_status hs_hash_paths(const char *const *paths, size_t n, const hs_hash_paths_
   hash_run r = {.paths = paths, .n = n, .fn = fn, .user = user};
   pipeline_config cfg;
   pipeline_config_init(&cfg, o->jobs, engine, &o->decode);
+  /* The callback has no place for a content-region hash: do not make one. */
+  cfg.decode.unletterbox = 0;
   cfg.commit_items = 1; /* results as soon as they are in order */
   cfg.produce = produce;
   cfg.consume = consume;

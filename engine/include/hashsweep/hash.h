@@ -74,9 +74,13 @@ typedef struct hs_decode_options {
                               (a read blocked in the kernel). */
   int jpeg_shrink;         /* 0: the mode's policy; 1, 2, 4 or 8: force this
                               JPEG shrink-on-load (measurements only) */
+  int unletterbox;         /* also hash the content region inside added
+                              borders (hs_pdq_unletterbox) where a caller
+                              matches it: scans, eval (default 1) */
 } hs_decode_options;
 
-/* Fills the defaults: FAST, no EXIF rotation, the default limits, digests. */
+/* Fills the defaults: FAST, no EXIF rotation, the default limits, digests,
+ * unletterbox on. */
 HS_API void hs_decode_options_default(hs_decode_options *opts);
 
 /* A luma plane: height rows of width float32 values in 0..255, row-major,
@@ -132,6 +136,32 @@ HS_API hs_status hs_pdq_from_luma(const hs_luma *luma, hs_workspace *ws, hs_pdq 
 HS_API hs_status hs_grid_for_mode(const char *name, const hs_decode_options *opts,
                                   hs_workspace *ws, const hs_luma *decoded, hs_image_info *info,
                                   hs_luma *grid);
+
+/* ---- added borders (unletterbox) ------------------------------------------
+ * Re-uploads are often padded, letterboxed or framed: uniform bands of any
+ * colour added on some sides. PDQ is global, so such a copy is far from the
+ * listed hash; the hash of the content region inside the bands is not.
+ * docs/scan.md gives the rules and their measured cost. */
+
+/* A region of a plane, in its pixels. */
+typedef struct hs_content_box {
+  int x, y, width, height;
+} hs_content_box;
+
+/* Looks for added bands around `luma`. Returns 1 and the content region in
+ * *box when meaningful bands were found and the region left is at least
+ * 32x32; else 0 (no border, a flat image, a region too small) and the whole
+ * plane in *box. Reads only `luma`; thread-safe; allocates nothing. */
+HS_API int hs_border_detect(const hs_luma *luma, hs_content_box *box);
+
+/* The content region's PDQ (hash, dihedrals, quality) when `grid` has added
+ * borders: *found = 1, *box and *out set. Without borders *found = 0 and
+ * *out is left alone (no hashing: images without a border cost only the
+ * detection, a few lines read). `ws` as for hs_pdq_from_luma; `grid` must
+ * not live in the PDQ scratch of `ws` (a decoded plane or mode grid does
+ * not). */
+HS_API hs_status hs_pdq_unletterbox(const hs_luma *grid, hs_workspace *ws, hs_content_box *box,
+                                    hs_pdq *out, int *found);
 
 /* Decode + PDQ of one file on the CPU. Returns HS_ERR_TOO_SMALL (with the
  * all-zero hash and quality 0 in `pdq`) for images with a side below 5. */

@@ -77,6 +77,8 @@ typedef struct hs_rescan_options {
   const char *list;           /* NULL: every list */
   int radius;
   int min_quality;
+  int unletterbox;            /* match the stored content-region hashes of
+                                 files with added borders (default 1) */
   hs_engine *engine;
   hs_placement match_on;
   hs_progress_fn progress;
