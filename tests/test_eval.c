@@ -261,7 +261,8 @@ START_TEST(distances_plain_and_dihedral) {
   copy.hash[3] = orig.hash[0];              /* a variant matches exactly */
   copy.hash[3].w[2] = 0x7;                  /* ... but for 3 bits */
   int16_t d[EVAL_NKINDS];
-  eval_distances(&orig, &copy, NULL, d);
+  eval_image listed = {.pdq = orig, .status = HS_OK};
+  eval_distances(&listed, &copy, NULL, d);
   ck_assert_int_eq(d[EVAL_PLAIN], 64);
   ck_assert_int_eq(d[EVAL_DIHEDRAL], 3);
   ck_assert_int_eq(d[EVAL_STRIP], 3); /* no content region: the dihedral */
@@ -269,9 +270,18 @@ START_TEST(distances_plain_and_dihedral) {
   hs_pdq content = pdq_with(0xff, 100);
   content.hash[HS_DIH_FLIPY] = orig.hash[0];
   content.hash[HS_DIH_FLIPY].w[3] = 0x100;
-  eval_distances(&orig, &copy, &content, d);
+  eval_distances(&listed, &copy, &content, d);
   ck_assert_int_eq(d[EVAL_DIHEDRAL], 3);
   ck_assert_int_eq(d[EVAL_STRIP], 1);
+  ck_assert_int_eq(d[EVAL_VARIANTS], 1); /* no variants: the strip's */
+  /* A listed variant 0 bits from the copy's stored hash. */
+  hs_pdq variant = pdq_with(0x1234, 100);
+  variant.hash[0] = copy.hash[0];
+  listed.variants = &variant;
+  listed.nvariants = 1;
+  eval_distances(&listed, &copy, NULL, d);
+  ck_assert_int_eq(d[EVAL_STRIP], 3);
+  ck_assert_int_eq(d[EVAL_VARIANTS], 0);
 }
 END_TEST
 
@@ -284,8 +294,8 @@ START_TEST(recall_quantiles_false_matches) {
     img[i].pdq = pdq_with(words[i], i == 4 ? 10 : 100);
     img[i].status = HS_OK;
   }
-  eval_copy copies[4] = {{HS_OK, {0, 0, 0}, 100, 0}, {HS_OK, {20, 20, 20}, 100, 0},
-                         {HS_OK, {40, 30, 30}, 30, 0}, {HS_OK, {50, 45, 12}, 100, 1}};
+  eval_copy copies[4] = {{HS_OK, {0, 0, 0, 0}, 100, 0}, {HS_OK, {20, 20, 20, 20}, 100, 0},
+                         {HS_OK, {40, 30, 30, 30}, 30, 0}, {HS_OK, {50, 45, 12, 12}, 100, 1}};
   edit e;
   edit_parse("jpeg_q70", &e);
   hs_eval_options opt;
@@ -337,6 +347,22 @@ START_TEST(recall_quantiles_false_matches) {
   ck_assert_uint_eq(ps.stripped_orig, 1);
   ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][0], before + 1);
   ck_assert_int_eq(ps.dmin[EVAL_STRIP], 0);
+  /* Without content regions again, img2 listed with a variant equal to
+   * img1's hash: the pair (1, 2) comes within 15 with variants only. */
+  img[1].has_content = 0;
+  eval_pair_stats(&d, 50, &ps);
+  ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][0], before);
+  ck_assert_uint_eq(ps.false_matches[EVAL_VARIANTS][0], before);
+  hs_pdq v2 = img[1].pdq;
+  img[2].variants = &v2;
+  img[2].nvariants = 1;
+  eval_pair_stats(&d, 50, &ps);
+  ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][0], before);
+  /* (1, 2) is now at distance 0; images near img1 come near too. */
+  ck_assert_uint_eq(ps.hist[EVAL_VARIANTS][0], 1);
+  ck_assert_uint_eq(ps.hist[EVAL_STRIP][0], 0);
+  ck_assert_uint_ge(ps.false_matches[EVAL_VARIANTS][0], before + 1);
+  ck_assert_int_eq(ps.dmin[EVAL_VARIANTS], 0);
 }
 END_TEST
 

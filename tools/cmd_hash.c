@@ -16,6 +16,10 @@ static void hash_usage(FILE *out) {
           "  --format tsv|jsonl       tsv: pdq<TAB>quality<TAB>path (default); jsonl: one\n"
           "                           object per file with path, pdq, quality, width,\n"
           "                           height, md5, sha256 [, dihedral]\n"
+          "  --variants LIST          crops, rotations or crops,rotations: add to each JSONL\n"
+          "                           record an object variants with the PDQ of named crops\n"
+          "                           and small rotations of the image (list-side variants,\n"
+          "                           for those who hold the image; implies --format jsonl)\n"
           "  --jobs N                 decode workers (default: all cores)\n"
           CLI_ENGINE_OPTIONS_HELP
           "  --hash-on auto|cpu|device  where PDQ runs (auto: the device when it is a GPU or\n"
@@ -28,6 +32,7 @@ typedef struct hash_args {
   hs_engine_options engine;
   hs_decode_options decode;
   int dihedral;
+  unsigned variants; /* HS_VARIANTS_* kinds */
   int jsonl;
   int quiet;
   cli_strings paths;
@@ -41,8 +46,28 @@ static const char *cause_of(const char *detail, const char *path) {
   return detail;
 }
 
+/* ,"variants":{"crop_centre_5":"<hex>",...}; a failure is one line. */
+static int print_variants(const hash_args *a, const char *path, hs_workspace *ws) {
+  size_t n = hs_variant_count(a->variants);
+  hs_pdq *v = calloc(n, sizeof *v);
+  hs_status st = v ? hs_hash_file_variants(path, &a->decode, a->variants, ws, v) : HS_ERR_NOMEM;
+  if (st != HS_OK) {
+    free(v);
+    return -1;
+  }
+  char hex[65];
+  fputs(",\"variants\":{", stdout);
+  for (size_t i = 0; i < n; i++) {
+    hs_hash256_to_hex(&v[i].hash[HS_DIH_ORIG], hex);
+    printf("%s\"%s\":\"%s\"", i ? "," : "", hs_variant_name(a->variants, i), hex);
+  }
+  putchar('}');
+  free(v);
+  return 0;
+}
+
 static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
-                     const hs_image_info *info) {
+                     const hs_image_info *info, hs_workspace *ws) {
   char hex[65];
   hs_hash256_to_hex(&pdq->hash[HS_DIH_ORIG], hex);
   if (!a->jsonl) {
@@ -71,6 +96,10 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
     }
     putchar('}');
   }
+  if (a->variants && print_variants(a, path, ws) != 0) {
+    fputs(",\"variants_error\":", stdout);
+    hs_json_write_string(stdout, hs_last_error());
+  }
   fputs("}\n", stdout);
 }
 
@@ -91,6 +120,7 @@ static void print_error(const hash_args *a, const char *path, const char *cause)
 typedef struct hash_state {
   const hash_args *a;
   size_t failed;
+  hs_workspace *ws; /* --variants: the file is decoded again here */
 } hash_state;
 
 /* Called in input order, on this thread. */
@@ -98,7 +128,7 @@ static void on_result(void *user, const char *path, hs_status status, const char
                       const hs_pdq *pdq, const hs_image_info *info) {
   hash_state *h = user;
   if (status == HS_OK) {
-    print_ok(h->a, path, pdq, info);
+    print_ok(h->a, path, pdq, info, h->ws);
   } else {
     h->failed++;
     print_error(h->a, path, cause_of(error ? error : hs_strerror(status), path));
@@ -113,6 +143,7 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
       {"dihedral", no_argument, 0, 0},         {"format", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},          {"jobs", required_argument, 0, 0},
       {"hash-on", required_argument, 0, 0},    CLI_ENGINE_LONGOPTS,
+      {"variants", required_argument, 0, 0},
       {0, 0, 0, 0}};
   hs_decode_options_default(&a->decode);
   hs_hash_paths_options_default(&a->run);
@@ -142,6 +173,9 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
     } else if (strcmp(name, "hash-on") == 0) {
       if (hs_placement_parse(optarg, &a->run.hash_on) != HS_OK)
         return cli_usage_error("hash", "--hash-on: %s", hs_last_error());
+    } else if (strcmp(name, "variants") == 0) {
+      if (hs_variants_parse(optarg, &a->variants) != HS_OK)
+        return cli_usage_error("hash", "--variants: %s", hs_last_error());
     } else if (strcmp(name, "dihedral") == 0) {
       a->dihedral = 1;
     } else if (strcmp(name, "format") == 0) {
@@ -153,6 +187,8 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
         return cli_usage_error("hash", "--format: expected tsv or jsonl, got '%s'", optarg);
     }
   }
+  if (a->variants)
+    a->jsonl = 1;
   if (optind >= argc)
     return cli_usage_error("hash", "no FILE given (use '-' to read paths from stdin)");
   for (int i = optind; i < argc; i++) {
@@ -177,6 +213,10 @@ static int hash_run(int argc, char **argv) {
   hs_engine *engine = NULL;
   rc = cli_engine_create("hash", &a.engine, a.run.hash_on == HS_PLACE_AUTO, &engine);
   hash_state h = {.a = &a};
+  if (a.variants && !(h.ws = hs_workspace_create())) {
+    cli_error("out of memory for a workspace");
+    rc = EXIT_FATAL;
+  }
   if (rc == EXIT_ALL_DONE) {
     a.run.decode = a.decode;
     a.run.engine = engine;
@@ -188,6 +228,7 @@ static int hash_run(int argc, char **argv) {
     }
   }
   hs_engine_destroy(engine);
+  hs_workspace_destroy(h.ws);
   cli_strings_free(&a.paths);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     cli_error("cannot write output");

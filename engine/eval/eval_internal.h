@@ -13,9 +13,11 @@
 #define EVAL_MAX_DIST 256
 /* Plain: the copy's stored hash; dihedral: the closest of its 8 hashes;
  * unletterbox: the closest of those and the 8 of its content region inside
- * added borders (what a scan matches by default). */
-enum { EVAL_PLAIN = 0, EVAL_DIHEDRAL = 1, EVAL_STRIP = 2, EVAL_NKINDS = 3 };
-/* "plain", "dihedral", "unletterbox" (report columns and JSON keys). */
+ * added borders (what a scan matches by default); variants: as unletterbox,
+ * against the original's hash and its list-side variants (an original
+ * listed with hs_pdq_variants by a contributor). */
+enum { EVAL_PLAIN = 0, EVAL_DIHEDRAL = 1, EVAL_STRIP = 2, EVAL_VARIANTS = 3, EVAL_NKINDS = 4 };
+/* "plain", "dihedral", "unletterbox", "variants" (report columns, JSON). */
 const char *eval_kind_name(int kind);
 
 /* One hashed file (an original or a distractor). */
@@ -26,6 +28,8 @@ typedef struct eval_image {
   hs_pdq pdq;
   hs_pdq content;   /* the content region inside added borders */
   int has_content;  /* ... found (and unletterbox on) */
+  hs_pdq *variants; /* originals: opt->variants of it (malloc'd), or NULL */
+  size_t nvariants;
   int width, height;
 } eval_image;
 
@@ -77,10 +81,11 @@ typedef struct pair_stats {
   size_t stripped_orig, stripped_distr; /* originals/distractors the strip fired on */
 } pair_stats;
 
-/* Distance of a copy to its original: plain, the closest dihedral, and the
+/* Distance of a copy to its original: plain, the closest dihedral, the
  * closest with the copy's content region (`content`: NULL when none, or
- * when it is below the quality gate and so not matched). */
-void eval_distances(const hs_pdq *original, const hs_pdq *copy, const hs_pdq *content,
+ * when it is below the quality gate and so not matched), and the closest of
+ * those to the original's hash or any of its variants. */
+void eval_distances(const eval_image *original, const hs_pdq *copy, const hs_pdq *content,
                     int16_t dist[EVAL_NKINDS]);
 
 void eval_edit_stats(const eval_data *d, size_t e, int min_quality, edit_stats *out);

@@ -113,6 +113,15 @@ static void section_config(doc *o, const eval_data *d, const hs_eval_summary *s)
   snprintf(buf, sizeof buf, "%s, EXIF orientation %s", hs_mode_name(opt->decode.mode),
            opt->decode.exif_rotate ? "applied" : "ignored");
   kv(o, "mode", buf);
+  if (opt->variants) {
+    buf[0] = '\0';
+    for (size_t i = 0, n = 0; i < hs_variant_count(opt->variants) && n < sizeof buf; i++)
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "",
+                            hs_variant_name(opt->variants, i));
+    kv(o, "list-side variants of each original", buf);
+  } else {
+    kv(o, "list-side variants of each original", "none (the variants columns equal unletterbox)");
+  }
   kv(o, "unletterbox", opt->decode.unletterbox
                           ? "on: content regions inside added borders hashed and matched"
                           : "off (--no-unletterbox): the unletterbox column equals dihedral");
@@ -146,7 +155,9 @@ static void section_recall(doc *o, const eval_data *d, const edit_stats *es) {
           "Plain compares the copy's stored hash with the original's; dihedral takes the "
           "closest of the copy's 8 dihedral hashes; unletterbox also takes the 8 hashes of the "
           "content region inside added borders when the copy has them (query-side strip), as "
-          "a scan does by default. Stripped: copies whose added borders were found.");
+          "a scan does by default. Variants also takes the original's list-side variants as "
+          "listed hashes (hashsweep hash --variants: named crops and small rotations), as if a "
+          "contributor had listed them. Stripped: copies whose added borders were found.");
   enum { NCOL = 4 + EVAL_NKINDS * HS_EVAL_N_THRESHOLDS };
   char head[NCOL][32];
   const char *hdr[NCOL];
@@ -188,8 +199,9 @@ static void section_distances(doc *o, const eval_data *d, const edit_stats *es) 
   para(o, "Hamming distance of each copy to its original (all copies made, quality not gated).");
   const char *hdr[] = {"edit", "plain min / median / p90 / max",
                        "dihedral min / median / p90 / max",
-                       "unletterbox min / median / p90 / max", "what the edit does"};
-  table_start(o, hdr, 5);
+                       "unletterbox min / median / p90 / max",
+                       "variants min / median / p90 / max", "what the edit does"};
+  table_start(o, hdr, 6);
   for (size_t e = 0; e < d->nedits; e++) {
     char q[EVAL_NKINDS][64], what[400];
     for (int k = 0; k < EVAL_NKINDS; k++) {
@@ -199,8 +211,9 @@ static void section_distances(doc *o, const eval_data *d, const edit_stats *es) 
                  es[e].dp90[k], es[e].dmax[k]);
     }
     edit_describe(&d->edits[e], what, sizeof what);
-    const char *row[] = {d->edits[e].name, q[EVAL_PLAIN], q[EVAL_DIHEDRAL], q[EVAL_STRIP], what};
-    table_row(o, row, 5, 0);
+    const char *row[] = {d->edits[e].name, q[EVAL_PLAIN],     q[EVAL_DIHEDRAL],
+                         q[EVAL_STRIP],    q[EVAL_VARIANTS], what};
+    table_row(o, row, 6, 0);
   }
   table_end(o);
 }
@@ -298,6 +311,11 @@ static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
          strip_full, made, 100 * strip_min, strip_min_edit, ps->false_matches[EVAL_STRIP][1],
          ps->pairs, ps->stripped_orig, s->originals, ps->stripped_distr, s->distractors);
   }
+  if (d->opt->variants)
+    para(o, "With the originals' list-side variants listed too (%zu per original), %zu of %zu "
+            "pairs of distinct images were within 31 (%zu within 47).",
+         hs_variant_count(d->opt->variants), ps->false_matches[EVAL_VARIANTS][1], ps->pairs,
+         ps->false_matches[EVAL_VARIANTS][2]);
 }
 
 static void write_doc(doc *o, const eval_data *d, const edit_stats *es, const pair_stats *ps,
@@ -371,8 +389,10 @@ static void write_json(FILE *f, const eval_data *d, const edit_stats *es, const 
   }
   fprintf(f, "}, \"stripped\": {\"originals\": %zu, \"distractors\": %zu}",
           ps->stripped_orig, ps->stripped_distr);
-  fprintf(f, ", \"min_distance\": {\"plain\": %d, \"dihedral\": %d, \"unletterbox\": %d}}\n}\n",
-          ps->dmin[0], ps->dmin[1], ps->dmin[2]);
+  fputs(", \"min_distance\": {", f);
+  for (int k = 0; k < EVAL_NKINDS; k++)
+    fprintf(f, "%s\"%s\": %d", k ? ", " : "", eval_kind_name(k), ps->dmin[k]);
+  fputs("}}\n}\n", f);
 }
 
 /* ---- files ------------------------------------------------------------------- */

@@ -31,6 +31,7 @@ void hs_eval_options_default(hs_eval_options *o) {
   memset(o, 0, sizeof *o);
   hs_decode_options_default(&o->decode);
   o->decode.want_digests = 0;
+  o->variants = HS_VARIANTS_CROPS | HS_VARIANTS_ROTATIONS;
   o->min_quality = HS_PDQ_MIN_QUALITY;
 }
 
@@ -115,13 +116,32 @@ static hs_status hash_plane(const eval_data *d, const char *name, hs_workspace *
   return st == HS_OK ? HS_OK : error_prefix(st, "%s: ", name);
 }
 
-static void hash_file(const eval_data *d, eval_image *img, hs_workspace *ws) {
+/* The original's list-side variants, from the grid it was hashed on. */
+static hs_status hash_variants(const eval_data *d, eval_image *img, hs_workspace *ws,
+                               const hs_luma *luma, hs_image_info *info) {
+  size_t n = hs_variant_count(d->opt->variants);
+  if (n == 0)
+    return HS_OK;
+  hs_luma grid;
+  HS_TRY(hs_grid_for_mode(img->path, &d->opt->decode, ws, luma, info, &grid));
+  img->variants = calloc(n, sizeof *img->variants);
+  HS_CHECK(img->variants, HS_ERR_NOMEM, "%s: out of memory for variants", img->path);
+  hs_status st = hs_pdq_variants(&grid, d->opt->variants, ws, img->variants);
+  if (st != HS_OK)
+    return error_prefix(st, "%s: variants: ", img->path);
+  img->nvariants = n;
+  return HS_OK;
+}
+
+static void hash_file(const eval_data *d, eval_image *img, hs_workspace *ws, int original) {
   hs_luma luma;
   hs_image_info info;
   img->status = hs_decode_file(img->path, &d->opt->decode, ws, &luma, &info);
   if (img->status == HS_OK)
     img->status = hash_plane(d, img->path, ws, &luma, &info, &img->pdq, &img->content,
                              &img->has_content);
+  if (img->status == HS_OK && original)
+    img->status = hash_variants(d, img, ws, &luma, &info);
   if (img->status != HS_OK)
     snprintf(img->error, sizeof img->error, "%s", hs_last_error());
   img->width = info.width;
@@ -187,7 +207,7 @@ static void make_copy(run_ctx *c, size_t i, size_t e, VipsImage *prepared, hs_wo
     return;
   }
   int content_gated = has_content && content.quality >= d->opt->min_quality;
-  eval_distances(&d->orig[i].pdq, &pdq, content_gated ? &content : NULL, cp->dist);
+  eval_distances(&d->orig[i], &pdq, content_gated ? &content : NULL, cp->dist);
   cp->quality = (int16_t)pdq.quality;
   cp->stripped = (uint8_t)has_content;
   cp->status = HS_OK;
@@ -212,7 +232,7 @@ static VipsImage *load_for_edits(const eval_data *d, const char *path) {
 
 static void do_original(run_ctx *c, size_t i, hs_workspace *ws) {
   eval_data *d = c->d;
-  hash_file(d, &d->orig[i], ws);
+  hash_file(d, &d->orig[i], ws, 1);
   if (d->orig[i].status != HS_OK)
     return;
   VipsImage *prepared = load_for_edits(d, d->orig[i].path);
@@ -246,7 +266,7 @@ static void *worker(void *arg) {
     } else if (t < d->norig) {
       do_original(c, t, ws);
     } else {
-      hash_file(d, &d->distr[t - d->norig], ws);
+      hash_file(d, &d->distr[t - d->norig], ws, 0);
     }
     pthread_mutex_lock(&c->lock);
     c->done++;
@@ -297,8 +317,10 @@ static hs_status parse_edits(eval_data *d) {
 }
 
 static void free_images(eval_image *img, size_t n) {
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
     free(img[i].path);
+    free(img[i].variants);
+  }
   free(img);
 }
 

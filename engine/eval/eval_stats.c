@@ -25,7 +25,8 @@ static int dihedral_distance(const hs_pdq *upload, const hs_hash256 *known) {
 }
 
 const char *eval_kind_name(int kind) {
-  return kind == EVAL_PLAIN ? "plain" : kind == EVAL_DIHEDRAL ? "dihedral" : "unletterbox";
+  static const char *const names[EVAL_NKINDS] = {"plain", "dihedral", "unletterbox", "variants"};
+  return kind >= 0 && kind < EVAL_NKINDS ? names[kind] : "?";
 }
 
 /* The dihedral distance, or the content region's when that is closer. */
@@ -39,12 +40,24 @@ static int strip_distance(const hs_pdq *upload, const hs_pdq *content, const hs_
   return best;
 }
 
-void eval_distances(const hs_pdq *original, const hs_pdq *copy, const hs_pdq *content,
+/* The strip distance to the closest of `listed`'s hash and its variants. */
+static int variants_distance(const hs_pdq *upload, const hs_pdq *content, const eval_image *listed) {
+  int best = strip_distance(upload, content, &listed->pdq.hash[HS_DIH_ORIG]);
+  for (size_t v = 0; v < listed->nvariants; v++) {
+    int dv = strip_distance(upload, content, &listed->variants[v].hash[HS_DIH_ORIG]);
+    if (dv < best)
+      best = dv;
+  }
+  return best;
+}
+
+void eval_distances(const eval_image *original, const hs_pdq *copy, const hs_pdq *content,
                     int16_t dist[EVAL_NKINDS]) {
-  const hs_hash256 *known = &original->hash[HS_DIH_ORIG];
+  const hs_hash256 *known = &original->pdq.hash[HS_DIH_ORIG];
   dist[EVAL_PLAIN] = (int16_t)hs_hash256_distance(&copy->hash[HS_DIH_ORIG], known);
   dist[EVAL_DIHEDRAL] = (int16_t)dihedral_distance(copy, known);
   dist[EVAL_STRIP] = (int16_t)strip_distance(copy, content, known);
+  dist[EVAL_VARIANTS] = (int16_t)variants_distance(copy, content, original);
 }
 
 /* The value at quantile q (0..1) of a histogram holding n counts. */
@@ -116,10 +129,11 @@ static const hs_pdq *gated_content(const eval_image *a, int min_quality) {
 static void add_pair(pair_stats *out, const eval_image *a, const eval_image *b, int min_quality) {
   int ga = a->pdq.quality >= min_quality, gb = b->pdq.quality >= min_quality;
   int plain = hs_hash256_distance(&a->pdq.hash[HS_DIH_ORIG], &b->pdq.hash[HS_DIH_ORIG]);
-  int dih = EVAL_MAX_DIST, strip = EVAL_MAX_DIST;
+  int dih = EVAL_MAX_DIST, strip = EVAL_MAX_DIST, var = EVAL_MAX_DIST;
   if (ga) {
     dih = dihedral_distance(&a->pdq, &b->pdq.hash[HS_DIH_ORIG]);
     strip = strip_distance(&a->pdq, gated_content(a, min_quality), &b->pdq.hash[HS_DIH_ORIG]);
+    var = variants_distance(&a->pdq, gated_content(a, min_quality), b);
   }
   if (gb) {
     int other = dihedral_distance(&b->pdq, &a->pdq.hash[HS_DIH_ORIG]);
@@ -128,15 +142,20 @@ static void add_pair(pair_stats *out, const eval_image *a, const eval_image *b, 
     other = strip_distance(&b->pdq, gated_content(b, min_quality), &a->pdq.hash[HS_DIH_ORIG]);
     if (other < strip)
       strip = other;
+    other = variants_distance(&b->pdq, gated_content(b, min_quality), a);
+    if (other < var)
+      var = other;
   }
   out->pairs++;
   out->hist[EVAL_PLAIN][plain]++;
   out->hist[EVAL_DIHEDRAL][dih]++;
   out->hist[EVAL_STRIP][strip]++;
+  out->hist[EVAL_VARIANTS][var]++;
   for (int i = 0; i < HS_EVAL_N_THRESHOLDS; i++) {
     out->false_matches[EVAL_PLAIN][i] += (ga || gb) && plain <= thresholds[i];
     out->false_matches[EVAL_DIHEDRAL][i] += (ga || gb) && dih <= thresholds[i];
     out->false_matches[EVAL_STRIP][i] += (ga || gb) && strip <= thresholds[i];
+    out->false_matches[EVAL_VARIANTS][i] += (ga || gb) && var <= thresholds[i];
   }
 }
 

@@ -67,3 +67,14 @@ hs_status hs_pdq_unletterbox(const hs_luma *grid, hs_workspace *ws, hs_content_b
   hs_luma content = border_crop(grid, box);
   return hs_pdq_from_luma(&content, ws, out);
 }
+
+hs_status hs_hash_file_variants(const char *path, const hs_decode_options *opts, unsigned kinds,
+                                hs_workspace *ws, hs_pdq *out) {
+  HS_CHECK(path && opts && ws && out, HS_ERR_INVALID_ARG, "hs_hash_file_variants: NULL argument");
+  hs_luma luma, grid;
+  hs_image_info info;
+  HS_TRY(hs_decode_file(path, opts, ws, &luma, &info));
+  HS_TRY(hs_grid_for_mode(path, opts, ws, &luma, &info, &grid));
+  hs_status st = hs_pdq_variants(&grid, kinds, ws, out);
+  return st == HS_OK ? HS_OK : error_prefix(st, "%s: ", path);
+}

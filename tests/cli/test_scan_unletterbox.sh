@@ -82,4 +82,28 @@ check(got == off, "rescan --no-unletterbox drops the unletterbox matches")
 sys.exit(1 if fails else 0)
 PY
 [ $? -eq 0 ] && pass "unletterbox known answers" || fail "unletterbox known answers"
+
+# List-side variants in hash output: 12 named hashes, in order; the crop
+# variant of an original is near the hash of that crop made by an editor.
+"$HS" hash --variants crops,rotations "$(o 0)" "$A/up/tiny.png" > "$T/var.jsonl"
+expect_eq "hash --variants: exit 1 (the tiny image)" "$?" 1
+"$TI" edit "$(o 0)" "$T/crop0.png" crop:5
+python3 - "$T" "$("$HS" hash --mode exact "$T/crop0.png" | cut -f1)" <<'PY'
+import json, sys
+T, crop = sys.argv[1], int(sys.argv[2], 16)
+recs = [json.loads(l) for l in open(f"{T}/var.jsonl")]
+names = ["crop_centre_5", "crop_centre_10", "crop_centre_15", "crop_centre_20", "crop_left_10",
+         "crop_right_10", "crop_top_10", "crop_bottom_10", "rotate_+3", "rotate_-3", "rotate_+6",
+         "rotate_-6"]
+v = recs[0]["variants"]
+ok = list(v) == names and all(len(h) == 64 for h in v.values()) and "error" in recs[1]
+d = bin(int(v["crop_centre_10"], 16) ^ crop).count("1")
+print(("ok: " if ok else "FAIL: ") + f"variants {list(v)}")
+print(("ok: " if d <= 16 else "FAIL: ") + f"crop_centre_10 is {d} bits from an edited 10% centre crop")
+sys.exit(0 if ok and d <= 16 else 1)
+PY
+[ $? -eq 0 ] && pass "hash --variants" || fail "hash --variants"
+"$HS" hash --variants crops,flips "$(o 0)" > /dev/null 2> "$T/err"
+expect_eq "--variants with an unknown kind: usage error" "$?" 2
+expect_grep "names the kind" "unknown kind 'flips'" "$T/err"
 finish

@@ -59,6 +59,9 @@ typedef struct hs_eval_options {
   int jobs;                   /* worker threads (0: all cores) */
   hs_engine *engine;          /* required */
   hs_placement hash_on;       /* where PDQ runs, as for scans (auto) */
+  unsigned variants;          /* list-side variants of each original
+                                 (HS_VARIANTS_*; default crops and
+                                 rotations): the "variants" columns */
   const char *command_line;   /* written into the report, or NULL */
   hs_eval_progress_fn progress;
   void *progress_user;

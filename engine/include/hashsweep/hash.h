@@ -163,6 +163,28 @@ HS_API int hs_border_detect(const hs_luma *luma, hs_content_box *box);
 HS_API hs_status hs_pdq_unletterbox(const hs_luma *grid, hs_workspace *ws, hs_content_box *box,
                                     hs_pdq *out, int *found);
 
+/* ---- list-side variants ----------------------------------------------------
+ * For contributors who hold an image: the PDQ of fixed, named transforms of
+ * it (crops, small rotations), listed beside its own hash so that edited
+ * re-uploads come within the radius. docs/eval.md says how the set was
+ * measured. */
+#define HS_VARIANTS_CROPS 1u     /* crop_centre_5/10/15/20, crop_{left,right,top,bottom}_10 */
+#define HS_VARIANTS_ROTATIONS 2u /* rotate_+3, rotate_-3, rotate_+6, rotate_-6 (degrees
+                                    counter-clockwise, canvas grown, black corners) */
+/* "crops", "rotations", "crops,rotations" or "none" -> the kinds. */
+HS_API hs_status hs_variants_parse(const char *list, unsigned *kinds);
+/* How many variants `kinds` gives, and the name of the i-th (NULL past the
+ * end); always in the same order. */
+HS_API size_t hs_variant_count(unsigned kinds);
+HS_API const char *hs_variant_name(unsigned kinds, size_t i);
+/* The PDQ (with dihedrals and quality) of each variant of `grid`, into
+ * out[0 .. hs_variant_count(kinds) - 1]. HS_ERR_TOO_SMALL below 5x5. */
+HS_API hs_status hs_pdq_variants(const hs_luma *grid, unsigned kinds, hs_workspace *ws,
+                                 hs_pdq *out);
+/* Decode + the mode's grid + hs_pdq_variants of one file. */
+HS_API hs_status hs_hash_file_variants(const char *path, const hs_decode_options *opts,
+                                       unsigned kinds, hs_workspace *ws, hs_pdq *out);
+
 /* Decode + PDQ of one file on the CPU. Returns HS_ERR_TOO_SMALL (with the
  * all-zero hash and quality 0 in `pdq`) for images with a side below 5. */
 HS_API hs_status hs_hash_file(const char *path, const hs_decode_options *opts,
