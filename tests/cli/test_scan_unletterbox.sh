@@ -39,6 +39,15 @@ o() { printf "%s/orig/img%05d.jpg" "$A" "$1"; }
 
 "$HS" scan -q --index "$T/idx" --store "$T/store" --out "$T/on.jsonl" "$A"
 "$HS" scan -q --no-unletterbox --index "$T/idx" --out "$T/off.jsonl" "$A"
+# PDQ on an OpenCL device (PoCL here): the content region is hashed on the
+# decode worker all the same, and the records are the same.
+if "$HS" devices --check > /dev/null 2>&1; then
+  "$HS" scan -q --device 0 --hash-on device --match-on device --index "$T/idx" \
+    --out "$T/device.jsonl" "$A"
+else
+  cp "$T/on.jsonl" "$T/device.jsonl"
+  echo "note: no usable OpenCL device: the device-path scan is not checked"
+fi
 "$HS" rescan -q --index "$T/idx" --store "$T/store" --out "$T/rescan.jsonl"
 "$HS" rescan -q --no-unletterbox --index "$T/idx" --store "$T/store" --out "$T/rescan-off.jsonl"
 "$HS" scan --index "$T/idx" --store "$T/store" --out "$T/again.jsonl" "$A" 2> "$T/again.err"
@@ -74,7 +83,7 @@ for r in recs:
 errors = [r for r in recs if "error" in r]
 check(all(r["path"].endswith("tiny.png") for r in errors),
       f"only the tiny image is an error record: {[(r['path'], r['error']) for r in errors]}")
-for name in ("rescan.jsonl", "again.jsonl", "after-off.jsonl"):
+for name in ("rescan.jsonl", "again.jsonl", "after-off.jsonl", "device.jsonl"):
     got, _ = load(name)
     check(got == on, f"{name} reports the same matches and variants")
 got, _ = load("rescan-off.jsonl")
