@@ -5,7 +5,11 @@
 # set of more than 2,000 unrelated images, written to
 # bench/results/eval-unletterbox/.
 #
-#   bench/unletterbox.sh [--build DIR] [--quick]
+#   bench/unletterbox.sh [--build DIR] [--quick] [--speed-only]
+#
+# Then scan files/s on the corpus with the strip on and off (--no-unletterbox),
+# alternating, median of 5 runs each, into REPORT/speed.md (--speed-only: just
+# that).
 #
 # Distractors (bench/out/distractors/, made once and reused):
 #   syn/   2,000 synthetic photo-like images (hs-testimg gen-many, 320x240)
@@ -19,11 +23,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=build
 QUICK=0
+SPEED_ONLY=0
 REPORT=bench/results/eval-unletterbox
 while [ $# -gt 0 ]; do
   case "$1" in
     --build) BUILD="$2"; shift ;;
     --quick) QUICK=1; REPORT=bench/out/eval-unletterbox-quick ;;
+    --speed-only) SPEED_ONLY=1 ;;
     -h|--help) sed -n 2,20p "$0"; exit 0 ;;
     *) echo "bench/unletterbox.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -112,7 +118,57 @@ for root in roots:
 PY
 
 ARGS=(--originals "$OUT/corpus" --distractors "$D" --report "$REPORT" --device cpu -q)
+speed() {
+  local idx="$OUT/unletterbox-idx" runs=5
+  rm -rf "$idx"
+  "$HS" index create "$idx" > /dev/null
+  python3 - "$OUT/corpus-pdq.csv" <<'PY'
+import csv, sys
+rows = csv.DictReader(open("../shared/corpus/expected_pdq_corpus.tsv"), delimiter="\t")
+with open(sys.argv[1], "w") as f:
+    f.write("hash,label\n")
+    for r in rows:
+        if r["pdq_noresize"]:
+            f.write(f"{r['pdq_noresize']},{r['path_in_package'].split('/')[-1]}\n")
+PY
+  "$HS" index import "$idx" --list corpus "$OUT/corpus-pdq.csv" > /dev/null
+  "$HS" scan -q --index "$idx" --out /dev/null "$OUT/corpus" || true # warm the page cache
+  : > "$OUT/speed.tsv"
+  for r in $(seq "$runs"); do
+    for mode in on off; do
+      flag=()
+      [ "$mode" = off ] && flag=(--no-unletterbox)
+      "$HS" scan "${flag[@]}" --index "$idx" --out /dev/null "$OUT/corpus" 2> "$OUT/speed.err" || true
+      rate=$(grep -oE '[0-9.]+ files/s' "$OUT/speed.err" | cut -d' ' -f1)
+      printf '%s\t%s\n' "$mode" "$rate" >> "$OUT/speed.tsv"
+    done
+  done
+  python3 - "$OUT/speed.tsv" "$REPORT/speed.md" "$(uptime)" <<'PY'
+import statistics, sys
+rates = {"on": [], "off": []}
+for line in open(sys.argv[1]):
+    mode, rate = line.split()
+    rates[mode].append(float(rate))
+on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
+with open(sys.argv[2], "w") as f:
+    f.write("# Scan files/s on the corpus, unletterbox on and off\n\n")
+    f.write("`hashsweep scan` of the 38 corpus photos against their 38 reference hashes, "
+            f"alternating, {len(rates['on'])} runs each (load after: {sys.argv[3].split('load average:')[-1].strip()}).\n\n")
+    f.write("| unletterbox | files/s (median) | runs |\n| --- | --- | --- |\n")
+    for mode, med in (("on (default)", on), ("off (--no-unletterbox)", off)):
+        runs = " ".join(f"{v:.1f}" for v in rates[mode.split()[0]])
+        f.write(f"| {mode} | {med:.2f} | {runs} |\n")
+    f.write(f"\nOn / off: {on / off:.3f}.\n")
+print(open(sys.argv[2]).read())
+PY
+}
+if [ "$SPEED_ONLY" = 1 ]; then
+  speed
+  exit 0
+fi
+
 [ "$QUICK" = 1 ] &&
   ARGS+=(--limit 200 --edits pad_10,pad_20,pad_square_white,letterbox_9x16,frame_colour,bars_screenshot)
 "$HS" eval "${ARGS[@]}"
-echo "bench/unletterbox.sh: wrote ${REPORT} (see report.md)"
+speed
+echo "bench/unletterbox.sh: wrote ${REPORT} (see report.md and speed.md)"
