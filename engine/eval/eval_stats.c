@@ -41,7 +41,8 @@ static int strip_distance(const hs_pdq *upload, const hs_pdq *content, const hs_
 }
 
 /* The strip distance to the closest of `listed`'s hash and its variants. */
-static int variants_distance(const hs_pdq *upload, const hs_pdq *content, const eval_image *listed) {
+static int variants_distance(const hs_pdq *upload, const hs_pdq *content,
+                             const eval_image *listed) {
   int best = strip_distance(upload, content, &listed->pdq.hash[HS_DIH_ORIG]);
   for (size_t v = 0; v < listed->nvariants; v++) {
     int dv = strip_distance(upload, content, &listed->variants[v].hash[HS_DIH_ORIG]);

@@ -135,6 +135,7 @@ hs_status hs_rescan_run(const hs_rescan_options *o, hs_scan_summary *summary) {
     matcher_close(&r.m);
   store_close(s);
   hs_engine_destroy(match_owned);
-  free(r.paths), free(r.pdq), free(r.content), free(r.has_content), free(r.md5), free(r.sha), free(r.in);
+  free(r.paths), free(r.pdq), free(r.content), free(r.has_content);
+  free(r.md5), free(r.sha), free(r.in);
   return st;
 }
