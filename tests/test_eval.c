@@ -159,6 +159,51 @@ START_TEST(geometry_of_crops_pads_resizes) {
 }
 END_TEST
 
+/* The added-border edits: sizes, band colours, content where it belongs. */
+START_TEST(geometry_of_borders_and_rotation_framings) {
+  VipsImage *in = known_image(100, 50, 3);
+  VipsImage *sq = apply("pad_square_white", in); /* 25 rows above and below */
+  ck_assert_int_eq(vips_image_get_width(sq), 100);
+  ck_assert_int_eq(vips_image_get_height(sq), 100);
+  ck_assert_int_eq(pixel(sq, 50, 10, 2), 255);
+  ck_assert_int_eq(pixel(sq, 50, 90, 0), 255);
+  ck_assert_int_eq(pixel(sq, 40, 25 + 9, 1), pixel(in, 40, 9, 1));
+  g_object_unref(sq);
+  VipsImage *lb = apply("letterbox_9x16", in); /* 100 x 178, black */
+  ck_assert_int_eq(vips_image_get_width(lb), 100);
+  ck_assert_int_eq(vips_image_get_height(lb), 178);
+  ck_assert_int_eq(pixel(lb, 50, 5, 0), 0);
+  ck_assert_int_eq(pixel(lb, 60, 64 + 20, 0), pixel(in, 60, 20, 0));
+  g_object_unref(lb);
+  VipsImage *fr = apply("frame_colour", in); /* 4 px (8% of 50) of red */
+  ck_assert_int_eq(vips_image_get_width(fr), 108);
+  ck_assert_int_eq(vips_image_get_height(fr), 58);
+  ck_assert_int_eq(pixel(fr, 1, 30, 0), 176);
+  ck_assert_int_eq(pixel(fr, 1, 30, 1), 32);
+  ck_assert_int_eq(pixel(fr, 4 + 10, 4 + 10, 2), pixel(in, 10, 10, 2));
+  g_object_unref(fr);
+  VipsImage *bars = apply("bars_screenshot", in); /* 3 rows above, 6 below */
+  ck_assert_int_eq(vips_image_get_height(bars), 59);
+  ck_assert_int_eq(pixel(bars, 10, 1, 0), 24);
+  ck_assert_int_eq(pixel(bars, 10, 57, 0), 242);
+  ck_assert_int_eq(pixel(bars, 10, 3 + 4, 0), pixel(in, 10, 4, 0));
+  g_object_unref(bars);
+  VipsImage *top = apply("crop_top_10", in);
+  ck_assert_int_eq(vips_image_get_height(top), 45);
+  ck_assert_int_eq(pixel(top, 7, 0, 0), pixel(in, 7, 5, 0));
+  g_object_unref(top);
+  VipsImage *fill = apply("rotate_4_fill", in), *valid = apply("rotate_4_valid", in);
+  ck_assert_int_eq(vips_image_get_width(fill), 100);
+  ck_assert_int_eq(vips_image_get_height(fill), 50);
+  ck_assert_int_lt(vips_image_get_width(valid), 100);
+  ck_assert_int_lt(vips_image_get_height(valid), 50);
+  ck_assert_int_gt(vips_image_get_width(valid), 80);
+  g_object_unref(fill);
+  g_object_unref(valid);
+  g_object_unref(in);
+}
+END_TEST
+
 START_TEST(tone_edits_clip_and_keep_format) {
   VipsImage *in = known_image(40, 20, 3);
   VipsImage *b = apply("bright_plus", in);
@@ -374,6 +419,7 @@ int main(void) {
   tcase_add_test(tc, rot90_moves_pixels_counter_clockwise);
   tcase_add_test(tc, inverse_pairs_are_identity);
   tcase_add_test(tc, geometry_of_crops_pads_resizes);
+  tcase_add_test(tc, geometry_of_borders_and_rotation_framings);
   tcase_add_test(tc, tone_edits_clip_and_keep_format);
   tcase_add_test(tc, prepare_drops_alpha_and_widens_nothing);
   tcase_add_test(tc, copies_encode_and_decode);

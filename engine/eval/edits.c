@@ -14,7 +14,7 @@
 enum {
   OP_IDENTITY, OP_RESIZE, OP_JPEG, OP_CROP_CENTRE, OP_CROP_SIDE, OP_PAD, OP_ROT, OP_FLIP_H,
   OP_FLIP_V, OP_ROTATE, OP_BRIGHT, OP_CONTRAST, OP_GAMMA, OP_BLUR, OP_NOISE, OP_TEXT, OP_GREY,
-  OP_PAD_SQUARE, OP_LETTERBOX, OP_FRAME, OP_BARS, OP_CROP_TOP
+  OP_PAD_SQUARE, OP_LETTERBOX, OP_FRAME, OP_BARS, OP_CROP_TOP, OP_ROTATE_FILL, OP_ROTATE_VALID
 };
 
 /* The colours of the added-border edits (sRGB; grey images take their
@@ -65,6 +65,11 @@ static const struct {
     {"rotate_2", OP_ROTATE, 2, "rotated 2 degrees, canvas grown, black corners"},
     {"rotate_4", OP_ROTATE, 4, "rotated 4 degrees, canvas grown, black corners"},
     {"rotate_8", OP_ROTATE, 8, "rotated 8 degrees, canvas grown, black corners"},
+    {"rotate_4_fill", OP_ROTATE_FILL, 4,
+     "rotated 4 degrees, cropped back to the original size (black corners)"},
+    {"rotate_4_valid", OP_ROTATE_VALID, 4,
+     "rotated 4 degrees, cropped to the largest centred area of the same aspect with no "
+     "corner"},
     {"bright_plus", OP_BRIGHT, 40, "brightness +40 levels (of 255), clipped"},
     {"bright_minus", OP_BRIGHT, -40, "brightness -40 levels (of 255), clipped"},
     {"contrast", OP_CONTRAST, 1.5, "contrast x1.5 around mid-grey, clipped"},
@@ -300,6 +305,30 @@ static int screenshot_bars(VipsImage *in, VipsImage **out) {
   return rc;
 }
 
+/* Rotated by `degrees`, then the centred w x h of the original size
+ * (valid = 0), or the largest centred rectangle of the original's aspect
+ * that holds no corner (valid = 1). */
+static int rotate_cropped(VipsImage *in, double degrees, int valid, VipsImage **out) {
+  const int w = vips_image_get_width(in), h = vips_image_get_height(in);
+  VipsImage *r = NULL;
+  if (vips_rotate(in, &r, degrees, NULL) != 0)
+    return -1;
+  double a = fabs(degrees) * M_PI / 180, scale = 1;
+  if (valid) {
+    double sx = w / (w * cos(a) + h * sin(a)), sy = h / (w * sin(a) + h * cos(a));
+    scale = sx < sy ? sx : sy;
+  }
+  int cw = (int)floor(w * scale), ch = (int)floor(h * scale);
+  const int rw = vips_image_get_width(r), rh = vips_image_get_height(r);
+  if (cw > rw)
+    cw = rw;
+  if (ch > rh)
+    ch = rh;
+  int rc = vips_extract_area(r, out, (rw - cw) / 2, (rh - ch) / 2, cw, ch, NULL);
+  g_object_unref(r);
+  return rc;
+}
+
 static int apply_step(const edit_step *s, VipsImage *in, unsigned seed, VipsImage **out) {
   const int w = vips_image_get_width(in), h = vips_image_get_height(in);
   const int shorter = w < h ? w : h;
@@ -348,6 +377,9 @@ static int apply_step(const edit_step *s, VipsImage *in, unsigned seed, VipsImag
     return vips_flip(in, out, VIPS_DIRECTION_VERTICAL, NULL);
   case OP_ROTATE:
     return vips_rotate(in, out, s->arg, NULL);
+  case OP_ROTATE_FILL:
+  case OP_ROTATE_VALID:
+    return rotate_cropped(in, s->arg, steps[s->op].op == OP_ROTATE_VALID, out);
   case OP_BRIGHT:
     return linear_u8(in, 1, s->arg, out);
   case OP_CONTRAST:
