@@ -39,13 +39,16 @@ START_TEST(names_and_parsing) {
   ck_assert_ptr_nonnull(strstr(hs_last_error(), "flips"));
   ck_assert_int_eq(hs_variants_parse("", &k), HS_ERR_INVALID_ARG);
   ck_assert_uint_eq(hs_variant_count(HS_VARIANTS_CROPS), 8);
-  ck_assert_uint_eq(hs_variant_count(HS_VARIANTS_ROTATIONS), 4);
-  ck_assert_uint_eq(hs_variant_count(HS_VARIANTS_CROPS | HS_VARIANTS_ROTATIONS), 12);
+  ck_assert_uint_eq(hs_variant_count(HS_VARIANTS_ROTATIONS), 24);
+  ck_assert_uint_eq(hs_variant_count(HS_VARIANTS_CROPS | HS_VARIANTS_ROTATIONS), 32);
   ck_assert_uint_eq(hs_variant_count(0), 0);
   ck_assert_str_eq(hs_variant_name(HS_VARIANTS_CROPS, 1), "crop_centre_10");
-  ck_assert_str_eq(hs_variant_name(HS_VARIANTS_ROTATIONS, 0), "rotate_+3");
-  ck_assert_str_eq(hs_variant_name(HS_VARIANTS_CROPS | HS_VARIANTS_ROTATIONS, 11), "rotate_-6");
-  ck_assert_ptr_null(hs_variant_name(HS_VARIANTS_ROTATIONS, 4));
+  ck_assert_str_eq(hs_variant_name(HS_VARIANTS_ROTATIONS, 0), "rotate_+2");
+  ck_assert_str_eq(hs_variant_name(HS_VARIANTS_ROTATIONS, 7), "rotate_-8");
+  ck_assert_str_eq(hs_variant_name(HS_VARIANTS_ROTATIONS, 8), "rotate_+2_fill");
+  ck_assert_str_eq(hs_variant_name(HS_VARIANTS_CROPS | HS_VARIANTS_ROTATIONS, 31),
+                   "rotate_-8_valid");
+  ck_assert_ptr_null(hs_variant_name(HS_VARIANTS_ROTATIONS, 24));
 }
 END_TEST
 
@@ -79,27 +82,46 @@ START_TEST(crops_are_the_cropped_pixels) {
 }
 END_TEST
 
-/* rotate_+3 of a plane is the mirror image of rotate_-3 of its mirror:
- * the mirror's hash equals the flipy dihedral (up to resampling). */
+/* rotate_+N of a plane is the mirror image of rotate_-N of its mirror (in
+ * every framing): the mirror's hash equals the flipy dihedral (up to
+ * resampling). */
 START_TEST(rotations_mirror_consistent) {
   hs_workspace *ws = hs_workspace_create();
   hs_luma l = photo(320, 240, 9), m = photo(320, 240, 9);
   for (int y = 0; y < 240; y++)
     for (int x = 0; x < 320; x++)
       m.data[(size_t)y * 320 + x] = l.data[(size_t)y * 320 + (319 - x)];
-  hs_pdq a[4], b[4], own;
+  hs_pdq a[24], b[24], own;
   ck_assert_int_eq(hs_pdq_variants(&l, HS_VARIANTS_ROTATIONS, ws, a), HS_OK);
   ck_assert_int_eq(hs_pdq_variants(&m, HS_VARIANTS_ROTATIONS, ws, b), HS_OK);
   hs_pdq_from_luma(&l, ws, &own);
-  /* +3 <-> -3 and +6 <-> -6 */
-  int pair[4] = {1, 0, 3, 2};
-  for (int i = 0; i < 4; i++) {
-    int d = hs_hash256_distance(&a[i].hash[HS_DIH_FLIPY], &b[pair[i]].hash[HS_DIH_ORIG]);
+  /* +N <-> -N: neighbours in the table */
+  for (int i = 0; i < 24; i++) {
+    int d = hs_hash256_distance(&a[i].hash[HS_DIH_FLIPY], &b[i ^ 1].hash[HS_DIH_ORIG]);
     ck_assert_msg(d <= 8, "%s: %d bits from its mirror", hs_variant_name(2, (size_t)i), d);
     ck_assert_int_gt(hs_hash256_distance(&a[i].hash[0], &own.hash[0]), 8);
   }
-  /* +3 and -3 are different images. */
+  /* The framings, seen through a flat plane: a grown or _fill rotation of
+   * it has black corners (edges, so quality above 0); _valid has no corner
+   * and is all the flat value (quality 0). */
+  hs_luma flat = {64, 48, 64, malloc(sizeof(float) * 64 * 48)};
+  for (int i = 0; i < 64 * 48; i++)
+    flat.data[i] = 200;
+  hs_pdq f[24];
+  ck_assert_int_eq(hs_pdq_variants(&flat, HS_VARIANTS_ROTATIONS, ws, f), HS_OK);
+  for (int i = 0; i < 24; i++) {
+    if (i >= 16)
+      ck_assert_msg(f[i].quality == 0, "%s: quality %d", hs_variant_name(2, (size_t)i),
+                    f[i].quality);
+    else
+      ck_assert_msg(f[i].quality > 0, "%s: quality %d", hs_variant_name(2, (size_t)i),
+                    f[i].quality);
+  }
+  /* +2 and -2 are different images; so are the framings of one angle. */
   ck_assert_int_gt(hs_hash256_distance(&a[0].hash[0], &a[1].hash[0]), 8);
+  ck_assert_int_gt(hs_hash256_distance(&a[2].hash[0], &a[10].hash[0]), 8);
+  ck_assert_int_gt(hs_hash256_distance(&a[10].hash[0], &a[18].hash[0]), 8);
+  free(flat.data);
   free(l.data);
   free(m.data);
   hs_workspace_destroy(ws);
@@ -109,7 +131,7 @@ END_TEST
 START_TEST(refusals) {
   hs_workspace *ws = hs_workspace_create();
   hs_luma tiny = photo(4, 4, 1);
-  hs_pdq v[12];
+  hs_pdq v[32];
   ck_assert_int_eq(hs_pdq_variants(&tiny, HS_VARIANTS_CROPS, ws, v), HS_ERR_TOO_SMALL);
   ck_assert_int_eq(hs_pdq_variants(NULL, HS_VARIANTS_CROPS, ws, v), HS_ERR_INVALID_ARG);
   /* The smallest allowed image gives every variant without a crash. */

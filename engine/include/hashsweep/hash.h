@@ -169,8 +169,10 @@ HS_API hs_status hs_pdq_unletterbox(const hs_luma *grid, hs_workspace *ws, hs_co
  * re-uploads come within the radius. docs/eval.md says how the set was
  * measured. */
 #define HS_VARIANTS_CROPS 1u     /* crop_centre_5/10/15/20, crop_{left,right,top,bottom}_10 */
-#define HS_VARIANTS_ROTATIONS 2u /* rotate_+3, rotate_-3, rotate_+6, rotate_-6 (degrees
-                                    counter-clockwise, canvas grown, black corners) */
+#define HS_VARIANTS_ROTATIONS 2u /* rotate_+2, rotate_-2, ... rotate_-8 (degrees
+                                    counter-clockwise; canvas grown, black corners),
+                                    the same with _fill (cropped back to the original
+                                    size) and _valid (cropped to no corner): 24 */
 /* "crops", "rotations", "crops,rotations" or "none" -> the kinds. */
 HS_API hs_status hs_variants_parse(const char *list, unsigned *kinds);
 /* How many variants `kinds` gives, and the name of the i-th (NULL past the
