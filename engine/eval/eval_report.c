@@ -224,7 +224,7 @@ static void section_pairs(doc *o, const pair_stats *ps) {
           "when it is within the threshold in a direction where the uploaded image passes the "
           "quality gate. Rate = false matches / pairs. With unletterbox, an image's content "
           "region (when added borders were found in it) is matched too: found in %zu of the "
-          "originals and %zu of the distractors, none of which has an added border.",
+          "originals and %zu of the distractors.",
        ps->pairs, ps->images, ps->stripped_orig, ps->stripped_distr);
   const char *hdr[] = {"matching", "pairs", "at 15", "at 31", "at 47", "at 63", "min distance",
                        "median distance"};
@@ -307,7 +307,7 @@ static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
     para(o, "With unletterbox (the content region inside added borders matched too, a scan's "
             "default), %zu of %zu edits had every gated copy found at 31; the lowest recall was "
             "%.1f%% (%s). %zu of %zu pairs of distinct images were within 31. Added borders were "
-            "found in %zu of %zu originals and %zu of %zu distractors (photos without any).",
+            "found in %zu of %zu originals and %zu of %zu distractors.",
          strip_full, made, 100 * strip_min, strip_min_edit, ps->false_matches[EVAL_STRIP][1],
          ps->pairs, ps->stripped_orig, s->originals, ps->stripped_distr, s->distractors);
   }
