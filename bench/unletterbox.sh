@@ -84,7 +84,7 @@ done
 [ -d "$OUT/debs/x" ] || for f in "$OUT"/debs/*.deb; do dpkg-deb -x "$f" "$OUT/debs/x"; done
 python3 - "$D/deb" "$OUT/debs/x" <<'PY'
 import csv, os, re, sys
-dst, x = sys.argv[1], sys.argv[2]
+dst, x = sys.argv[1], os.path.realpath(sys.argv[2])
 rows = list(csv.DictReader(open(os.path.join("..", "shared", "corpus", "expected_pdq_corpus.tsv")),
                            delimiter="\t"))
 corpus = {os.path.realpath(r["path_in_package"]) for r in rows}
