@@ -19,6 +19,10 @@ static void hash_usage(FILE *out) {
           "                           jsonl: one object\n"
           "                           per file with path, pdq, quality, width,\n"
           "                           height, md5, sha256 [, dihedral]\n"
+          "  --variants LIST          crops, rotations or crops,rotations: add to each JSONL\n"
+          "                           record an object variants with the PDQ of named crops\n"
+          "                           and small rotations of the image (list-side variants,\n"
+          "                           for those who hold the image; implies --format jsonl)\n"
           "  --jobs N                 decode workers (default: all cores)\n"
           CLI_ENGINE_OPTIONS_HELP
           "  --hash-on auto|cpu|device  where PDQ runs (auto: the device when it is a GPU or\n"
@@ -31,6 +35,7 @@ typedef struct hash_args {
   hs_engine_options engine;
   hs_decode_options decode;
   int dihedral;
+  unsigned variants; /* HS_VARIANTS_* kinds */
   int jsonl;
   int quiet;
   cli_strings paths;
@@ -45,7 +50,7 @@ static const char *cause_of(const char *detail, const char *path) {
 }
 
 static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
-                     const hs_image_info *info) {
+                     const hs_image_info *info, hs_workspace *ws) {
   char hex[65];
   hs_hash256_to_hex(&pdq->hash[HS_DIH_ORIG], hex);
   if (!a->jsonl) {
@@ -59,10 +64,18 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
     putchar('\n');
     return;
   }
-  /* The scan's record writer: one JSON form for both commands. */
+  /* The scan's record writer: one JSON form for both commands; the list-side
+   * variants (--variants) are computed here, from the file decoded again. */
+  size_t n = hs_variant_count(a->variants);
+  hs_pdq *v = n ? calloc(n, sizeof *v) : NULL;
+  hs_status st = n == 0 ? HS_OK
+                 : v    ? hs_hash_file_variants(path, &a->decode, a->variants, ws, v)
+                        : HS_ERR_NOMEM;
   hs_record r = {.kind = HS_RECORD_HASH, .path = path, .pdq = pdq, .info = info,
-                 .dihedral = a->dihedral};
+                 .dihedral = a->dihedral, .variant_kinds = st == HS_OK ? a->variants : 0,
+                 .variants = v, .variants_error = st == HS_OK ? NULL : hs_last_error()};
   hs_record_write(stdout, HS_OUT_JSONL, &r);
+  free(v);
 }
 
 static void print_error(const hash_args *a, const char *path, const char *cause) {
@@ -79,6 +92,7 @@ static void print_error(const hash_args *a, const char *path, const char *cause)
 typedef struct hash_state {
   const hash_args *a;
   size_t failed;
+  hs_workspace *ws; /* --variants: the file is decoded again here */
 } hash_state;
 
 /* Called in input order, on this thread. */
@@ -86,7 +100,7 @@ static void on_result(void *user, const char *path, hs_status status, const char
                       const hs_pdq *pdq, const hs_image_info *info) {
   hash_state *h = user;
   if (status == HS_OK) {
-    print_ok(h->a, path, pdq, info);
+    print_ok(h->a, path, pdq, info, h->ws);
   } else {
     h->failed++;
     print_error(h->a, path, cause_of(error ? error : hs_strerror(status), path));
@@ -102,6 +116,7 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
       {"dihedral", no_argument, 0, 0},         {"format", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},          {"jobs", required_argument, 0, 0},
       {"hash-on", required_argument, 0, 0},    CLI_ENGINE_LONGOPTS,
+      {"variants", required_argument, 0, 0},
       {0, 0, 0, 0}};
   hs_decode_options_default(&a->decode);
   hs_hash_paths_options_default(&a->run);
@@ -131,6 +146,9 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
     } else if (strcmp(name, "hash-on") == 0) {
       if (hs_placement_parse(optarg, &a->engine.hash_on) != HS_OK)
         return cli_usage_error("hash", "--hash-on: %s", hs_last_error());
+    } else if (strcmp(name, "variants") == 0) {
+      if (hs_variants_parse(optarg, &a->variants) != HS_OK)
+        return cli_usage_error("hash", "--variants: %s", hs_last_error());
     } else if (strcmp(name, "dihedral") == 0) {
       a->dihedral = 1;
     } else if (strcmp(name, "format") == 0) {
@@ -142,6 +160,8 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
         return cli_usage_error("hash", "--format: expected tsv or jsonl, got '%s'", optarg);
     }
   }
+  if (a->variants)
+    a->jsonl = 1;
   if (optind >= argc)
     return cli_usage_error("hash", "no FILE given (use '-' to read paths from stdin)");
   for (int i = optind; i < argc; i++) {
@@ -179,6 +199,10 @@ static int hash_run(int argc, char **argv) {
   hs_engine *engine = NULL;
   rc = cli_engine_create("hash", &a.engine, &engine);
   hash_state h = {.a = &a};
+  if (a.variants && !(h.ws = hs_workspace_create())) {
+    cli_error("out of memory for a workspace");
+    rc = EXIT_FATAL;
+  }
   if (rc == EXIT_ALL_DONE) {
     a.run.decode = a.decode;
     a.run.engine = engine;
@@ -192,6 +216,7 @@ static int hash_run(int argc, char **argv) {
   hs_engine_destroy(engine);
   cli_scan_install_signals(NULL);
   hs_cancel_destroy(cancel);
+  hs_workspace_destroy(h.ws);
   cli_strings_free(&a.paths);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     cli_error("cannot write output");
