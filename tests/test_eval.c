@@ -159,6 +159,51 @@ START_TEST(geometry_of_crops_pads_resizes) {
 }
 END_TEST
 
+/* The added-border edits: sizes, band colours, content where it belongs. */
+START_TEST(geometry_of_borders_and_rotation_framings) {
+  VipsImage *in = known_image(100, 50, 3);
+  VipsImage *sq = apply("pad_square_white", in); /* 25 rows above and below */
+  ck_assert_int_eq(vips_image_get_width(sq), 100);
+  ck_assert_int_eq(vips_image_get_height(sq), 100);
+  ck_assert_int_eq(pixel(sq, 50, 10, 2), 255);
+  ck_assert_int_eq(pixel(sq, 50, 90, 0), 255);
+  ck_assert_int_eq(pixel(sq, 40, 25 + 9, 1), pixel(in, 40, 9, 1));
+  g_object_unref(sq);
+  VipsImage *lb = apply("letterbox_9x16", in); /* 100 x 178, black */
+  ck_assert_int_eq(vips_image_get_width(lb), 100);
+  ck_assert_int_eq(vips_image_get_height(lb), 178);
+  ck_assert_int_eq(pixel(lb, 50, 5, 0), 0);
+  ck_assert_int_eq(pixel(lb, 60, 64 + 20, 0), pixel(in, 60, 20, 0));
+  g_object_unref(lb);
+  VipsImage *fr = apply("frame_colour", in); /* 4 px (8% of 50) of red */
+  ck_assert_int_eq(vips_image_get_width(fr), 108);
+  ck_assert_int_eq(vips_image_get_height(fr), 58);
+  ck_assert_int_eq(pixel(fr, 1, 30, 0), 176);
+  ck_assert_int_eq(pixel(fr, 1, 30, 1), 32);
+  ck_assert_int_eq(pixel(fr, 4 + 10, 4 + 10, 2), pixel(in, 10, 10, 2));
+  g_object_unref(fr);
+  VipsImage *bars = apply("bars_screenshot", in); /* 3 rows above, 6 below */
+  ck_assert_int_eq(vips_image_get_height(bars), 59);
+  ck_assert_int_eq(pixel(bars, 10, 1, 0), 24);
+  ck_assert_int_eq(pixel(bars, 10, 57, 0), 242);
+  ck_assert_int_eq(pixel(bars, 10, 3 + 4, 0), pixel(in, 10, 4, 0));
+  g_object_unref(bars);
+  VipsImage *top = apply("crop_top_10", in);
+  ck_assert_int_eq(vips_image_get_height(top), 45);
+  ck_assert_int_eq(pixel(top, 7, 0, 0), pixel(in, 7, 5, 0));
+  g_object_unref(top);
+  VipsImage *fill = apply("rotate_4_fill", in), *valid = apply("rotate_4_valid", in);
+  ck_assert_int_eq(vips_image_get_width(fill), 100);
+  ck_assert_int_eq(vips_image_get_height(fill), 50);
+  ck_assert_int_lt(vips_image_get_width(valid), 100);
+  ck_assert_int_lt(vips_image_get_height(valid), 50);
+  ck_assert_int_gt(vips_image_get_width(valid), 80);
+  g_object_unref(fill);
+  g_object_unref(valid);
+  g_object_unref(in);
+}
+END_TEST
+
 START_TEST(tone_edits_clip_and_keep_format) {
   VipsImage *in = known_image(40, 20, 3);
   VipsImage *b = apply("bright_plus", in);
@@ -261,9 +306,27 @@ START_TEST(distances_plain_and_dihedral) {
   copy.hash[3] = orig.hash[0];              /* a variant matches exactly */
   copy.hash[3].w[2] = 0x7;                  /* ... but for 3 bits */
   int16_t d[EVAL_NKINDS];
-  eval_distances(&orig, &copy, d);
+  eval_image listed = {.pdq = orig, .status = HS_OK};
+  eval_distances(&listed, &copy, NULL, d);
   ck_assert_int_eq(d[EVAL_PLAIN], 64);
   ck_assert_int_eq(d[EVAL_DIHEDRAL], 3);
+  ck_assert_int_eq(d[EVAL_STRIP], 3); /* no content region: the dihedral */
+  /* A content region whose flipped hash is 1 bit from the original. */
+  hs_pdq content = pdq_with(0xff, 100);
+  content.hash[HS_DIH_FLIPY] = orig.hash[0];
+  content.hash[HS_DIH_FLIPY].w[3] = 0x100;
+  eval_distances(&listed, &copy, &content, d);
+  ck_assert_int_eq(d[EVAL_DIHEDRAL], 3);
+  ck_assert_int_eq(d[EVAL_STRIP], 1);
+  ck_assert_int_eq(d[EVAL_VARIANTS], 1); /* no variants: the strip's */
+  /* A listed variant 0 bits from the copy's stored hash. */
+  hs_pdq variant = pdq_with(0x1234, 100);
+  variant.hash[0] = copy.hash[0];
+  listed.variants = &variant;
+  listed.nvariants = 1;
+  eval_distances(&listed, &copy, NULL, d);
+  ck_assert_int_eq(d[EVAL_STRIP], 3);
+  ck_assert_int_eq(d[EVAL_VARIANTS], 0);
 }
 END_TEST
 
@@ -276,8 +339,8 @@ START_TEST(recall_quantiles_false_matches) {
     img[i].pdq = pdq_with(words[i], i == 4 ? 10 : 100);
     img[i].status = HS_OK;
   }
-  eval_copy copies[4] = {{HS_OK, {0, 0}, 100}, {HS_OK, {20, 20}, 100}, {HS_OK, {40, 30}, 30},
-                         {HS_OK, {50, 45}, 100}};
+  eval_copy copies[4] = {{HS_OK, {0, 0, 0, 0}, 100, 0}, {HS_OK, {20, 20, 20, 20}, 100, 0},
+                         {HS_OK, {40, 30, 30, 30}, 30, 0}, {HS_OK, {50, 45, 12, 12}, 100, 1}};
   edit e;
   edit_parse("jpeg_q70", &e);
   hs_eval_options opt;
@@ -299,6 +362,9 @@ START_TEST(recall_quantiles_false_matches) {
   ck_assert_int_eq(s.dmed[EVAL_PLAIN], 20); /* rank floor(0.5 * 3) = 1 */
   ck_assert_int_eq(s.dmax[EVAL_PLAIN], 50);
   ck_assert_int_eq(s.dp90[EVAL_DIHEDRAL], 30);
+  ck_assert_uint_eq(s.stripped, 1);
+  ck_assert_uint_eq(s.found[EVAL_STRIP][0], 2); /* 0 and 12 */
+  ck_assert_uint_eq(s.found[EVAL_DIHEDRAL][0], 1);
   pair_stats ps;
   eval_pair_stats(&d, 50, &ps);
   ck_assert_uint_eq(ps.images, 5);
@@ -314,6 +380,34 @@ START_TEST(recall_quantiles_false_matches) {
       brute += hs_hash256_distance(&img[i].pdq.hash[0], &img[j].pdq.hash[0]) <= 31;
   ck_assert_uint_eq(ps.false_matches[EVAL_PLAIN][1], brute);
   ck_assert_double_eq(ps.rate[EVAL_PLAIN][1], (double)brute / 10);
+  /* No content regions: the strip column equals the dihedral one. */
+  ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][1], ps.false_matches[EVAL_DIHEDRAL][1]);
+  ck_assert_uint_eq(ps.stripped_orig + ps.stripped_distr, 0);
+  /* img1 gets a content region equal to img2's hash: one more pair within
+   * 15 with the strip (img1 passes the gate), none without. */
+  size_t before = ps.false_matches[EVAL_STRIP][0];
+  img[1].content = img[2].pdq;
+  img[1].has_content = 1;
+  eval_pair_stats(&d, 50, &ps);
+  ck_assert_uint_eq(ps.stripped_orig, 1);
+  ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][0], before + 1);
+  ck_assert_int_eq(ps.dmin[EVAL_STRIP], 0);
+  /* Without content regions again, img2 listed with a variant equal to
+   * img1's hash: the pair (1, 2) comes within 15 with variants only. */
+  img[1].has_content = 0;
+  eval_pair_stats(&d, 50, &ps);
+  ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][0], before);
+  ck_assert_uint_eq(ps.false_matches[EVAL_VARIANTS][0], before);
+  hs_pdq v2 = img[1].pdq;
+  img[2].variants = &v2;
+  img[2].nvariants = 1;
+  eval_pair_stats(&d, 50, &ps);
+  ck_assert_uint_eq(ps.false_matches[EVAL_STRIP][0], before);
+  /* (1, 2) is now at distance 0; images near img1 come near too. */
+  ck_assert_uint_eq(ps.hist[EVAL_VARIANTS][0], 1);
+  ck_assert_uint_eq(ps.hist[EVAL_STRIP][0], 0);
+  ck_assert_uint_ge(ps.false_matches[EVAL_VARIANTS][0], before + 1);
+  ck_assert_int_eq(ps.dmin[EVAL_VARIANTS], 0);
 }
 END_TEST
 
@@ -325,6 +419,7 @@ int main(void) {
   tcase_add_test(tc, rot90_moves_pixels_counter_clockwise);
   tcase_add_test(tc, inverse_pairs_are_identity);
   tcase_add_test(tc, geometry_of_crops_pads_resizes);
+  tcase_add_test(tc, geometry_of_borders_and_rotation_framings);
   tcase_add_test(tc, tone_edits_clip_and_keep_format);
   tcase_add_test(tc, prepare_drops_alpha_and_widens_nothing);
   tcase_add_test(tc, copies_encode_and_decode);

@@ -193,6 +193,10 @@ int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_deco
     o->exif_rotate = 1;
     return 1;
   }
+  if (strcmp(opt, "no-unletterbox") == 0) {
+    o->no_unletterbox = 1;
+    return 1;
+  }
   if (strcmp(opt, "max-pixels") == 0) {
     if (cli_parse_size(arg, 1, &o->max_pixels) != 0 || o->max_pixels == 0) {
       cli_usage_error(cmd, "--max-pixels: '%s' is not a positive count (e.g. 200M)", arg);

@@ -65,6 +65,12 @@ int cli_strings_read_lines(cli_strings *l, FILE *f);
  * Returns 1 when `opt` was one of them (and applied), 0 when not, -1 on a
  * bad value (message printed). */
 int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_decode_options *o);
+/* --no-unletterbox, for the commands that match content regions (scan,
+ * eval; cli_decode_option applies it). */
+#define CLI_UNLETTERBOX_HELP                                                              \
+  "  --no-unletterbox         do not look for added borders (padding, letterbox, frame)\n" \
+  "                           nor match the content region inside them\n"
+
 #define CLI_DECODE_OPTIONS_HELP                                                          \
   "  --mode fast|exact|stock  how images become the PDQ grid (default fast)\n"              \
   "  --exif-rotate            apply EXIF orientation before hashing (default: ignore,\n"    \

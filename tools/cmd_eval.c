@@ -13,8 +13,9 @@ static void eval_usage(FILE *out) {
           "Accuracy audit: makes edited copies of every image in DIR in memory (resize, JPEG\n"
           "quality, crops, letterbox, rotations, mirrors, colour, blur, noise, a caption,\n"
           "greyscale, chains of two), hashes them the way a scan does, and reports per edit\n"
-          "the share of copies found at thresholds 15/31/47/63 (with and without dihedral\n"
-          "matching), the distance distribution, and the false-match rate over all pairs of\n"
+          "the share of copies found at thresholds 15/31/47/63 (plain, dihedral, with the\n"
+          "content region inside added borders, and against the originals' list-side\n"
+          "variants), the distance distribution, and the false-match rate over all pairs of\n"
           "distinct images. Writes OUT/report.md, OUT/report.html, OUT/report.json and PNG\n"
           "plots.\n\n"
           "options:\n"
@@ -30,7 +31,10 @@ static void eval_usage(FILE *out) {
           CLI_ENGINE_OPTIONS_HELP
           "  --hash-on auto|cpu|device  where PDQ runs, as for scan (auto: the device when it\n"
           "                           is a GPU or an accelerator, else the CPU path)\n"
-          CLI_DECODE_OPTIONS_HELP
+          CLI_DECODE_OPTIONS_HELP CLI_UNLETTERBOX_HELP
+          "  --variants LIST          list-side variants of each original for the variants\n"
+          "                           columns: crops, rotations, crops,rotations (default)\n"
+          "                           or none\n"
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            log the path taken\n");
 }
@@ -152,6 +156,9 @@ static int eval_option(eval_args *a, const char *name, char *arg) {
   } else if (!strcmp(name, "hash-on")) {
     if (hs_placement_parse(arg, &a->engine.hash_on) != HS_OK)
       return cli_usage_error("eval", "--hash-on: %s", hs_last_error());
+  } else if (!strcmp(name, "variants")) {
+    if (hs_variants_parse(arg, &a->o.variants) != HS_OK)
+      return cli_usage_error("eval", "--variants: %s", hs_last_error());
   }
   return -1;
 }
@@ -163,6 +170,7 @@ static int eval_run(int argc, char **argv) {
       {"list-edits", no_argument, 0, 0},        {"limit", required_argument, 0, 0},
       {"min-quality", required_argument, 0, 0}, {"jobs", required_argument, 0, 0},
       {"mode", required_argument, 0, 0},        {"exif-rotate", no_argument, 0, 0},
+      {"no-unletterbox", no_argument, 0, 0},   {"variants", required_argument, 0, 0},
       {"max-pixels", required_argument, 0, 0},  {"max-file-size", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},           {"verbose", no_argument, 0, 'v'},
       {"hash-on", required_argument, 0, 0},     CLI_ENGINE_LONGOPTS,

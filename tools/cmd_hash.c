@@ -16,11 +16,16 @@ static void hash_usage(FILE *out) {
           "are still hashed (exit code 1).\n\n"
           "options:\n" CLI_DECODE_OPTIONS_HELP
           "  --dihedral               also print the 7 rotated/flipped hashes\n"
-          "  --format tsv|jsonl|vpdq  tsv: pdq<TAB>quality<TAB>path (default; videos add\n"
-          "                           <TAB>frame<TAB>timestamp, a line per frame); jsonl:\n"
-          "                           one object per file with path, kind, pdq, quality,\n"
-          "                           width, height, md5, sha256 [, dihedral] (videos:\n"
-          "                           frames); vpdq: Meta's vPDQ text, videos only\n"
+          "  --format tsv|jsonl|vpdq  tsv: pdq<TAB>quality<TAB>path (default; control bytes\n"
+          "                           and backslashes in the path escaped: \\t \\n \\xHH \\\\;\n"
+          "                           videos add <TAB>frame<TAB>timestamp, a line per\n"
+          "                           frame); jsonl: one object per file with path, kind,\n"
+          "                           pdq, quality, width, height, md5, sha256 [, dihedral]\n"
+          "                           (videos: frames); vpdq: Meta's vPDQ text, videos only\n"
+          "  --variants LIST          crops, rotations or crops,rotations: add to each JSONL\n"
+          "                           record an object variants with the PDQ of named crops\n"
+          "                           and small rotations of the image (list-side variants,\n"
+          "                           for those who hold the image; implies --format jsonl)\n"
           "  --jobs N                 decode workers (default: all cores)\n"
           CLI_ENGINE_OPTIONS_HELP
           "  --hash-on auto|cpu|device  where PDQ runs (auto: the device when it is a GPU or\n"
@@ -34,6 +39,7 @@ typedef struct hash_args {
   hs_engine_options engine;
   hs_decode_options decode;
   int dihedral;
+  unsigned variants; /* HS_VARIANTS_* kinds */
   int jsonl;
   int quiet;
   cli_strings paths;
@@ -49,7 +55,7 @@ static const char *cause_of(const char *detail, const char *path) {
 }
 
 static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
-                     const hs_image_info *info) {
+                     const hs_image_info *info, hs_workspace *ws) {
   char hex[65];
   hs_hash256_to_hex(&pdq->hash[HS_DIH_ORIG], hex);
   if (!a->jsonl) {
@@ -63,10 +69,18 @@ static void print_ok(const hash_args *a, const char *path, const hs_pdq *pdq,
     putchar('\n');
     return;
   }
-  /* The scan's record writer: one JSON form for both commands. */
+  /* The scan's record writer: one JSON form for both commands; the list-side
+   * variants (--variants) are computed here, from the file decoded again. */
+  size_t n = hs_variant_count(a->variants);
+  hs_pdq *v = n ? calloc(n, sizeof *v) : NULL;
+  hs_status st = n == 0 ? HS_OK
+                 : v    ? hs_hash_file_variants(path, &a->decode, a->variants, ws, v)
+                        : HS_ERR_NOMEM;
   hs_record r = {.kind = HS_RECORD_HASH, .path = path, .pdq = pdq, .info = info,
-                 .dihedral = a->dihedral};
+                 .dihedral = a->dihedral, .variant_kinds = st == HS_OK ? a->variants : 0,
+                 .variants = v, .variants_error = st == HS_OK ? NULL : hs_last_error()};
   hs_record_write(stdout, HS_OUT_JSONL, &r);
+  free(v);
 }
 
 /* Digests are known once the file was read (MD5 is never all zero). */
@@ -80,6 +94,7 @@ static int has_digests(const hs_image_info *info) {
 typedef struct hash_state {
   const hash_args *a;
   size_t failed;
+  hs_workspace *ws; /* --variants: the file is decoded again here */
 } hash_state;
 
 /* Called in input order, on this thread. */
@@ -89,7 +104,7 @@ static void on_result(void *user, const char *path, hs_status status, const char
   if (status == HS_OK && h->a->video.format == HASH_FORMAT_VPDQ)
     status = HS_ERR_UNSUPPORTED, error = "an image: --format vpdq is for videos";
   if (status == HS_OK) {
-    print_ok(h->a, path, pdq, info);
+    print_ok(h->a, path, pdq, info, h->ws);
   } else {
     h->failed++;
     int d = info && has_digests(info);
@@ -112,6 +127,7 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
       {"quiet", no_argument, 0, 'q'},          {"jobs", required_argument, 0, 0},
       {"hash-on", required_argument, 0, 0},    CLI_ENGINE_LONGOPTS,
       HASH_VIDEO_LONGOPTS,
+      {"variants", required_argument, 0, 0},
       {0, 0, 0, 0}};
   hs_decode_options_default(&a->decode);
   hs_hash_paths_options_default(&a->run);
@@ -144,6 +160,9 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
     } else if (strcmp(name, "hash-on") == 0) {
       if (hs_placement_parse(optarg, &a->engine.hash_on) != HS_OK)
         return cli_usage_error("hash", "--hash-on: %s", hs_last_error());
+    } else if (strcmp(name, "variants") == 0) {
+      if (hs_variants_parse(optarg, &a->variants) != HS_OK)
+        return cli_usage_error("hash", "--variants: %s", hs_last_error());
     } else if (strcmp(name, "dihedral") == 0) {
       a->dihedral = 1;
     } else if (strcmp(name, "format") == 0) {
@@ -157,6 +176,10 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
       else
         return cli_usage_error("hash", "--format: expected tsv, jsonl or vpdq, got '%s'", optarg);
     }
+  }
+  if (a->variants) {
+    a->jsonl = 1;
+    a->video.format = HASH_FORMAT_JSONL;
   }
   if (optind >= argc)
     return cli_usage_error("hash", "no FILE given (use '-' to read paths from stdin)");
@@ -236,6 +259,10 @@ static int hash_run(int argc, char **argv) {
   hs_engine *engine = NULL;
   rc = cli_engine_create("hash", &a.engine, &engine);
   hash_state h = {.a = &a};
+  if (a.variants && !(h.ws = hs_workspace_create())) {
+    cli_error("out of memory for a workspace");
+    rc = EXIT_FATAL;
+  }
   if (rc == EXIT_ALL_DONE) {
     a.run.decode = a.decode;
     a.run.engine = engine;
@@ -250,6 +277,7 @@ static int hash_run(int argc, char **argv) {
   hs_engine_destroy(engine);
   cli_scan_install_signals(NULL);
   hs_cancel_destroy(cancel);
+  hs_workspace_destroy(h.ws);
   cli_strings_free(&a.paths);
   if (fflush(stdout) != 0 || ferror(stdout)) {
     cli_error("cannot write output");

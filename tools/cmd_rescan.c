@@ -24,6 +24,8 @@ static void rescan_usage(FILE *out) {
           "  --format jsonl|csv       output format (default jsonl)\n"
           "  --radius R               PDQ match threshold, inclusive (default 31)\n"
           "  --min-quality Q          PDQ quality gate (default 50)\n"
+          "  --no-unletterbox         do not match the stored content-region hashes of files\n"
+          "                           with added borders\n"
           CLI_ENGINE_OPTIONS_HELP
           "  --match-on auto|cpu|device where the Hamming search runs: auto = the device when\n"
           "                           it is a GPU or an accelerator, else the CPU (default)\n"
@@ -38,7 +40,7 @@ static int rescan_run(int argc, char **argv) {
       {"out", required_argument, 0, 0},    {"format", required_argument, 0, 0},
       {"radius", required_argument, 0, 0}, {"min-quality", required_argument, 0, 0},
       CLI_ENGINE_LONGOPTS,                 {"match-on", required_argument, 0, 0},
-      {"quiet", no_argument, 0, 'q'},
+      {"quiet", no_argument, 0, 'q'},      {"no-unletterbox", no_argument, 0, 0},
       {"verbose", no_argument, 0, 'v'},    {0, 0, 0, 0}};
   hs_rescan_options o;
   hs_rescan_options_default(&o);
@@ -78,6 +80,8 @@ static int rescan_run(int argc, char **argv) {
       o.since_version = u;
     } else if (!strcmp(name, "list"))
       o.list = optarg;
+    else if (!strcmp(name, "no-unletterbox"))
+      o.unletterbox = 0;
   }
   if (!o.store || !o.index)
     return cli_usage_error("rescan", "--store STORE and --index IDX are required");

@@ -12,7 +12,8 @@ static void scan_usage(FILE *out) {
   fprintf(out,
           "usage: hashsweep scan --index IDX [--store STORE] [--out FILE] [options] SOURCE...\n"
           "Hashes every image under the SOURCEs and reports each file whose PDQ (or any of its\n"
-          "7 rotations/flips) is within --radius of an active index entry, or whose MD5/SHA-256\n"
+          "7 rotations/flips, or the PDQ of the content inside added borders: variant\n"
+          "unletterbox) is within --radius of an active index entry, or whose MD5/SHA-256\n"
           "equals an exact entry. SOURCE: a directory (recursive), @FILE (a manifest, one path\n"
           "per line) or - (paths on standard input). Per-file failures are error records\n"
           "(exit code 1); the scan goes on.\n\n"
@@ -36,7 +37,7 @@ static void scan_usage(FILE *out) {
           "  --restart                start over when --out belongs to an interrupted scan\n"
           "                           with other options\n"
           "  --index-refresh S        check the index for changes every S seconds (default 30,\n"
-          "                           0 never)\n" CLI_DECODE_OPTIONS_HELP
+          "                           0 never)\n" CLI_DECODE_OPTIONS_HELP CLI_UNLETTERBOX_HELP
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            log the path taken (device, index version)\n");
 }
@@ -148,6 +149,7 @@ static int scan_run(int argc, char **argv) {
       {"hash-on", required_argument, 0, 0},     {"match-on", required_argument, 0, 0},
       {"index-refresh", required_argument, 0, 0}, {"mode", required_argument, 0, 0},
       {"exif-rotate", no_argument, 0, 0},       {"max-pixels", required_argument, 0, 0},
+      {"no-unletterbox", no_argument, 0, 0},
       {"max-file-size", required_argument, 0, 0},
       {"read-timeout", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
       {"verbose", no_argument, 0, 'v'},         {0, 0, 0, 0}};

@@ -13,8 +13,16 @@
 
 enum {
   OP_IDENTITY, OP_RESIZE, OP_JPEG, OP_CROP_CENTRE, OP_CROP_SIDE, OP_PAD, OP_ROT, OP_FLIP_H,
-  OP_FLIP_V, OP_ROTATE, OP_BRIGHT, OP_CONTRAST, OP_GAMMA, OP_BLUR, OP_NOISE, OP_TEXT, OP_GREY
+  OP_FLIP_V, OP_ROTATE, OP_BRIGHT, OP_CONTRAST, OP_GAMMA, OP_BLUR, OP_NOISE, OP_TEXT, OP_GREY,
+  OP_PAD_SQUARE, OP_LETTERBOX, OP_FRAME, OP_BARS, OP_CROP_TOP, OP_ROTATE_FILL, OP_ROTATE_VALID
 };
+
+/* The colours of the added-border edits (sRGB; grey images take their
+ * luma): a magenta-red frame, a phone screenshot's dark status bar and
+ * light navigation bar. */
+static const double frame_rgb[3] = {176, 32, 72};
+static const double status_rgb[3] = {24, 24, 28};
+static const double navbar_rgb[3] = {242, 242, 246};
 
 /* Copies are JPEG at this quality unless a jpeg_qN step says otherwise: a
  * re-upload is re-encoded, and 95 is what editors save by default. */
@@ -41,12 +49,27 @@ static const struct {
     {"crop_side_20", OP_CROP_SIDE, 20, "20% of the width cut off the right edge"},
     {"pad_10", OP_PAD, 10, "letterbox: black bars above and below, each 10% of the height"},
     {"pad_20", OP_PAD, 20, "letterbox: black bars above and below, each 20% of the height"},
+    {"pad_square_white", OP_PAD_SQUARE, 255, "padded to a square with white (centred)"},
+    {"pad_square_black", OP_PAD_SQUARE, 0, "padded to a square with black (centred)"},
+    {"letterbox_9x16", OP_LETTERBOX, 9.0 / 16,
+     "placed in a vertical 9:16 black frame (as a phone video or story), centred"},
+    {"frame_colour", OP_FRAME, 8, "a red frame on every side, 8% of the shorter side wide"},
+    {"bars_screenshot", OP_BARS, 0,
+     "screenshot bars: dark 6% status bar on top, light 11% navigation bar below"},
+    {"crop_top_10", OP_CROP_TOP, 10, "10% of the height cut off the top edge"},
     {"rot90", OP_ROT, 90, "rotated 90 degrees counter-clockwise"},
     {"rot180", OP_ROT, 180, "rotated 180 degrees"},
     {"rot270", OP_ROT, 270, "rotated 270 degrees counter-clockwise (90 clockwise)"},
     {"flip_h", OP_FLIP_H, 0, "mirrored left-right"},
     {"flip_v", OP_FLIP_V, 0, "mirrored top-bottom"},
+    {"rotate_2", OP_ROTATE, 2, "rotated 2 degrees, canvas grown, black corners"},
     {"rotate_4", OP_ROTATE, 4, "rotated 4 degrees, canvas grown, black corners"},
+    {"rotate_8", OP_ROTATE, 8, "rotated 8 degrees, canvas grown, black corners"},
+    {"rotate_4_fill", OP_ROTATE_FILL, 4,
+     "rotated 4 degrees, cropped back to the original size (black corners)"},
+    {"rotate_4_valid", OP_ROTATE_VALID, 4,
+     "rotated 4 degrees, cropped to the largest centred area of the same aspect with no "
+     "corner"},
     {"bright_plus", OP_BRIGHT, 40, "brightness +40 levels (of 255), clipped"},
     {"bright_minus", OP_BRIGHT, -40, "brightness -40 levels (of 255), clipped"},
     {"contrast", OP_CONTRAST, 1.5, "contrast x1.5 around mid-grey, clipped"},
@@ -64,6 +87,9 @@ static const char *const chains[] = {
     "resize_0.5+jpeg_q70", "crop_centre_10+jpeg_q70", "flip_h+crop_side_10",
     "rot90+resize_0.5",    "text+jpeg_q50",           "grey+contrast",
     "pad_10+resize_0.25",  "bright_plus+blur",        "rotate_4+crop_centre_10",
+    "pad_20+jpeg_q50",     "pad_square_white+jpeg_q70", "letterbox_9x16+jpeg_q50",
+    "frame_colour+jpeg_q70", "bars_screenshot+jpeg_q70", "crop_top_10+jpeg_q70",
+    "rotate_2+jpeg_q70",
 };
 #define N_CHAINS (sizeof chains / sizeof chains[0])
 
@@ -242,6 +268,67 @@ static int crop(VipsImage *in, int centre, double percent, VipsImage **out) {
   return vips_extract_area(in, out, centre ? cw / 2 : 0, ch / 2, w - cw, h - ch, NULL);
 }
 
+/* `in` placed at (x, y) on a w x h canvas of colour rgb. */
+static int embed_colour(VipsImage *in, int x, int y, int w, int h, const double rgb[3],
+                        VipsImage **out) {
+  double grey = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+  int bands = vips_image_get_bands(in);
+  VipsArrayDouble *bg = vips_array_double_new(bands >= 3 ? rgb : &grey, bands >= 3 ? 3 : 1);
+  int rc = vips_embed(in, out, x, y, w, h, "extend", VIPS_EXTEND_BACKGROUND, "background", bg,
+                      NULL);
+  vips_area_unref(VIPS_AREA(bg));
+  return rc;
+}
+
+/* Fits the image into a frame of the aspect ratio w:h = `aspect`, black
+ * around it, centred. */
+static int letterbox(VipsImage *in, double aspect, VipsImage **out) {
+  const int w = vips_image_get_width(in), h = vips_image_get_height(in);
+  int fw = w, fh = (int)lround(w / aspect);
+  if (fh < h) {
+    fh = h;
+    fw = (int)lround(h * aspect);
+  }
+  const double black[3] = {0, 0, 0};
+  return embed_colour(in, (fw - w) / 2, (fh - h) / 2, fw, fh, black, out);
+}
+
+/* Status bar above, navigation bar below, of uneven heights. */
+static int screenshot_bars(VipsImage *in, VipsImage **out) {
+  const int w = vips_image_get_width(in), h = vips_image_get_height(in);
+  int top = (int)lround(h * 0.06), bottom = (int)lround(h * 0.11);
+  VipsImage *t = NULL;
+  if (embed_colour(in, 0, top, w, h + top, status_rgb, &t) != 0)
+    return -1;
+  int rc = embed_colour(t, 0, 0, w, h + top + bottom, navbar_rgb, out);
+  g_object_unref(t);
+  return rc;
+}
+
+/* Rotated by `degrees`, then the centred w x h of the original size
+ * (valid = 0), or the largest centred rectangle of the original's aspect
+ * that holds no corner (valid = 1). */
+static int rotate_cropped(VipsImage *in, double degrees, int valid, VipsImage **out) {
+  const int w = vips_image_get_width(in), h = vips_image_get_height(in);
+  VipsImage *r = NULL;
+  if (vips_rotate(in, &r, degrees, NULL) != 0)
+    return -1;
+  double a = fabs(degrees) * M_PI / 180, scale = 1;
+  if (valid) {
+    double sx = w / (w * cos(a) + h * sin(a)), sy = h / (w * sin(a) + h * cos(a));
+    scale = sx < sy ? sx : sy;
+  }
+  int cw = (int)floor(w * scale), ch = (int)floor(h * scale);
+  const int rw = vips_image_get_width(r), rh = vips_image_get_height(r);
+  if (cw > rw)
+    cw = rw;
+  if (ch > rh)
+    ch = rh;
+  int rc = vips_extract_area(r, out, (rw - cw) / 2, (rh - ch) / 2, cw, ch, NULL);
+  g_object_unref(r);
+  return rc;
+}
+
 static int apply_step(const edit_step *s, VipsImage *in, unsigned seed, VipsImage **out) {
   const int w = vips_image_get_width(in), h = vips_image_get_height(in);
   const int shorter = w < h ? w : h;
@@ -259,6 +346,25 @@ static int apply_step(const edit_step *s, VipsImage *in, unsigned seed, VipsImag
     int bar = (int)lround(h * s->arg / 100);
     return vips_embed(in, out, 0, bar, w, h + 2 * bar, "extend", VIPS_EXTEND_BLACK, NULL);
   }
+  case OP_PAD_SQUARE: {
+    const int side = w > h ? w : h;
+    const double c[3] = {s->arg, s->arg, s->arg};
+    return embed_colour(in, (side - w) / 2, (side - h) / 2, side, side, c, out);
+  }
+  case OP_LETTERBOX:
+    return letterbox(in, s->arg, out);
+  case OP_FRAME: {
+    int f = (int)lround(shorter * s->arg / 100);
+    return embed_colour(in, f, f, w + 2 * f, h + 2 * f, frame_rgb, out);
+  }
+  case OP_BARS:
+    return screenshot_bars(in, out);
+  case OP_CROP_TOP: {
+    int c = (int)lround(h * s->arg / 100);
+    if (c >= h)
+      c = h - 1;
+    return vips_extract_area(in, out, 0, c, w, h - c, NULL);
+  }
   case OP_ROT: /* libvips' angles are clockwise; the names are counter-clockwise */
     return vips_rot(in, out,
                     s->arg == 90    ? VIPS_ANGLE_D270
@@ -271,6 +377,9 @@ static int apply_step(const edit_step *s, VipsImage *in, unsigned seed, VipsImag
     return vips_flip(in, out, VIPS_DIRECTION_VERTICAL, NULL);
   case OP_ROTATE:
     return vips_rotate(in, out, s->arg, NULL);
+  case OP_ROTATE_FILL:
+  case OP_ROTATE_VALID:
+    return rotate_cropped(in, s->arg, steps[s->op].op == OP_ROTATE_VALID, out);
   case OP_BRIGHT:
     return linear_u8(in, 1, s->arg, out);
   case OP_CONTRAST:

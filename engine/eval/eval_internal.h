@@ -11,8 +11,14 @@
 #include "hashsweep/eval.h"
 
 #define EVAL_MAX_DIST 256
-/* Plain: the copy's stored hash; dihedral: the closest of its 8 hashes. */
-enum { EVAL_PLAIN = 0, EVAL_DIHEDRAL = 1, EVAL_NKINDS = 2 };
+/* Plain: the copy's stored hash; dihedral: the closest of its 8 hashes;
+ * unletterbox: the closest of those and the 8 of its content region inside
+ * added borders (what a scan matches by default); variants: as unletterbox,
+ * against the original's hash and its list-side variants (an original
+ * listed with hs_pdq_variants by a contributor). */
+enum { EVAL_PLAIN = 0, EVAL_DIHEDRAL = 1, EVAL_STRIP = 2, EVAL_VARIANTS = 3, EVAL_NKINDS = 4 };
+/* "plain", "dihedral", "unletterbox", "variants" (report columns, JSON). */
+const char *eval_kind_name(int kind);
 
 /* One hashed file (an original or a distractor). */
 typedef struct eval_image {
@@ -20,6 +26,10 @@ typedef struct eval_image {
   hs_status status; /* HS_OK: pdq valid */
   char error[256];
   hs_pdq pdq;
+  hs_pdq content;   /* the content region inside added borders */
+  int has_content;  /* ... found (and unletterbox on) */
+  hs_pdq *variants; /* originals: opt->variants of it (malloc'd), or NULL */
+  size_t nvariants;
   int width, height;
 } eval_image;
 
@@ -28,6 +38,7 @@ typedef struct eval_copy {
   hs_status status; /* HS_OK: made and hashed */
   int16_t dist[EVAL_NKINDS];
   int16_t quality;
+  uint8_t stripped; /* added borders were found in the copy */
 } eval_copy;
 
 typedef struct eval_data {
@@ -49,6 +60,7 @@ typedef struct eval_data {
  * within the threshold, over the copies made. */
 typedef struct edit_stats {
   size_t made, failed, low_quality;
+  size_t stripped; /* copies whose added borders were found */
   size_t found[EVAL_NKINDS][HS_EVAL_N_THRESHOLDS];
   double recall[EVAL_NKINDS][HS_EVAL_N_THRESHOLDS];
   int dmin[EVAL_NKINDS], dmed[EVAL_NKINDS], dp90[EVAL_NKINDS], dmax[EVAL_NKINDS];
@@ -66,10 +78,15 @@ typedef struct pair_stats {
   /* copies at each distance, all edits pooled (the histogram plot) */
   size_t copy_hist[EVAL_NKINDS][EVAL_MAX_DIST + 1];
   size_t copies;
+  size_t stripped_orig, stripped_distr; /* originals/distractors the strip fired on */
 } pair_stats;
 
-/* Distance of a copy to its original: plain, and the closest dihedral. */
-void eval_distances(const hs_pdq *original, const hs_pdq *copy, int16_t dist[EVAL_NKINDS]);
+/* Distance of a copy to its original: plain, the closest dihedral, the
+ * closest with the copy's content region (`content`: NULL when none, or
+ * when it is below the quality gate and so not matched), and the closest of
+ * those to the original's hash or any of its variants. */
+void eval_distances(const eval_image *original, const hs_pdq *copy, const hs_pdq *content,
+                    int16_t dist[EVAL_NKINDS]);
 
 void eval_edit_stats(const eval_data *d, size_t e, int min_quality, edit_stats *out);
 /* Allocates nothing; O(images^2 x 16) distance evaluations. */

@@ -11,6 +11,7 @@
 #include "eval/plot.h"
 
 static const plot_rgb ink_plain = {230, 110, 0}, ink_dih = {120, 160, 230},
+                      ink_strip = {40, 150, 60}, ink_var = {140, 60, 170},
                       ink_pairs = {200, 40, 40}, ink_text = {20, 20, 20},
                       ink_thr = {150, 150, 150}, ink_thr31 = {60, 160, 60};
 
@@ -60,8 +61,12 @@ static void recall_panel(plot_canvas *c, const plot_panel *p, const char *title,
       xs[t] = t;
       ys[t] = (double)s->curve[k][t] / (double)s->made;
     }
-    panel_polyline(c, p, xs, ys, RECALL_XMAX + 1, k == EVAL_PLAIN ? ink_plain : ink_dih,
-                   k == EVAL_PLAIN ? 1 : 4);
+    panel_polyline(c, p, xs, ys, RECALL_XMAX + 1,
+                   k == EVAL_PLAIN      ? ink_plain
+                   : k == EVAL_DIHEDRAL ? ink_dih
+                   : k == EVAL_STRIP    ? ink_strip
+                                        : ink_var,
+                   k == EVAL_PLAIN ? 1 : k == EVAL_DIHEDRAL ? 4 : 2);
   }
 }
 
@@ -76,8 +81,10 @@ static hs_status plot_recall(const eval_data *d, const edit_stats *es, const cha
             "x: threshold (Hamming distance, inclusive)   y: share of copies found "
             "(quality-gated)   lines at 15 31 47 63",
             14, ink_text, 0, 0);
-  legend_entry(c, w / 2 - 260, 70, ink_plain, "plain (stored hash)", 14);
-  legend_entry(c, w / 2 + 40, 70, ink_dih, "dihedral (closest of 8, as a scan)", 14);
+  legend_entry(c, w / 2 - 560, 70, ink_plain, "plain (stored hash)", 14);
+  legend_entry(c, w / 2 - 320, 70, ink_dih, "dihedral (closest of 8)", 14);
+  legend_entry(c, w / 2 - 80, 70, ink_strip, "unletterbox (content region too)", 14);
+  legend_entry(c, w / 2 + 260, 70, ink_var, "variants (original's listed too)", 14);
   for (size_t e = 0; e < d->nedits; e++) {
     plot_panel p = {left + (int)(e % cols) * (pw + gap_x), top + (int)(e / cols) * (ph + gap_y),
                     pw, ph, 0, RECALL_XMAX, 0, 1};
@@ -123,7 +130,7 @@ static double hist_peak(const size_t *hist, size_t n) {
 
 static hs_status plot_distances(const pair_stats *ps, const char *dir) {
   const int w = 1100, ph = 300, left = 80, top = 110, gap = 110;
-  plot_canvas *c = plot_create(w, top + 2 * (ph + gap));
+  plot_canvas *c = plot_create(w, top + EVAL_NKINDS * (ph + gap));
   HS_CHECK(c, HS_ERR_NOMEM, "out of memory for a plot");
   plot_text(c, w / 2, 14, "Distance histograms: edited copies against distinct images", 22,
             ink_text, 0, 0);
@@ -144,8 +151,10 @@ static hs_status plot_distances(const pair_stats *ps, const char *dir) {
     hist_steps(c, &p, ps->copy_hist[k], ps->copies, ink_dih);
     hist_steps(c, &p, ps->hist[k], ps->pairs, ink_pairs);
     plot_text(c, p.x + p.w / 2, p.y - 26,
-              k == EVAL_PLAIN ? "plain: stored hashes compared"
-                              : "dihedral: closest of the 8 dihedral hashes (as a scan matches)",
+              k == EVAL_PLAIN      ? "plain: stored hashes compared"
+              : k == EVAL_DIHEDRAL ? "dihedral: closest of the 8 dihedral hashes"
+              : k == EVAL_STRIP    ? "unletterbox: also the content region's 8 (as a scan matches)"
+                                   : "variants: against the original's list-side variants too",
               15, ink_text, 0, 0);
     plot_text(c, p.x + p.w / 2, p.y + p.h + 22, "Hamming distance", 13, ink_text, 0, 0);
     plot_text(c, 12, p.y + p.h / 2, "share of items", 13, ink_text, 0, 1);

@@ -113,6 +113,18 @@ static void section_config(doc *o, const eval_data *d, const hs_eval_summary *s)
   snprintf(buf, sizeof buf, "%s, EXIF orientation %s", hs_mode_name(opt->decode.mode),
            opt->decode.exif_rotate ? "applied" : "ignored");
   kv(o, "mode", buf);
+  if (opt->variants) {
+    buf[0] = '\0';
+    for (size_t i = 0, n = 0; i < hs_variant_count(opt->variants) && n < sizeof buf; i++)
+      n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "",
+                            hs_variant_name(opt->variants, i));
+    kv(o, "list-side variants of each original", buf);
+  } else {
+    kv(o, "list-side variants of each original", "none (the variants columns equal unletterbox)");
+  }
+  kv(o, "unletterbox", !opt->decode.no_unletterbox
+                          ? "on: content regions inside added borders hashed and matched"
+                          : "off (--no-unletterbox): the unletterbox column equals dihedral");
   snprintf(buf, sizeof buf, "%d (copies below it are not matched, as in a scan)",
            opt->min_quality);
   kv(o, "quality gate", buf);
@@ -141,13 +153,28 @@ static void section_recall(doc *o, const eval_data *d, const edit_stats *es) {
   heading(o, 2, "Recall per edit");
   para(o, "Share of the copies found at each threshold (distance <= T and quality >= the gate). "
           "Plain compares the copy's stored hash with the original's; dihedral takes the "
-          "closest of the copy's 8 dihedral hashes, as a scan does.");
-  const char *hdr[] = {"edit", "copies", "low quality", "plain 15", "plain 31", "plain 47",
-                       "plain 63", "dihedral 15", "dihedral 31", "dihedral 47", "dihedral 63"};
-  table_start(o, hdr, 11);
+          "closest of the copy's 8 dihedral hashes; unletterbox also takes the 8 hashes of the "
+          "content region inside added borders when the copy has them (query-side strip), as "
+          "a scan does by default. Variants also takes the original's list-side variants as "
+          "listed hashes (hashsweep hash --variants: named crops and small rotations), as if a "
+          "contributor had listed them. Stripped: copies whose added borders were found.");
+  enum { NCOL = 4 + EVAL_NKINDS * HS_EVAL_N_THRESHOLDS };
+  char head[NCOL][32];
+  const char *hdr[NCOL];
+  snprintf(head[0], sizeof head[0], "edit");
+  snprintf(head[1], sizeof head[1], "copies");
+  snprintf(head[2], sizeof head[2], "low quality");
+  snprintf(head[NCOL - 1], sizeof head[0], "stripped");
+  for (int k = 0; k < EVAL_NKINDS; k++)
+    for (int t = 0; t < HS_EVAL_N_THRESHOLDS; t++)
+      snprintf(head[3 + k * HS_EVAL_N_THRESHOLDS + t], sizeof head[0], "%s %d",
+               eval_kind_name(k), hs_eval_threshold(t));
+  for (int i = 0; i < NCOL; i++)
+    hdr[i] = head[i];
+  table_start(o, hdr, NCOL);
   for (size_t e = 0; e < d->nedits; e++) {
-    char cells[11][EDIT_NAME_MAX + 8];
-    const char *row[11];
+    char cells[NCOL][EDIT_NAME_MAX + 8];
+    const char *row[NCOL];
     snprintf(cells[0], sizeof cells[0], "%s", d->edits[e].name);
     snprintf(cells[1], sizeof cells[1], "%zu", es[e].made);
     snprintf(cells[2], sizeof cells[2], "%zu", es[e].low_quality);
@@ -159,9 +186,10 @@ static void section_recall(doc *o, const eval_data *d, const edit_stats *es) {
         else
           snprintf(cell, sizeof cells[0], "n/a");
       }
-    for (int i = 0; i < 11; i++)
+    snprintf(cells[NCOL - 1], sizeof cells[0], "%zu", es[e].stripped);
+    for (int i = 0; i < NCOL; i++)
       row[i] = cells[i];
-    table_row(o, row, 11, 0);
+    table_row(o, row, NCOL, 0);
   }
   table_end(o);
 }
@@ -170,19 +198,22 @@ static void section_distances(doc *o, const eval_data *d, const edit_stats *es) 
   heading(o, 2, "Distance distribution per edit");
   para(o, "Hamming distance of each copy to its original (all copies made, quality not gated).");
   const char *hdr[] = {"edit", "plain min / median / p90 / max",
-                       "dihedral min / median / p90 / max", "what the edit does"};
-  table_start(o, hdr, 4);
+                       "dihedral min / median / p90 / max",
+                       "unletterbox min / median / p90 / max",
+                       "variants min / median / p90 / max", "what the edit does"};
+  table_start(o, hdr, 6);
   for (size_t e = 0; e < d->nedits; e++) {
-    char plain[64] = "n/a", dih[64] = "n/a", what[400];
-    if (es[e].made) {
-      snprintf(plain, sizeof plain, "%d / %d / %d / %d", es[e].dmin[0], es[e].dmed[0],
-               es[e].dp90[0], es[e].dmax[0]);
-      snprintf(dih, sizeof dih, "%d / %d / %d / %d", es[e].dmin[1], es[e].dmed[1], es[e].dp90[1],
-               es[e].dmax[1]);
+    char q[EVAL_NKINDS][64], what[400];
+    for (int k = 0; k < EVAL_NKINDS; k++) {
+      snprintf(q[k], sizeof q[k], "n/a");
+      if (es[e].made)
+        snprintf(q[k], sizeof q[k], "%d / %d / %d / %d", es[e].dmin[k], es[e].dmed[k],
+                 es[e].dp90[k], es[e].dmax[k]);
     }
     edit_describe(&d->edits[e], what, sizeof what);
-    const char *row[] = {d->edits[e].name, plain, dih, what};
-    table_row(o, row, 4, 0);
+    const char *row[] = {d->edits[e].name, q[EVAL_PLAIN],     q[EVAL_DIHEDRAL],
+                         q[EVAL_STRIP],    q[EVAL_VARIANTS], what};
+    table_row(o, row, 6, 0);
   }
   table_end(o);
 }
@@ -191,13 +222,16 @@ static void section_pairs(doc *o, const pair_stats *ps) {
   heading(o, 2, "False matches between distinct images");
   para(o, "All %zu pairs of the %zu distinct images (originals and distractors). A pair counts "
           "when it is within the threshold in a direction where the uploaded image passes the "
-          "quality gate. Rate = false matches / pairs.", ps->pairs, ps->images);
+          "quality gate. Rate = false matches / pairs. With unletterbox, an image's content "
+          "region (when added borders were found in it) is matched too: found in %zu of the "
+          "originals and %zu of the distractors.",
+       ps->pairs, ps->images, ps->stripped_orig, ps->stripped_distr);
   const char *hdr[] = {"matching", "pairs", "at 15", "at 31", "at 47", "at 63", "min distance",
                        "median distance"};
   table_start(o, hdr, 8);
   for (int k = 0; k < EVAL_NKINDS; k++) {
     char cells[8][64];
-    snprintf(cells[0], sizeof cells[0], "%s", k == EVAL_PLAIN ? "plain" : "dihedral");
+    snprintf(cells[0], sizeof cells[0], "%s", eval_kind_name(k));
     snprintf(cells[1], sizeof cells[1], "%zu", ps->pairs);
     for (int t = 0; t < HS_EVAL_N_THRESHOLDS; t++)
       snprintf(cells[2 + t], sizeof cells[0], "%zu (%.2g)", ps->false_matches[k][t],
@@ -257,6 +291,31 @@ static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
           "missed here.", full, made, 100 * s->min_recall31,
        s->min_recall31_edit[0] ? s->min_recall31_edit : "none", ps->false_matches[1][1],
        ps->pairs, ps->rate[1][1], gated);
+  if (!d->opt->decode.no_unletterbox) {
+    size_t strip_full = 0;
+    double strip_min = 1;
+    const char *strip_min_edit = "none";
+    for (size_t e = 0; e < d->nedits; e++) {
+      if (!es[e].made)
+        continue;
+      strip_full += es[e].found[EVAL_STRIP][1] + es[e].low_quality == es[e].made;
+      if (es[e].recall[EVAL_STRIP][1] < strip_min) {
+        strip_min = es[e].recall[EVAL_STRIP][1];
+        strip_min_edit = d->edits[e].name;
+      }
+    }
+    para(o, "With unletterbox (the content region inside added borders matched too, a scan's "
+            "default), %zu of %zu edits had every gated copy found at 31; the lowest recall was "
+            "%.1f%% (%s). %zu of %zu pairs of distinct images were within 31. Added borders were "
+            "found in %zu of %zu originals and %zu of %zu distractors.",
+         strip_full, made, 100 * strip_min, strip_min_edit, ps->false_matches[EVAL_STRIP][1],
+         ps->pairs, ps->stripped_orig, s->originals, ps->stripped_distr, s->distractors);
+  }
+  if (d->opt->variants)
+    para(o, "With the originals' list-side variants listed too (%zu per original), %zu of %zu "
+            "pairs of distinct images were within 31 (%zu within 47).",
+         hs_variant_count(d->opt->variants), ps->false_matches[EVAL_VARIANTS][1], ps->pairs,
+         ps->false_matches[EVAL_VARIANTS][2]);
 }
 
 static void write_doc(doc *o, const eval_data *d, const edit_stats *es, const pair_stats *ps,
@@ -285,7 +344,7 @@ static void write_doc(doc *o, const eval_data *d, const edit_stats *es, const pa
 static void json_kinds(FILE *f, const char *key, const double v[EVAL_NKINDS][HS_EVAL_N_THRESHOLDS]) {
   fprintf(f, "\"%s\": {", key);
   for (int k = 0; k < EVAL_NKINDS; k++) {
-    fprintf(f, "%s\"%s\": [", k ? ", " : "", k == EVAL_PLAIN ? "plain" : "dihedral");
+    fprintf(f, "%s\"%s\": [", k ? ", " : "", eval_kind_name(k));
     for (int t = 0; t < HS_EVAL_N_THRESHOLDS; t++)
       fprintf(f, "%s%.6g", t ? ", " : "", v[k][t]);
     fputs("]", f);
@@ -313,14 +372,27 @@ static void write_json(FILE *f, const eval_data *d, const edit_stats *es, const 
     fprintf(f, ", \"copies\": %zu, \"failed\": %zu, \"low_quality\": %zu, ", es[e].made,
             es[e].failed, es[e].low_quality);
     json_kinds(f, "recall", es[e].recall);
-    fprintf(f, ", \"distance\": {\"plain\": [%d, %d, %d, %d], \"dihedral\": [%d, %d, %d, %d]}}%s\n",
-            es[e].dmin[0], es[e].dmed[0], es[e].dp90[0], es[e].dmax[0], es[e].dmin[1],
-            es[e].dmed[1], es[e].dp90[1], es[e].dmax[1], e + 1 < d->nedits ? "," : "");
+    fprintf(f, ", \"stripped\": %zu, \"distance\": {", es[e].stripped);
+    for (int k = 0; k < EVAL_NKINDS; k++)
+      fprintf(f, "%s\"%s\": [%d, %d, %d, %d]", k ? ", " : "", eval_kind_name(k), es[e].dmin[k],
+              es[e].dmed[k], es[e].dp90[k], es[e].dmax[k]);
+    fprintf(f, "}}%s\n", e + 1 < d->nedits ? "," : "");
   }
   fprintf(f, " ],\n \"pairs\": {\"images\": %zu, \"pairs\": %zu, ", ps->images, ps->pairs);
   json_kinds(f, "false_match_rate", ps->rate);
-  fprintf(f, ", \"min_distance\": {\"plain\": %d, \"dihedral\": %d}}\n}\n", ps->dmin[0],
-          ps->dmin[1]);
+  fputs(", \"false_matches\": {", f);
+  for (int k = 0; k < EVAL_NKINDS; k++) {
+    fprintf(f, "%s\"%s\": [", k ? ", " : "", eval_kind_name(k));
+    for (int t = 0; t < HS_EVAL_N_THRESHOLDS; t++)
+      fprintf(f, "%s%zu", t ? ", " : "", ps->false_matches[k][t]);
+    fputs("]", f);
+  }
+  fprintf(f, "}, \"stripped\": {\"originals\": %zu, \"distractors\": %zu}",
+          ps->stripped_orig, ps->stripped_distr);
+  fputs(", \"min_distance\": {", f);
+  for (int k = 0; k < EVAL_NKINDS; k++)
+    fprintf(f, "%s\"%s\": %d", k ? ", " : "", eval_kind_name(k), ps->dmin[k]);
+  fputs("}}\n}\n", f);
 }
 
 /* ---- files ------------------------------------------------------------------- */

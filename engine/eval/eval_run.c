@@ -37,6 +37,7 @@ void hs_eval_options_init(hs_eval_options *dst, size_t size) {
   hs_decode_options_default(&o.decode);
   o.decode.want_digests = 0;
   o.min_quality = HS_PDQ_MIN_QUALITY;
+  o.variants = HS_VARIANTS_CROPS | HS_VARIANTS_ROTATIONS;
   options_init(dst, size, &o, sizeof o);
 }
 
@@ -105,21 +106,48 @@ static hs_status list_dir(eval_data *d, const char *dir, size_t limit, eval_imag
 
 /* ---- hashing ------------------------------------------------------------- */
 
-/* Decoded plane -> the mode's grid -> PDQ on the engine. */
+/* Decoded plane -> the mode's grid -> PDQ on the engine, and (unletterbox
+ * on) the content region's PDQ on the CPU, as a scan's worker makes it. */
 static hs_status hash_plane(const eval_data *d, const char *name, hs_workspace *ws,
-                            const hs_luma *luma, hs_image_info *info, hs_pdq *pdq) {
+                            const hs_luma *luma, hs_image_info *info, hs_pdq *pdq,
+                            hs_pdq *content, int *has_content) {
   hs_luma grid;
+  *has_content = 0;
   HS_TRY(hs_grid_for_mode(name, &d->opt->decode, ws, luma, info, &grid));
   hs_status st = hs_engine_pdq(d->pdq_engine, &grid, 1, pdq);
+  if (st == HS_OK && !d->opt->decode.no_unletterbox) {
+    hs_content_box box;
+    st = hs_pdq_unletterbox(&grid, ws, &box, content, has_content);
+  }
   return st == HS_OK ? HS_OK : error_prefix(st, "%s: ", name);
 }
 
-static void hash_file(const eval_data *d, eval_image *img, hs_workspace *ws) {
+/* The original's list-side variants, from the grid it was hashed on. */
+static hs_status hash_variants(const eval_data *d, eval_image *img, hs_workspace *ws,
+                               const hs_luma *luma, hs_image_info *info) {
+  size_t n = hs_variant_count(d->opt->variants);
+  if (n == 0)
+    return HS_OK;
+  hs_luma grid;
+  HS_TRY(hs_grid_for_mode(img->path, &d->opt->decode, ws, luma, info, &grid));
+  img->variants = calloc(n, sizeof *img->variants);
+  HS_CHECK(img->variants, HS_ERR_NOMEM, "%s: out of memory for variants", img->path);
+  hs_status st = hs_pdq_variants(&grid, d->opt->variants, ws, img->variants);
+  if (st != HS_OK)
+    return error_prefix(st, "%s: variants: ", img->path);
+  img->nvariants = n;
+  return HS_OK;
+}
+
+static void hash_file(const eval_data *d, eval_image *img, hs_workspace *ws, int original) {
   hs_luma luma;
   hs_image_info info;
   img->status = hs_decode_file(img->path, &d->opt->decode, ws, &luma, &info);
   if (img->status == HS_OK)
-    img->status = hash_plane(d, img->path, ws, &luma, &info, &img->pdq);
+    img->status = hash_plane(d, img->path, ws, &luma, &info, &img->pdq, &img->content,
+                             &img->has_content);
+  if (img->status == HS_OK && original)
+    img->status = hash_variants(d, img, ws, &luma, &info);
   if (img->status != HS_OK)
     snprintf(img->error, sizeof img->error, "%s", hs_last_error());
   img->width = info.width;
@@ -174,17 +202,20 @@ static void make_copy(run_ctx *c, size_t i, size_t e, VipsImage *prepared, hs_wo
   hs_luma luma;
   hs_image_info info;
   memset(&info, 0, sizeof info);
-  hs_pdq pdq;
+  hs_pdq pdq, content;
+  int has_content = 0;
   hs_status st = hs_decode_buffer(bytes, size, name, &d->opt->decode, ws, &luma, &info);
   if (st == HS_OK)
-    st = hash_plane(d, name, ws, &luma, &info, &pdq);
+    st = hash_plane(d, name, ws, &luma, &info, &pdq, &content, &has_content);
   g_free(bytes);
   if (st != HS_OK) {
     copy_failed(c, e, cp, st, hs_last_error());
     return;
   }
-  eval_distances(&d->orig[i].pdq, &pdq, cp->dist);
+  int content_gated = has_content && content.quality >= d->opt->min_quality;
+  eval_distances(&d->orig[i], &pdq, content_gated ? &content : NULL, cp->dist);
   cp->quality = (int16_t)pdq.quality;
+  cp->stripped = (uint8_t)has_content;
   cp->status = HS_OK;
 }
 
@@ -207,7 +238,7 @@ static VipsImage *load_for_edits(const eval_data *d, const char *path) {
 
 static void do_original(run_ctx *c, size_t i, hs_workspace *ws) {
   eval_data *d = c->d;
-  hash_file(d, &d->orig[i], ws);
+  hash_file(d, &d->orig[i], ws, 1);
   if (d->orig[i].status != HS_OK)
     return;
   VipsImage *prepared = load_for_edits(d, d->orig[i].path);
@@ -242,7 +273,7 @@ static void *worker(void *arg) {
     } else if (t < d->norig) {
       do_original(c, t, ws);
     } else {
-      hash_file(d, &d->distr[t - d->norig], ws);
+      hash_file(d, &d->distr[t - d->norig], ws, 0);
     }
     pthread_mutex_lock(&c->lock);
     c->done++;
@@ -294,8 +325,10 @@ static hs_status parse_edits(eval_data *d) {
 }
 
 static void free_images(eval_image *img, size_t n) {
-  for (size_t i = 0; i < n; i++)
+  for (size_t i = 0; i < n; i++) {
     free(img[i].path);
+    free(img[i].variants);
+  }
   free(img);
 }
 

@@ -24,10 +24,41 @@ static int dihedral_distance(const hs_pdq *upload, const hs_hash256 *known) {
   return best;
 }
 
-void eval_distances(const hs_pdq *original, const hs_pdq *copy, int16_t dist[EVAL_NKINDS]) {
-  const hs_hash256 *known = &original->hash[HS_DIH_ORIG];
+const char *eval_kind_name(int kind) {
+  static const char *const names[EVAL_NKINDS] = {"plain", "dihedral", "unletterbox", "variants"};
+  return kind >= 0 && kind < EVAL_NKINDS ? names[kind] : "?";
+}
+
+/* The dihedral distance, or the content region's when that is closer. */
+static int strip_distance(const hs_pdq *upload, const hs_pdq *content, const hs_hash256 *known) {
+  int best = dihedral_distance(upload, known);
+  if (content) {
+    int dc = dihedral_distance(content, known);
+    if (dc < best)
+      best = dc;
+  }
+  return best;
+}
+
+/* The strip distance to the closest of `listed`'s hash and its variants. */
+static int variants_distance(const hs_pdq *upload, const hs_pdq *content,
+                             const eval_image *listed) {
+  int best = strip_distance(upload, content, &listed->pdq.hash[HS_DIH_ORIG]);
+  for (size_t v = 0; v < listed->nvariants; v++) {
+    int dv = strip_distance(upload, content, &listed->variants[v].hash[HS_DIH_ORIG]);
+    if (dv < best)
+      best = dv;
+  }
+  return best;
+}
+
+void eval_distances(const eval_image *original, const hs_pdq *copy, const hs_pdq *content,
+                    int16_t dist[EVAL_NKINDS]) {
+  const hs_hash256 *known = &original->pdq.hash[HS_DIH_ORIG];
   dist[EVAL_PLAIN] = (int16_t)hs_hash256_distance(&copy->hash[HS_DIH_ORIG], known);
   dist[EVAL_DIHEDRAL] = (int16_t)dihedral_distance(copy, known);
+  dist[EVAL_STRIP] = (int16_t)strip_distance(copy, content, known);
+  dist[EVAL_VARIANTS] = (int16_t)variants_distance(copy, content, original);
 }
 
 /* The value at quantile q (0..1) of a histogram holding n counts. */
@@ -63,6 +94,7 @@ void eval_edit_stats(const eval_data *d, size_t e, int min_quality, edit_stats *
       continue;
     }
     out->made++;
+    out->stripped += c->stripped;
     int gated = c->quality >= min_quality;
     if (!gated)
       out->low_quality++;
@@ -89,23 +121,42 @@ void eval_edit_stats(const eval_data *d, size_t e, int min_quality, edit_stats *
 /* Adds one unordered pair: the distance in the direction where a scan
  * could match (the uploaded side passing the quality gate), the smaller of
  * the two directions when both can. */
+/* The content region a scan would match for an uploaded image: NULL when
+ * none was found or it is below the gate. */
+static const hs_pdq *gated_content(const eval_image *a, int min_quality) {
+  return a->has_content && a->content.quality >= min_quality ? &a->content : NULL;
+}
+
 static void add_pair(pair_stats *out, const eval_image *a, const eval_image *b, int min_quality) {
   int ga = a->pdq.quality >= min_quality, gb = b->pdq.quality >= min_quality;
   int plain = hs_hash256_distance(&a->pdq.hash[HS_DIH_ORIG], &b->pdq.hash[HS_DIH_ORIG]);
-  int dih = EVAL_MAX_DIST;
-  if (ga)
+  int dih = EVAL_MAX_DIST, strip = EVAL_MAX_DIST, var = EVAL_MAX_DIST;
+  if (ga) {
     dih = dihedral_distance(&a->pdq, &b->pdq.hash[HS_DIH_ORIG]);
+    strip = strip_distance(&a->pdq, gated_content(a, min_quality), &b->pdq.hash[HS_DIH_ORIG]);
+    var = variants_distance(&a->pdq, gated_content(a, min_quality), b);
+  }
   if (gb) {
     int other = dihedral_distance(&b->pdq, &a->pdq.hash[HS_DIH_ORIG]);
     if (other < dih)
       dih = other;
+    other = strip_distance(&b->pdq, gated_content(b, min_quality), &a->pdq.hash[HS_DIH_ORIG]);
+    if (other < strip)
+      strip = other;
+    other = variants_distance(&b->pdq, gated_content(b, min_quality), a);
+    if (other < var)
+      var = other;
   }
   out->pairs++;
   out->hist[EVAL_PLAIN][plain]++;
   out->hist[EVAL_DIHEDRAL][dih]++;
+  out->hist[EVAL_STRIP][strip]++;
+  out->hist[EVAL_VARIANTS][var]++;
   for (int i = 0; i < HS_EVAL_N_THRESHOLDS; i++) {
     out->false_matches[EVAL_PLAIN][i] += (ga || gb) && plain <= thresholds[i];
     out->false_matches[EVAL_DIHEDRAL][i] += (ga || gb) && dih <= thresholds[i];
+    out->false_matches[EVAL_STRIP][i] += (ga || gb) && strip <= thresholds[i];
+    out->false_matches[EVAL_VARIANTS][i] += (ga || gb) && var <= thresholds[i];
   }
 }
 
@@ -121,6 +172,10 @@ void eval_pair_stats(const eval_data *d, int min_quality, pair_stats *out) {
     if (a->status != HS_OK)
       continue;
     out->images++;
+    if (i < d->norig)
+      out->stripped_orig += a->has_content != 0;
+    else
+      out->stripped_distr += a->has_content != 0;
     for (size_t j = i + 1; j < n; j++) {
       const eval_image *b = image_at(d, j);
       if (b->status == HS_OK)

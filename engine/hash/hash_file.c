@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/workspace.h"
 #include "hash/pdq_cpu.h"
+#include "image/border.h"
 #include "image/normalise.h"
 
 static const char *const mode_names[] = {"fast", "exact", "stock"};
@@ -51,4 +52,29 @@ hs_status hs_hash_file(const char *path, const hs_decode_options *opts, hs_works
   if (st != HS_OK)
     return error_prefix(st, "%s: ", path);
   return HS_OK;
+}
+
+int hs_border_detect(const hs_luma *luma, hs_content_box *box) {
+  return luma && box ? border_detect(luma, box) : 0;
+}
+
+hs_status hs_pdq_unletterbox(const hs_luma *grid, hs_workspace *ws, hs_content_box *box,
+                             hs_pdq *out, int *found) {
+  HS_CHECK(grid && box && out && found, HS_ERR_INVALID_ARG, "hs_pdq_unletterbox: NULL argument");
+  *found = border_detect(grid, box);
+  if (!*found)
+    return HS_OK;
+  hs_luma content = border_crop(grid, box);
+  return hs_pdq_from_luma(&content, ws, out);
+}
+
+hs_status hs_hash_file_variants(const char *path, const hs_decode_options *opts, unsigned kinds,
+                                hs_workspace *ws, hs_pdq *out) {
+  HS_CHECK(path && opts && ws && out, HS_ERR_INVALID_ARG, "hs_hash_file_variants: NULL argument");
+  hs_luma luma, grid;
+  hs_image_info info;
+  HS_TRY(hs_decode_file(path, opts, ws, &luma, &info));
+  HS_TRY(hs_grid_for_mode(path, opts, ws, &luma, &info, &grid));
+  hs_status st = hs_pdq_variants(&grid, kinds, ws, out);
+  return st == HS_OK ? HS_OK : error_prefix(st, "%s: ", path);
 }

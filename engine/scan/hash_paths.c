@@ -63,6 +63,8 @@ static hs_status hash_paths_in(const char *const *paths, size_t n,
   hash_run r = {.paths = paths, .n = n, .fn = fn, .user = user};
   pipeline_config cfg;
   pipeline_config_init(&cfg, o->jobs, engine, &o->decode);
+  /* The callback has no place for a content-region hash: do not make one. */
+  cfg.decode.no_unletterbox = 1;
   cfg.commit_items = 1; /* results as soon as they are in order */
   cfg.produce = produce;
   cfg.consume = consume;

@@ -37,6 +37,8 @@ typedef struct job_result {
   char error[512];
   hs_image_info info;
   hs_pdq pdq;
+  hs_pdq content; /* unletterbox: see hs_pdq_unletterbox */
+  int has_content;
   int needs_device;
   hs_luma grid; /* in the worker's workspace (device path) */
 } job_result;
@@ -122,6 +124,12 @@ static void process_item(worker *w) {
   hs_status st = hs_decode_file(w->path, &w->decode, w->ws, &luma, &r->info);
   if (st == HS_OK)
     st = hs_grid_for_mode(w->path, &w->decode, w->ws, &luma, &r->info, &r->grid);
+  if (st == HS_OK && !w->decode.no_unletterbox) {
+    /* The content region is hashed here on the CPU even on the device
+     * path: only images with a border pay it, one PDQ each. */
+    hs_content_box box;
+    st = hs_pdq_unletterbox(&r->grid, w->ws, &box, &r->content, &r->has_content);
+  }
   if (st != HS_OK) {
     fail_result(r, w->path, st);
     return;
@@ -179,6 +187,8 @@ static void complete_item(pipeline *p, worker *w, int on_coordinator) {
   memcpy(it->error, r->error, sizeof it->error);
   it->info = r->info;
   it->pdq = r->pdq;
+  it->content = r->content;
+  it->has_content = r->has_content;
   int needs_device = r->needs_device;
   if (needs_device && !keep_plane(p, it, &r->grid, !on_coordinator)) {
     it->status = HS_ERR_NOMEM;

@@ -50,6 +50,9 @@ typedef struct scan_item {
   char error[512];           /* one-line cause when status != HS_OK */
   hs_image_info info;
   hs_pdq pdq;
+  hs_pdq content;            /* the content region's PDQ inside added
+                                borders, when has_content */
+  int has_content;
   /* for the producer/consumer's own use */
   int64_t mtime_ns;
   uint64_t size;

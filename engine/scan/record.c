@@ -81,6 +81,19 @@ static void json_hash(FILE *f, const hs_record *r) {
     }
     fputc('}', f);
   }
+  size_t nv = r->variants ? hs_variant_count(r->variant_kinds) : 0;
+  if (nv) {
+    fputs(",\"variants\":{", f);
+    for (size_t i = 0; i < nv; i++) {
+      hs_hash256_to_hex(&r->variants[i].hash[HS_DIH_ORIG], hex);
+      fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", hs_variant_name(r->variant_kinds, i), hex);
+    }
+    fputc('}', f);
+  }
+  if (r->variants_error) {
+    fputs(",\"variants_error\":", f);
+    hs_json_write_string(f, r->variants_error);
+  }
   fputs("}\n", f);
 }
 

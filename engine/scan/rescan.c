@@ -25,6 +25,7 @@ void hs_rescan_options_init(hs_rescan_options *dst, size_t size) {
   o.format = HS_OUT_JSONL;
   o.radius = HS_PDQ_DEFAULT_RADIUS;
   o.min_quality = HS_PDQ_MIN_QUALITY;
+  o.unletterbox = 1;
   options_init(dst, size, &o, sizeof o);
 }
 
@@ -36,6 +37,8 @@ typedef struct rescan_run {
   /* the batch being gathered */
   char **paths;
   hs_pdq *pdq;
+  hs_pdq *content;
+  uint8_t *has_content;
   uint8_t (*md5)[16];
   uint8_t (*sha)[32];
   match_input *in;
@@ -46,8 +49,9 @@ typedef struct rescan_run {
 
 static hs_status flush_batch(rescan_run *r) {
   for (size_t i = 0; i < r->n; i++)
-    r->in[i] = (match_input){.path = r->paths[i], .pdq = &r->pdq[i], .md5 = r->md5[i],
-                             .sha256 = r->sha[i]};
+    r->in[i] = (match_input){.path = r->paths[i], .pdq = &r->pdq[i],
+                             .content = r->has_content[i] ? &r->content[i] : NULL,
+                             .md5 = r->md5[i], .sha256 = r->sha[i]};
   hs_status st = matcher_run_batch(&r->m, r->in, r->n, r->out, &r->sum);
   if (st == HS_OK)
     st = sink_flush(r->out, NULL);
@@ -83,6 +87,9 @@ static int visit(void *ctx, const char *path, const store_record *rec) {
   }
   memcpy(r->pdq[i].hash, rec->pdq, sizeof rec->pdq);
   r->pdq[i].quality = rec->quality;
+  r->has_content[i] = rec->has_content && r->o->unletterbox;
+  memcpy(r->content[i].hash, rec->content, sizeof rec->content);
+  r->content[i].quality = rec->content_quality;
   memcpy(r->md5[i], rec->md5, 16);
   memcpy(r->sha[i], rec->sha256, 32);
   r->n++;
@@ -97,10 +104,12 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
   rescan_run r = {.o = o, .t0 = clock_now_s()};
   r.paths = calloc(RESCAN_BATCH, sizeof *r.paths);
   r.pdq = calloc(RESCAN_BATCH, sizeof *r.pdq);
+  r.content = calloc(RESCAN_BATCH, sizeof *r.content);
+  r.has_content = calloc(RESCAN_BATCH, sizeof *r.has_content);
   r.md5 = calloc(RESCAN_BATCH, sizeof *r.md5);
   r.sha = calloc(RESCAN_BATCH, sizeof *r.sha);
   r.in = calloc(RESCAN_BATCH, sizeof *r.in);
-  hs_status st = r.paths && r.pdq && r.md5 && r.sha && r.in
+  hs_status st = r.paths && r.pdq && r.content && r.has_content && r.md5 && r.sha && r.in
                      ? HS_OK
                      : error_set(HS_ERR_NOMEM, "out of memory");
   store *s = NULL;
@@ -143,7 +152,8 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
     matcher_close(&r.m);
   store_close(s);
   hs_engine_destroy(match_owned);
-  free(r.paths), free(r.pdq), free(r.md5), free(r.sha), free(r.in);
+  free(r.paths), free(r.pdq), free(r.content), free(r.has_content);
+  free(r.md5), free(r.sha), free(r.in);
   return st;
 }
 

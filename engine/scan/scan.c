@@ -25,9 +25,23 @@
 
 enum { ITEM_UNCHANGED = 1 };
 
-/* The store's record of how a file was hashed (store_record.pipeline). */
+/* The store's record of how a file was hashed (store_record.pipeline):
+ * the mode, EXIF rotation, and whether borders were looked for. */
+#define CODE_UNLETTERBOX (1u << 5)
 static uint8_t pipeline_code(const hs_decode_options *d) {
-  return (uint8_t)((unsigned)d->mode | (d->exif_rotate ? 1u : 0u) << 4);
+  return (uint8_t)((unsigned)d->mode | (d->exif_rotate ? 1u : 0u) << 4 |
+                   (d->no_unletterbox ? 0u : CODE_UNLETTERBOX));
+}
+
+/* A stored record answers for a scan with the same mode and rotation that
+ * does not look for borders, or that does when the record's scan did too
+ * (a record made without looking has no content hash to match: that file
+ * is hashed once more, by the first scan with unletterbox on). */
+static int stored_hashes_fit(uint8_t stored, const hs_decode_options *d) {
+  uint8_t want = pipeline_code(d);
+  if ((stored & ~CODE_UNLETTERBOX) != (want & ~CODE_UNLETTERBOX))
+    return 0;
+  return !(want & CODE_UNLETTERBOX) || (stored & CODE_UNLETTERBOX);
 }
 
 static void counts_save(const hs_scan_summary *s, uint64_t c[7]);
@@ -75,10 +89,11 @@ static void fingerprint(const hs_scan_options *o, uint8_t out[32]) {
   EVP_DigestUpdate(c, idx, strlen(idx) + 1);
   for (size_t i = 0; i < o->nsources; i++)
     EVP_DigestUpdate(c, o->sources[i], strlen(o->sources[i]) + 1);
-  snprintf(buf, sizeof buf, "mode=%d exif=%d r=%d q=%d fmt=%d shard=%u/%u px=%llu fb=%llu",
+  snprintf(buf, sizeof buf, "mode=%d exif=%d r=%d q=%d fmt=%d shard=%u/%u px=%llu fb=%llu%s",
            (int)o->decode.mode, o->decode.exif_rotate, o->radius, o->min_quality, (int)o->format,
            o->shard_index, o->shard_count, (unsigned long long)o->decode.max_pixels,
-           (unsigned long long)o->decode.max_file_bytes);
+           (unsigned long long)o->decode.max_file_bytes,
+           !o->decode.no_unletterbox ? "" : " no-unletterbox");
   EVP_DigestUpdate(c, buf, strlen(buf));
   unsigned len = 0;
   EVP_DigestFinal_ex(c, out, &len);
@@ -180,13 +195,16 @@ static int produce(void *ctx, scan_item *item) {
     item->size = (uint64_t)st.st_size;
     item->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
     if (found && rec.status == STORE_OK && rec.size == item->size &&
-        rec.mtime_ns == item->mtime_ns && rec.pipeline == pipeline_code(&r->o->decode)) {
+        rec.mtime_ns == item->mtime_ns && stored_hashes_fit(rec.pipeline, &r->o->decode)) {
       /* Unchanged since it was hashed: match the stored hashes. */
       item->kind = ITEM_READY;
       item->flags = ITEM_UNCHANGED;
       item->status = HS_OK;
       item->pdq.quality = rec.quality;
       memcpy(item->pdq.hash, rec.pdq, sizeof rec.pdq);
+      item->has_content = rec.has_content && !r->o->decode.no_unletterbox;
+      item->content.quality = rec.content_quality;
+      memcpy(item->content.hash, rec.content, sizeof rec.content);
       memcpy(item->info.md5, rec.md5, 16);
       memcpy(item->info.sha256, rec.sha256, 32);
       item->info.width = rec.width;
@@ -235,6 +253,11 @@ static void to_record(const scan_item *it, uint32_t job, uint8_t pipeline, store
   memcpy(rec->md5, it->info.md5, 16);
   memcpy(rec->sha256, it->info.sha256, 32);
   memcpy(rec->pdq, it->pdq.hash, sizeof rec->pdq);
+  if (it->has_content) {
+    rec->has_content = 1;
+    rec->content_quality = (uint8_t)it->content.quality;
+    memcpy(rec->content, it->content.hash, sizeof rec->content);
+  }
 }
 
 static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
@@ -266,6 +289,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
       x->error = it->error;
     } else {
       x->pdq = &it->pdq;
+      x->content = it->has_content ? &it->content : NULL;
       x->md5 = it->info.md5;
       x->sha256 = it->info.sha256;
       if (it->flags & ITEM_UNCHANGED)

@@ -104,16 +104,33 @@ void matcher_close(scan_matcher *m) {
 
 /* ---- one batch ------------------------------------------------------------ */
 
+/* hit.variant: 0..7 the file's dihedral hashes, 8..15 its content
+ * region's (unletterbox), then the exact digests. */
+#define PDQ_VARIANTS (2 * HS_DIH_COUNT)
+#define VARIANT_MD5 PDQ_VARIANTS
+#define VARIANT_SHA256 (PDQ_VARIANTS + 1)
+
 typedef struct hit {
   uint64_t entry;
   int distance;
-  int variant; /* dihedral index, or HS_DIH_COUNT + 0/1 for md5/sha256 */
+  int variant;
 } hit;
+
+static const char *variant_name(int v) {
+  static const char *const content[HS_DIH_COUNT] = {
+      "unletterbox",       "unletterbox+rot90", "unletterbox+rot180",    "unletterbox+rot270",
+      "unletterbox+flipx", "unletterbox+flipy", "unletterbox+flipplus1", "unletterbox+flipminus1"};
+  if (v == VARIANT_MD5)
+    return "md5";
+  if (v == VARIANT_SHA256)
+    return "sha256";
+  return v < HS_DIH_COUNT ? hs_dihedral_name(v) : content[v - HS_DIH_COUNT];
+}
 
 /* Exact hits first (md5, then sha256), then PDQ by distance, then entry. */
 static int hit_order(const void *a, const void *b) {
   const hit *x = a, *y = b;
-  int xe = x->variant >= HS_DIH_COUNT, ye = y->variant >= HS_DIH_COUNT;
+  int xe = x->variant >= PDQ_VARIANTS, ye = y->variant >= PDQ_VARIANTS;
   if (xe != ye)
     return xe ? -1 : 1;
   if (xe && x->variant != y->variant)
@@ -138,7 +155,7 @@ static int reserve_hit(hit **hits, size_t n, size_t *cap) {
 /* Adds a PDQ hit, keeping per entry the closest (then lowest) variant. */
 static void add_pdq_hit(hit *hits, size_t *n, uint64_t entry, int distance, int variant) {
   for (size_t i = 0; i < *n; i++)
-    if (hits[i].variant < HS_DIH_COUNT && hits[i].entry == entry) {
+    if (hits[i].variant < PDQ_VARIANTS && hits[i].entry == entry) {
       if (distance < hits[i].distance ||
           (distance == hits[i].distance && variant < hits[i].variant)) {
         hits[i].distance = distance;
@@ -170,9 +187,7 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
         .list = e.list,
         .label = e.label,
         .distance = hits[i].distance,
-        .variant = hits[i].variant == HS_DIH_COUNT       ? "md5"
-                   : hits[i].variant == HS_DIH_COUNT + 1 ? "sha256"
-                                                         : hs_dihedral_name(hits[i].variant),
+        .variant = variant_name(hits[i].variant),
         .index_version = m->version,
     };
     sink_match(out, &r);
@@ -184,31 +199,40 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
   return HS_OK;
 }
 
+/* Whether a file's content-region hash is matched (the file's own hash
+ * passed the gate: checked by the caller). */
+static int content_gated(const scan_matcher *m, const match_input *x) {
+  return x->content && x->content->quality >= m->min_quality;
+}
+
 hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, sink *out,
                             hs_scan_summary *sum) {
-  /* Queries: the 8 variants of every file that passes the quality gate. */
-  uint64_t *queries = malloc(sizeof(uint64_t) * 4 * HS_DIH_COUNT * (n ? n : 1));
+  /* Queries: the 8 variants of every file that passes the quality gate,
+   * then the 8 of its content region when it has one that passes too. */
+  uint64_t *queries = malloc(sizeof(uint64_t) * 4 * PDQ_VARIANTS * (n ? n : 1));
   if (!queries)
     return error_set(HS_ERR_NOMEM, "out of memory for a match batch");
-  size_t nq_files = 0;
+  size_t nq = 0;
   for (size_t i = 0; i < n; i++)
     if (!in[i].error && in[i].pdq && in[i].pdq->quality >= m->min_quality) {
-      memcpy(queries + nq_files * 4 * HS_DIH_COUNT, in[i].pdq->hash,
-             sizeof(hs_hash256) * HS_DIH_COUNT);
-      nq_files++;
+      memcpy(queries + nq * 4, in[i].pdq->hash, sizeof(hs_hash256) * HS_DIH_COUNT);
+      nq += HS_DIH_COUNT;
+      if (content_gated(m, &in[i])) {
+        memcpy(queries + nq * 4, in[i].content->hash, sizeof(hs_hash256) * HS_DIH_COUNT);
+        nq += HS_DIH_COUNT;
+      }
     }
   hs_match_list ml = {0};
   hs_status st = HS_OK;
-  if (nq_files > 0 && m->haystack)
-    st = hs_match_radius(m->engine, m->haystack, queries, nq_files * HS_DIH_COUNT, m->radius,
-                         &ml);
+  if (nq > 0 && m->haystack)
+    st = hs_match_radius(m->engine, m->haystack, queries, nq, m->radius, &ml);
   free(queries);
   if (st != HS_OK) {
     hs_match_list_free(&ml);
     return st;
   }
 
-  size_t mi = 0, qf = 0, cap = 64;
+  size_t mi = 0, q0 = 0, cap = 64;
   hit *hits = malloc(cap * sizeof *hits);
   for (size_t i = 0; hits && i < n && st == HS_OK; i++) {
     const match_input *x = &in[i];
@@ -230,13 +254,14 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
           st = error_set(HS_ERR_NOMEM, "out of memory collecting matches");
           break;
         }
-        hits[nh++] = (hit){ids[j], 0, HS_DIH_COUNT + d};
+        hits[nh++] = (hit){ids[j], 0, VARIANT_MD5 + d};
       }
     }
     int gated = x->pdq && x->pdq->quality >= m->min_quality;
     if (gated) {
-      /* This file's queries are 8*qf .. 8*qf+7; ml is sorted by query. */
-      uint32_t q0 = (uint32_t)(qf * HS_DIH_COUNT), q1 = q0 + HS_DIH_COUNT;
+      /* This file's queries are q0 .. q1-1 (8, or 16 with a content
+       * region); ml is sorted by query. */
+      size_t q1 = q0 + (content_gated(m, x) ? PDQ_VARIANTS : HS_DIH_COUNT);
       while (mi < ml.count && ml.items[mi].query < q0)
         mi++;
       for (; mi < ml.count && ml.items[mi].query < q1 && st == HS_OK; mi++) {
@@ -247,7 +272,7 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
         add_pdq_hit(hits, &nh, m->pdq_ids[ml.items[mi].target], (int)ml.items[mi].distance,
                     (int)(ml.items[mi].query - q0));
       }
-      qf++;
+      q0 = q1;
     } else if (x->pdq) {
       char pdq_hex[65], md5_hex[33], note[96];
       hs_hash256_to_hex(&x->pdq->hash[HS_DIH_ORIG], pdq_hex);

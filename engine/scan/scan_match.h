@@ -4,7 +4,10 @@
  * PDQ: each file's 8 dihedral hashes are queries (query = 8 * file +
  * variant) against the index's active PDQ entries within the radius, on the
  * engine's device or the CPU; per (file, entry) the closest variant is
- * reported (ties: the lower variant, orig first). Files below the quality
+ * reported (ties: the lower variant, orig first). A file with added
+ * borders has 8 more queries, its content region's (unletterbox): a match
+ * through one has variant "unletterbox" or "unletterbox+<dihedral>", and
+ * loses ties to the file's own hashes. Files below the quality
  * gate are not PDQ-matched (a note record says so). MD5 and SHA-256 of the
  * file bytes are looked up among the exact entries. */
 #ifndef HS_SCAN_SCAN_MATCH_H
@@ -44,6 +47,9 @@ typedef struct match_input {
   const char *path;
   const char *error;        /* non-NULL: an error record */
   const hs_pdq *pdq;        /* NULL: no PDQ */
+  const hs_pdq *content;    /* the content region inside added borders, or
+                               NULL (matched when pdq passes the gate and
+                               so does it) */
   const uint8_t *md5;       /* NULL: no digests */
   const uint8_t *sha256;
 } match_input;

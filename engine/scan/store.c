@@ -19,6 +19,11 @@
 #define STORE_MAGIC "hashsweep-store"
 #define STORE_SCHEMA 1
 #define RECORD_FORMAT 1
+/* The same, followed by the content region's quality and 8 hashes; written
+ * only for files with added borders, so older builds still read the
+ * records of every other file. */
+#define RECORD_FORMAT_CONTENT 2
+#define REC_CONTENT (1 + 8 * 32)
 /* LMDB keys are limited to 511 bytes; longer paths are keyed by a digest
  * and carry the full path in the value. */
 #define MAX_PLAIN_KEY 480
@@ -80,14 +85,16 @@ static hs_status begin(store *s, unsigned flags, MDB_txn **txn) {
  * byte orders anyway):
  *   u8 format, u8 status, u8 quality, u8 pipeline, u32 job, u64 size, i64 mtime_ns,
  *   i32 width, i32 height, md5[16], sha256[32], pdq 8 x 4 x u64,
- *   u16 path_len, u16 error_len, path bytes, error bytes */
+ *   u16 path_len, u16 error_len, path bytes, error bytes
+ * and in format 2: u8 content quality, content pdq 8 x 4 x u64 */
 #define REC_FIXED (4 + 4 + 8 + 8 + 4 + 4 + 16 + 32 + 8 * 32 + 2 + 2)
 
 static hs_status encode(store *s, const char *path, const store_record *r, MDB_val *v) {
   size_t plen = strlen(path), elen = r->status == STORE_ERROR ? strlen(r->error) : 0;
   if (plen > 65535)
     return error_set(HS_ERR_LIMIT, "%.200s...: path too long for the store", path);
-  size_t need = REC_FIXED + plen + elen;
+  int content = r->status == STORE_OK && r->has_content;
+  size_t need = REC_FIXED + plen + elen + (content ? REC_CONTENT : 0);
   if (need > s->buf_cap) {
     uint8_t *b = realloc(s->buf, need);
     if (!b)
@@ -96,7 +103,7 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
     s->buf_cap = need;
   }
   uint8_t *p = s->buf;
-  p[0] = RECORD_FORMAT;
+  p[0] = content ? RECORD_FORMAT_CONTENT : RECORD_FORMAT;
   p[1] = r->status;
   p[2] = r->quality;
   p[3] = r->pipeline;
@@ -114,6 +121,10 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
   memcpy(p, &el, 2), p += 2;
   memcpy(p, path, plen), p += plen;
   memcpy(p, r->error, elen), p += elen;
+  if (content) {
+    *p++ = r->content_quality;
+    memcpy(p, r->content, 8 * 32);
+  }
   v->mv_data = s->buf;
   v->mv_size = need;
   return HS_OK;
@@ -123,10 +134,11 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
 static hs_status decode(const MDB_val *v, store_record *r, const char **path, size_t *plen,
                         const char *dir) {
   const uint8_t *p = v->mv_data;
-  if (v->mv_size < REC_FIXED || p[0] != RECORD_FORMAT)
+  if (v->mv_size < REC_FIXED || (p[0] != RECORD_FORMAT && p[0] != RECORD_FORMAT_CONTENT))
     return error_set(HS_ERR_CORRUPT, "store %s: damaged file record (%zu bytes)", dir,
                      v->mv_size);
   memset(r, 0, sizeof *r);
+  size_t extra = p[0] == RECORD_FORMAT_CONTENT ? REC_CONTENT : 0;
   r->status = p[1];
   r->quality = p[2];
   r->pipeline = p[3];
@@ -142,7 +154,7 @@ static hs_status decode(const MDB_val *v, store_record *r, const char **path, si
   uint16_t pl, el;
   memcpy(&pl, p, 2), p += 2;
   memcpy(&el, p, 2), p += 2;
-  if (REC_FIXED + (size_t)pl + el != v->mv_size)
+  if (REC_FIXED + (size_t)pl + el + extra != v->mv_size)
     return error_set(HS_ERR_CORRUPT, "store %s: damaged file record", dir);
   if (path)
     *path = (const char *)p;
@@ -151,6 +163,12 @@ static hs_status decode(const MDB_val *v, store_record *r, const char **path, si
   size_t n = el < sizeof r->error - 1 ? el : sizeof r->error - 1;
   memcpy(r->error, p + pl, n);
   r->error[n] = '\0';
+  if (extra) {
+    const uint8_t *c = p + pl + el;
+    r->has_content = 1;
+    r->content_quality = c[0];
+    memcpy(r->content, c + 1, 8 * 32);
+  }
   return HS_OK;
 }
 

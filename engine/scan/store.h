@@ -1,7 +1,8 @@
 /* scan/store.h - internal: the archive hash store (one LMDB environment).
  *
  * For every file a scan met: path, size, mtime, MD5, SHA-256, the 8 PDQ
- * hashes, quality, status or error, and the id of the scan job that last
+ * hashes, quality, the content region's 8 hashes and quality when it has
+ * added borders (unletterbox), status or error, and the id of the scan job that last
  * reported it. It is also the resume journal: a job's record holds the
  * length of its output file that is known complete; a batch of file
  * records and the new length commit in one LMDB transaction, after the
@@ -33,6 +34,9 @@ typedef struct store_record {
   uint8_t md5[16];
   uint8_t sha256[32];
   hs_hash256 pdq[HS_DIH_COUNT];
+  uint8_t has_content;     /* added borders found: content* are valid */
+  uint8_t content_quality;
+  hs_hash256 content[HS_DIH_COUNT];
   char error[512]; /* STORE_ERROR: the one-line cause */
 } store_record;
 

@@ -1,7 +1,8 @@
 /* tests/fuzz/fuzz_decode.c - decode + PDQ of arbitrary bytes: format
  * sniffing, the trusted-loader allowlist, libvips' buffer loaders (JPEG,
  * PNG, WebP, GIF, TIFF, HEIF) under the engine's limits, colour
- * conversion, normalisation and the CPU PDQ. The pixel limit is 1
+ * conversion, normalisation, the CPU PDQ and the added-border strip (the
+ * content region inside the plane, at least 32x32). The pixel limit is 1
  * megapixel here (the default is 200) so a fuzzed header cannot make the
  * run swap; everything else is the default. Every failure must be a status
  * with a one-line message naming the item. */
@@ -52,5 +53,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   hs_pdq pdq;
   FUZZ_ASSERT(hs_pdq_from_luma(&grid, ws, &pdq) == HS_OK);
   FUZZ_ASSERT(pdq.quality >= 0 && pdq.quality <= 100);
+  hs_content_box box;
+  int found = -1;
+  FUZZ_ASSERT(hs_pdq_unletterbox(&grid, ws, &box, &pdq, &found) == HS_OK);
+  FUZZ_ASSERT(found == 0 || found == 1);
+  FUZZ_ASSERT(box.x >= 0 && box.y >= 0 && box.x + box.width <= grid.width &&
+              box.y + box.height <= grid.height);
+  FUZZ_ASSERT(!found || (box.width >= 32 && box.height >= 32 &&
+                         (box.width < grid.width || box.height < grid.height)));
   return 0;
 }

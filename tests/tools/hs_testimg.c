@@ -6,6 +6,9 @@
  *   hs-testimg edit IN OUT OP   OP: flipx flipy rot90 rot180 rot270 scale:F
  *                                   crop:P (percent off each side) grey blur:SIGMA
  *                                   bright:D (add D to every band)
+ *                                   pad:P (black bars above and below, P% of
+ *                                   the height each) frame:P (a white frame,
+ *                                   P% of the width, on every side)
  *
  * The output format follows OUT's suffix, with libvips save options in
  * brackets, e.g. out.jpg[Q=70]. "photo" images are smooth colour fields
@@ -155,6 +158,14 @@ static int edit(int argc, char **argv) {
     rc = vips_linear1(img, &t, 1.0, arg, NULL) || vips_cast_uchar(t, &res, NULL);
     if (t)
       g_object_unref(t);
+  } else if (!strncmp(op, "pad:", 4)) {
+    int bar = (int)(img->Ysize * arg / 100);
+    rc = vips_embed(img, &res, 0, bar, img->Xsize, img->Ysize + 2 * bar, "extend",
+                    VIPS_EXTEND_BLACK, NULL);
+  } else if (!strncmp(op, "frame:", 6)) {
+    int f = (int)(img->Xsize * arg / 100);
+    rc = vips_embed(img, &res, f, f, img->Xsize + 2 * f, img->Ysize + 2 * f, "extend",
+                    VIPS_EXTEND_WHITE, NULL);
   } else if (!strcmp(op, "copy"))
     rc = vips_copy(img, &res, NULL);
   else

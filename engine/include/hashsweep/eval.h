@@ -66,6 +66,9 @@ typedef struct hs_eval_options {
   hs_cancel *cancel;          /* NULL, or the handle that stops this run:
                                  no image started after it is triggered,
                                  no report, HS_ERR_INTERRUPTED */
+  unsigned variants;          /* list-side variants of each original
+                                 (HS_VARIANTS_*; default crops and
+                                 rotations): the "variants" columns */
 } hs_eval_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header

@@ -74,13 +74,17 @@ typedef struct hs_decode_options {
                               (a read blocked in the kernel). */
   int jpeg_shrink;         /* 0: the mode's policy; 1, 2, 4 or 8: force this
                               JPEG shrink-on-load (measurements only) */
+  int no_unletterbox;      /* 1: do not look for added borders nor hash the
+                              content region inside them (hs_pdq_unletterbox);
+                              0 (the default): scans and eval do */
   /* Zero. This struct is embedded by value in other options, so it grows
    * only into these words (a new field's zero must mean its default) and
    * the structs around it keep their layout (docs/library.md). */
-  uint32_t reserved[8];
+  uint32_t reserved[7];
 } hs_decode_options;
 
-/* Fills the defaults: FAST, no EXIF rotation, the default limits, digests. */
+/* Fills the defaults: FAST, no EXIF rotation, the default limits, digests,
+ * unletterbox on (no_unletterbox 0). */
 HS_API void hs_decode_options_default(hs_decode_options *opts);
 
 /* A luma plane: height rows of width float32 values in 0..255, row-major,
@@ -136,6 +140,56 @@ HS_API hs_status hs_pdq_from_luma(const hs_luma *luma, hs_workspace *ws, hs_pdq 
 HS_API hs_status hs_grid_for_mode(const char *name, const hs_decode_options *opts,
                                   hs_workspace *ws, const hs_luma *decoded, hs_image_info *info,
                                   hs_luma *grid);
+
+/* ---- added borders (unletterbox) ------------------------------------------
+ * Re-uploads are often padded, letterboxed or framed: uniform bands of any
+ * colour added on some sides. PDQ is global, so such a copy is far from the
+ * listed hash; the hash of the content region inside the bands is not.
+ * docs/scan.md gives the rules and their measured cost. */
+
+/* A region of a plane, in its pixels. */
+typedef struct hs_content_box {
+  int x, y, width, height;
+} hs_content_box;
+
+/* Looks for added bands around `luma`. Returns 1 and the content region in
+ * *box when meaningful bands were found and the region left is at least
+ * 32x32; else 0 (no border, a flat image, a region too small) and the whole
+ * plane in *box. Reads only `luma`; thread-safe; allocates nothing. */
+HS_API int hs_border_detect(const hs_luma *luma, hs_content_box *box);
+
+/* The content region's PDQ (hash, dihedrals, quality) when `grid` has added
+ * borders: *found = 1, *box and *out set. Without borders *found = 0 and
+ * *out is left alone (no hashing: images without a border cost only the
+ * detection, a few lines read). `ws` as for hs_pdq_from_luma; `grid` must
+ * not live in the PDQ scratch of `ws` (a decoded plane or mode grid does
+ * not). */
+HS_API hs_status hs_pdq_unletterbox(const hs_luma *grid, hs_workspace *ws, hs_content_box *box,
+                                    hs_pdq *out, int *found);
+
+/* ---- list-side variants ----------------------------------------------------
+ * For contributors who hold an image: the PDQ of fixed, named transforms of
+ * it (crops, small rotations), listed beside its own hash so that edited
+ * re-uploads come within the radius. docs/eval.md says how the set was
+ * measured. */
+#define HS_VARIANTS_CROPS 1u     /* crop_centre_5/10/15/20, crop_{left,right,top,bottom}_10 */
+#define HS_VARIANTS_ROTATIONS 2u /* rotate_+2, rotate_-2, ... rotate_-8 (degrees
+                                    counter-clockwise; canvas grown, black corners),
+                                    the same with _fill (cropped back to the original
+                                    size) and _valid (cropped to no corner): 24 */
+/* "crops", "rotations", "crops,rotations" or "none" -> the kinds. */
+HS_API hs_status hs_variants_parse(const char *list, unsigned *kinds);
+/* How many variants `kinds` gives, and the name of the i-th (NULL past the
+ * end); always in the same order. */
+HS_API size_t hs_variant_count(unsigned kinds);
+HS_API const char *hs_variant_name(unsigned kinds, size_t i);
+/* The PDQ (with dihedrals and quality) of each variant of `grid`, into
+ * out[0 .. hs_variant_count(kinds) - 1]. HS_ERR_TOO_SMALL below 5x5. */
+HS_API hs_status hs_pdq_variants(const hs_luma *grid, unsigned kinds, hs_workspace *ws,
+                                 hs_pdq *out);
+/* Decode + the mode's grid + hs_pdq_variants of one file. */
+HS_API hs_status hs_hash_file_variants(const char *path, const hs_decode_options *opts,
+                                       unsigned kinds, hs_workspace *ws, hs_pdq *out);
 
 /* Decode + PDQ of one file on the CPU. Returns HS_ERR_TOO_SMALL (with the
  * all-zero hash and quality 0 in `pdq`) for images with a side below 5. */

@@ -43,6 +43,10 @@ typedef struct hs_record {
   const hs_pdq *pdq;
   const hs_image_info *info;
   int dihedral;             /* also write the 7 other dihedral hashes */
+  unsigned variant_kinds;   /* HS_VARIANTS_* of `variants` (0: none) */
+  const hs_pdq *variants;   /* hs_variant_count(variant_kinds) list-side
+                               variants: an object "variants" */
+  const char *variants_error; /* non-NULL: "variants_error" instead */
   /* HS_RECORD_ERROR of `hashsweep hash`: the digests of a file that was read
    * but not decoded (written with md5_hex when both are set) */
   const char *sha256_hex;
@@ -143,6 +147,8 @@ typedef struct hs_rescan_options {
   hs_record_fn record;        /* as for scans */
   void *record_user;
   hs_logger log;              /* as for scans */
+  int unletterbox;            /* match the stored content-region hashes of
+                                 files with added borders (default 1) */
 } hs_rescan_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# bench/unletterbox.sh - the accuracy audit of edited copies with the
+# query-side border strip (issue 18): `hashsweep eval` on the corpus photos
+# (../shared/corpus/README.md) with every default edit, against a distractor
+# set of more than 2,000 unrelated images, written to
+# bench/results/eval-unletterbox/.
+#
+#   bench/unletterbox.sh [--build DIR] [--quick] [--speed-only]
+#
+# Then scan files/s on the corpus with the strip on and off (--no-unletterbox),
+# alternating, median of 5 runs each, into REPORT/speed.md (--speed-only: just
+# that).
+#
+# Distractors (bench/out/distractors/, made once and reused):
+#   syn/   2,000 synthetic photo-like images (hs-testimg gen-many, 320x240)
+#   synb/  300 more with added borders (200 letterboxed, 100 white-framed):
+#          unrelated images that the strip does fire on
+#   deb/   every image of the corpus packages that is not a corpus photo or
+#          a resized copy of one (one per wallpaper folder), plus the images
+#          of python3-skimage and opencv-doc (unpacked, not installed)
+# --quick: 200 synthetic distractors, the border edits only, into bench/out/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=build
+QUICK=0
+SPEED_ONLY=0
+REPORT=bench/results/eval-unletterbox
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --build) BUILD="$2"; shift ;;
+    --quick) QUICK=1; REPORT=bench/out/eval-unletterbox-quick ;;
+    --speed-only) SPEED_ONLY=1 ;;
+    -h|--help) sed -n 2,20p "$0"; exit 0 ;;
+    *) echo "bench/unletterbox.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+OUT=bench/out
+PKGS=(lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 mate-backgrounds plasma-workspace-wallpapers)
+tools/install-deps.sh "${PKGS[@]}"
+
+[ -f "$BUILD/CMakeCache.txt" ] ||
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DHS_WERROR=ON >/dev/null
+cmake --build "$BUILD" -j"$(nproc)" --target hashsweep_cli hs-testimg >/dev/null
+HS="$BUILD/hashsweep"
+IMG="$BUILD/tests/hs-testimg"
+
+# The originals: the corpus photos, linked.
+python3 - "$OUT/corpus" <<'PY'
+import csv, os, re, sys
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+tsv = os.path.join("..", "shared", "corpus", "expected_pdq_corpus.tsv")
+for r in csv.DictReader(open(tsv), delimiter="\t"):
+    p = r["path_in_package"]
+    if not r["pdq_noresize"] or not os.path.exists(p):
+        continue
+    name = re.sub(r"/", "_", p.replace("/usr/share/", "").replace("/contents/images", ""))
+    if not os.path.lexists(os.path.join(d, name)):
+        os.symlink(p, os.path.join(d, name))
+PY
+
+D="$OUT/distractors"
+mkdir -p "$D/syn" "$D/synb" "$D/deb" "$OUT/debs"
+NSYN=2000
+[ "$QUICK" = 1 ] && NSYN=200
+[ "$(ls "$D/syn" | wc -l)" -ge "$NSYN" ] || "$IMG" gen-many "$D/syn" "$NSYN" --size 320x240 --seed 5000
+if [ "$(ls "$D/synb" | wc -l)" -lt 300 ] && [ "$QUICK" = 0 ]; then
+  tmp=$(mktemp -d)
+  "$IMG" gen-many "$tmp" 300 --size 300x300 --seed 90000
+  i=0
+  for f in "$tmp"/*.jpg; do
+    op=pad:12
+    [ $i -ge 200 ] && op=frame:6
+    "$IMG" edit "$f" "$D/synb/${op%%:*}_$(basename "$f")" "$op"
+    i=$((i + 1))
+  done
+  rm -rf "$tmp"
+fi
+# Unpacked, not installed: python3-skimage would pull in scipy and more.
+for p in python3-skimage opencv-doc; do
+  ls "$OUT/debs/$p"_*.deb >/dev/null 2>&1 || (cd "$OUT/debs" && apt-get download "$p")
+done
+[ -d "$OUT/debs/x" ] || for f in "$OUT"/debs/*.deb; do dpkg-deb -x "$f" "$OUT/debs/x"; done
+python3 - "$D/deb" "$OUT/debs/x" <<'PY'
+import csv, os, re, sys
+dst, x = sys.argv[1], os.path.realpath(sys.argv[2])
+rows = list(csv.DictReader(open(os.path.join("..", "shared", "corpus", "expected_pdq_corpus.tsv")),
+                           delimiter="\t"))
+corpus = {os.path.realpath(r["path_in_package"]) for r in rows}
+# A wallpaper folder holds one picture at many sizes: the corpus photo's
+# folders are left out, and one file is kept of every other.
+corpus_folders = {p.split("/")[4] for p in (r["path_in_package"] for r in rows)
+                  if p.startswith("/usr/share/wallpapers/")}
+roots = ["/usr/share/backgrounds", "/usr/share/wallpapers",
+         x + "/usr/lib/python3/dist-packages/skimage/data",
+         x + "/usr/share/doc/opencv-doc/examples/data"]
+seen, folders = set(), set()
+for root in roots:
+    for dp, _, files in sorted(os.walk(root)):
+        for f in sorted(files):
+            if not re.search(r"\.(jpe?g|png|webp|tiff?|bmp|gif)$", f, re.I):
+                continue
+            full = os.path.join(dp, f)
+            real = os.path.realpath(full)
+            if real in corpus or real in seen:
+                continue
+            if full.startswith("/usr/share/wallpapers/"):
+                folder = full.split("/")[4]
+                if folder in corpus_folders or folder in folders:
+                    continue
+                folders.add(folder)
+            seen.add(real)
+            name = re.sub(r"[^A-Za-z0-9._-]", "_", real.replace(x, "").replace("/usr/share/", "")
+                          .replace("/usr/lib/python3/dist-packages/", ""))
+            if not os.path.lexists(os.path.join(dst, name)):
+                os.symlink(real, os.path.join(dst, name))
+PY
+
+ARGS=(--originals "$OUT/corpus" --distractors "$D" --report "$REPORT" --device cpu -q)
+speed() {
+  local idx="$OUT/unletterbox-idx" runs=5
+  rm -rf "$idx"
+  "$HS" index create "$idx" > /dev/null
+  python3 - "$OUT/corpus-pdq.csv" <<'PY'
+import csv, sys
+rows = csv.DictReader(open("../shared/corpus/expected_pdq_corpus.tsv"), delimiter="\t")
+with open(sys.argv[1], "w") as f:
+    f.write("hash,label\n")
+    for r in rows:
+        if r["pdq_noresize"]:
+            f.write(f"{r['pdq_noresize']},{r['path_in_package'].split('/')[-1]}\n")
+PY
+  "$HS" index import "$idx" --list corpus "$OUT/corpus-pdq.csv" > /dev/null
+  "$HS" scan -q --index "$idx" --out /dev/null "$OUT/corpus" || true # warm the page cache
+  : > "$OUT/speed.tsv"
+  for r in $(seq "$runs"); do
+    for mode in on off; do
+      flag=()
+      [ "$mode" = off ] && flag=(--no-unletterbox)
+      "$HS" scan "${flag[@]}" --index "$idx" --out /dev/null "$OUT/corpus" 2> "$OUT/speed.err" || true
+      rate=$(grep -oE '[0-9.]+ files/s' "$OUT/speed.err" | cut -d' ' -f1)
+      printf '%s\t%s\n' "$mode" "$rate" >> "$OUT/speed.tsv"
+    done
+  done
+  python3 - "$OUT/speed.tsv" "$REPORT/speed.md" "$(uptime)" <<'PY'
+import statistics, sys
+rates = {"on": [], "off": []}
+for line in open(sys.argv[1]):
+    mode, rate = line.split()
+    rates[mode].append(float(rate))
+on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
+with open(sys.argv[2], "w") as f:
+    f.write("# Scan files/s on the corpus, unletterbox on and off\n\n")
+    f.write("`hashsweep scan` of the 38 corpus photos against their 38 reference hashes, "
+            f"alternating, {len(rates['on'])} runs each (load after: {sys.argv[3].split('load average:')[-1].strip()}).\n\n")
+    f.write("| unletterbox | files/s (median) | runs |\n| --- | --- | --- |\n")
+    for mode, med in (("on (default)", on), ("off (--no-unletterbox)", off)):
+        runs = " ".join(f"{v:.1f}" for v in rates[mode.split()[0]])
+        f.write(f"| {mode} | {med:.2f} | {runs} |\n")
+    f.write(f"\nOn / off: {on / off:.3f}.\n")
+print(open(sys.argv[2]).read())
+PY
+}
+if [ "$SPEED_ONLY" = 1 ]; then
+  speed
+  exit 0
+fi
+
+[ "$QUICK" = 1 ] &&
+  ARGS+=(--limit 200 --edits pad_10,pad_20,pad_square_white,letterbox_9x16,frame_colour,bars_screenshot)
+# Exit code 1: some distractors are not images (a truncated JPEG, a
+# multi-page TIFF): listed in the report, not a failure of the run.
+"$HS" eval "${ARGS[@]}" || [ $? -eq 1 ]
+speed
+echo "bench/unletterbox.sh: wrote ${REPORT} (see report.md and speed.md)"
