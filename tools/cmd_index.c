@@ -58,7 +58,11 @@ int index_open_or_fail(const char *path, unsigned flags, hs_index **idx) {
 void index_print_warning(void *user, const char *where, const char *cause) {
   (void)user;
   fflush(stdout);
-  fprintf(stderr, "%s: warning: %s\n", where ? where : "", cause);
+  char *text = NULL; /* names the list file and quotes its line: escaped */
+  if (asprintf(&text, "%s: warning: %s", where ? where : "", cause) < 0)
+    text = NULL;
+  cli_print_line("", text ? text : cause, "");
+  free(text);
 }
 
 void index_print_problem(void *user, const char *where, const char *cause) {

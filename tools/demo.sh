@@ -27,6 +27,7 @@ U="$DEMO/archive/2025/uploads"
 "$TI" edit "$P/img00011.jpg" "$U/mirrored.jpg" flipy
 "$TI" edit "$P/img00011.jpg" "$U/rotated.png" rot90
 "$TI" edit "$P/img00027.jpg" "$U/brighter.webp" bright:20
+"$TI" edit "$P/img00027.jpg" "$U/framed.jpg" frame:10     # a white frame added (unletterbox)
 "$TI" gen-many "$U" 12 --size 900x600 --seed 99   # unrelated uploads
 echo "not an image" > "$U/broken.jpg"
 echo "   $(find "$DEMO/archive" -type f | wc -l) files"
