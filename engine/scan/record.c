@@ -20,6 +20,20 @@ static void csv_field(FILE *f, const char *v) {
     hs_csv_write_field(f, v);
 }
 
+/* A file that was read but not hashed perceptually (its digests matched)
+ * has no PDQ and no quality: both are null, never a made-up number. */
+static void json_quality(FILE *f, const hs_record *r) {
+  if (r->pdq_hex)
+    fprintf(f, ",\"quality\":%d", r->quality);
+  else
+    fputs(",\"quality\":null", f);
+}
+
+static void csv_quality(FILE *f, const hs_record *r) {
+  if (r->pdq_hex || r->kind == HS_RECORD_HASH)
+    fprintf(f, "%d", r->quality);
+}
+
 static void json_key_string(FILE *f, const char *key, const char *v, int comma) {
   fprintf(f, "%s\"%s\":", comma ? "," : "", key);
   if (v)
@@ -33,8 +47,9 @@ static void csv_record(FILE *f, const hs_record *r) {
   case HS_RECORD_MATCH:
     fputs("match,", f);
     csv_field(f, r->path);
-    fprintf(f, ",%s,%d,%s,%llu,", r->pdq_hex ? r->pdq_hex : "", r->quality,
-            r->md5_hex ? r->md5_hex : "", (unsigned long long)r->entry);
+    fprintf(f, ",%s,", r->pdq_hex ? r->pdq_hex : "");
+    csv_quality(f, r);
+    fprintf(f, ",%s,%llu,", r->md5_hex ? r->md5_hex : "", (unsigned long long)r->entry);
     csv_field(f, r->list);
     fputc(',', f);
     csv_field(f, r->label);
@@ -51,8 +66,9 @@ static void csv_record(FILE *f, const hs_record *r) {
   case HS_RECORD_HASH:
     fputs(r->kind == HS_RECORD_NOTE ? "note," : "hash,", f);
     csv_field(f, r->path);
-    fprintf(f, ",%s,%d,%s,,,,,,,", r->pdq_hex ? r->pdq_hex : "", r->quality,
-            r->md5_hex ? r->md5_hex : "");
+    fprintf(f, ",%s,", r->pdq_hex ? r->pdq_hex : "");
+    csv_quality(f, r);
+    fprintf(f, ",%s,,,,,,,", r->md5_hex ? r->md5_hex : "");
     csv_field(f, r->message);
     fputc('\n', f);
     return;
@@ -103,7 +119,7 @@ static void json_record(FILE *f, const hs_record *r) {
     fputs("{\"path\":", f);
     hs_json_write_string(f, r->path);
     json_key_string(f, "pdq", r->pdq_hex, 1);
-    fprintf(f, ",\"quality\":%d", r->quality);
+    json_quality(f, r);
     json_key_string(f, "md5", r->md5_hex, 1);
     fprintf(f, ",\"entry\":%llu", (unsigned long long)r->entry);
     json_key_string(f, "list", r->list, 1);
@@ -126,7 +142,7 @@ static void json_record(FILE *f, const hs_record *r) {
     fputs("{\"path\":", f);
     hs_json_write_string(f, r->path);
     json_key_string(f, "pdq", r->pdq_hex, 1);
-    fprintf(f, ",\"quality\":%d", r->quality);
+    json_quality(f, r);
     json_key_string(f, "md5", r->md5_hex, 1);
     json_key_string(f, "note", r->message, 1);
     fputs("}\n", f);

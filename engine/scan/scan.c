@@ -10,6 +10,7 @@
 
 #include "core/cancel.h"
 #include "core/clock.h"
+#include "hashsweep/video.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/options.h"
@@ -287,6 +288,19 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
     r->sum.seen++;
     if (it->status != HS_OK) {
       x->error = it->error;
+      /* A file that was read but did not decode still has its digests:
+       * exact entries match it (scan_match.c). MD5 is never all zero. */
+      static const uint8_t zero[16];
+      if (memcmp(it->info.md5, zero, sizeof zero) != 0) {
+        x->md5 = it->info.md5;
+        x->sha256 = it->info.sha256;
+        /* libvips does not know videos (it called an MP4 "not an image" or
+         * "magick files are blocked"): say what the file is. */
+        int video = 0;
+        if (hs_video_sniff_file(it->path, &video, NULL, 0) == HS_OK && video)
+          x->error = "a video: scans match its MD5/SHA-256 but do not hash its frames yet "
+                     "(hashsweep hash does)";
+      }
     } else {
       x->pdq = &it->pdq;
       x->content = it->has_content ? &it->content : NULL;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -205,6 +206,59 @@ static int content_gated(const scan_matcher *m, const match_input *x) {
   return x->content && x->content->quality >= m->min_quality;
 }
 
+/* The MD5 and SHA-256 entries equal to the file's digests, appended to
+ * *hits (at most 16 per digest type). */
+static hs_status exact_hits(const scan_matcher *m, const match_input *x, hit **hits, size_t *nh,
+                            size_t *cap) {
+  uint64_t ids[16];
+  const uint8_t *digest[2] = {x->md5, x->sha256};
+  exact_set *sets[2] = {m->md5, m->sha256};
+  for (int d = 0; d < 2; d++) {
+    if (!digest[d])
+      continue;
+    size_t k = exact_set_find(sets[d], digest[d], ids, 16);
+    for (size_t j = 0; j < k && j < 16; j++) {
+      if (reserve_hit(hits, *nh, cap) != 0)
+        return error_set(HS_ERR_NOMEM, "out of memory collecting matches");
+      (*hits)[(*nh)++] = (hit){ids[j], 0, VARIANT_MD5 + d};
+    }
+  }
+  return HS_OK;
+}
+
+/* Names that claim an image or a video: such a file that does not decode is
+ * damaged or not what it claims, an error. Anything else (a PDF, a text
+ * file in an archive) that is neither is only a note: it was read, its
+ * digests were matched, and there was nothing perceptual to hash. */
+static int claims_media(const char *path) {
+  static const char *const ext[] = {
+      "jpg", "jpeg", "jpe", "jfif", "png", "webp", "gif", "tif", "tiff", "heic", "heif", "avif",
+      "bmp", "mp4", "m4v", "mov", "qt", "avi", "mkv", "webm", "ts", "mts", "m2ts", "flv", "3gp",
+      "3g2", "wmv", "mpg", "mpeg", "ogv"};
+  const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+  if (!dot || (slash && dot < slash) || dot[1] == '\0')
+    return 0;
+  for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+    if (strcasecmp(dot + 1, ext[i]) == 0)
+      return 1;
+  return 0;
+}
+
+/* The record of a file that was not hashed perceptually. */
+static void report_undecoded(const match_input *x, sink *out, hs_scan_summary *sum) {
+  /* A note is not a failure: the summary counts it as seen only. */
+  if (x->md5 && strcmp(x->error, "not an image in a supported format") == 0 &&
+      !claims_media(x->path)) {
+    char md5_hex[33];
+    hs_bytes_to_hex(x->md5, 16, md5_hex);
+    sink_note(out, x->path, NULL, -1, md5_hex,
+              "not an image or video: digests matched, nothing perceptual to hash");
+    return;
+  }
+  sink_error(out, x->path, x->error);
+  sum->failed++;
+}
+
 hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, sink *out,
                             hs_scan_summary *sum) {
   /* Queries: the 8 variants of every file that passes the quality gate,
@@ -236,26 +290,17 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
   hit *hits = malloc(cap * sizeof *hits);
   for (size_t i = 0; hits && i < n && st == HS_OK; i++) {
     const match_input *x = &in[i];
-    if (x->error) {
-      sink_error(out, x->path, x->error);
-      sum->failed++;
-      continue;
-    }
     size_t nh = 0;
-    uint64_t ids[16];
-    const uint8_t *digest[2] = {x->md5, x->sha256};
-    exact_set *sets[2] = {m->md5, m->sha256};
-    for (int d = 0; d < 2; d++) {
-      if (!digest[d])
-        continue;
-      size_t k = exact_set_find(sets[d], digest[d], ids, 16);
-      for (size_t j = 0; j < k && j < 16; j++) {
-        if (reserve_hit(&hits, nh, &cap) != 0) {
-          st = error_set(HS_ERR_NOMEM, "out of memory collecting matches");
-          break;
-        }
-        hits[nh++] = (hit){ids[j], 0, VARIANT_MD5 + d};
-      }
+    st = exact_hits(m, x, &hits, &nh, &cap);
+    if (st != HS_OK)
+      break;
+    if (x->error) {
+      /* Exact entries match the bytes whether or not they decode: a listed
+       * VideoMD5, a PDF, a corrupt JPEG that was listed as it is. */
+      st = emit_hits(m, x, hits, nh, out, sum);
+      if (st == HS_OK)
+        report_undecoded(x, out, sum);
+      continue;
     }
     int gated = x->pdq && x->pdq->quality >= m->min_quality;
     if (gated) {

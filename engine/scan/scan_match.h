@@ -45,7 +45,9 @@ void matcher_close(scan_matcher *m);
 /* One file to report: an error, or its hashes. */
 typedef struct match_input {
   const char *path;
-  const char *error;        /* non-NULL: an error record */
+  const char *error;        /* non-NULL: not hashed; an error record (a note
+                               for a file that is neither an image nor a
+                               video and does not claim to be one) */
   const hs_pdq *pdq;        /* NULL: no PDQ */
   const hs_pdq *content;    /* the content region inside added borders, or
                                NULL (matched when pdq passes the gate and
