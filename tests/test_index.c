@@ -14,6 +14,9 @@
 #include <unistd.h>
 
 #include "test_util.h"
+#include "index/index_internal.h"
+#include "index/listattr.h"
+#include "core/error.h"
 
 static char *dir;   /* per test */
 static char *ipath; /* dir/idx */
@@ -90,6 +93,77 @@ static const char *H1 = "d8f8f0cce0f4e84d0e370a22028f67f0b36e2ed596623e1d33e6339
 static const char *H2 = "2222222222222222222222222222222222222222222222222222222222222222";
 
 /* ---- opening ------------------------------------------------------------------------- */
+
+static int count_attr(void *user, const char *name, const void *val, size_t len) {
+  (void)val;
+  (void)len;
+  ck_assert(strcmp(name, "alpha") == 0 || strcmp(name, "beta") == 0);
+  (*(int *)user)++;
+  return 0;
+}
+
+static hs_status attr_write(hs_index *idx, MDB_txn *txn, void *ctx) {
+  (void)ctx;
+  HS_TRY(listattr_put_i64(idx, txn, 7, "alpha", -5));
+  HS_TRY(listattr_put(idx, txn, 7, "beta", "xy", 2));
+  HS_TRY(listattr_put_i64(idx, txn, 8, "alpha", 9));
+  return listattr_del(idx, txn, 8, "absent");
+}
+
+/* An index made before the optional sub-databases existed: a read-only
+ * open treats listattr as empty, a writable one adds it. */
+START_TEST(optional_subdatabases) {
+  hs_index *idx = fresh();
+  hs_index_close(idx);
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "listattr", 0, &dbi), 0);
+  ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  ck_assert_int_eq(idx->has[DB_LISTATTR], 0);
+  ck_assert_int_eq(mdb_txn_begin(idx->env, NULL, MDB_RDONLY, &txn), 0);
+  int64_t v = 0;
+  ck_assert_int_eq(listattr_get_i64(idx, txn, 7, "alpha", 42, &v), HS_OK);
+  ck_assert_int_eq(v, 42);
+  mdb_txn_abort(txn);
+  hs_index_close(idx);
+
+  ck_assert_int_eq(hs_index_open(ipath, 0, &idx), HS_OK);
+  ck_assert_int_eq(idx->has[DB_LISTATTR], 1);
+  ck_assert_int_eq(index_write(idx, attr_write, NULL, 0), HS_OK);
+  ck_assert_int_eq(mdb_txn_begin(idx->env, NULL, MDB_RDONLY, &txn), 0);
+  ck_assert_int_eq(listattr_get_i64(idx, txn, 7, "alpha", 0, &v), HS_OK);
+  ck_assert_int_eq(v, -5);
+  ck_assert_int_eq(listattr_get_i64(idx, txn, 8, "alpha", 0, &v), HS_OK);
+  ck_assert_int_eq(v, 9);
+  const void *p;
+  size_t n;
+  ck_assert_int_eq(listattr_get(idx, txn, 7, "beta", &p, &n), HS_OK);
+  ck_assert_int_eq(n, 2);
+  ck_assert_int_eq(memcmp(p, "xy", 2), 0);
+  ck_assert_int_eq(listattr_get(idx, txn, 9, "beta", &p, &n), HS_ERR_NOT_FOUND);
+  int seen = 0;
+  ck_assert_int_eq(listattr_each(idx, txn, 7, count_attr, &seen), HS_OK);
+  ck_assert_int_eq(seen, 2);
+  mdb_txn_abort(txn);
+  hs_index_close(idx);
+  /* The upgraded index passes its own check. */
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  uint64_t problems = 1;
+  ck_assert_int_eq(hs_index_verify(idx, NULL, NULL, &problems), HS_OK);
+  ck_assert_int_eq(problems, 0);
+  hs_index_close(idx);
+}
+END_TEST
 
 START_TEST(create_permissions) {
   umask(022);
@@ -1213,6 +1287,7 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, refuses_damaged_structure);
   tcase_add_test(tc, refuses_page_summary_mismatch);
   tcase_add_test(tc, map_grows_when_full);
+  tcase_add_test(tc, optional_subdatabases);
   tcase_add_test(tc, reader_sees_consistent_snapshots);
   suite_add_tcase(s, tc);
   return s;

@@ -15,17 +15,20 @@
 
 static const char *const db_names[DB_COUNT] = {
     "meta", "lists", "listid", "versions", "log", "entrymeta",
-    "pages.pdq", "pages.md5", "pages.sha256", "pages.h64"};
+    "pages.pdq", "pages.md5", "pages.sha256", "pages.h64", "listattr"};
 
 const char *index_db_name(int db) { return db_names[db]; }
 
-static unsigned db_flags(int db) {
-  return db == DB_META || db == DB_LISTS ? 0 : MDB_INTEGERKEY;
-}
+int db_optional(int db) { return db >= DB_FIRST_OPTIONAL; }
+
+/* Sub-databases keyed by byte strings rather than native integers. */
+static int db_byte_keys(int db) { return db == DB_META || db == DB_LISTS || db == DB_LISTATTR; }
+
+static unsigned db_flags(int db) { return db_byte_keys(db) ? 0 : MDB_INTEGERKEY; }
 
 /* Integer key sizes: list ids and page numbers are u32, the rest u64. */
 static unsigned db_key_bytes(int db) {
-  if (db == DB_META || db == DB_LISTS)
+  if (db_byte_keys(db))
     return 0;
   return db == DB_LISTID || db >= DB_PAGES ? 4 : 8;
 }
@@ -161,12 +164,19 @@ static hs_status check_schema(hs_index *idx, const MDB_val *v) {
   return HS_OK;
 }
 
-static hs_status open_dbis(hs_index *idx) {
+static hs_status open_dbis(hs_index *idx, int *missing) {
   MDB_txn *txn;
+  *missing = 0;
   HS_TRY(lmdb_txn_begin(idx->env, MDB_RDONLY, &txn));
   hs_status s = HS_OK;
   for (int db = 0; db < DB_COUNT && s == HS_OK; db++) {
     int rc = mdb_dbi_open(txn, db_names[db], db_flags(db), &idx->dbi[db]);
+    if (rc == MDB_NOTFOUND && db_optional(db)) {
+      *missing = 1;
+      continue;
+    }
+    if (rc == 0)
+      idx->has[db] = 1;
     if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
       s = error_set(HS_ERR_CORRUPT,
                     "%s: not a hashsweep index (an LMDB environment without sub-database %s)",
@@ -191,6 +201,19 @@ static hs_status open_dbis(hs_index *idx) {
   return s;
 }
 
+/* Adds the optional sub-databases an older hashsweep did not make. The
+ * handles of a committed write transaction stay open (the caller marks
+ * them present then: an attempt retried after a full map starts over). */
+static hs_status create_optional(hs_index *idx, MDB_txn *txn, void *ctx) {
+  (void)ctx;
+  for (int db = DB_FIRST_OPTIONAL; db < DB_COUNT; db++) {
+    int rc = mdb_dbi_open(txn, db_names[db], MDB_CREATE | db_flags(db), &idx->dbi[db]);
+    if (rc != 0)
+      return lmdb_fail(rc, "%s: creating sub-database %s", idx->path, db_names[db]);
+  }
+  return HS_OK;
+}
+
 hs_status hs_index_open(const char *path, unsigned flags, hs_index **out) {
   HS_CHECK(path && *path && out, HS_ERR_INVALID_ARG, "index open: no path");
   *out = NULL;
@@ -213,8 +236,14 @@ hs_status hs_index_open(const char *path, unsigned flags, hs_index **out) {
     s = rc ? lmdb_fail(rc, "%s: mdb_env_stat", path) : HS_OK;
     idx->psize = st.ms_psize;
   }
+  int missing = 0;
   if (s == HS_OK)
-    s = open_dbis(idx);
+    s = open_dbis(idx, &missing);
+  if (s == HS_OK && missing && !(flags & HS_INDEX_READONLY)) {
+    s = index_write(idx, create_optional, NULL, 0);
+    for (int db = DB_FIRST_OPTIONAL; s == HS_OK && db < DB_COUNT; db++)
+      idx->has[db] = 1;
+  }
   if (s != HS_OK) {
     hs_index_close(idx);
     return s;

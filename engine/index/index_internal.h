@@ -12,6 +12,11 @@
  *   entrymeta   uint64 entry id (INTEGERKEY) -> metadata (entrymeta.h),
  *               only for entries that have any
  *   pages.<t>   uint32 page number (INTEGERKEY) -> columnar page (page.h)
+ * Optional sub-databases (db_optional): an index made by an older
+ * hashsweep lacks them; a writable open creates them, a read-only one
+ * treats a missing one as empty (idx->has[db] == 0):
+ *   listattr    u32 list id (big-endian) + attribute name -> bytes
+ *               (listattr.h)
  * Integers inside fixed records are host order (LMDB itself is not portable
  * across byte orders either); the schema records the order and open refuses
  * a foreign one. */
@@ -33,8 +38,11 @@ enum {
   DB_LOG,
   DB_EMETA,
   DB_PAGES, /* + hash type */
-  DB_COUNT = DB_PAGES + HS_HASH_TYPE_COUNT
+  /* Optional sub-databases from here on (new ones go just before DB_COUNT). */
+  DB_LISTATTR = DB_PAGES + HS_HASH_TYPE_COUNT,
+  DB_COUNT
 };
+#define DB_FIRST_OPTIONAL DB_LISTATTR
 
 #define INDEX_MAGIC "hashsweep-index"
 #define INDEX_SCHEMA 1
@@ -47,6 +55,8 @@ struct hs_index {
   char *path;
   unsigned flags;
   MDB_dbi dbi[DB_COUNT];
+  unsigned char has[DB_COUNT]; /* 1: the sub-database exists (always for
+                                  the required ones) */
   page_layout layout[HS_HASH_TYPE_COUNT];
   unsigned psize;
   atomic_int snapshots; /* open read transactions made through snapshots */
@@ -79,6 +89,8 @@ typedef struct version_record {
 } version_record;
 
 const char *index_db_name(int db);
+/* 1 for a sub-database an older index may lack. */
+int db_optional(int db);
 int64_t index_now(void);
 
 /* Counters in the meta database (0 when absent). */
