@@ -16,7 +16,8 @@ static void index_usage(FILE *out) {
           "       hashsweep index stats IDX [--format text|json]\n"
           "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl|hma] [-o FILE]\n"
           "       hashsweep index verify IDX\n"
-          "       hashsweep index log IDX [--format tsv|jsonl]\n\n"
+          "       hashsweep index log IDX [--format tsv|jsonl]\n"
+          "       hashsweep index feedback IDX [--list NAME] [--out FILE]\n\n"
           "An index is a directory (LMDB, owner-only permissions) of hash lists with\n"
           "provenance, versions, withdrawals and an audit log. '-' reads standard input.\n\n"
           "import options:\n"
@@ -32,6 +33,9 @@ static void index_usage(FILE *out) {
           "  --max-rows N       refuse an import of more than N rows, writing nothing\n"
           "                     (default 50M: rows are held in memory until the commit;\n"
           "                     0 = no limit)\n"
+          "feedback: reviewers' decisions (hashsweep review decide) as the body of a StopNCII\n"
+          "  SubmitFeedback request: Blocked / NotBlocked / PendingReview per entry\n"
+          "  (docs/review.md). --index IDX may stand for IDX.\n"
           "withdraw options:\n"
           "  --hash H, --id ID, --file F   what to withdraw (repeatable; F in an import format)\n"
           "  --reason TEXT      why (required; kept with each entry and in the log)\n"
@@ -75,8 +79,7 @@ void index_print_problem(void *user, const char *where, const char *cause) {
   free(text);
 }
 
-/* The command line, for the audit log: words joined, quoted when needed. */
-static char *command_line(int argc, char **argv) {
+char *index_command_line(int argc, char **argv) {
   size_t n = 16;
   for (int i = 0; i < argc; i++)
     n += 2 * strlen(argv[i]) + 3;
@@ -306,20 +309,22 @@ static int index_withdraw(int argc, char **argv, const char *cmd) {
 static int index_run(int argc, char **argv) {
   if (argc < 2)
     return cli_usage_error("index", "expected a subcommand: create, import, withdraw, lists, "
-                           "stats, export, verify, log");
+                           "stats, export, verify, log, feedback");
   cli_install_logger(0);
   const char *sub = argv[1];
   int sargc = argc - 1;
   char **sargv = argv + 1;
   int rc;
   /* Taken before getopt permutes argv: the audit log keeps it as typed. */
-  char *cmd = command_line(argc, argv);
+  char *cmd = index_command_line(argc, argv);
   if (strcmp(sub, "create") == 0)
     rc = index_create(sargc, sargv);
   else if (strcmp(sub, "import") == 0)
     rc = index_import(sargc, sargv, cmd);
   else if (strcmp(sub, "withdraw") == 0)
     rc = index_withdraw(sargc, sargv, cmd);
+  else if (strcmp(sub, "feedback") == 0)
+    rc = index_feedback(sargc, sargv);
   else
     rc = index_show(sub, sargc, sargv);
   free(cmd);

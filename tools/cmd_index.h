@@ -10,6 +10,11 @@ int index_open_or_fail(const char *path, unsigned flags, hs_index **idx);
 void index_print_warning(void *user, const char *where, const char *cause);
 /* Prints "WHERE: CAUSE<suffix>" on stderr; user is the suffix or NULL. */
 void index_print_problem(void *user, const char *where, const char *cause);
+/* The command line, for the audit log: words joined, quoted when needed
+ * (malloc; NULL when memory runs out). */
+char *index_command_line(int argc, char **argv);
+/* `index feedback` (cmd_review.c). */
+int index_feedback(int argc, char **argv);
 /* lists, stats, export, verify, log; -1 when `sub` is none of them. */
 int index_show(const char *sub, int argc, char **argv);
 

@@ -12,6 +12,7 @@ const char *audit_kind_name(int kind) {
   case AUDIT_CREATE: return "create";
   case AUDIT_IMPORT: return "import";
   case AUDIT_WITHDRAW: return "withdraw";
+  case AUDIT_DECIDE: return "decide";
   default: return NULL;
   }
 }

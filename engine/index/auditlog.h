@@ -13,7 +13,9 @@
 #include "index/index_internal.h"
 #include "index/record.h"
 
-enum { AUDIT_CREATE = 1, AUDIT_IMPORT = 2, AUDIT_WITHDRAW = 3 };
+/* AUDIT_DECIDE: a reviewer's decision (decisions.h): no list parts; the
+ * note says entry, file, decision and reviewer. */
+enum { AUDIT_CREATE = 1, AUDIT_IMPORT = 2, AUDIT_WITHDRAW = 3, AUDIT_DECIDE = 4 };
 
 typedef struct audit_part {
   uint32_t list_id;

@@ -275,7 +275,7 @@ typedef struct hs_log_list {
 typedef struct hs_log_record {
   uint64_t seq;        /* 1, 2, ... (1 is the creation) */
   int64_t time;        /* unix seconds */
-  const char *kind;    /* "create", "import", "withdraw" */
+  const char *kind;    /* "create", "import", "withdraw", "decide" */
   uint64_t rejected;   /* malformed lines skipped (--skip-bad) */
   uint64_t not_found;  /* withdrawal targets not (or no longer) active */
   const hs_log_list *lists;

@@ -1,0 +1,50 @@
+/* review/report.h - internal: the review report's data (report.c gathers
+ * it) and the page (report_html.c writes it). */
+#ifndef HS_REVIEW_REPORT_H
+#define HS_REVIEW_REPORT_H
+
+#include <stdio.h>
+
+#include "hashsweep/review.h"
+
+/* One (entry, file) pair the rescan matched. Strings are owned (malloc). */
+typedef struct rv_item {
+  uint64_t entry;
+  char *path;
+  char *list, *label;
+  char *variants;     /* "orig", "orig, md5", ... every way it matched */
+  int distance;       /* the smallest */
+  /* the latest decision on the pair, when decision != 0 */
+  hs_decision_kind decision;
+  char *reviewer, *note;
+  int64_t decided_at;
+  /* the thumbnail as a data: URI, or why there is none */
+  char *thumb_uri;
+  char *thumb_error;
+} rv_item;
+
+/* What the page says about an entry (from the index). */
+typedef struct rv_entry {
+  uint64_t id;
+  char *list, *label, *source, *external_id, *type, *hash_kind;
+  int64_t added;
+  int withdrawn;
+  hs_decision_counts counts;
+  size_t first, count; /* its items: report.items[first .. first+count) */
+} rv_entry;
+
+typedef struct rv_report {
+  const hs_review_options *opts;
+  rv_item *items;
+  size_t nitems, cap;
+  rv_entry *entries;
+  size_t nentries;
+  hs_review_summary sum;
+  int64_t made_at;
+  uint64_t index_version;
+} rv_report;
+
+/* Writes the whole page. */
+hs_status report_write_html(const rv_report *r, FILE *out);
+
+#endif
