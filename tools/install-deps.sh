@@ -12,6 +12,7 @@ PKGS=(
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
   libavdevice-dev libavfilter-dev   # only to build the vpdq package (tests/cli/test_video_vpdq.sh)
   python3
+  chromium            # tests/cli/test_review_browser.sh: the review report in a real browser
 )
 PKGS+=("$@")
 missing=()
