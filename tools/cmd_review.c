@@ -10,7 +10,8 @@
 
 static void review_usage(FILE *out) {
   fprintf(out,
-          "usage: hashsweep review --index IDX --store STORE --out DIR [options]\n"
+          "usage: hashsweep review --index IDX (--store STORE | --matches F.jsonl) --out DIR\n"
+          "                        [options]\n"
           "       hashsweep review decide --index IDX --entry ID --file PATH --decision D\n"
           "                               --reviewer NAME [--note TEXT]\n"
           "       hashsweep review decisions --index IDX [--entry ID] [--history]\n\n"
@@ -19,6 +20,9 @@ static void review_usage(FILE *out) {
           "rescanned against IDX (no decoding), grouped by entry, each with a thumbnail of\n"
           "the platform's own file made now, blurred until revealed, and the commands that\n"
           "record a decision. The listed image is never shown.\n\n"
+          "  --matches F.jsonl        take the matches from a scan's or rescan's JSON Lines\n"
+          "                           output instead of rescanning STORE (video records show\n"
+          "                           their segments and frame times)\n"
           "report options:\n"
           "  --list NAME              only matches of this list\n"
           "  --radius R, --min-quality Q   as for rescan (31, 50)\n"
@@ -205,7 +209,8 @@ static int parse_report(int argc, char **argv, hs_review_options *o, hs_engine_o
       {"out", required_argument, 0, 0},         {"list", required_argument, 0, 0},
       {"radius", required_argument, 0, 0},      {"min-quality", required_argument, 0, 0},
       {"thumb-size", required_argument, 0, 0},  {"include-decided", no_argument, 0, 0},
-      {"title", required_argument, 0, 0},       CLI_ENGINE_LONGOPTS,
+      {"title", required_argument, 0, 0},       {"matches", required_argument, 0, 0},
+      CLI_ENGINE_LONGOPTS,
       {0, 0, 0, 0}};
   int c, li;
   long v;
@@ -230,6 +235,8 @@ static int parse_report(int argc, char **argv, hs_review_options *o, hs_engine_o
       o->list = optarg;
     else if (!strcmp(name, "title"))
       o->title = optarg;
+    else if (!strcmp(name, "matches"))
+      o->matches = optarg;
     else if (!strcmp(name, "include-decided"))
       o->include_decided = 1;
     else {
@@ -244,8 +251,9 @@ static int parse_report(int argc, char **argv, hs_review_options *o, hs_engine_o
   }
   if (optind < argc)
     return cli_usage_error("review", "unexpected argument '%s'", argv[optind]);
-  if (!o->index || !o->store || !o->out_dir)
-    return cli_usage_error("review", "--index IDX, --store STORE and --out DIR are required");
+  if (!o->index || !(o->store || o->matches) || !o->out_dir)
+    return cli_usage_error("review", "--index IDX, --store STORE (or --matches F) and --out DIR "
+                           "are required");
   return EXIT_ALL_DONE;
 }
 
@@ -258,8 +266,8 @@ static int review_report(int argc, char **argv) {
   if (rc != EXIT_ALL_DONE)
     return rc;
   eo.log = cli_install_logger(0);
-  hs_engine *engine = NULL;
-  if ((rc = cli_engine_create("review", &eo, &engine)) != EXIT_ALL_DONE)
+  hs_engine *engine = NULL; /* only a rescan matches */
+  if (!o.matches && (rc = cli_engine_create("review", &eo, &engine)) != EXIT_ALL_DONE)
     return rc;
   o.engine = engine;
   hs_review_summary s;
@@ -273,6 +281,7 @@ static int review_report(int argc, char **argv) {
          (unsigned long long)(o.include_decided ? s.shown - s.decided : s.shown),
          (unsigned long long)s.entries, (unsigned long long)s.matches,
          (unsigned long long)s.decided, (unsigned long long)s.thumb_failed);
+  fflush(stdout);
   cli_print_line("review report: ", o.out_dir, "/index.html");
   return EXIT_ALL_DONE;
 }

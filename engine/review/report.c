@@ -36,6 +36,9 @@ static void item_free(rv_item *it) {
   free(it->list);
   free(it->label);
   free(it->variants);
+  free(it->kind);
+  free(it->segments);
+  free(it->frames);
   free(it->reviewer);
   free(it->note);
   free(it->thumb_uri);
@@ -62,28 +65,36 @@ static void report_free(rv_report *r) {
 
 /* ---- matches ------------------------------------------------------------------ */
 
+rv_item *report_new_item(rv_report *r) {
+  if (r->nitems == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 64;
+    rv_item *n = realloc(r->items, cap * sizeof *n);
+    if (!n) {
+      error_set(HS_ERR_NOMEM, "out of memory");
+      return NULL;
+    }
+    r->items = n;
+    r->cap = cap;
+  }
+  rv_item *it = &r->items[r->nitems++];
+  memset(it, 0, sizeof *it);
+  return it;
+}
+
 static hs_status on_record(void *user, const hs_record *rec) {
   rv_report *r = user;
   if (rec->kind != HS_RECORD_MATCH)
     return HS_OK;
   r->sum.matches++;
-  if (r->nitems == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 64;
-    rv_item *n = realloc(r->items, cap * sizeof *n);
-    if (!n)
-      return error_set(HS_ERR_NOMEM, "out of memory");
-    r->items = n;
-    r->cap = cap;
-  }
-  rv_item *it = &r->items[r->nitems];
-  memset(it, 0, sizeof *it);
+  rv_item *it = report_new_item(r);
+  if (!it)
+    return HS_ERR_NOMEM;
   it->entry = rec->entry;
   it->distance = rec->distance;
   it->path = dup_or_null(rec->path ? rec->path : "");
   it->list = dup_or_null(rec->list);
   it->label = dup_or_null(rec->label);
   it->variants = dup_or_null(rec->variant ? rec->variant : "?");
-  r->nitems++;
   if (!it->path || !it->variants || (rec->list && !it->list) || (rec->label && !it->label))
     return error_set(HS_ERR_NOMEM, "out of memory");
   return HS_OK;
@@ -97,6 +108,19 @@ static int by_entry_path(const void *a, const void *b) {
   return c ? c : x->distance - y->distance;
 }
 
+/* Appends ", add" to *into (or sets it); with `unique`, not when already
+ * there. */
+static hs_status join_into(char **into, const char *add, int unique) {
+  if (!add || (unique && *into && strstr(*into, add)))
+    return HS_OK;
+  char *joined = NULL;
+  if (asprintf(&joined, "%s%s%s", *into ? *into : "", *into ? ", " : "", add) < 0)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  free(*into);
+  *into = joined;
+  return HS_OK;
+}
+
 /* Sorts by entry then path and folds the variants of one pair into one
  * item (the smallest distance first). */
 static hs_status fold_pairs(rv_report *r) {
@@ -107,14 +131,18 @@ static hs_status fold_pairs(rv_report *r) {
     rv_item *it = &r->items[i];
     rv_item *prev = out ? &r->items[out - 1] : NULL;
     if (prev && prev->entry == it->entry && strcmp(prev->path, it->path) == 0) {
-      char *joined = NULL;
-      if (!strstr(prev->variants, it->variants)) {
-        if (asprintf(&joined, "%s, %s", prev->variants, it->variants) < 0)
-          return error_set(HS_ERR_NOMEM, "out of memory");
-        free(prev->variants);
-        prev->variants = joined;
+      hs_status s = join_into(&prev->variants, it->variants, 1);
+      if (s == HS_OK)
+        s = join_into(&prev->segments, it->segments, 0);
+      if (s == HS_OK)
+        s = join_into(&prev->frames, it->frames, 0);
+      if (s == HS_OK && !prev->kind && it->kind) {
+        prev->kind = it->kind;
+        it->kind = NULL;
       }
       item_free(it);
+      if (s != HS_OK)
+        return s;
       continue;
     }
     r->items[out++] = *it;
@@ -125,6 +153,10 @@ static hs_status fold_pairs(rv_report *r) {
 
 static hs_status gather_matches(rv_report *r) {
   const hs_review_options *o = r->opts;
+  if (o->matches) {
+    HS_TRY(report_read_matches(r));
+    return fold_pairs(r);
+  }
   hs_rescan_options ro;
   hs_rescan_options_default(&ro);
   ro.index = o->index;
@@ -287,9 +319,14 @@ static hs_status settle_items(rv_report *r, const latest *l) {
 
 /* ---- entries -------------------------------------------------------------------- */
 
-static hs_status describe_entry(hs_index *idx, hs_index_snapshot *snap, rv_entry *e) {
+static hs_status describe_entry(hs_index *idx, const char *path, hs_index_snapshot *snap,
+                                rv_entry *e) {
   hs_index_entry ie;
-  HS_TRY(hs_index_entry_get(snap, e->id, &ie));
+  hs_status s = hs_index_entry_get(snap, e->id, &ie);
+  if (s == HS_ERR_NOT_FOUND)
+    return error_set(HS_ERR_NOT_FOUND, "%s: entry %llu of the matches does not exist",
+                     path, (unsigned long long)e->id);
+  HS_TRY(s);
   e->list = dup_or_null(ie.list);
   e->label = dup_or_null(ie.label);
   e->source = dup_or_null(ie.source);
@@ -319,7 +356,7 @@ static hs_status group_entries(rv_report *r) {
       rv_entry *e = &r->entries[r->nentries++];
       e->id = r->items[i].entry;
       e->first = i;
-      s = describe_entry(idx, snap, e);
+      s = describe_entry(idx, r->opts->index, snap, e);
     }
     r->entries[r->nentries - 1].count++;
   }
@@ -371,8 +408,10 @@ static hs_status write_page(const rv_report *r) {
 }
 
 hs_status hs_review_report(const hs_review_options *opts, hs_review_summary *summary) {
-  HS_CHECK(opts && opts->index && opts->store && opts->out_dir && opts->engine, HS_ERR_INVALID_ARG,
-           "review report: index, store, output directory and engine are required");
+  HS_CHECK(opts && opts->index && (opts->store || opts->matches) && opts->out_dir &&
+               (opts->engine || opts->matches),
+           HS_ERR_INVALID_ARG,
+           "review report: index, store (or matches), output directory and engine are required");
   HS_CHECK(opts->thumb_size >= 16 && opts->thumb_size <= 2048, HS_ERR_INVALID_ARG,
            "review report: thumbnail size %d is outside 16..2048", opts->thumb_size);
   if (summary)

@@ -13,6 +13,9 @@ typedef struct rv_item {
   char *path;
   char *list, *label;
   char *variants;     /* "orig", "orig, md5", ... every way it matched */
+  char *kind;         /* NULL: a file match; "video" or "frame" (a video's) */
+  char *segments;     /* "video": matched time ranges, "0.0-3.0 s, ..." */
+  char *frames;       /* "frame": the frames' times, "3.0 s, 4.0 s" */
   int distance;       /* the smallest */
   /* the latest decision on the pair, when decision != 0 */
   hs_decision_kind decision;
@@ -43,6 +46,13 @@ typedef struct rv_report {
   int64_t made_at;
   uint64_t index_version;
 } rv_report;
+
+/* A new zeroed item at the end of r->items (NULL when memory runs out,
+ * error set). */
+rv_item *report_new_item(rv_report *r);
+/* Appends the match records of a scan's JSON Lines output (r->opts->matches)
+ * as items; a malformed line is refused as FILE:LINE: cause. */
+hs_status report_read_matches(rv_report *r);
 
 /* Writes the whole page. */
 hs_status report_write_html(const rv_report *r, FILE *out);

@@ -191,6 +191,21 @@ static void write_item(const rv_report *r, const rv_item *it, FILE *f) {
           it->distance);
   html(f, it->variants);
   fputs("</dd>", f);
+  if (it->kind) {
+    fputs("<dt>Kind</dt><dd class=\"kind\">", f);
+    html(f, it->kind);
+    fputs("</dd>", f);
+  }
+  if (it->segments) {
+    fputs("<dt>Segments</dt><dd class=\"segments\">", f);
+    html(f, it->segments);
+    fputs("</dd>", f);
+  }
+  if (it->frames) {
+    fputs("<dt>Frames at</dt><dd class=\"frames\">", f);
+    html(f, it->frames);
+    fputs("</dd>", f);
+  }
   if (it->decision) {
     fputs("<dt>Decision</dt><dd class=\"decision\"><span class=\"badge\">", f);
     html(f, dname);

@@ -190,4 +190,56 @@ expect_eq "feedback follows the latest decision" "$(check_feedback "$T/fb2.json"
 "$HS" review --index "$IDX" --store "$STORE" --out "$T/rep" > /dev/null 2>&1
 expect_eq "decided matches leave the next report" "$(page_facts "$T/rep/index.html" | sed -n 2p)" \
   "paths gone.jpg | img00004.jpg"
+
+# ---- matches from a scan's output (with video records) ---------------------------------
+V="$A/clip <1>.mp4"
+head -c 2000 /dev/urandom > "$V"
+{
+  cat "$T/scan.jsonl"
+  python3 - "$V" "$E1" "$E2" <<'PY'
+import json, sys
+v, e1, e2 = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+print(json.dumps({"path": v, "md5": "0" * 32, "entry": e1, "list": "ncii", "label": None, "distance": 9,
+                  "variant": "orig", "index_version": 2, "kind": "video", "query_percent": 80.0,
+                  "compared_percent": 75.0, "frames_hashed": 12, "segments": [[0, 3], [5, 7.5]]}))
+for t in (3.0, 4.0):
+    print(json.dumps({"path": v, "pdq": "f" * 64, "quality": 90, "md5": "0" * 32, "entry": e2, "list": "ncii",
+                      "label": None, "distance": 4, "variant": "orig", "index_version": 2, "kind": "frame",
+                      "frame": int(t), "timestamp": t}))
+PY
+} > "$T/matches.jsonl"
+"$HS" review --index "$IDX" --matches "$T/matches.jsonl" --out "$T/rep3" --list ncii > "$T/rep3.out" 2>&1
+expect_eq "review --matches exit code" "$?" 0
+python3 - "$T/rep3/index.html" "$V" > "$T/video.txt" <<'PY'
+import html.parser, sys
+class P(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.items = []; self.cls = None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "article": self.items.append({})
+        if self.items and tag in ("dd", "code") and a.get("class"): self.cls = a["class"]; self.items[-1][self.cls] = ""
+        if self.items and tag == "div" and "none" in (a.get("class") or "").split(): self.cls = "none"; self.items[-1]["none"] = ""
+    def handle_endtag(self, tag):
+        if tag in ("dd", "code", "div"): self.cls = None
+    def handle_data(self, d):
+        if self.cls: self.items[-1][self.cls] += d
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+for i in p.items:
+    if i.get("path") == sys.argv[2]:
+        print(i.get("kind"), "|", i.get("segments"), "|", i.get("frames"), "|", i.get("distance"), "|", i.get("none"))
+PY
+expect_eq "video records: kind, segments, frame times, no thumbnail" "$(cat "$T/video.txt")" \
+"video | 0.0-3.0 s, 5.0-7.5 s | None | 9 | No thumbnail: not an image hashsweep decodes (a video, or a format outside JPEG, PNG, WebP, GIF, TIFF, HEIF)
+frame | None | 3.0 s, 4.0 s | 4 | No thumbnail: not an image hashsweep decodes (a video, or a format outside JPEG, PNG, WebP, GIF, TIFF, HEIF)"
+expect_grep "review --matches --list ncii: counts" "^review report: 2 files await a decision in 2 entries \(7 matches, 4 decided, 2 without a thumbnail\)$" "$T/rep3.out"
+printf '{"path": "x", "entry": 1024}\n{not json\n' > "$T/bad.jsonl"
+"$HS" review --index "$IDX" --matches "$T/bad.jsonl" --out "$T/rep4" > /dev/null 2> "$T/bad4.err"
+expect_eq "malformed matches: exit code" "$?" 2
+expect_grep "malformed matches: FILE:LINE: cause" "bad.jsonl:2: not a JSON object" "$T/bad4.err"
+[ ! -e "$T/rep4/index.html" ] && pass "malformed matches: no page" || fail "a page was written"
+printf '{"path": "x", "entry": 777777}\n' > "$T/unknown.jsonl"
+"$HS" review --index "$IDX" --matches "$T/unknown.jsonl" --out "$T/rep5" > /dev/null 2> "$T/bad5.err"
+expect_eq "unknown entry in matches: exit code" "$?" 2
+expect_grep "unknown entry in matches: named" "entry 777777 of the matches does not exist" "$T/bad5.err"
 finish

@@ -92,7 +92,8 @@ HS_API hs_status hs_review_feedback_write(hs_index *idx, const char *list, FILE 
 
 /* ---- the HTML report ---------------------------------------------------------
  * The matches awaiting a decision, computed by a rescan of the archive
- * store against the index (no decoding: the stored hashes), written as one
+ * store against the index (no decoding: the stored hashes) or read from a
+ * scan's output, written as one
  * self-contained page DIR/index.html: no external resource, inline CSS and
  * script, thumbnails of the platform's files as data: URIs made at report
  * time, blurred until revealed. The listed image is never shown (hashsweep
@@ -100,7 +101,8 @@ HS_API hs_status hs_review_feedback_write(hs_index *idx, const char *list, FILE 
 typedef struct hs_review_options {
   size_t struct_size;   /* set by hs_review_options_default */
   const char *index;    /* index directory (required) */
-  const char *store;    /* archive store directory (required) */
+  const char *store;    /* archive store directory (required unless
+                           `matches` is set) */
   const char *out_dir;  /* created when absent; index.html is replaced */
   const char *list;     /* only matches of this list; NULL: every list */
   int radius;           /* as for rescans (31) */
@@ -113,6 +115,12 @@ typedef struct hs_review_options {
   const char *index_arg;/* how the decision commands name the index (NULL:
                            `index`) */
   const char *title;    /* page title (NULL: "hashsweep review") */
+  const char *matches;  /* NULL: rescan the store; else a scan's or
+                           rescan's JSON Lines output to take the matches
+                           from (store then unused: may be NULL). Video
+                           records ("kind": "video" with "segments",
+                           "frame" with "timestamp") are shown with their
+                           times. */
 } hs_review_options;
 
 typedef struct hs_review_summary {
