@@ -220,10 +220,11 @@ static hs_status walk(hs_index *idx, MDB_txn *txn, uint64_t entry, int latest_on
   int stop = 0;
   for (rc = mdb_cursor_get(c, &k, &v, entry ? MDB_SET_RANGE : MDB_FIRST); rc == 0 && !stop;
        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    /* Past the entry asked for: stop before decoding what is not ours. */
+    if (entry && (k.mv_size < 8 || get_be64(k.mv_data) != entry))
+      break;
     hs_decision d;
     if ((s = decode(idx, &k, &v, &arena, &d)) != HS_OK)
-      break;
-    if (entry && d.entry != entry)
       break;
     if (g.count && g.items[0].entry != d.entry) {
       stop = flush(&g, latest_only, fn, user);
