@@ -2,6 +2,7 @@
  * awaiting a decision, `review decide` and `review decisions`; and `index
  * feedback` (the decisions as exchange feedback). */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,8 +271,13 @@ static int review_report(int argc, char **argv) {
   if (!o.matches && (rc = cli_engine_create("review", &eo, &engine)) != EXIT_ALL_DONE)
     return rc;
   o.engine = engine;
+  /* The page's commands are pasted elsewhere: name the index absolutely
+   * (the files keep the paths the scan reported: decisions match them). */
+  char *abs_index = realpath(o.index, NULL);
+  o.index_arg = abs_index;
   hs_review_summary s;
   hs_status st = hs_review_report(&o, &s);
+  free(abs_index);
   hs_engine_destroy(engine);
   if (st != HS_OK)
     return fail_status(st);

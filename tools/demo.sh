@@ -58,3 +58,7 @@ for line in open(sys.argv[1]):
 PY
 echo "== 5. a rescan from the store: no decoding"
 "$HS" rescan --index "$DEMO/index" --store "$DEMO/store" --out "$DEMO/rescan.jsonl"
+echo "== 6. human review: a self-contained page of the matches awaiting a decision"
+"$HS" review --index "$DEMO/index" --store "$DEMO/store" --out "$DEMO/review"
+echo "   open $DEMO/review/index.html (thumbnails blurred until revealed); record a decision with"
+echo "   hashsweep review decide --index $DEMO/index --entry ID --file PATH --decision confirm|reject|escalate --reviewer NAME"
