@@ -31,6 +31,8 @@ void hs_review_options_init(hs_review_options *o, size_t struct_size) {
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
+/* Frees an item's strings and zeroes it, so that a slot freed or moved
+ * away from is safe to free again (report_free after an error). */
 static void item_free(rv_item *it) {
   free(it->path);
   free(it->list);
@@ -43,6 +45,15 @@ static void item_free(rv_item *it) {
   free(it->note);
   free(it->thumb_uri);
   free(it->thumb_error);
+  memset(it, 0, sizeof *it);
+}
+
+/* Moves item `from` down to slot `to` (<= from), leaving `from` empty. */
+static void move_item(rv_report *r, size_t to, size_t from) {
+  if (to != from) {
+    r->items[to] = r->items[from];
+    memset(&r->items[from], 0, sizeof r->items[from]);
+  }
 }
 
 static void entry_free(rv_entry *e) {
@@ -145,7 +156,7 @@ static hs_status fold_pairs(rv_report *r) {
         return s;
       continue;
     }
-    r->items[out++] = *it;
+    move_item(r, out++, i);
   }
   r->nitems = out;
   return HS_OK;
@@ -310,7 +321,7 @@ static hs_status settle_items(rv_report *r, const latest *l) {
       r->sum.thumbs++;
     else
       r->sum.thumb_failed++;
-    r->items[out++] = *it;
+    move_item(r, out++, i);
   }
   r->nitems = out;
   r->sum.shown = out;
