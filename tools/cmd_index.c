@@ -16,7 +16,11 @@ static void index_usage(FILE *out) {
           "       hashsweep index stats IDX [--format text|json]\n"
           "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl|hma] [-o FILE]\n"
           "       hashsweep index verify IDX\n"
-          "       hashsweep index log IDX [--format tsv|jsonl]\n\n"
+          "       hashsweep index log IDX [--format tsv|jsonl]\n"
+          "       hashsweep index set-list IDX LIST [--radius R|default]\n"
+          "                [--min-quality Q|default] [--role match|allow] [--note TEXT]\n"
+          "       hashsweep index release IDX ENTRY... [--note TEXT]\n"
+          "       hashsweep index quarantined IDX [--format tsv|jsonl]\n\n"
           "An index is a directory (LMDB, owner-only permissions) of hash lists with\n"
           "provenance, versions, withdrawals and an audit log. '-' reads standard input.\n\n"
           "import options:\n"
@@ -32,6 +36,11 @@ static void index_usage(FILE *out) {
           "  --max-rows N       refuse an import of more than N rows, writing nothing\n"
           "                     (default 50M: rows are held in memory until the commit;\n"
           "                     0 = no limit)\n"
+          "set-list: a list's own radius and quality gate (default: the scan's), or its\n"
+          "  role: an allow-list holds known benign hashes; a file near one of them has\n"
+          "  its other matches suppressed (the list is created when absent). release: the\n"
+          "  flood guard's quarantined entries match again. quarantined: lists them.\n"
+          "  Guard and allow-lists: docs/guard.md.\n"
           "withdraw options:\n"
           "  --hash H, --id ID, --file F   what to withdraw (repeatable; F in an import format)\n"
           "  --reason TEXT      why (required; kept with each entry and in the log)\n"
@@ -320,7 +329,7 @@ static int index_run(int argc, char **argv) {
     rc = index_import(sargc, sargv, cmd);
   else if (strcmp(sub, "withdraw") == 0)
     rc = index_withdraw(sargc, sargv, cmd);
-  else
+  else if ((rc = index_guard(sub, sargc, sargv, cmd)) < 0)
     rc = index_show(sub, sargc, sargv);
   free(cmd);
   if (rc < 0)

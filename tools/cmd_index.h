@@ -12,5 +12,8 @@ void index_print_warning(void *user, const char *where, const char *cause);
 void index_print_problem(void *user, const char *where, const char *cause);
 /* lists, stats, export, verify, log; -1 when `sub` is none of them. */
 int index_show(const char *sub, int argc, char **argv);
+/* set-list, release, quarantined (cmd_index_guard.c); -1 when `sub` is none
+ * of them. `cmd` is the command line for the audit log. */
+int index_guard(const char *sub, int argc, char **argv, const char *cmd);
 
 #endif

@@ -12,6 +12,9 @@ const char *audit_kind_name(int kind) {
   case AUDIT_CREATE: return "create";
   case AUDIT_IMPORT: return "import";
   case AUDIT_WITHDRAW: return "withdraw";
+  case AUDIT_SET_LIST: return "set-list";
+  case AUDIT_QUARANTINE: return "quarantine";
+  case AUDIT_RELEASE: return "release";
   default: return NULL;
   }
 }
