@@ -180,6 +180,42 @@ START_TEST(csv_records) {
 }
 END_TEST
 
+/* The guard's records (docs/guard.md): a held match, an allow note. */
+START_TEST(guard_records) {
+  hs_record held = sample, allow = {
+      .kind = HS_RECORD_NOTE, .path = "m1.jpg", .pdq_hex = sample.pdq_hex, .quality = 100,
+      .entry = 2049, .list = "benign", .distance = 0, .variant = "orig", .index_version = 9,
+      .message = "allow-list entry 2049 (distance 0): 2 matches suppressed", .suppressed = 2};
+  held.path = "a.jpg";
+  held.list = "victims";
+  held.label = NULL;
+  held.held = "flood";
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  ck_assert_int_eq(hs_record_write(f, HS_OUT_JSONL, &held), HS_OK);
+  ck_assert_int_eq(hs_record_write(f, HS_OUT_JSONL, &allow), HS_OK);
+  ck_assert_int_eq(hs_record_write(f, HS_OUT_CSV, &held), HS_OK);
+  ck_assert_int_eq(hs_record_write(f, HS_OUT_CSV, &allow), HS_OK);
+  fclose(f);
+  const char *want =
+      "{\"path\":\"a.jpg\",\"pdq\":\"d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b"
+      "22\",\"quality\":100,\"md5\":\"6afd9779d1d22416a7587b95e21f0cb3\",\"entry\":1024,\"list\":"
+      "\"victims\",\"label\":null,\"distance\":3,\"variant\":\"flipx\",\"index_version\":7,"
+      "\"held\":\"flood\"}\n"
+      "{\"path\":\"m1.jpg\",\"pdq\":\"d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b"
+      "22\",\"quality\":100,\"md5\":null,\"entry\":2049,\"list\":\"benign\",\"label\":null,"
+      "\"distance\":0,\"variant\":\"orig\",\"suppressed\":2,\"note\":\"allow-list entry 2049 "
+      "(distance 0): 2 matches suppressed\"}\n"
+      "match,a.jpg,d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22,100,"
+      "6afd9779d1d22416a7587b95e21f0cb3,1024,victims,,3,flipx,7,held: flood\n"
+      "note,m1.jpg,d8f8f0cee0f4a84f0637022a078f67f0b36e2ed596621e1d33e6339c4e9c9b22,100,,2049,"
+      "benign,,0,orig,9,allow-list entry 2049 (distance 0): 2 matches suppressed\n";
+  ck_assert_str_eq(buf, want);
+  free(buf);
+}
+END_TEST
+
 START_TEST(refuses_to_overwrite_an_input) {
   char *path = tu_path(dir, "photo.jpg");
   static const char jpeg[] = "\xff\xd8\xff\xe0 not really a JPEG";
@@ -304,6 +340,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, jsonl_records);
   tcase_add_test(tc, csv_records);
+  tcase_add_test(tc, guard_records);
   tcase_add_test(tc, refuses_to_overwrite_an_input);
   tcase_add_test(tc, existing_output_made_private);
   tcase_add_test(tc, write_error_names_the_output);

@@ -2,6 +2,7 @@
 #include "cli_scan.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,16 +24,28 @@ void cli_scan_progress(void *user, const hs_scan_summary *s, uint64_t total, int
   fflush(stderr);
 }
 
+/* The guard's counters, when it did anything (docs/guard.md). */
+static void guard_summary(const hs_scan_summary *s) {
+  if (s->allowed)
+    fprintf(stderr, ", %llu files allowed (%llu matches suppressed by allow-lists)",
+            (unsigned long long)s->allowed, (unsigned long long)s->suppressed);
+  if (s->held || s->quarantined)
+    fprintf(stderr, ", %llu matches held (flood), %llu entries quarantined",
+            (unsigned long long)s->held, (unsigned long long)s->quarantined);
+}
+
 void cli_scan_summary(const char *what, const hs_scan_summary *s) {
   if (strcmp(what, "rescan") == 0) {
     fprintf(stderr,
             "hashsweep rescan: %llu files in the store, %llu matched (%llu matches), %llu "
             "recorded as failed, %llu low quality, %.0f files/s, %.2f s elapsed, index version "
-            "%llu, nothing decoded\n",
+            "%llu, nothing decoded",
             (unsigned long long)s->seen, (unsigned long long)s->matched,
             (unsigned long long)s->matches, (unsigned long long)s->failed,
             (unsigned long long)s->low_quality, s->elapsed > 0 ? s->seen / s->elapsed : 0,
             s->elapsed, (unsigned long long)s->index_version);
+    guard_summary(s);
+    fputc('\n', stderr);
     return;
   }
   double rate = s->elapsed > 0 ? (s->hashed + s->unchanged) / s->elapsed : 0;
@@ -49,6 +62,7 @@ void cli_scan_summary(const char *what, const hs_scan_summary *s) {
     fprintf(stderr, ", %llu already done by the interrupted run", (unsigned long long)s->resumed);
   if (s->other_shards)
     fprintf(stderr, ", %llu in other shards", (unsigned long long)s->other_shards);
+  guard_summary(s);
   fputc('\n', stderr);
 }
 
@@ -99,6 +113,16 @@ int cli_match_option(const char *cmd, const char *opt, const char *arg, const cl
     if (cli_parse_int(arg, 0, 101, &v))
       return cli_usage_error(cmd, "--min-quality: expected 0..101, got '%s'", arg), -1;
     *m->min_quality = (int)v;
+  } else if (strcmp(opt, "flood-files") == 0) {
+    if (cli_parse_int(arg, 0, 1L << 40, &v))
+      return cli_usage_error(cmd, "--flood-files: expected a count (0 = off), got '%s'", arg), -1;
+    *m->flood_files = (uint64_t)v;
+  } else if (strcmp(opt, "flood-per-million") == 0) {
+    char *end;
+    double d = strtod(arg, &end);
+    if (!*arg || *end || !(d >= 0 && d <= 1e6))
+      return cli_usage_error(cmd, "--flood-per-million: expected 0..1000000, got '%s'", arg), -1;
+    *m->flood_per_million = d;
   } else if (strcmp(opt, "match-on") == 0) {
     if (hs_placement_parse(arg, m->match_on) != HS_OK)
       return cli_usage_error(cmd, "--match-on: %s", hs_last_error()), -1;

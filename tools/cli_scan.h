@@ -25,7 +25,17 @@ typedef struct cli_match_opts {
   hs_out_format *format;
   int *radius, *min_quality;
   hs_placement *match_on;
+  uint64_t *flood_files;     /* --flood-files */
+  double *flood_per_million; /* --flood-per-million */
 } cli_match_opts;
+/* Help text of the flood guard's options (scan and rescan). */
+#define CLI_FLOOD_OPTIONS_HELP \
+  "  --flood-files N          flood guard: an entry matching more than\n" \
+  "                           max(N, P per million files seen) files in this run is held\n" \
+  "                           (\"held\": \"flood\") and quarantined (default 100; 0 = off)\n" \
+  "  --flood-per-million P    the scaled part of that limit (default 50)\n"
+#define CLI_FLOOD_LONGOPTS \
+  {"flood-files", required_argument, 0, 0}, {"flood-per-million", required_argument, 0, 0}
 int cli_match_option(const char *cmd, const char *opt, const char *arg, const cli_match_opts *m);
 
 #endif

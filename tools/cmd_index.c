@@ -17,7 +17,11 @@ static void index_usage(FILE *out) {
           "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl|hma] [-o FILE]\n"
           "       hashsweep index verify IDX\n"
           "       hashsweep index log IDX [--format tsv|jsonl]\n"
-          "       hashsweep index feedback IDX [--list NAME] [--out FILE]\n\n"
+          "       hashsweep index feedback IDX [--list NAME] [--out FILE]\n"
+          "       hashsweep index set-list IDX LIST [--radius R|default]\n"
+          "                [--min-quality Q|default] [--role match|allow] [--note TEXT]\n"
+          "       hashsweep index release IDX ENTRY... [--note TEXT]\n"
+          "       hashsweep index quarantined IDX [--format tsv|jsonl]\n\n"
           "An index is a directory (LMDB, owner-only permissions) of hash lists with\n"
           "provenance, versions, withdrawals and an audit log. '-' reads standard input.\n\n"
           "import options:\n"
@@ -36,6 +40,11 @@ static void index_usage(FILE *out) {
           "feedback: reviewers' decisions (hashsweep review decide) as the body of a StopNCII\n"
           "  SubmitFeedback request: Blocked / NotBlocked / PendingReview per entry\n"
           "  (docs/review.md). --index IDX may stand for IDX.\n"
+          "set-list: a list's own radius and quality gate (default: the scan's), or its\n"
+          "  role: an allow-list holds known benign hashes; a file near one of them has\n"
+          "  its other matches suppressed (the list is created when absent). release: the\n"
+          "  flood guard's quarantined entries match again. quarantined: lists them.\n"
+          "  Guard and allow-lists: docs/guard.md.\n"
           "withdraw options:\n"
           "  --hash H, --id ID, --file F   what to withdraw (repeatable; F in an import format)\n"
           "  --reason TEXT      why (required; kept with each entry and in the log)\n"
@@ -325,7 +334,7 @@ static int index_run(int argc, char **argv) {
     rc = index_withdraw(sargc, sargv, cmd);
   else if (strcmp(sub, "feedback") == 0)
     rc = index_feedback(sargc, sargv);
-  else
+  else if ((rc = index_guard(sub, sargc, sargv, cmd)) < 0)
     rc = index_show(sub, sargc, sargv);
   free(cmd);
   if (rc < 0)

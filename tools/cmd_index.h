@@ -17,5 +17,8 @@ char *index_command_line(int argc, char **argv);
 int index_feedback(int argc, char **argv);
 /* lists, stats, export, verify, log; -1 when `sub` is none of them. */
 int index_show(const char *sub, int argc, char **argv);
+/* set-list, release, quarantined (cmd_index_guard.c); -1 when `sub` is none
+ * of them. `cmd` is the command line for the audit log. */
+int index_guard(const char *sub, int argc, char **argv, const char *cmd);
 
 #endif

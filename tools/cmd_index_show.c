@@ -44,8 +44,28 @@ static int check_format(const char *cmd, const char *f, const char *a, const cha
 
 /* ---- lists -------------------------------------------------------------------------- */
 
+typedef struct lists_ctx {
+  int jsonl;
+  hs_index *idx;
+} lists_ctx;
+
+/* A per-list setting: its value, or "default" (the command's). */
+static void setting_text(int v, char buf[16]) {
+  if (v < 0)
+    snprintf(buf, 16, "default");
+  else
+    snprintf(buf, 16, "%d", v);
+}
+
 static int print_list(void *user, const hs_list_info *l) {
-  int jsonl = user != NULL;
+  const lists_ctx *lc = user;
+  int jsonl = lc->jsonl;
+  hs_list_settings g = {-1, -1, HS_ROLE_MATCH, 0};
+  if (hs_index_list_settings(lc->idx, l->name, &g) != HS_OK)
+    cli_error("list %s: settings unreadable: %s", l->name, hs_last_error());
+  char radius[16], minq[16];
+  setting_text(g.radius, radius);
+  setting_text(g.min_quality, minq);
   char created[32], updated[32];
   hs_time_to_iso(l->created, created);
   hs_time_to_iso(l->updated, updated);
@@ -61,7 +81,17 @@ static int print_list(void *user, const hs_list_info *l) {
     for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
       printf(",\"%s\":%llu", hs_hash_type_name((hs_hash_type)t),
              (unsigned long long)l->active_by_type[t]);
-    printf(",\"created\":\"%s\",\"updated\":\"%s\"}\n", created, updated);
+    printf(",\"created\":\"%s\",\"updated\":\"%s\",\"role\":\"%s\"", created, updated,
+           hs_list_role_name(g.role));
+    if (g.radius >= 0)
+      printf(",\"radius\":%d", g.radius);
+    else
+      fputs(",\"radius\":null", stdout);
+    if (g.min_quality >= 0)
+      printf(",\"min_quality\":%d", g.min_quality);
+    else
+      fputs(",\"min_quality\":null", stdout);
+    printf(",\"quarantined\":%llu}\n", (unsigned long long)g.quarantined);
     return 0;
   }
   printf("%s\t%u\t%llu\t%llu\t%llu\t%llu", l->name, l->id, (unsigned long long)l->version,
@@ -69,15 +99,18 @@ static int print_list(void *user, const hs_list_info *l) {
          (unsigned long long)l->entries);
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
     printf("\t%llu", (unsigned long long)l->active_by_type[t]);
-  printf("\t%s\t%s\n", created, updated);
+  printf("\t%s\t%s\t%s\t%s\t%s\t%llu\n", created, updated, hs_list_role_name(g.role), radius,
+         minq, (unsigned long long)g.quarantined);
   return 0;
 }
 
 static int show_lists(hs_index *idx, const show_args *a) {
   int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
   if (!jsonl)
-    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated");
-  hs_status st = hs_index_lists(idx, print_list, jsonl ? (void *)1 : NULL);
+    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated"
+         "\trole\tradius\tmin_quality\tquarantined");
+  lists_ctx lc = {jsonl, idx};
+  hs_status st = hs_index_lists(idx, print_list, &lc);
   if (st != HS_OK)
     cli_error("%s", hs_last_error());
   return cli_exit_for(st);

@@ -29,6 +29,7 @@ static void scan_usage(FILE *out) {
           "                           with a note and not PDQ-matched\n"
           "  --jobs N                 decode workers (default: all cores)\n"
           "  --shard K/N              only the K-th of N deterministic parts (by path hash)\n"
+          CLI_FLOOD_OPTIONS_HELP
           CLI_ENGINE_OPTIONS_HELP
           "  --hash-on auto|cpu|device  where PDQ runs: auto = the device when it is a GPU or\n"
           "                           an accelerator, the CPU workers when it is the host\n"
@@ -145,7 +146,7 @@ static int scan_run(int argc, char **argv) {
       {"out", required_argument, 0, 0},         {"format", required_argument, 0, 0},
       {"radius", required_argument, 0, 0},      {"min-quality", required_argument, 0, 0},
       {"jobs", required_argument, 0, 0},        {"shard", required_argument, 0, 0},
-      CLI_ENGINE_LONGOPTS,                      {"restart", no_argument, 0, 0},
+      CLI_ENGINE_LONGOPTS, CLI_FLOOD_LONGOPTS,                      {"restart", no_argument, 0, 0},
       {"hash-on", required_argument, 0, 0},     {"match-on", required_argument, 0, 0},
       {"index-refresh", required_argument, 0, 0}, {"mode", required_argument, 0, 0},
       {"exif-rotate", no_argument, 0, 0},       {"max-pixels", required_argument, 0, 0},
@@ -155,6 +156,7 @@ static int scan_run(int argc, char **argv) {
       {"verbose", no_argument, 0, 'v'},         {0, 0, 0, 0}};
   hs_scan_options o;
   hs_scan_options_default(&o);
+  o.command = "hashsweep scan"; /* the quarantine's audit record */
   hs_engine_options eo;
   hs_engine_options_default(&eo);
   int quiet = 0, verbose = 0, idx, c;
@@ -172,7 +174,9 @@ static int scan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("scan", "unknown option");
     const char *name = longopts[idx].name;
-    cli_match_opts mo = {&o.out, &o.format, &o.radius, &o.min_quality, &eo.match_on};
+    cli_match_opts mo = {&o.out,     &o.format,      &o.radius,
+                         &o.min_quality, &eo.match_on, &o.flood_files,
+                         &o.flood_per_million};
     int r = cli_decode_option("scan", name, optarg, &o.decode);
     if (r == 0)
       r = cli_engine_option("scan", name, optarg, &eo);

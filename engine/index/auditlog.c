@@ -13,6 +13,9 @@ const char *audit_kind_name(int kind) {
   case AUDIT_IMPORT: return "import";
   case AUDIT_WITHDRAW: return "withdraw";
   case AUDIT_DECIDE: return "decide";
+  case AUDIT_SET_LIST: return "set-list";
+  case AUDIT_QUARANTINE: return "quarantine";
+  case AUDIT_RELEASE: return "release";
   default: return NULL;
   }
 }

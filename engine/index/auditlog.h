@@ -16,6 +16,9 @@
 /* AUDIT_DECIDE: a reviewer's decision (decisions.h): no list parts; the
  * note says entry, file, decision and reviewer. */
 enum { AUDIT_CREATE = 1, AUDIT_IMPORT = 2, AUDIT_WITHDRAW = 3, AUDIT_DECIDE = 4 };
+/* The flood guard's kinds (index/guard_index.c), numbered apart from the
+ * core ones so that other kinds can be added without renumbering. */
+enum { AUDIT_SET_LIST = 16, AUDIT_QUARANTINE = 17, AUDIT_RELEASE = 18 };
 
 typedef struct audit_part {
   uint32_t list_id;

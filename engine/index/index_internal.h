@@ -83,7 +83,8 @@ typedef struct list_record {
   uint64_t active_by_type[HS_HASH_TYPE_COUNT];
 } list_record;
 
-enum { VERSION_IMPORT = 1, VERSION_WITHDRAW = 2 };
+/* VERSION_GUARD: list settings or quarantine changed what the list matches. */
+enum { VERSION_IMPORT = 1, VERSION_WITHDRAW = 2, VERSION_GUARD = 3 };
 typedef struct version_record {
   int64_t time;
   uint64_t log_seq;

@@ -192,8 +192,11 @@ static void *alloc64(size_t bytes) {
   return aligned_alloc(64, ((bytes ? bytes : 1) + 63) & ~(size_t)63);
 }
 
+/* Withdrawn and quarantined (flood guard) entries are not matched. */
+#define INACTIVE_FLAGS (HS_ENTRY_WITHDRAWN | HS_ENTRY_QUARANTINED)
+
 static int wanted(const hs_index_block *b, size_t i, unsigned list, uint64_t since) {
-  return !(b->flags[i] & HS_ENTRY_WITHDRAWN) && (!list || b->lists[i] == list) &&
+  return !(b->flags[i] & INACTIVE_FLAGS) && (!list || b->lists[i] == list) &&
          b->versions[i] > since;
 }
 
@@ -203,6 +206,10 @@ static int wanted(const hs_index_block *b, size_t i, unsigned list, uint64_t sin
 static size_t copy_block(const hs_index_block *b, size_t hb, unsigned list, uint64_t since,
                          hs_index_hashes *out, size_t at, size_t cap) {
   int all = b->withdrawn == 0 && !list && b->min_version > since;
+  /* The header counts withdrawals only: a quarantined slot is found by its
+   * flag (one byte per slot, cheap beside copying the hashes). */
+  for (size_t i = 0; all && i < b->count; i++)
+    all = !(b->flags[i] & HS_ENTRY_QUARANTINED);
   size_t fits = cap - at;
   if (all && b->count > fits)
     return SIZE_MAX;
@@ -376,9 +383,14 @@ hs_status hs_index_entry_get(hs_index_snapshot *s, uint64_t id, hs_index_entry *
   e->version_added = page_versions(l, p)[slot];
   HS_TRY(hs_index_version_time(s, e->version_added, &e->added_time));
   e->withdrawn = (page_flags(l, p)[slot] & HS_ENTRY_WITHDRAWN) != 0;
+  e->quarantined = (page_flags(l, p)[slot] & HS_ENTRY_QUARANTINED) != 0;
   e->provenances = 1;
   e->fields = s->fields;
   if (page_flags(l, p)[slot] & HS_ENTRY_HAS_META)
     HS_TRY(entry_meta(s, e));
   return HS_OK;
 }
+
+/* For index/guard_index.c: the snapshot's index and read transaction. */
+hs_index *snapshot_index(hs_index_snapshot *s) { return s->idx; }
+MDB_txn *snapshot_txn(hs_index_snapshot *s) { return s->txn; }

@@ -144,7 +144,7 @@ static hs_status check_version(verifier *v, const MDB_val *k, const MDB_val *d) 
   if (r.log_seq == 0 || r.log_seq > v->log_seq)
     problem(v, where, "names audit record %llu, which does not exist",
             (unsigned long long)r.log_seq);
-  if (r.kind != VERSION_IMPORT && r.kind != VERSION_WITHDRAW)
+  if (r.kind != VERSION_IMPORT && r.kind != VERSION_WITHDRAW && r.kind != VERSION_GUARD)
     problem(v, where, "unknown kind %u", r.kind);
   if (ver > 1 && v->versions[ver - 1].log_seq && r.time < v->versions[ver - 1].time)
     problem(v, where, "is older than version %llu", (unsigned long long)(ver - 1));
@@ -177,7 +177,7 @@ static void check_slots(verifier *v, const page_layout *l, uint32_t no, void *p,
     }
     if (q[i] > 100 && q[i] != HS_QUALITY_UNKNOWN)
       problem(v, where, "entry %llu: quality %u", (unsigned long long)id, q[i]);
-    if (fl[i] & ~(HS_ENTRY_WITHDRAWN | HS_ENTRY_HAS_META))
+    if (fl[i] & ~(HS_ENTRY_WITHDRAWN | HS_ENTRY_HAS_META | HS_ENTRY_QUARANTINED))
       problem(v, where, "entry %llu: unknown flags 0x%02x", (unsigned long long)id, fl[i]);
     if ((fl[i] & HS_ENTRY_WITHDRAWN) && !(fl[i] & HS_ENTRY_HAS_META))
       problem(v, where, "entry %llu: withdrawn without a metadata record", (unsigned long long)id);

@@ -60,6 +60,10 @@ void hs_mpi_merge_summary(hs_scan_summary *s, int *any_failed, int *any_fatal, i
   s->other_shards = 0;
   s->elapsed = elapsed;
   s->index_version = version;
+  /* The guard's counters (each rank guards its own shard: docs/guard.md). */
+  uint64_t gin[4] = {s->allowed, s->suppressed, s->held, s->quarantined}, gout[4];
+  MPI_Allreduce(gin, gout, 4, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
+  s->allowed = gout[0], s->suppressed = gout[1], s->held = gout[2], s->quarantined = gout[3];
   *any_failed = s->failed > 0;
   *any_fatal = out[9] > 0;
 }

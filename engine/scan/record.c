@@ -53,7 +53,9 @@ static void csv_record(FILE *f, const hs_record *r) {
     csv_field(f, r->list);
     fputc(',', f);
     csv_field(f, r->label);
-    fprintf(f, ",%d,%s,%llu,\n", r->distance, r->variant, (unsigned long long)r->index_version);
+    /* CSV has no held column: a held match says so in the message column. */
+    fprintf(f, ",%d,%s,%llu,%s%s\n", r->distance, r->variant, (unsigned long long)r->index_version,
+            r->held ? "held: " : "", r->held ? r->held : "");
     return;
   case HS_RECORD_ERROR:
     fputs("error,", f);
@@ -68,7 +70,16 @@ static void csv_record(FILE *f, const hs_record *r) {
     csv_field(f, r->path);
     fprintf(f, ",%s,", r->pdq_hex ? r->pdq_hex : "");
     csv_quality(f, r);
-    fprintf(f, ",%s,,,,,,,", r->md5_hex ? r->md5_hex : "");
+    if (r->kind == HS_RECORD_NOTE && r->list) { /* names an allow-list entry */
+      fprintf(f, ",%s,%llu,", r->md5_hex ? r->md5_hex : "", (unsigned long long)r->entry);
+      csv_field(f, r->list);
+      fputc(',', f);
+      csv_field(f, r->label);
+      fprintf(f, ",%d,%s,%llu,", r->distance, r->variant ? r->variant : "",
+              (unsigned long long)r->index_version);
+    } else {
+      fprintf(f, ",%s,,,,,,,", r->md5_hex ? r->md5_hex : "");
+    }
     csv_field(f, r->message);
     fputc('\n', f);
     return;
@@ -124,8 +135,11 @@ static void json_record(FILE *f, const hs_record *r) {
     fprintf(f, ",\"entry\":%llu", (unsigned long long)r->entry);
     json_key_string(f, "list", r->list, 1);
     json_key_string(f, "label", r->label, 1);
-    fprintf(f, ",\"distance\":%d,\"variant\":\"%s\",\"index_version\":%llu}\n", r->distance,
+    fprintf(f, ",\"distance\":%d,\"variant\":\"%s\",\"index_version\":%llu", r->distance,
             r->variant, (unsigned long long)r->index_version);
+    if (r->held)
+      json_key_string(f, "held", r->held, 1);
+    fputs("}\n", f);
     return;
   case HS_RECORD_ERROR:
     fputs("{\"path\":", f);
@@ -144,6 +158,19 @@ static void json_record(FILE *f, const hs_record *r) {
     json_key_string(f, "pdq", r->pdq_hex, 1);
     json_quality(f, r);
     json_key_string(f, "md5", r->md5_hex, 1);
+    if (r->list) { /* the allow-list entry that suppressed the file's matches */
+      fprintf(f, ",\"entry\":%llu", (unsigned long long)r->entry);
+      json_key_string(f, "list", r->list, 1);
+      json_key_string(f, "label", r->label, 1);
+      fprintf(f, ",\"distance\":%d", r->distance);
+      json_key_string(f, "variant", r->variant, 1);
+      if (r->held) { /* the flood guard's note on an entry it held */
+        json_key_string(f, "held", r->held, 1);
+        fprintf(f, ",\"before_limit\":%llu", (unsigned long long)r->suppressed);
+      } else {
+        fprintf(f, ",\"suppressed\":%llu", (unsigned long long)r->suppressed);
+      }
+    }
     json_key_string(f, "note", r->message, 1);
     fputs("}\n", f);
     return;

@@ -26,6 +26,8 @@ void hs_rescan_options_init(hs_rescan_options *dst, size_t size) {
   o.radius = HS_PDQ_DEFAULT_RADIUS;
   o.min_quality = HS_PDQ_MIN_QUALITY;
   o.unletterbox = 1;
+  o.flood_files = HS_FLOOD_FILES;
+  o.flood_per_million = HS_FLOOD_PER_MILLION;
   options_init(dst, size, &o, sizeof o);
 }
 
@@ -128,6 +130,8 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
                       o->min_quality, 0, o->cancel);
   if (st == HS_OK)
     st = sink_open_run(o->out, o->format, 0, o->record, o->record_user, &r.out);
+  if (st == HS_OK)
+    matcher_set_flood(&r.m, o->flood_files, o->flood_per_million);
   if (st == HS_OK) {
     r.sum.index_version = r.m.version;
     st = store_iterate(s, visit, &r, NULL);
@@ -137,6 +141,9 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
       st = flush_batch(&r);
     if (st == HS_OK && r.sum.seen == 0)
       st = sink_flush(r.out, NULL); /* CSV header of an empty store */
+    if (st == HS_OK)
+      st = matcher_finish_flood(&r.m, o->index, r.sum.seen, o->command, r.out,
+                                &r.sum.quarantined);
   }
   for (size_t i = 0; i < r.n; i++)
     free(r.paths[i]);
@@ -148,8 +155,7 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
     *summary = r.sum;
   sink_close(r.out);
   run_lock_release(out_lock);
-  if (r.m.index)
-    matcher_close(&r.m);
+  matcher_close(&r.m); /* also after a failed or never-made open: all NULL */
   store_close(s);
   hs_engine_destroy(match_owned);
   free(r.paths), free(r.pdq), free(r.content), free(r.has_content);

@@ -56,6 +56,8 @@ void hs_scan_options_init(hs_scan_options *dst, size_t size) {
   o.radius = HS_PDQ_DEFAULT_RADIUS;
   o.min_quality = HS_PDQ_MIN_QUALITY;
   o.index_refresh_s = 30;
+  o.flood_files = HS_FLOOD_FILES;
+  o.flood_per_million = HS_FLOOD_PER_MILLION;
   options_init(dst, size, &o, sizeof o);
 }
 
@@ -362,6 +364,7 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
     hs_engine_destroy(hash_owned);
     return st;
   }
+  matcher_set_flood(&r.m, o->flood_files, o->flood_per_million);
   uint64_t keep = 0;
   /* One run at a time per output and per store (the store's lock is taken
    * by store_open), held before the job is read or the output cut. */
@@ -396,6 +399,10 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
     cfg.cancel = o->cancel;
     st = pipeline_run(&cfg);
   }
+  /* A complete run quarantines what the flood guard held (docs/guard.md). */
+  if (st == HS_OK)
+    st = matcher_finish_flood(&r.m, o->index, r.sum.seen, o->command, r.out,
+                              &r.sum.quarantined);
   if (st == HS_OK && r.st && o->out)
     st = store_job_finish(r.st, r.job_name, &r.job);
   r.sum.elapsed = clock_now_s() - r.t0;

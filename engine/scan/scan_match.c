@@ -15,6 +15,9 @@ static void unload(scan_matcher *m) {
   m->haystack = NULL;
   free(m->pdq_ids);
   m->pdq_ids = NULL;
+  free(m->pdq_lists);
+  m->pdq_lists = NULL;
+  guard_free_lists(&m->guard);
   m->npdq = 0;
   exact_set_destroy(m->md5);
   exact_set_destroy(m->sha256);
@@ -38,11 +41,15 @@ static hs_status load(scan_matcher *m) {
   if (h.count > 0)
     st = hs_haystack_create(m->engine, 256, h.hashes, h.count, &m->haystack);
   if (st == HS_OK) {
-    m->pdq_ids = h.ids; /* keep the ids, free the rest */
+    m->pdq_ids = h.ids; /* keep the ids and lists, free the rest */
     h.ids = NULL;
+    m->pdq_lists = h.lists;
+    h.lists = NULL;
     m->npdq = h.count;
   }
   hs_index_hashes_free(&h);
+  if (st == HS_OK)
+    st = guard_load_lists(&m->guard, m->snap, m->radius, m->min_quality);
   if (st == HS_OK)
     st = load_exact(m, HS_HASH_MD5, &m->md5);
   if (st == HS_OK)
@@ -65,6 +72,7 @@ hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engin
   m->radius = radius;
   m->min_quality = min_quality;
   m->refresh_s = refresh_s;
+  guard_init(&m->guard, 0, 0);
   if (list)
     snprintf(m->list, sizeof m->list, "%s", list);
   m->filter.list = list ? m->list : NULL;
@@ -98,6 +106,7 @@ hs_status matcher_refresh_if_due(scan_matcher *m) {
 
 void matcher_close(scan_matcher *m) {
   unload(m);
+  guard_free(&m->guard);
   hs_index_snapshot_close(m->snap);
   hs_index_close(m->index);
   memset(m, 0, sizeof *m);
@@ -167,6 +176,40 @@ static void add_pdq_hit(hit *hits, size_t *n, uint64_t entry, int distance, int 
   hits[(*n)++] = (hit){entry, distance, variant};
 }
 
+/* The closest allow-list hit (hits are sorted: the first one), or n. */
+static hs_status find_allow(scan_matcher *m, const hit *hits, size_t n, size_t *at) {
+  *at = n;
+  for (size_t i = 0; i < n; i++) {
+    hs_index_entry e;
+    HS_TRY(hs_index_entry_get(m->snap, hits[i].entry, &e));
+    if (guard_is_allow(&m->guard, e.list_id)) {
+      *at = i;
+      return HS_OK;
+    }
+  }
+  return HS_OK;
+}
+
+/* A file near an allow entry: one note naming it instead of its matches. */
+static hs_status report_allowed(scan_matcher *m, const match_input *in, const hit *a,
+                                size_t others, const char *pdq_hex, const char *md5_hex, sink *out,
+                                hs_scan_summary *sum) {
+  hs_index_entry e;
+  HS_TRY(hs_index_entry_get(m->snap, a->entry, &e));
+  char note[160];
+  snprintf(note, sizeof note, "allow-list entry %llu (distance %d): %zu match%s suppressed",
+           (unsigned long long)a->entry, a->distance, others, others == 1 ? "" : "es");
+  hs_record r = {.kind = HS_RECORD_NOTE, .path = in->path, .pdq_hex = pdq_hex,
+                 .quality = in->pdq ? in->pdq->quality : -1, .md5_hex = md5_hex,
+                 .entry = a->entry, .list = e.list, .label = e.label, .distance = a->distance,
+                 .variant = variant_name(a->variant), .index_version = m->version,
+                 .message = note, .suppressed = others};
+  sink_match(out, &r);
+  sum->allowed++;
+  sum->suppressed += others;
+  return HS_OK;
+}
+
 static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, size_t n,
                            sink *out, hs_scan_summary *sum) {
   qsort(hits, n, sizeof *hits, hit_order);
@@ -175,9 +218,19 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
     hs_hash256_to_hex(&in->pdq->hash[HS_DIH_ORIG], pdq_hex);
   if (in->md5)
     hs_bytes_to_hex(in->md5, 16, md5_hex);
+  size_t allow = n;
+  if (m->guard.any_allow)
+    HS_TRY(find_allow(m, hits, n, &allow));
+  if (allow < n)
+    return report_allowed(m, in, &hits[allow], n - 1, in->pdq ? pdq_hex : NULL,
+                          in->md5 ? md5_hex : NULL, out, sum);
   for (size_t i = 0; i < n; i++) {
     hs_index_entry e;
     HS_TRY(hs_index_entry_get(m->snap, hits[i].entry, &e));
+    int held = guard_flood_count(&m->guard, hits[i].entry, sum->seen);
+    if (held < 0)
+      return HS_ERR_NOMEM;
+    sum->held += (uint64_t)held;
     hs_record r = {
         .kind = HS_RECORD_MATCH,
         .path = in->path,
@@ -190,6 +243,7 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
         .distance = hits[i].distance,
         .variant = variant_name(hits[i].variant),
         .index_version = m->version,
+        .held = held ? "flood" : NULL,
     };
     sink_match(out, &r);
   }
@@ -203,7 +257,7 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
 /* Whether a file's content-region hash is matched (the file's own hash
  * passed the gate: checked by the caller). */
 static int content_gated(const scan_matcher *m, const match_input *x) {
-  return x->content && x->content->quality >= m->min_quality;
+  return x->content && x->content->quality >= m->guard.query_gate;
 }
 
 /* The MD5 and SHA-256 entries equal to the file's digests, appended to
@@ -268,7 +322,7 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
     return error_set(HS_ERR_NOMEM, "out of memory for a match batch");
   size_t nq = 0;
   for (size_t i = 0; i < n; i++)
-    if (!in[i].error && in[i].pdq && in[i].pdq->quality >= m->min_quality) {
+    if (!in[i].error && in[i].pdq && in[i].pdq->quality >= m->guard.query_gate) {
       memcpy(queries + nq * 4, in[i].pdq->hash, sizeof(hs_hash256) * HS_DIH_COUNT);
       nq += HS_DIH_COUNT;
       if (content_gated(m, &in[i])) {
@@ -279,7 +333,7 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
   hs_match_list ml = {0};
   hs_status st = HS_OK;
   if (nq > 0 && m->haystack)
-    st = hs_match_radius(m->engine, m->haystack, queries, nq, m->radius, &ml);
+    st = hs_match_radius(m->engine, m->haystack, queries, nq, m->guard.search_radius, &ml);
   free(queries);
   if (st != HS_OK) {
     hs_match_list_free(&ml);
@@ -302,7 +356,7 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
         report_undecoded(x, out, sum);
       continue;
     }
-    int gated = x->pdq && x->pdq->quality >= m->min_quality;
+    int gated = x->pdq && x->pdq->quality >= m->guard.query_gate;
     if (gated) {
       /* This file's queries are q0 .. q1-1 (8, or 16 with a content
        * region); ml is sorted by query. */
@@ -314,8 +368,14 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
           st = error_set(HS_ERR_NOMEM, "out of memory collecting matches");
           break;
         }
+        int variant = (int)(ml.items[mi].query - q0);
+        const hs_pdq *qh = variant < HS_DIH_COUNT ? x->pdq : x->content;
+        /* The search ran at the widest radius in use: each list's own. */
+        if (!guard_keeps(&m->guard, m->pdq_lists[ml.items[mi].target],
+                         (int)ml.items[mi].distance, qh->quality))
+          continue;
         add_pdq_hit(hits, &nh, m->pdq_ids[ml.items[mi].target], (int)ml.items[mi].distance,
-                    (int)(ml.items[mi].query - q0));
+                    variant);
       }
       q0 = q1;
     } else if (x->pdq) {
@@ -324,7 +384,7 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
       if (x->md5)
         hs_bytes_to_hex(x->md5, 16, md5_hex);
       snprintf(note, sizeof note, "low quality (%d < %d): PDQ not matched", x->pdq->quality,
-               m->min_quality);
+               m->guard.query_gate);
       sink_note(out, x->path, pdq_hex, x->pdq->quality, x->md5 ? md5_hex : NULL, note);
       sum->low_quality++;
     }
@@ -336,4 +396,56 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
   free(hits);
   hs_match_list_free(&ml);
   return st;
+}
+
+/* ---- end of a run: the flood guard ----------------------------------------- */
+
+void matcher_set_flood(scan_matcher *m, uint64_t files, double per_million) {
+  m->guard.flood_files = files;
+  m->guard.per_million = per_million > 0 ? per_million : 0;
+}
+
+/* Records written before an entry crossed the limit went out as
+ * actionable: this note (one per held entry) says how many, so a platform
+ * that acts on records can hold those too. */
+static hs_status flood_notes(scan_matcher *m, uint64_t seen, sink *out) {
+  const scan_guard *g = &m->guard;
+  for (size_t i = 0; i < g->nslots; i++) {
+    const flood_slot *s = &g->slots[i];
+    if (!s->held)
+      continue;
+    hs_index_entry e;
+    HS_TRY(hs_index_entry_get(m->snap, s->entry, &e));
+    char note[256];
+    snprintf(note, sizeof note,
+             "flood guard: entry %llu matched %llu files in this run (limit %llu after %llu "
+             "files): quarantined; its first %llu match records in this output came before "
+             "the limit: hold them too",
+             (unsigned long long)s->entry, (unsigned long long)s->files,
+             (unsigned long long)guard_flood_limit(g, seen), (unsigned long long)seen,
+             (unsigned long long)s->before_hold);
+    hs_record r = {.kind = HS_RECORD_NOTE, .path = "", .quality = -1, .entry = s->entry,
+                   .list = e.list, .label = e.label, .variant = "flood",
+                   .index_version = m->version, .message = note, .held = "flood",
+                   .suppressed = s->before_hold};
+    sink_match(out, &r);
+  }
+  return HS_OK;
+}
+
+hs_status matcher_finish_flood(scan_matcher *m, const char *index_path, uint64_t seen,
+                               const char *command, sink *out, uint64_t *quarantined) {
+  *quarantined = 0;
+  if (m->guard.held_entries == 0)
+    return HS_OK;
+  HS_TRY(flood_notes(m, seen, out));
+  HS_TRY(sink_flush(out, NULL));
+  /* LMDB: one environment handle per process at a time; the read-only one
+   * goes before the short write. */
+  unload(m);
+  hs_index_snapshot_close(m->snap);
+  hs_index_close(m->index);
+  m->snap = NULL;
+  m->index = NULL;
+  return guard_quarantine(&m->guard, index_path, seen, command, quarantined);
 }

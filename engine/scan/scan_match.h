@@ -17,6 +17,7 @@
 #include "hashsweep/match.h"
 #include "hashsweep/scan.h"
 #include "scan/exact_set.h"
+#include "scan/guard.h"
 #include "scan/sink.h"
 
 typedef struct scan_matcher {
@@ -31,7 +32,9 @@ typedef struct scan_matcher {
   uint64_t version;
   hs_haystack *haystack; /* NULL when the index holds no active PDQ entry */
   uint64_t *pdq_ids;
+  uint16_t *pdq_lists; /* list id per PDQ entry (per-list settings) */
   size_t npdq;
+  scan_guard guard;    /* per-list settings, allow-lists, flood counts */
   exact_set *md5, *sha256;
 } scan_matcher;
 
@@ -41,6 +44,14 @@ hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engin
 /* Reloads when the index changed and the refresh interval has passed. */
 hs_status matcher_refresh_if_due(scan_matcher *m);
 void matcher_close(scan_matcher *m);
+/* Turns the flood guard on (matcher_open leaves it off). */
+void matcher_set_flood(scan_matcher *m, uint64_t files, double per_million);
+/* At the end of a run: writes one note record per entry the flood guard
+ * held (how many of its records came before the limit), closes the
+ * read-only index and quarantines those entries in `index_path`.
+ * *quarantined receives the count. matcher_close is still needed. */
+hs_status matcher_finish_flood(scan_matcher *m, const char *index_path, uint64_t seen,
+                               const char *command, sink *out, uint64_t *quarantined);
 
 /* One file to report: an error, or its hashes. */
 typedef struct match_input {

@@ -77,6 +77,8 @@ HS_API int hs_hash_to_words(hs_hash_type type, const void *hash, uint64_t words[
 /* Per-entry flag bits (hs_index_block.flags). */
 #define HS_ENTRY_WITHDRAWN 0x01u
 #define HS_ENTRY_HAS_META 0x02u
+/* Held by the flood guard (hashsweep/guard.h): not matched until released. */
+#define HS_ENTRY_QUARANTINED 0x08u
 /* Entry ids: page * HS_INDEX_PAGE_IDS + slot. */
 #define HS_INDEX_PAGE_IDS 1024u
 
@@ -395,6 +397,7 @@ typedef struct hs_index_entry {
   unsigned provenances;      /* distinct provenances (>= 1) */
   const hs_index_field *fields;
   size_t nfields;
+  int quarantined;           /* held by the flood guard (hashsweep/guard.h) */
 } hs_index_entry;
 /* HS_ERR_NOT_FOUND for an id that names no entry. */
 HS_API hs_status hs_index_entry_get(hs_index_snapshot *snap, uint64_t id, hs_index_entry *out);

@@ -50,6 +50,13 @@ typedef struct hs_record {
   /* HS_RECORD_ERROR of `hashsweep hash`: the digests of a file that was read
    * but not decoded (written with md5_hex when both are set) */
   const char *sha256_hex;
+  /* HS_RECORD_MATCH: "flood" when the flood guard holds it (the entry
+   * matched more files in this run than the limit: review, do not act on
+   * it); NULL for an actionable match (docs/guard.md) */
+  const char *held;
+  /* HS_RECORD_NOTE naming an allow-list entry (entry, list, distance,
+   * variant set): the file's other matches it suppressed */
+  uint64_t suppressed;
 } hs_record;
 
 /* Receives each record, in output order, on the thread that runs the scan.
@@ -63,6 +70,10 @@ HS_API hs_status hs_record_write(FILE *f, hs_out_format format, const hs_record 
 /* The header line of the CSV format (with its newline). */
 HS_API const char *hs_record_csv_header(void);
 
+/* Flood guard defaults (docs/guard.md has the measurement behind them). */
+#define HS_FLOOD_FILES 100
+#define HS_FLOOD_PER_MILLION 50.0
+
 /* Counters of a scan or rescan (also the summary line). */
 typedef struct hs_scan_summary {
   uint64_t seen;        /* items met in the sources (in this shard) */
@@ -74,6 +85,10 @@ typedef struct hs_scan_summary {
   uint64_t failed;      /* error records */
   uint64_t low_quality; /* hashed, but below --min-quality: not PDQ-matched */
   uint64_t other_shards;/* items left to other shards */
+  uint64_t allowed;     /* files near an allow-list entry: matches suppressed */
+  uint64_t suppressed;  /* match records those allow entries suppressed */
+  uint64_t held;        /* match records held by the flood guard */
+  uint64_t quarantined; /* entries this run quarantined (flood guard) */
   double elapsed;       /* seconds */
   uint64_t index_version;
 } hs_scan_summary;
@@ -113,6 +128,12 @@ typedef struct hs_scan_options {
   hs_record_fn record;
   void *record_user;
   hs_logger log;              /* this run's logger (fn NULL: the engine's) */
+  /* Flood guard (docs/guard.md): an entry matching more files in this run
+   * than max(flood_files, flood_per_million * files seen / 10^6) is held
+   * and quarantined at the end of the run. flood_files 0: off. */
+  uint64_t flood_files;       /* default HS_FLOOD_FILES */
+  double flood_per_million;   /* default HS_FLOOD_PER_MILLION */
+  const char *command;        /* command line for the quarantine's audit record */
 } hs_scan_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header
@@ -149,6 +170,9 @@ typedef struct hs_rescan_options {
   hs_logger log;              /* as for scans */
   int unletterbox;            /* match the stored content-region hashes of
                                  files with added borders (default 1) */
+  uint64_t flood_files;       /* flood guard, as for scans */
+  double flood_per_million;
+  const char *command;
 } hs_rescan_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header
