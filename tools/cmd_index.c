@@ -192,6 +192,8 @@ static int index_import(int argc, char **argv, const char *cmd) {
          (unsigned long long)r.rows, (unsigned long long)r.added,
          (unsigned long long)r.duplicates, (unsigned long long)r.withdrawn,
          (unsigned long long)r.not_found, (unsigned long long)r.rejected);
+  if (r.variants)
+    printf(", %llu variant slots added", (unsigned long long)r.variants);
   if (r.already_withdrawn)
     printf(", %llu already withdrawn", (unsigned long long)r.already_withdrawn);
   if (r.passed_over)

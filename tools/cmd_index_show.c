@@ -61,7 +61,8 @@ static int print_list(void *user, const hs_list_info *l) {
     for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
       printf(",\"%s\":%llu", hs_hash_type_name((hs_hash_type)t),
              (unsigned long long)l->active_by_type[t]);
-    printf(",\"created\":\"%s\",\"updated\":\"%s\"}\n", created, updated);
+    printf(",\"variants\":%llu,\"created\":\"%s\",\"updated\":\"%s\"}\n",
+           (unsigned long long)l->variants, created, updated);
     return 0;
   }
   printf("%s\t%u\t%llu\t%llu\t%llu\t%llu", l->name, l->id, (unsigned long long)l->version,
@@ -69,14 +70,14 @@ static int print_list(void *user, const hs_list_info *l) {
          (unsigned long long)l->entries);
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
     printf("\t%llu", (unsigned long long)l->active_by_type[t]);
-  printf("\t%s\t%s\n", created, updated);
+  printf("\t%s\t%s\t%llu\n", created, updated, (unsigned long long)l->variants);
   return 0;
 }
 
 static int show_lists(hs_index *idx, const show_args *a) {
   int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
   if (!jsonl)
-    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated");
+    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated\tvariants");
   hs_status st = hs_index_lists(idx, print_list, jsonl ? (void *)1 : NULL);
   if (st != HS_OK)
     cli_error("%s", hs_last_error());
@@ -116,8 +117,10 @@ static int show_stats(hs_index *idx, const show_args *a) {
            (unsigned long long)s.withdrawn[t], (unsigned long long)s.pages[t],
            s.page_capacity[t]);
   }
-  if (json)
-    puts("}}");
+  /* Variant slots are PDQ slots of entries above, not entries. */
+  printf(json ? "},\"variants\":%llu,\"variants_withdrawn\":%llu}\n"
+              : "variants\t%llu\nvariants_withdrawn\t%llu\n",
+         (unsigned long long)s.variants, (unsigned long long)s.variants_withdrawn);
   return EXIT_ALL_DONE;
 }
 

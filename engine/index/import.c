@@ -9,6 +9,7 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entryedit.h"
+#include "index/entryvariants.h"
 #include "lists/lists.h"
 
 #define STATUS_WITHDRAW_REASON "withdrawn by the source (status in the imported list)"
@@ -37,6 +38,8 @@ typedef struct import_ctx {
   rec_writer blob; /* a row's blob with its quality added */
   uint64_t not_found; /* status-withdrawn rows whose hash was never listed */
   uint64_t already;   /* status-withdrawn rows whose hash was withdrawn */
+  uint64_t variants;  /* variant slots added */
+  size_t next_variant; /* parser->variants[next_variant] is the next to apply */
 } import_ctx;
 
 void hs_import_options_default(hs_import_options *o) {
@@ -75,7 +78,7 @@ static hs_status build_set(hs_index *idx, MDB_txn *txn, import_ctx *c, hs_hash_t
     const uint16_t *lists = page_lists(l, p);
     const uint8_t *flags = page_flags(l, p), *hashes = page_hashes(l, p);
     for (unsigned i = 0; i < page_hdr(p)->count; i++) {
-      if (!wanted[lists[i]])
+      if (!wanted[lists[i]] || (flags[i] & HS_ENTRY_VARIANT)) /* a variant is no entry */
         continue;
       int gone = (flags[i] & HS_ENTRY_WITHDRAWN) != 0;
       uint64_t *id = dedup_slot(gone ? &c->gone[t] : set, lists[i], hashes + i * l->hash_bytes);
@@ -130,7 +133,8 @@ static hs_status merge_duplicate(hs_index *idx, MDB_txn *txn, import_ctx *c, con
   return s;
 }
 
-static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const import_row *r) {
+static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const import_row *r,
+                         uint64_t *out) {
   import_list *il = &c->lists[r->list];
   hs_hash_type t = (hs_hash_type)r->type;
   uint8_t flags = r->blob_len ? HS_ENTRY_HAS_META : 0;
@@ -150,7 +154,70 @@ static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const impor
   il->part.added++;
   il->rec.entries++;
   il->rec.active_by_type[t]++;
+  *out = id;
   return HS_OK;
+}
+
+/* Whether entry `entry` already has an active variant named like v: 0 no,
+ * 1 with the same hash, 2 with another hash. */
+static hs_status has_variant(hs_index *idx, MDB_txn *txn, import_ctx *c, uint64_t entry,
+                             const import_variant *v, int *found) {
+  uint64_t *ids;
+  size_t n;
+  *found = 0;
+  HS_TRY(variant_slots_of(idx, txn, entry, &ids, &n));
+  hs_status s = HS_OK;
+  const page_layout *l = &idx->layout[HS_HASH_PDQ];
+  for (size_t i = 0; i < n && s == HS_OK && !*found; i++) {
+    uint64_t owner;
+    const char *name;
+    size_t nlen;
+    void *p;
+    unsigned slot;
+    s = variant_slot_get(idx, txn, ids[i], &owner, &name, &nlen);
+    if (s == HS_OK && (nlen != strlen(v->name) || memcmp(name, v->name, nlen) != 0))
+      continue;
+    if (s == HS_OK)
+      s = pagework_edit(&c->work, HS_HASH_PDQ, ids[i], &p, &slot);
+    if (s == HS_OK && !(page_flags(l, p)[slot] & HS_ENTRY_WITHDRAWN))
+      *found = memcmp(page_hashes(l, p) + slot * l->hash_bytes, v->hash, l->hash_bytes) ? 2 : 1;
+  }
+  free(ids);
+  return s;
+}
+
+/* The variants the row at `row` gave (parser->variants is in row order)
+ * as extra slots of entry `entry`: each name once per entry. */
+static hs_status add_variants(hs_index *idx, MDB_txn *txn, import_ctx *c, size_t row,
+                              uint64_t entry) {
+  const import_parser *p = c->parser;
+  const import_row *r = &p->rows[row];
+  import_list *il = &c->lists[r->list];
+  uint64_t added = 0;
+  for (; c->next_variant < p->nvariants && p->variants[c->next_variant].row == row;
+       c->next_variant++) {
+    const import_variant *v = &p->variants[c->next_variant];
+    if (r->status == ROW_WITHDRAW || r->type != HS_HASH_PDQ)
+      continue;
+    int found;
+    HS_TRY(has_variant(idx, txn, c, entry, v, &found));
+    if (found == 2 && c->opts->warning) {
+      char where[300], what[200];
+      snprintf(where, sizeof where, "%s:%u", p->files[r->file].name, r->line);
+      snprintf(what, sizeof what, "entry %llu already has variant %s with another hash: kept "
+               "that one", (unsigned long long)entry, v->name);
+      c->opts->warning(c->opts->user, where, what);
+    }
+    if (found)
+      continue;
+    uint64_t id;
+    HS_TRY(pagework_append(&c->work, HS_HASH_PDQ, v->hash, (uint32_t)il->version,
+                           (uint16_t)il->rec.id, HS_QUALITY_UNKNOWN, HS_ENTRY_VARIANT, &id));
+    HS_TRY(variant_link(idx, txn, entry, id, v->name, strlen(v->name)));
+    added++;
+  }
+  c->variants += added;
+  return added ? variant_count(idx, txn, il->rec.id, added, 0) : HS_OK;
 }
 
 static hs_status withdraw_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const import_row *r,
@@ -190,7 +257,9 @@ static hs_status apply_rows(hs_index *idx, MDB_txn *txn, import_ctx *c) {
       c->lists[r->list].part.duplicates++;
       s = merge_duplicate(idx, txn, c, r, id);
     } else
-      s = add_row(idx, txn, c, r);
+      s = add_row(idx, txn, c, r, &id);
+    if (s == HS_OK)
+      s = add_variants(idx, txn, c, i, id);
     if (s != HS_OK)
       return error_prefix(s, "%s:%u: ", p->files[r->file].name, r->line);
   }
@@ -230,6 +299,7 @@ static hs_status close_lists(hs_index *idx, MDB_txn *txn, import_ctx *c) {
   res->lists = (unsigned)c->parser->nlists;
   res->not_found = c->not_found;
   res->already_withdrawn = c->already;
+  res->variants = c->variants;
   audit_entry e = {.kind = AUDIT_IMPORT, .time = c->now, .rejected = c->parser->rejected,
                    .not_found = c->not_found, .parts = parts, .nparts = c->parser->nlists, .files = c->parser->files,
                    .nfiles = c->parser->nfiles, .note = c->opts->note, .command = c->opts->command};
@@ -261,7 +331,8 @@ static hs_status import_txn(hs_index *idx, MDB_txn *txn, void *arg) {
   res->warnings = c->parser->warnings;
   res->passed_over = c->parser->passed_over;
   res->next_set_timestamp = c->parser->has_next_set ? c->parser->next_set_timestamp : 0;
-  c->not_found = c->already = 0;
+  c->not_found = c->already = c->variants = 0;
+  c->next_variant = 0;
   memset(c->set_built, 0, sizeof c->set_built);
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
     dedup_init(&c->sets[t], hs_hash_type_bytes((hs_hash_type)t));

@@ -26,6 +26,7 @@ int list_role_of(span name, int *type) {
       {"label", R_LABEL, -1},      {"source", R_SOURCE, -1},      {"id", R_ID, -1},
       {"added", R_ADDED, -1},      {"status", R_STATUS, -1},      {"hashstatus", R_STATUS, -1},
       {"hash_status", R_STATUS, -1}, {"should_delete", R_DELETE, -1},
+      {"variants", R_VARIANTS, -1},
   };
   name = span_trim(name);
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)

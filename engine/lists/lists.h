@@ -42,6 +42,15 @@ typedef struct import_row {
   uint8_t pad;
 } import_row;
 
+/* A list-side variant a record gives for its PDQ hash (a `variants` object
+ * or column: {"crop_centre_10": "<hex>", ...}; a pytx `ROTATE90 pdq <hex>`
+ * line): an extra slot of that row's entry (index/entryvariants.h). */
+typedef struct import_variant {
+  uint8_t hash[32];
+  size_t row; /* index into parser.rows */
+  char name[HS_VARIANT_MAX_NAME + 1];
+} import_variant;
+
 typedef struct import_parser {
   /* settings */
   int forced_type;            /* -1 or hs_hash_type */
@@ -57,6 +66,8 @@ typedef struct import_parser {
   /* results */
   import_row *rows;
   size_t nrows, cap;
+  import_variant *variants;   /* in row order */
+  size_t nvariants, vcap;
   rec_writer blobs;
   char **lists;               /* distinct list names, owned */
   size_t nlists;
