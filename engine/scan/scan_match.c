@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "scan/variant_resolve.h"
 
 static void unload(scan_matcher *m) {
   hs_haystack_destroy(m->haystack);
@@ -115,17 +116,15 @@ typedef struct hit {
   uint64_t entry;
   int distance;
   int variant;
+  char via[HS_VARIANT_MAX_NAME + 1]; /* list-side variant slot that matched ("": none) */
 } hit;
 
-static const char *variant_name(int v) {
-  static const char *const content[HS_DIH_COUNT] = {
-      "unletterbox",       "unletterbox+rot90", "unletterbox+rot180",    "unletterbox+rot270",
-      "unletterbox+flipx", "unletterbox+flipy", "unletterbox+flipplus1", "unletterbox+flipminus1"};
-  if (v == VARIANT_MD5)
+static const char *variant_name(const hit *h, char *buf, size_t cap) {
+  if (h->variant == VARIANT_MD5)
     return "md5";
-  if (v == VARIANT_SHA256)
+  if (h->variant == VARIANT_SHA256)
     return "sha256";
-  return v < HS_DIH_COUNT ? hs_dihedral_name(v) : content[v - HS_DIH_COUNT];
+  return variant_label(h->variant, h->via, buf, cap);
 }
 
 /* Exact hits first (md5, then sha256), then PDQ by distance, then entry. */
@@ -153,18 +152,22 @@ static int reserve_hit(hit **hits, size_t n, size_t *cap) {
   return 0;
 }
 
-/* Adds a PDQ hit, keeping per entry the closest (then lowest) variant. */
-static void add_pdq_hit(hit *hits, size_t *n, uint64_t entry, int distance, int variant) {
+/* Adds a PDQ hit, keeping per entry the best one (variant_better): an
+ * entry is reported once whichever of its slots matched. */
+static void add_pdq_hit(hit *hits, size_t *n, const variant_via *via, int distance, int variant) {
   for (size_t i = 0; i < *n; i++)
-    if (hits[i].variant < PDQ_VARIANTS && hits[i].entry == entry) {
-      if (distance < hits[i].distance ||
-          (distance == hits[i].distance && variant < hits[i].variant)) {
+    if (hits[i].variant < PDQ_VARIANTS && hits[i].entry == via->entry) {
+      if (variant_better(distance, via->name, variant, hits[i].distance, hits[i].via,
+                         hits[i].variant)) {
         hits[i].distance = distance;
         hits[i].variant = variant;
+        memcpy(hits[i].via, via->name, sizeof hits[i].via);
       }
       return;
     }
-  hits[(*n)++] = (hit){entry, distance, variant};
+  hit *h = &hits[(*n)++];
+  *h = (hit){via->entry, distance, variant, ""};
+  memcpy(h->via, via->name, sizeof h->via);
 }
 
 static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, size_t n,
@@ -177,6 +180,7 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
     hs_bytes_to_hex(in->md5, 16, md5_hex);
   for (size_t i = 0; i < n; i++) {
     hs_index_entry e;
+    char label[2 * HS_VARIANT_MAX_NAME];
     HS_TRY(hs_index_entry_get(m->snap, hits[i].entry, &e));
     hs_record r = {
         .kind = HS_RECORD_MATCH,
@@ -188,7 +192,7 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
         .list = e.list,
         .label = e.label,
         .distance = hits[i].distance,
-        .variant = variant_name(hits[i].variant),
+        .variant = variant_name(&hits[i], label, sizeof label),
         .index_version = m->version,
     };
     sink_match(out, &r);
@@ -220,7 +224,7 @@ static hs_status exact_hits(const scan_matcher *m, const match_input *x, hit **h
     for (size_t j = 0; j < k && j < 16; j++) {
       if (reserve_hit(hits, *nh, cap) != 0)
         return error_set(HS_ERR_NOMEM, "out of memory collecting matches");
-      (*hits)[(*nh)++] = (hit){ids[j], 0, VARIANT_MD5 + d};
+      (*hits)[(*nh)++] = (hit){ids[j], 0, VARIANT_MD5 + d, ""};
     }
   }
   return HS_OK;
@@ -314,8 +318,11 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
           st = error_set(HS_ERR_NOMEM, "out of memory collecting matches");
           break;
         }
-        add_pdq_hit(hits, &nh, m->pdq_ids[ml.items[mi].target], (int)ml.items[mi].distance,
-                    (int)(ml.items[mi].query - q0));
+        variant_via via;
+        st = variant_resolve(m->snap, m->pdq_ids[ml.items[mi].target], &via);
+        if (st == HS_OK)
+          add_pdq_hit(hits, &nh, &via, (int)ml.items[mi].distance,
+                      (int)(ml.items[mi].query - q0));
       }
       q0 = q1;
     } else if (x->pdq) {
