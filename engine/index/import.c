@@ -358,6 +358,7 @@ static hs_status parse_all(import_parser *p, const char *const *files, size_t nf
   p->default_label = o->label;
   p->default_source = o->source;
   p->keep_fields = 1;
+  p->group_rotations = 1;
   p->max_rows = o->max_rows;
   p->problem = o->problem;
   p->warning = o->warning;

@@ -109,6 +109,7 @@ static hs_status collect_files(hs_index *idx, withdraw_ctx *c, uint64_t *rejecte
   p.forced_type = o->type;
   p.default_list = o->list;
   p.list_optional = 1;
+  p.group_rotations = 1; /* the entry (and with it its rotations), once */
   p.problem = o->problem;
   p.user = o->user;
   hs_status s = HS_OK;

@@ -85,6 +85,8 @@ typedef struct fctx {
   json_member *jm;
   size_t njm, jmcap;
   char jpath[64];      /* "hashRecords[3]" in a JSON document, else "" */
+  size_t rot_row;      /* the row of the last pytx ORIGINAL line (variants.c) */
+  uint64_t rot_record; /* p->records right after that group's last line */
   draft d;
 } fctx;
 
@@ -133,6 +135,14 @@ int list_read_rest(fctx *c, rec_writer *w, size_t cap);
  * appended to parser.variants. 0, or -1 (reported; the caller drops the
  * record's rows). */
 int list_record_variants(fctx *c, size_t row);
+/* A pytx rotation line (`ROTATE90 pdq <hex>`) right after its image's
+ * ORIGINAL line (and the group's other rotations): a dihedral variant of
+ * that line's entry, named as hashsweep names dihedrals (rot90, flipx...).
+ * Returns 1 when taken so, 0 when the line is to be read as a row. */
+int list_rotation_variant(fctx *c, span rotation, span type, span hash);
+/* After an ORIGINAL line was read: its row, if one was pushed, heads a
+ * group (rows_before: parser.nrows before the line). */
+void list_rotation_origin(fctx *c, size_t rows_before);
 
 /* rows.c */
 int draft_set(fctx *c, int role, int type, const char *key, span v);

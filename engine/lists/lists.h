@@ -57,6 +57,10 @@ typedef struct import_parser {
   const char *default_list;   /* may be NULL */
   const char *default_label, *default_source;
   int keep_fields;            /* build field blobs (import; not withdraw) */
+  int group_rotations;        /* pytx `hash --photo-preprocess rotations`:
+                                 ROTATE90.. lines after an ORIGINAL line are
+                                 variants of its entry, not rows (import,
+                                 withdraw; not match) */
   int list_optional;          /* rows without a list get PARSE_ANY_LIST */
   uint64_t max_rows;          /* more rows is HS_ERR_LIMIT (0: no limit) */
   int stop_at_problem;        /* stop reading a file at its first problem */

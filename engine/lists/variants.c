@@ -4,8 +4,10 @@
  * column (its JSON text). Each becomes an extra PDQ slot of the record's
  * entry at import (index/entryvariants.h). */
 #include <jansson.h>
+#include <stdio.h>
 #include <string.h>
 
+#include "hashsweep/hash.h"
 #include "index/entryvariants.h"
 #include "lists/internal.h"
 
@@ -57,4 +59,46 @@ int list_record_variants(fctx *c, size_t row) {
   if (bad)
     p->nvariants = first;
   return bad ? -1 : 0;
+}
+
+/* pytx's rotation names, in hashsweep's dihedral order (hs_dihedral_name):
+ * the PDQ of each is the same as hashsweep's dihedral of that index. */
+static int rotation_index(span w) {
+  static const char *const names[] = {"ORIGINAL", "ROTATE90", "ROTATE180", "ROTATE270",
+                                      "FLIPX",    "FLIPY",    "FLIPPLUS1", "FLIPMINUS1"};
+  for (int i = 0; i < 8; i++)
+    if (span_eq(w, names[i]))
+      return i;
+  return -1;
+}
+
+void list_rotation_origin(fctx *c, size_t rows_before) {
+  import_parser *p = c->p;
+  c->rot_row = SIZE_MAX;
+  if (p->group_rotations && p->nrows == rows_before + 1 && p->rows[rows_before].type == HS_HASH_PDQ) {
+    c->rot_row = rows_before;
+    c->rot_record = p->records;
+  }
+}
+
+int list_rotation_variant(fctx *c, span rotation, span type, span hash) {
+  import_parser *p = c->p;
+  int k = rotation_index(rotation);
+  if (k <= 0 || c->rot_row == SIZE_MAX || c->rot_row >= p->nrows || p->records != c->rot_record ||
+      (type.n && list_type_of(type) != HS_HASH_PDQ))
+    return 0; /* not in a group: an entry of its own, as before */
+  p->records++;
+  c->rot_record = p->records;
+  import_variant v;
+  memset(&v, 0, sizeof v);
+  v.row = c->rot_row;
+  snprintf(v.name, sizeof v.name, "%s", hs_dihedral_name(k));
+  hash = span_trim(hash);
+  if (hs_hash_from_hex(HS_HASH_PDQ, hash.s, hash.n, v.hash) != HS_OK) {
+    list_report(c, "%.*s: not a PDQ hash (64 hex digits)", (int)rotation.n, rotation.s);
+    return 1;
+  }
+  if (push_variant(p, &v) != 0)
+    list_report(c, "out of memory");
+  return 1;
 }
