@@ -87,25 +87,27 @@ hs_status variant_slots_of(hs_index *idx, MDB_txn *txn, uint64_t entry, uint64_t
   return HS_OK;
 }
 
-hs_status variant_link(hs_index *idx, MDB_txn *txn, uint64_t entry, uint64_t slot,
-                       const char *name, size_t nlen) {
-  uint64_t *ids;
-  size_t n;
-  HS_TRY(variant_slots_of(idx, txn, entry, &ids, &n));
+hs_status variant_put_slot(hs_index *idx, MDB_txn *txn, uint64_t slot, uint64_t entry,
+                           const char *name, size_t nlen) {
   rec_writer w = {0};
-  rec_put_u8(&w, VREC_ENTRY);
-  rec_put_u32(&w, (uint32_t)(n + 1));
-  for (size_t i = 0; i < n; i++)
-    rec_put_u64(&w, ids[i]);
-  rec_put_u64(&w, slot);
-  free(ids);
-  hs_status s = put_rec(idx, txn, entry, &w);
-  rec_writer_reset(&w);
   rec_put_u8(&w, VREC_SLOT);
   rec_put_u64(&w, entry);
   rec_put_str(&w, name, nlen);
-  if (s == HS_OK)
-    s = put_rec(idx, txn, slot, &w);
+  hs_status s = put_rec(idx, txn, slot, &w);
+  rec_writer_free(&w);
+  return s;
+}
+
+hs_status variant_put_entry(hs_index *idx, MDB_txn *txn, uint64_t entry, const uint64_t *ids,
+                            size_t n) {
+  HS_CHECK(n > 0 && n <= UINT32_MAX, HS_ERR_INVALID_ARG, "entry %llu: %zu variant slots",
+           (unsigned long long)entry, n);
+  rec_writer w = {0};
+  rec_put_u8(&w, VREC_ENTRY);
+  rec_put_u32(&w, (uint32_t)n);
+  for (size_t i = 0; i < n; i++)
+    rec_put_u64(&w, ids[i]);
+  hs_status s = put_rec(idx, txn, entry, &w);
   rec_writer_free(&w);
   return s;
 }

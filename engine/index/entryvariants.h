@@ -35,8 +35,11 @@ hs_status variant_slot_get(hs_index *idx, MDB_txn *txn, uint64_t id, uint64_t *e
 hs_status variant_slots_of(hs_index *idx, MDB_txn *txn, uint64_t entry, uint64_t **ids,
                            size_t *n);
 /* Records slot `slot` as variant `name` of `entry` (write transaction). */
-hs_status variant_link(hs_index *idx, MDB_txn *txn, uint64_t entry, uint64_t slot,
-                       const char *name, size_t nlen);
+hs_status variant_put_slot(hs_index *idx, MDB_txn *txn, uint64_t slot, uint64_t entry,
+                           const char *name, size_t nlen);
+/* Records the variant slots of `entry` (all of them, n > 0). */
+hs_status variant_put_entry(hs_index *idx, MDB_txn *txn, uint64_t entry, const uint64_t *ids,
+                            size_t n);
 /* Adjusts the counters: `added` new variant slots and `withdrawn` newly
  * withdrawn ones in list `list_id`. */
 hs_status variant_count(hs_index *idx, MDB_txn *txn, uint32_t list_id, uint64_t added,

@@ -158,66 +158,113 @@ static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const impor
   return HS_OK;
 }
 
-/* Whether entry `entry` already has an active variant named like v: 0 no,
- * 1 with the same hash, 2 with another hash. */
-static hs_status has_variant(hs_index *idx, MDB_txn *txn, import_ctx *c, uint64_t entry,
-                             const import_variant *v, int *found) {
-  uint64_t *ids;
+/* The active variants an entry already has, for the rows that bring it
+ * again: copied, as map values and page copies move when the transaction
+ * writes. */
+typedef struct known_variant {
+  char name[HS_VARIANT_MAX_NAME + 1];
+  uint8_t hash[32];
+} known_variant;
+typedef struct known_variants {
+  uint64_t *ids; /* every slot of the entry, active or not */
+  size_t nids;
+  known_variant *v; /* the active ones */
   size_t n;
-  *found = 0;
-  HS_TRY(variant_slots_of(idx, txn, entry, &ids, &n));
-  hs_status s = HS_OK;
+} known_variants;
+
+static void known_free(known_variants *k) {
+  free(k->ids);
+  free(k->v);
+  memset(k, 0, sizeof *k);
+}
+
+static hs_status known_load(hs_index *idx, MDB_txn *txn, import_ctx *c, uint64_t entry,
+                            known_variants *k) {
+  HS_TRY(variant_slots_of(idx, txn, entry, &k->ids, &k->nids));
+  if (!k->nids)
+    return HS_OK;
+  if (!(k->v = calloc(k->nids, sizeof *k->v)))
+    return error_set(HS_ERR_NOMEM, "out of memory");
   const page_layout *l = &idx->layout[HS_HASH_PDQ];
-  for (size_t i = 0; i < n && s == HS_OK && !*found; i++) {
+  for (size_t i = 0; i < k->nids; i++) {
     uint64_t owner;
     const char *name;
     size_t nlen;
     void *p;
     unsigned slot;
-    s = variant_slot_get(idx, txn, ids[i], &owner, &name, &nlen);
-    if (s == HS_OK && (nlen != strlen(v->name) || memcmp(name, v->name, nlen) != 0))
+    HS_TRY(variant_slot_get(idx, txn, k->ids[i], &owner, &name, &nlen));
+    HS_TRY(pagework_edit(&c->work, HS_HASH_PDQ, k->ids[i], &p, &slot));
+    if (page_flags(l, p)[slot] & HS_ENTRY_WITHDRAWN)
       continue;
-    if (s == HS_OK)
-      s = pagework_edit(&c->work, HS_HASH_PDQ, ids[i], &p, &slot);
-    if (s == HS_OK && !(page_flags(l, p)[slot] & HS_ENTRY_WITHDRAWN))
-      *found = memcmp(page_hashes(l, p) + slot * l->hash_bytes, v->hash, l->hash_bytes) ? 2 : 1;
+    memcpy(k->v[k->n].name, name, nlen); /* nlen <= HS_VARIANT_MAX_NAME: checked */
+    memcpy(k->v[k->n++].hash, page_hashes(l, p) + slot * l->hash_bytes, l->hash_bytes);
   }
-  free(ids);
-  return s;
+  return HS_OK;
+}
+
+/* 0: the entry has no active variant of v's name; 1: with v's hash; 2:
+ * with another. */
+static int known_find(const known_variants *k, const import_variant *v) {
+  for (size_t i = 0; i < k->n; i++)
+    if (strcmp(k->v[i].name, v->name) == 0)
+      return memcmp(k->v[i].hash, v->hash, 32) ? 2 : 1;
+  return 0;
+}
+
+static void warn_kept(import_ctx *c, const import_row *r, uint64_t entry, const char *name) {
+  if (!c->opts->warning)
+    return;
+  char where[300], what[200];
+  snprintf(where, sizeof where, "%s:%u", c->parser->files[r->file].name, r->line);
+  snprintf(what, sizeof what, "entry %llu already has variant %s with another hash: kept that one",
+           (unsigned long long)entry, name);
+  c->opts->warning(c->opts->user, where, what);
 }
 
 /* The variants the row at `row` gave (parser->variants is in row order)
- * as extra slots of entry `entry`: each name once per entry. */
+ * as extra slots of entry `entry`, each name once per entry. An entry this
+ * row made (`fresh`) has none yet: nothing to look up. */
 static hs_status add_variants(hs_index *idx, MDB_txn *txn, import_ctx *c, size_t row,
-                              uint64_t entry) {
+                              uint64_t entry, int fresh) {
   const import_parser *p = c->parser;
   const import_row *r = &p->rows[row];
+  size_t b = c->next_variant, e = b;
+  while (e < p->nvariants && p->variants[e].row == row)
+    e++;
+  c->next_variant = e;
+  if (b == e || r->status == ROW_WITHDRAW || r->type != HS_HASH_PDQ)
+    return HS_OK;
   import_list *il = &c->lists[r->list];
-  uint64_t added = 0;
-  for (; c->next_variant < p->nvariants && p->variants[c->next_variant].row == row;
-       c->next_variant++) {
-    const import_variant *v = &p->variants[c->next_variant];
-    if (r->status == ROW_WITHDRAW || r->type != HS_HASH_PDQ)
-      continue;
-    int found;
-    HS_TRY(has_variant(idx, txn, c, entry, v, &found));
-    if (found == 2 && c->opts->warning) {
-      char where[300], what[200];
-      snprintf(where, sizeof where, "%s:%u", p->files[r->file].name, r->line);
-      snprintf(what, sizeof what, "entry %llu already has variant %s with another hash: kept "
-               "that one", (unsigned long long)entry, v->name);
-      c->opts->warning(c->opts->user, where, what);
-    }
+  known_variants k = {0};
+  hs_status s = fresh ? HS_OK : known_load(idx, txn, c, entry, &k);
+  uint64_t *ids = s == HS_OK ? malloc((k.nids + (e - b)) * sizeof *ids) : NULL;
+  if (s == HS_OK && !ids)
+    s = error_set(HS_ERR_NOMEM, "out of memory");
+  size_t n = k.nids;
+  if (ids && n)
+    memcpy(ids, k.ids, n * sizeof *ids);
+  for (size_t i = b; i < e && s == HS_OK; i++) {
+    const import_variant *v = &p->variants[i];
+    int found = known_find(&k, v);
+    if (found == 2)
+      warn_kept(c, r, entry, v->name);
     if (found)
       continue;
-    uint64_t id;
-    HS_TRY(pagework_append(&c->work, HS_HASH_PDQ, v->hash, (uint32_t)il->version,
-                           (uint16_t)il->rec.id, HS_QUALITY_UNKNOWN, HS_ENTRY_VARIANT, &id));
-    HS_TRY(variant_link(idx, txn, entry, id, v->name, strlen(v->name)));
-    added++;
+    s = pagework_append(&c->work, HS_HASH_PDQ, v->hash, (uint32_t)il->version,
+                        (uint16_t)il->rec.id, HS_QUALITY_UNKNOWN, HS_ENTRY_VARIANT, &ids[n]);
+    if (s == HS_OK)
+      s = variant_put_slot(idx, txn, ids[n], entry, v->name, strlen(v->name));
+    n++;
   }
-  c->variants += added;
-  return added ? variant_count(idx, txn, il->rec.id, added, 0) : HS_OK;
+  uint64_t added = n - k.nids;
+  if (s == HS_OK && added)
+    s = variant_put_entry(idx, txn, entry, ids, n);
+  if (s == HS_OK && added)
+    s = variant_count(idx, txn, il->rec.id, added, 0);
+  c->variants += s == HS_OK ? added : 0;
+  free(ids);
+  known_free(&k);
+  return s;
 }
 
 static hs_status withdraw_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const import_row *r,
@@ -251,15 +298,18 @@ static hs_status apply_rows(hs_index *idx, MDB_txn *txn, import_ctx *c) {
       HS_TRY(build_set(idx, txn, c, t));
     uint64_t id = dedup_find(&c->sets[t], c->lists[r->list].rec.id, r->hash);
     hs_status s;
+    int fresh = 0;
     if (r->status == ROW_WITHDRAW)
       s = withdraw_row(idx, txn, c, r, id);
     else if (id != DEDUP_NONE) {
       c->lists[r->list].part.duplicates++;
       s = merge_duplicate(idx, txn, c, r, id);
-    } else
+    } else {
       s = add_row(idx, txn, c, r, &id);
+      fresh = 1;
+    }
     if (s == HS_OK)
-      s = add_variants(idx, txn, c, i, id);
+      s = add_variants(idx, txn, c, i, id, fresh);
     if (s != HS_OK)
       return error_prefix(s, "%s:%u: ", p->files[r->file].name, r->line);
   }
