@@ -16,7 +16,8 @@ static void index_usage(FILE *out) {
           "       hashsweep index stats IDX [--format text|json]\n"
           "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl|hma] [-o FILE]\n"
           "       hashsweep index verify IDX\n"
-          "       hashsweep index log IDX [--format tsv|jsonl]\n\n"
+          "       hashsweep index log IDX [--format tsv|jsonl]\n"
+          "       hashsweep index show IDX ID...   (entries as JSON Lines, with their variants)\n\n"
           "An index is a directory (LMDB, owner-only permissions) of hash lists with\n"
           "provenance, versions, withdrawals and an audit log. '-' reads standard input.\n\n"
           "import options:\n"
@@ -308,7 +309,7 @@ static int index_withdraw(int argc, char **argv, const char *cmd) {
 static int index_run(int argc, char **argv) {
   if (argc < 2)
     return cli_usage_error("index", "expected a subcommand: create, import, withdraw, lists, "
-                           "stats, export, verify, log");
+                           "stats, export, verify, log, show");
   cli_install_logger(0);
   const char *sub = argv[1];
   int sargc = argc - 1;
@@ -322,6 +323,8 @@ static int index_run(int argc, char **argv) {
     rc = index_import(sargc, sargv, cmd);
   else if (strcmp(sub, "withdraw") == 0)
     rc = index_withdraw(sargc, sargv, cmd);
+  else if (strcmp(sub, "show") == 0)
+    rc = index_show_entries(sargc, sargv);
   else
     rc = index_show(sub, sargc, sargv);
   free(cmd);

@@ -12,5 +12,7 @@ void index_print_warning(void *user, const char *where, const char *cause);
 void index_print_problem(void *user, const char *where, const char *cause);
 /* lists, stats, export, verify, log; -1 when `sub` is none of them. */
 int index_show(const char *sub, int argc, char **argv);
+/* show IDX ID...: entries as JSON Lines (cmd_index_entry.c). */
+int index_show_entries(int argc, char **argv);
 
 #endif

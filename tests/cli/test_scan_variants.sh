@@ -29,6 +29,14 @@ expect_grep "stats: entries counted once" '"pdq":\{"entries":2,' "$T/stats"
 expect_grep "stats: variant slots apart" '"variants":16,"variants_withdrawn":0' "$T/stats"
 "$HS" index verify "$T/idx" > /dev/null
 expect_eq "verify: exit" "$?" 0
+# index show: the entry with its variants; a variant slot names its entry.
+"$HS" index show "$T/idx" 1024 > "$T/show" 2>&1
+expect_grep "show: the entry's variants by name" '^\{"id":1024,.*"variants":\{"crop_bottom_10":"[0-9a-f]{64}","crop_centre_10":' "$T/show"
+"$HS" index show "$T/idx" 1025 > "$T/show-slot" 2>&1
+expect_grep "show: a slot names its entry" '"variant_of":1024,"variant":"crop_' "$T/show-slot"
+"$HS" index show "$T/idx" 99 > /dev/null 2> "$T/show-err"
+expect_eq "show: an unknown id is an item error" "$?" 1
+expect_grep "show: the id is named" "no entry 99" "$T/show-err"
 
 # Round trip, both the JSON Lines and the CSV export.
 for f in jsonl csv; do
