@@ -350,6 +350,30 @@ START_TEST(bad_variants_named) {
 }
 END_TEST
 
+/* An entry keeps at most HS_VARIANT_MAX_PER_ENTRY variant slots; the rest
+ * of a row's are not added, with a warning naming the line. */
+START_TEST(variants_per_entry_capped) {
+  hs_index *idx = open_new();
+  size_t cap = 200000, len = 0;
+  char *text = malloc(cap);
+  len += (size_t)snprintf(text + len, cap - len, "{\"pdq\":\"%s\",\"variants\":{", E);
+  for (int i = 0; i < HS_VARIANT_MAX_PER_ENTRY + 6; i++)
+    len += (size_t)snprintf(text + len, cap - len, "%s\"v%d\":\"%064x\"", i ? "," : "", i,
+                            i + 1);
+  snprintf(text + len, cap - len, "}}\n");
+  hs_import_result res;
+  ck_assert_msg(import(idx, "many.jsonl", text, 0, &res) == HS_OK, "%s", hs_last_error());
+  free(text);
+  ck_assert_uint_eq(res.added, 1);
+  ck_assert_uint_eq(res.variants, HS_VARIANT_MAX_PER_ENTRY);
+  ck_assert_int_eq(nproblems, 1);
+  ck_assert_msg(strstr(problems[0], "many.jsonl:1: entry ") &&
+                    strstr(problems[0], "the most one entry keeps"), "%s", problems[0]);
+  verify_clean(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
 /* pytx `hash --photo-preprocess rotations`: one image, 8 lines. */
 START_TEST(pytx_rotations_one_entry) {
   hs_index *idx = open_new();
@@ -426,6 +450,7 @@ static Suite *variants_suite(void) {
   tcase_add_test(tc, withdraw_cascades);
   tcase_add_test(tc, export_round_trips);
   tcase_add_test(tc, bad_variants_named);
+  tcase_add_test(tc, variants_per_entry_capped);
   tcase_add_test(tc, pytx_rotations_one_entry);
   tcase_add_test(tc, older_index_opens);
   suite_add_tcase(s, tc);

@@ -221,6 +221,17 @@ static void warn_kept(import_ctx *c, const import_row *r, uint64_t entry, const 
   c->opts->warning(c->opts->user, where, what);
 }
 
+static void warn_full(import_ctx *c, const import_row *r, uint64_t entry) {
+  if (!c->opts->warning)
+    return;
+  char where[300], what[160];
+  snprintf(where, sizeof where, "%s:%u", c->parser->files[r->file].name, r->line);
+  snprintf(what, sizeof what, "entry %llu has %u variant slots, the most one entry keeps: the "
+           "rest of this row's variants were not added", (unsigned long long)entry,
+           HS_VARIANT_MAX_PER_ENTRY);
+  c->opts->warning(c->opts->user, where, what);
+}
+
 /* The variants the row at `row` gave (parser->variants is in row order)
  * as extra slots of entry `entry`, each name once per entry. An entry this
  * row made (`fresh`) has none yet: nothing to look up. */
@@ -250,6 +261,10 @@ static hs_status add_variants(hs_index *idx, MDB_txn *txn, import_ctx *c, size_t
       warn_kept(c, r, entry, v->name);
     if (found)
       continue;
+    if (n >= HS_VARIANT_MAX_PER_ENTRY) {
+      warn_full(c, r, entry);
+      break;
+    }
     s = pagework_append(&c->work, HS_HASH_PDQ, v->hash, (uint32_t)il->version,
                         (uint16_t)il->rec.id, HS_QUALITY_UNKNOWN, HS_ENTRY_VARIANT, &ids[n]);
     if (s == HS_OK)

@@ -84,6 +84,9 @@ HS_API int hs_hash_to_words(hs_hash_type type, const void *hash, uint64_t words[
 #define HS_ENTRY_VARIANT 0x04u
 /* Longest variant name ("crop_centre_10", "rotate_+4_fill", "rot90"). */
 #define HS_VARIANT_MAX_NAME 64
+/* Most variant slots one entry keeps (active and withdrawn): its export
+ * line stays far below the import's record limit. */
+#define HS_VARIANT_MAX_PER_ENTRY 1024
 /* Entry ids: page * HS_INDEX_PAGE_IDS + slot. */
 #define HS_INDEX_PAGE_IDS 1024u
 
