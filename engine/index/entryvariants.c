@@ -38,7 +38,13 @@ static hs_status put_rec(hs_index *idx, MDB_txn *txn, uint64_t id, const rec_wri
   HS_CHECK(idx->has[DB_VARIANTS], HS_ERR_INVALID_ARG, "%s: index opened read-only", idx->path);
   HS_TRY(rec_writer_status(w));
   MDB_val k = lmdb_val(&id, sizeof id), v = lmdb_val(w->buf, w->len);
-  int rc = mdb_put(txn, idx->dbi[DB_VARIANTS], &k, &v, 0);
+  /* An import writes an entry's record, then its new slots': ids above
+   * every key so far, for a new entry. Appending fills LMDB's pages (a
+   * plain put splits them half full): about half the bytes. A key that is
+   * not the greatest is refused with MDB_KEYEXIST and put the usual way. */
+  int rc = mdb_put(txn, idx->dbi[DB_VARIANTS], &k, &v, MDB_APPEND);
+  if (rc == MDB_KEYEXIST)
+    rc = mdb_put(txn, idx->dbi[DB_VARIANTS], &k, &v, 0);
   return rc ? lmdb_fail(rc, "%s: writing the variants of %llu", idx->path, (unsigned long long)id)
             : HS_OK;
 }

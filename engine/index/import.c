@@ -249,7 +249,8 @@ static hs_status add_variants(hs_index *idx, MDB_txn *txn, import_ctx *c, size_t
   known_variants k = {0};
   hs_status s = fresh ? HS_OK : known_load(idx, txn, c, entry, &k);
   uint64_t *ids = s == HS_OK ? malloc((k.nids + (e - b)) * sizeof *ids) : NULL;
-  if (s == HS_OK && !ids)
+  const char **fresh_names = s == HS_OK ? malloc((e - b) * sizeof *fresh_names) : NULL;
+  if (s == HS_OK && (!ids || !fresh_names))
     s = error_set(HS_ERR_NOMEM, "out of memory");
   size_t n = k.nids;
   if (ids && n)
@@ -267,17 +268,22 @@ static hs_status add_variants(hs_index *idx, MDB_txn *txn, import_ctx *c, size_t
     }
     s = pagework_append(&c->work, HS_HASH_PDQ, v->hash, (uint32_t)il->version,
                         (uint16_t)il->rec.id, HS_QUALITY_UNKNOWN, HS_ENTRY_VARIANT, &ids[n]);
-    if (s == HS_OK)
-      s = variant_put_slot(idx, txn, ids[n], entry, v->name, strlen(v->name));
+    fresh_names[n - k.nids] = v->name;
     n++;
   }
   uint64_t added = n - k.nids;
+  /* The entry's record, then the slots' in id order: keys in ascending
+   * order for a new entry (entryvariants.c appends). */
   if (s == HS_OK && added)
     s = variant_put_entry(idx, txn, entry, ids, n);
+  for (size_t i = k.nids; i < n && s == HS_OK; i++)
+    s = variant_put_slot(idx, txn, ids[i], entry, fresh_names[i - k.nids],
+                         strlen(fresh_names[i - k.nids]));
   if (s == HS_OK && added)
     s = variant_count(idx, txn, il->rec.id, added, 0);
   c->variants += s == HS_OK ? added : 0;
   free(ids);
+  free(fresh_names);
   known_free(&k);
   return s;
 }
