@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "test_util.h"
+#include "tu_lmdb.h"
 #include "index/index_internal.h"
 #include "index/listattr.h"
 #include "core/error.h"
@@ -115,18 +116,8 @@ static hs_status attr_write(hs_index *idx, MDB_txn *txn, void *ctx) {
 START_TEST(optional_subdatabases) {
   hs_index *idx = fresh();
   hs_index_close(idx);
-  MDB_env *env;
+  tu_drop_subdb(ipath, "listattr");
   MDB_txn *txn;
-  MDB_dbi dbi;
-  ck_assert_int_eq(mdb_env_create(&env), 0);
-  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
-  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
-  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
-  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
-  ck_assert_int_eq(mdb_dbi_open(txn, "listattr", 0, &dbi), 0);
-  ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
-  ck_assert_int_eq(mdb_txn_commit(txn), 0);
-  mdb_env_close(env);
 
   ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
   ck_assert_int_eq(idx->has[DB_LISTATTR], 0);

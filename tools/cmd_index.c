@@ -21,7 +21,8 @@ static void index_usage(FILE *out) {
           "       hashsweep index set-list IDX LIST [--radius R|default]\n"
           "                [--min-quality Q|default] [--role match|allow] [--note TEXT]\n"
           "       hashsweep index release IDX ENTRY... [--note TEXT]\n"
-          "       hashsweep index quarantined IDX [--format tsv|jsonl]\n\n"
+          "       hashsweep index quarantined IDX [--format tsv|jsonl]\n"
+          "       hashsweep index show IDX ID...   (entries as JSON Lines, with their variants)\n\n"
           "An index is a directory (LMDB, owner-only permissions) of hash lists with\n"
           "provenance, versions, withdrawals and an audit log. '-' reads standard input.\n\n"
           "import options:\n"
@@ -204,6 +205,8 @@ static int index_import(int argc, char **argv, const char *cmd) {
          (unsigned long long)r.rows, (unsigned long long)r.added,
          (unsigned long long)r.duplicates, (unsigned long long)r.withdrawn,
          (unsigned long long)r.not_found, (unsigned long long)r.rejected);
+  if (r.variants)
+    printf(", %llu variant slots added", (unsigned long long)r.variants);
   if (r.already_withdrawn)
     printf(", %llu already withdrawn", (unsigned long long)r.already_withdrawn);
   if (r.passed_over)
@@ -318,7 +321,8 @@ static int index_withdraw(int argc, char **argv, const char *cmd) {
 static int index_run(int argc, char **argv) {
   if (argc < 2)
     return cli_usage_error("index", "expected a subcommand: create, import, withdraw, lists, "
-                           "stats, export, verify, log, feedback");
+                           "stats, export, verify, log, show, feedback, set-list, "
+                           "release, quarantined");
   cli_install_logger(0);
   const char *sub = argv[1];
   int sargc = argc - 1;
@@ -334,6 +338,8 @@ static int index_run(int argc, char **argv) {
     rc = index_withdraw(sargc, sargv, cmd);
   else if (strcmp(sub, "feedback") == 0)
     rc = index_feedback(sargc, sargv);
+  else if (strcmp(sub, "show") == 0)
+    rc = index_show_entries(sargc, sargv);
   else if ((rc = index_guard(sub, sargc, sargv, cmd)) < 0)
     rc = index_show(sub, sargc, sargv);
   free(cmd);

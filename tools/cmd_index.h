@@ -20,5 +20,7 @@ int index_show(const char *sub, int argc, char **argv);
 /* set-list, release, quarantined (cmd_index_guard.c); -1 when `sub` is none
  * of them. `cmd` is the command line for the audit log. */
 int index_guard(const char *sub, int argc, char **argv, const char *cmd);
+/* show IDX ID...: entries as JSON Lines (cmd_index_entry.c). */
+int index_show_entries(int argc, char **argv);
 
 #endif

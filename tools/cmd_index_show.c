@@ -81,8 +81,8 @@ static int print_list(void *user, const hs_list_info *l) {
     for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
       printf(",\"%s\":%llu", hs_hash_type_name((hs_hash_type)t),
              (unsigned long long)l->active_by_type[t]);
-    printf(",\"created\":\"%s\",\"updated\":\"%s\",\"role\":\"%s\"", created, updated,
-           hs_list_role_name(g.role));
+    printf(",\"variants\":%llu,\"created\":\"%s\",\"updated\":\"%s\",\"role\":\"%s\"",
+           (unsigned long long)l->variants, created, updated, hs_list_role_name(g.role));
     if (g.radius >= 0)
       printf(",\"radius\":%d", g.radius);
     else
@@ -99,8 +99,9 @@ static int print_list(void *user, const hs_list_info *l) {
          (unsigned long long)l->entries);
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
     printf("\t%llu", (unsigned long long)l->active_by_type[t]);
-  printf("\t%s\t%s\t%s\t%s\t%s\t%llu\n", created, updated, hs_list_role_name(g.role), radius,
-         minq, (unsigned long long)g.quarantined);
+  printf("\t%s\t%s\t%llu\t%s\t%s\t%s\t%llu\n", created, updated,
+         (unsigned long long)l->variants, hs_list_role_name(g.role), radius, minq,
+         (unsigned long long)g.quarantined);
   return 0;
 }
 
@@ -108,7 +109,7 @@ static int show_lists(hs_index *idx, const show_args *a) {
   int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
   if (!jsonl)
     puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated"
-         "\trole\tradius\tmin_quality\tquarantined");
+         "\tvariants\trole\tradius\tmin_quality\tquarantined");
   lists_ctx lc = {jsonl, idx};
   hs_status st = hs_index_lists(idx, print_list, &lc);
   if (st != HS_OK)
@@ -149,8 +150,10 @@ static int show_stats(hs_index *idx, const show_args *a) {
            (unsigned long long)s.withdrawn[t], (unsigned long long)s.pages[t],
            s.page_capacity[t]);
   }
-  if (json)
-    puts("}}");
+  /* Variant slots are PDQ slots of entries above, not entries. */
+  printf(json ? "},\"variants\":%llu,\"variants_withdrawn\":%llu}\n"
+              : "variants\t%llu\nvariants_withdrawn\t%llu\n",
+         (unsigned long long)s.variants, (unsigned long long)s.variants_withdrawn);
   return EXIT_ALL_DONE;
 }
 

@@ -150,7 +150,8 @@ static int run_search(const match_args *a, const hs_hash_list *needles, const hs
 }
 
 /* An index as haystack: its active entries of the needles' type, with the
- * entry ids where a list has line numbers. */
+ * entry ids where a list has line numbers. A list-side variant slot stands
+ * for its entry (its id is the entry's). */
 static hs_status read_index_haystack(const char *path, hs_hash_type type, hs_hash_list *out) {
   hs_index *idx = NULL;
   hs_index_snapshot *snap = NULL;
@@ -158,8 +159,15 @@ static hs_status read_index_haystack(const char *path, hs_hash_type type, hs_has
   hs_status st = hs_index_open(path, HS_INDEX_READONLY, &idx);
   if (st == HS_OK)
     st = hs_index_snapshot_open(idx, &snap);
+  hs_index_stats stats = {0};
+  if (st == HS_OK)
+    st = hs_index_stats_get(idx, &stats);
   if (st == HS_OK)
     st = hs_index_load(snap, type, NULL, &h);
+  for (size_t i = 0; st == HS_OK && stats.variants && i < h.count; i++) {
+    hs_status v = hs_index_variant_of(snap, h.ids[i], &h.ids[i], NULL);
+    st = v == HS_ERR_NOT_FOUND ? HS_OK : v;
+  }
   if (st == HS_OK) {
     uint64_t w[4];
     int bits = type == HS_HASH_H64 ? 64 : 256; /* hs_hash_to_words' width */

@@ -13,6 +13,7 @@
 #include "core/json.h"
 #include "index/dedup.h"
 #include "index/entrymeta.h"
+#include "index/entryvariants.h"
 #include "index/index_internal.h"
 
 enum { C_LIST, C_TYPE, C_HASH, C_QUALITY, C_LABEL, C_SOURCE, C_ID, C_ADDED, C_FIXED };
@@ -40,6 +41,8 @@ typedef struct exporter {
   const char *list_names[INDEX_MAX_LISTS + 1];
   row r;                  /* the row being written */
   rec_writer scratch;     /* a NUL-terminated copy of one value */
+  int has_variants;       /* some exported entry has variants: a column */
+  rec_writer vjson;       /* the entry's variants as a JSON object */
 } exporter;
 
 hs_status hs_export_format_parse(const char *name, hs_export_format *out) {
@@ -54,8 +57,9 @@ hs_status hs_export_format_parse(const char *name, hs_export_format *out) {
 }
 
 static int is_fixed_key(const emeta_kv *kv) {
-  static const char *const keys[] = {"label", "source", "id", "added", "quality"};
-  for (int i = 0; i < 5; i++)
+  /* "variants": an older hashsweep kept a `variants` object as a field */
+  static const char *const keys[] = {"label", "source", "id", "added", "quality", "variants"};
+  for (int i = 0; i < 6; i++)
     if (kv->klen == strlen(keys[i]) && memcmp(kv->key, keys[i], kv->klen) == 0)
       return 1;
   return 0;
@@ -96,7 +100,9 @@ static hs_status walk(exporter *e, entry_fn fn) {
       const uint8_t *flags = page_flags(l, p);
       const uint16_t *lists = page_lists(l, p);
       for (unsigned i = 0; i < page_hdr(p)->count && st == HS_OK; i++) {
-        if ((flags[i] & HS_ENTRY_WITHDRAWN) || (e->list_id && lists[i] != e->list_id))
+        /* Variant slots are written with their entry (variants_json). */
+        if ((flags[i] & (HS_ENTRY_WITHDRAWN | HS_ENTRY_VARIANT)) ||
+            (e->list_id && lists[i] != e->list_id))
           continue;
         emeta m;
         memset(&m, 0, sizeof m);
@@ -118,9 +124,67 @@ static hs_status walk(exporter *e, entry_fn fn) {
   return HS_OK;
 }
 
+/* The active variants of entry `id` as {"name":"hex",...} by name in
+ * e->vjson (empty when it has none). Names are [A-Za-z0-9_+-.] and hashes
+ * hex: nothing to escape. */
+static hs_status variants_json(exporter *e, uint64_t id) {
+  rec_writer_reset(&e->vjson);
+  uint64_t *ids;
+  size_t n;
+  HS_TRY(variant_slots_of(e->idx, e->txn, id, &ids, &n));
+  hs_index_variant *v = n ? calloc(n, sizeof *v) : NULL;
+  char (*names)[HS_VARIANT_MAX_NAME + 1] = n ? calloc(n, sizeof *names) : NULL;
+  hs_status s = n && (!v || !names) ? error_set(HS_ERR_NOMEM, "out of memory") : HS_OK;
+  size_t k = 0;
+  const page_layout *l = &e->idx->layout[HS_HASH_PDQ];
+  for (size_t i = 0; i < n && s == HS_OK; i++) {
+    uint64_t owner;
+    const char *name;
+    size_t nlen;
+    const void *page;
+    s = variant_slot_get(e->idx, e->txn, ids[i], &owner, &name, &nlen);
+    if (s == HS_OK)
+      s = index_page_get(e->idx, e->txn, HS_HASH_PDQ, page_of_id(ids[i]), &page);
+    if (s != HS_OK)
+      break;
+    unsigned slot = slot_of_id(ids[i]);
+    if (page_flags(l, (void *)page)[slot] & HS_ENTRY_WITHDRAWN)
+      continue;
+    memcpy(names[k], name, nlen);
+    v[k].name = names[k];
+    memcpy(v[k].hash, page_hashes(l, (void *)page) + slot * l->hash_bytes, l->hash_bytes);
+    k++;
+  }
+  for (size_t i = 1; i < k; i++) /* by name (a handful: insertion sort) */
+    for (size_t j = i; j > 0 && strcmp(v[j - 1].name, v[j].name) > 0; j--) {
+      hs_index_variant t = v[j];
+      v[j] = v[j - 1];
+      v[j - 1] = t;
+    }
+  for (size_t i = 0; i < k; i++) {
+    char hex[65];
+    hs_hash_to_hex(HS_HASH_PDQ, v[i].hash, hex);
+    rec_put_bytes(&e->vjson, i ? ",\"" : "{\"", 2);
+    rec_put_bytes(&e->vjson, v[i].name, strlen(v[i].name));
+    rec_put_bytes(&e->vjson, "\":\"", 3);
+    rec_put_bytes(&e->vjson, hex, 64);
+    rec_put_bytes(&e->vjson, "\"", 1);
+  }
+  if (k)
+    rec_put_bytes(&e->vjson, "}", 1);
+  free(ids);
+  free(v);
+  free(names);
+  return s == HS_OK ? rec_writer_status(&e->vjson) : s;
+}
+
 static hs_status collect_extras(exporter *e, hs_hash_type t, uint64_t id, const page_layout *l,
                                 void *page, unsigned slot, const emeta *m) {
-  (void)t, (void)id, (void)l, (void)page, (void)slot;
+  (void)t, (void)l, (void)page, (void)slot;
+  if (!e->has_variants && t == HS_HASH_PDQ) {
+    HS_TRY(variants_json(e, id));
+    e->has_variants = e->vjson.len > 0;
+  }
   for (uint32_t i = 0; m && i < m->nprov; i++) {
     rec_reader r = rec_reader_make(m->prov[i].blob, m->prov[i].blob_len);
     emeta_kv kv;
@@ -133,6 +197,8 @@ static hs_status collect_extras(exporter *e, hs_hash_type t, uint64_t id, const 
                          (int)kv.klen, kv.key);
       if (!is_fixed_key(&kv))
         HS_TRY(add_extra(e, &kv));
+      else if (kv.klen == 8 && memcmp(kv.key, "variants", 8) == 0)
+        e->has_variants = 1;
     }
     if (more < 0)
       return error_set(HS_ERR_CORRUPT, "entry %llu: damaged metadata", (unsigned long long)id);
@@ -222,6 +288,10 @@ static hs_status write_header(exporter *e) {
     r.val[r.n] = e->extras[i];
     r.len[r.n++] = strlen(e->extras[i]);
   }
+  if (e->has_variants) {
+    r.name[r.n] = r.val[r.n] = "variants";
+    r.len[r.n++] = 8;
+  }
   return write_row(e, &r, 0);
 }
 
@@ -280,6 +350,8 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
   if (e->fmt == HS_EXPORT_HMA) /* one line per entry, the hash alone */
     return write_hma(e, t, id, hex);
   uint32_t nprov = m ? m->nprov : 1;
+  if (e->has_variants)
+    HS_TRY(variants_json(e, id));
   for (uint32_t k = 0; k < nprov; k++) {
     const uint8_t *blob = m ? m->prov[k].blob : NULL;
     uint32_t bl = m ? m->prov[k].blob_len : 0;
@@ -304,6 +376,12 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
     for (size_t x = 0; x < e->nextras; x++) {
       v = emeta_blob_find(blob, bl, e->extras[x], &vl);
       set(r, r->n++, e->extras[x], v, v ? vl : 0);
+    }
+    if (e->has_variants) { /* on every row of the entry: re-imported, they add nothing */
+      v = emeta_blob_find(blob, bl, "variants", &vl);
+      if (e->vjson.len)
+        v = (const char *)e->vjson.buf, vl = e->vjson.len;
+      set(r, r->n++, "variants", v, v ? vl : 0);
     }
     HS_TRY(write_row(e, r, id));
   }
@@ -348,6 +426,7 @@ hs_status hs_index_export(hs_index *idx, FILE *out, const char *list, hs_export_
   u64map_free(&e->times);
   rec_arena_free(&e->arena);
   rec_writer_free(&e->scratch);
+  rec_writer_free(&e->vjson);
   free(e->extras);
   free(e);
   return s;

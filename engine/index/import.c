@@ -9,6 +9,7 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entryedit.h"
+#include "index/entryvariants.h"
 #include "lists/lists.h"
 
 #define STATUS_WITHDRAW_REASON "withdrawn by the source (status in the imported list)"
@@ -37,6 +38,8 @@ typedef struct import_ctx {
   rec_writer blob; /* a row's blob with its quality added */
   uint64_t not_found; /* status-withdrawn rows whose hash was never listed */
   uint64_t already;   /* status-withdrawn rows whose hash was withdrawn */
+  uint64_t variants;  /* variant slots added */
+  size_t next_variant; /* parser->variants[next_variant] is the next to apply */
 } import_ctx;
 
 void hs_import_options_default(hs_import_options *o) {
@@ -75,7 +78,7 @@ static hs_status build_set(hs_index *idx, MDB_txn *txn, import_ctx *c, hs_hash_t
     const uint16_t *lists = page_lists(l, p);
     const uint8_t *flags = page_flags(l, p), *hashes = page_hashes(l, p);
     for (unsigned i = 0; i < page_hdr(p)->count; i++) {
-      if (!wanted[lists[i]])
+      if (!wanted[lists[i]] || (flags[i] & HS_ENTRY_VARIANT)) /* a variant is no entry */
         continue;
       int gone = (flags[i] & HS_ENTRY_WITHDRAWN) != 0;
       uint64_t *id = dedup_slot(gone ? &c->gone[t] : set, lists[i], hashes + i * l->hash_bytes);
@@ -130,7 +133,8 @@ static hs_status merge_duplicate(hs_index *idx, MDB_txn *txn, import_ctx *c, con
   return s;
 }
 
-static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const import_row *r) {
+static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const import_row *r,
+                         uint64_t *out) {
   import_list *il = &c->lists[r->list];
   hs_hash_type t = (hs_hash_type)r->type;
   uint8_t flags = r->blob_len ? HS_ENTRY_HAS_META : 0;
@@ -150,7 +154,138 @@ static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const impor
   il->part.added++;
   il->rec.entries++;
   il->rec.active_by_type[t]++;
+  *out = id;
   return HS_OK;
+}
+
+/* The active variants an entry already has, for the rows that bring it
+ * again: copied, as map values and page copies move when the transaction
+ * writes. */
+typedef struct known_variant {
+  char name[HS_VARIANT_MAX_NAME + 1];
+  uint8_t hash[32];
+} known_variant;
+typedef struct known_variants {
+  uint64_t *ids; /* every slot of the entry, active or not */
+  size_t nids;
+  known_variant *v; /* the active ones */
+  size_t n;
+} known_variants;
+
+static void known_free(known_variants *k) {
+  free(k->ids);
+  free(k->v);
+  memset(k, 0, sizeof *k);
+}
+
+static hs_status known_load(hs_index *idx, MDB_txn *txn, import_ctx *c, uint64_t entry,
+                            known_variants *k) {
+  HS_TRY(variant_slots_of(idx, txn, entry, &k->ids, &k->nids));
+  if (!k->nids)
+    return HS_OK;
+  if (!(k->v = calloc(k->nids, sizeof *k->v)))
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  const page_layout *l = &idx->layout[HS_HASH_PDQ];
+  for (size_t i = 0; i < k->nids; i++) {
+    uint64_t owner;
+    const char *name;
+    size_t nlen;
+    void *p;
+    unsigned slot;
+    HS_TRY(variant_slot_get(idx, txn, k->ids[i], &owner, &name, &nlen));
+    HS_TRY(pagework_edit(&c->work, HS_HASH_PDQ, k->ids[i], &p, &slot));
+    if (page_flags(l, p)[slot] & HS_ENTRY_WITHDRAWN)
+      continue;
+    memcpy(k->v[k->n].name, name, nlen); /* nlen <= HS_VARIANT_MAX_NAME: checked */
+    memcpy(k->v[k->n++].hash, page_hashes(l, p) + slot * l->hash_bytes, l->hash_bytes);
+  }
+  return HS_OK;
+}
+
+/* 0: the entry has no active variant of v's name; 1: with v's hash; 2:
+ * with another. */
+static int known_find(const known_variants *k, const import_variant *v) {
+  for (size_t i = 0; i < k->n; i++)
+    if (strcmp(k->v[i].name, v->name) == 0)
+      return memcmp(k->v[i].hash, v->hash, 32) ? 2 : 1;
+  return 0;
+}
+
+static void warn_kept(import_ctx *c, const import_row *r, uint64_t entry, const char *name) {
+  if (!c->opts->warning)
+    return;
+  char where[300], what[200];
+  snprintf(where, sizeof where, "%s:%u", c->parser->files[r->file].name, r->line);
+  snprintf(what, sizeof what, "entry %llu already has variant %s with another hash: kept that one",
+           (unsigned long long)entry, name);
+  c->opts->warning(c->opts->user, where, what);
+}
+
+static void warn_full(import_ctx *c, const import_row *r, uint64_t entry) {
+  if (!c->opts->warning)
+    return;
+  char where[300], what[160];
+  snprintf(where, sizeof where, "%s:%u", c->parser->files[r->file].name, r->line);
+  snprintf(what, sizeof what, "entry %llu has %u variant slots, the most one entry keeps: the "
+           "rest of this row's variants were not added", (unsigned long long)entry,
+           HS_VARIANT_MAX_PER_ENTRY);
+  c->opts->warning(c->opts->user, where, what);
+}
+
+/* The variants the row at `row` gave (parser->variants is in row order)
+ * as extra slots of entry `entry`, each name once per entry. An entry this
+ * row made (`fresh`) has none yet: nothing to look up. */
+static hs_status add_variants(hs_index *idx, MDB_txn *txn, import_ctx *c, size_t row,
+                              uint64_t entry, int fresh) {
+  const import_parser *p = c->parser;
+  const import_row *r = &p->rows[row];
+  size_t b = c->next_variant, e = b;
+  while (e < p->nvariants && p->variants[e].row == row)
+    e++;
+  c->next_variant = e;
+  if (b == e || r->status == ROW_WITHDRAW || r->type != HS_HASH_PDQ)
+    return HS_OK;
+  import_list *il = &c->lists[r->list];
+  known_variants k = {0};
+  hs_status s = fresh ? HS_OK : known_load(idx, txn, c, entry, &k);
+  uint64_t *ids = s == HS_OK ? malloc((k.nids + (e - b)) * sizeof *ids) : NULL;
+  const char **fresh_names = s == HS_OK ? malloc((e - b) * sizeof *fresh_names) : NULL;
+  if (s == HS_OK && (!ids || !fresh_names))
+    s = error_set(HS_ERR_NOMEM, "out of memory");
+  size_t n = k.nids;
+  if (ids && n)
+    memcpy(ids, k.ids, n * sizeof *ids);
+  for (size_t i = b; i < e && s == HS_OK; i++) {
+    const import_variant *v = &p->variants[i];
+    int found = known_find(&k, v);
+    if (found == 2)
+      warn_kept(c, r, entry, v->name);
+    if (found)
+      continue;
+    if (n >= HS_VARIANT_MAX_PER_ENTRY) {
+      warn_full(c, r, entry);
+      break;
+    }
+    s = pagework_append(&c->work, HS_HASH_PDQ, v->hash, (uint32_t)il->version,
+                        (uint16_t)il->rec.id, HS_QUALITY_UNKNOWN, HS_ENTRY_VARIANT, &ids[n]);
+    fresh_names[n - k.nids] = v->name;
+    n++;
+  }
+  uint64_t added = n - k.nids;
+  /* The entry's record, then the slots' in id order: keys in ascending
+   * order for a new entry (entryvariants.c appends). */
+  if (s == HS_OK && added)
+    s = variant_put_entry(idx, txn, entry, ids, n);
+  for (size_t i = k.nids; i < n && s == HS_OK; i++)
+    s = variant_put_slot(idx, txn, ids[i], entry, fresh_names[i - k.nids],
+                         strlen(fresh_names[i - k.nids]));
+  if (s == HS_OK && added)
+    s = variant_count(idx, txn, il->rec.id, added, 0);
+  c->variants += s == HS_OK ? added : 0;
+  free(ids);
+  free(fresh_names);
+  known_free(&k);
+  return s;
 }
 
 static hs_status withdraw_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const import_row *r,
@@ -184,13 +319,18 @@ static hs_status apply_rows(hs_index *idx, MDB_txn *txn, import_ctx *c) {
       HS_TRY(build_set(idx, txn, c, t));
     uint64_t id = dedup_find(&c->sets[t], c->lists[r->list].rec.id, r->hash);
     hs_status s;
+    int fresh = 0;
     if (r->status == ROW_WITHDRAW)
       s = withdraw_row(idx, txn, c, r, id);
     else if (id != DEDUP_NONE) {
       c->lists[r->list].part.duplicates++;
       s = merge_duplicate(idx, txn, c, r, id);
-    } else
-      s = add_row(idx, txn, c, r);
+    } else {
+      s = add_row(idx, txn, c, r, &id);
+      fresh = 1;
+    }
+    if (s == HS_OK)
+      s = add_variants(idx, txn, c, i, id, fresh);
     if (s != HS_OK)
       return error_prefix(s, "%s:%u: ", p->files[r->file].name, r->line);
   }
@@ -230,6 +370,7 @@ static hs_status close_lists(hs_index *idx, MDB_txn *txn, import_ctx *c) {
   res->lists = (unsigned)c->parser->nlists;
   res->not_found = c->not_found;
   res->already_withdrawn = c->already;
+  res->variants = c->variants;
   audit_entry e = {.kind = AUDIT_IMPORT, .time = c->now, .rejected = c->parser->rejected,
                    .not_found = c->not_found, .parts = parts, .nparts = c->parser->nlists, .files = c->parser->files,
                    .nfiles = c->parser->nfiles, .note = c->opts->note, .command = c->opts->command};
@@ -261,7 +402,8 @@ static hs_status import_txn(hs_index *idx, MDB_txn *txn, void *arg) {
   res->warnings = c->parser->warnings;
   res->passed_over = c->parser->passed_over;
   res->next_set_timestamp = c->parser->has_next_set ? c->parser->next_set_timestamp : 0;
-  c->not_found = c->already = 0;
+  c->not_found = c->already = c->variants = 0;
+  c->next_variant = 0;
   memset(c->set_built, 0, sizeof c->set_built);
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
     dedup_init(&c->sets[t], hs_hash_type_bytes((hs_hash_type)t));
@@ -287,6 +429,7 @@ static hs_status parse_all(import_parser *p, const char *const *files, size_t nf
   p->default_label = o->label;
   p->default_source = o->source;
   p->keep_fields = 1;
+  p->group_rotations = 1;
   p->max_rows = o->max_rows;
   p->problem = o->problem;
   p->warning = o->warning;

@@ -16,7 +16,7 @@
 static const char *const db_names[DB_COUNT] = {
     "meta", "lists", "listid", "versions", "log", "entrymeta",
     "pages.pdq", "pages.md5", "pages.sha256", "pages.h64", "listattr",
-    "decisions"};
+    "decisions", "variants"};
 
 const char *index_db_name(int db) { return db_names[db]; }
 
@@ -32,7 +32,7 @@ static unsigned db_flags(int db) { return db_byte_keys(db) ? 0 : MDB_INTEGERKEY;
 static unsigned db_key_bytes(int db) {
   if (db_byte_keys(db))
     return 0;
-  return db == DB_LISTID || db >= DB_PAGES ? 4 : 8;
+  return db == DB_LISTID || (db >= DB_PAGES && db < DB_PAGES + HS_HASH_TYPE_COUNT) ? 4 : 8;
 }
 
 /* What an index file may hold, for the structural check at open. */

@@ -19,6 +19,8 @@
  *               (listattr.h)
  *   decisions   u64 entry id + u64 audit seq (both big-endian) -> a
  *               reviewer's decision (decisions.h)
+ *   variants    uint64 slot id (INTEGERKEY) -> a variant slot's entry and
+ *               name, or an entry's variant slot ids (entryvariants.h)
  * Integers inside fixed records are host order (LMDB itself is not portable
  * across byte orders either); the schema records the order and open refuses
  * a foreign one. */
@@ -43,6 +45,7 @@ enum {
   /* Optional sub-databases from here on (new ones go just before DB_COUNT). */
   DB_LISTATTR = DB_PAGES + HS_HASH_TYPE_COUNT,
   DB_DECISIONS,
+  DB_VARIANTS,
   DB_COUNT
 };
 #define DB_FIRST_OPTIONAL DB_LISTATTR

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include "core/error.h"
+#include "index/entryvariants.h"
 #include "index/index_internal.h"
 
 hs_status hs_index_lists(hs_index *idx, int (*fn)(void *user, const hs_list_info *l), void *user) {
@@ -28,8 +29,11 @@ hs_status hs_index_lists(hs_index *idx, int (*fn)(void *user, const hs_list_info
     memcpy(name, k.mv_data, k.mv_size);
     name[k.mv_size] = '\0';
     memcpy(&r, v.mv_data, sizeof r);
-    hs_list_info info = {name, r.id, r.version, r.created, r.updated, r.entries, r.withdrawn, {0}};
+    hs_list_info info = {name, r.id, r.version, r.created, r.updated, r.entries, r.withdrawn, {0}, 0};
     memcpy(info.active_by_type, r.active_by_type, sizeof info.active_by_type);
+    s = variant_list_active(idx, txn, r.id, &info.variants);
+    if (s != HS_OK)
+      break;
     if (fn(user, &info) != 0)
       break;
   }
@@ -86,6 +90,13 @@ static hs_status fill_stats(hs_index *idx, MDB_txn *txn, hs_index_stats *out) {
     out->page_capacity[t] = idx->layout[t].capacity;
     HS_TRY(type_stats(idx, txn, (hs_hash_type)t, out));
   }
+  /* Variant slots are PDQ slots, but not entries. */
+  HS_TRY(variant_totals(idx, txn, &out->variants, &out->variants_withdrawn));
+  if (out->variants > out->entries[HS_HASH_PDQ] ||
+      out->variants_withdrawn > out->withdrawn[HS_HASH_PDQ])
+    return error_set(HS_ERR_CORRUPT, "%s: more variant slots than PDQ slots", idx->path);
+  out->entries[HS_HASH_PDQ] -= out->variants;
+  out->withdrawn[HS_HASH_PDQ] -= out->variants_withdrawn;
   MDB_envinfo info;
   int rc = mdb_env_info(idx->env, &info);
   if (rc != 0)

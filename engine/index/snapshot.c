@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "core/fault.h"
 #include "index/entrymeta.h"
+#include "index/entryvariants.h"
 #include "index/record.h"
 #include "index/index_internal.h"
 
@@ -20,6 +21,9 @@ struct hs_index_snapshot {
   rec_arena entry;      /* strings of the last hs_index_entry_get */
   hs_index_field *fields;
   size_t fcap;
+  hs_index_variant *vars; /* the last entry's variants */
+  size_t vcap;
+  char vname[HS_VARIANT_MAX_NAME + 1]; /* hs_index_variant_of's name */
 };
 
 static hs_status read_version(hs_index_snapshot *s) {
@@ -71,6 +75,7 @@ void hs_index_snapshot_close(hs_index_snapshot *s) {
   }
   drop_caches(s);
   free(s->fields);
+  free(s->vars);
   free(s);
 }
 
@@ -366,6 +371,64 @@ static hs_status entry_meta(hs_index_snapshot *s, hs_index_entry *e) {
   return st;
 }
 
+static int variant_cmp(const void *a, const void *b) {
+  const hs_index_variant *x = a, *y = b;
+  int c = strcmp(x->name, y->name);
+  return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+/* A variant slot's entry and name, or an entry's variant slots (by name,
+ * then id). */
+static hs_status entry_variants(hs_index_snapshot *s, hs_index_entry *e, int is_variant) {
+  const char *name;
+  size_t nlen;
+  if (is_variant) {
+    HS_TRY(variant_slot_get(s->idx, s->txn, e->id, &e->variant_of, &name, &nlen));
+    e->variant = rec_arena_strndup(&s->entry, name, nlen);
+    return e->variant ? HS_OK : HS_ERR_NOMEM;
+  }
+  uint64_t *ids;
+  size_t n;
+  HS_TRY(variant_slots_of(s->idx, s->txn, e->id, &ids, &n));
+  hs_status st = HS_OK;
+  if (n > s->vcap) {
+    hs_index_variant *v = realloc(s->vars, n * sizeof *v);
+    if (!v)
+      st = error_set(HS_ERR_NOMEM, "out of memory");
+    else
+      s->vars = v, s->vcap = n;
+  }
+  const page_layout *l = &s->idx->layout[e->type];
+  for (size_t i = 0; i < n && st == HS_OK; i++) {
+    hs_index_variant *v = &s->vars[i];
+    uint64_t owner;
+    const void *page;
+    unsigned slot;
+    hs_hash_type t;
+    memset(v, 0, sizeof *v);
+    v->id = ids[i];
+    st = variant_slot_get(s->idx, s->txn, ids[i], &owner, &name, &nlen);
+    if (st == HS_OK && !(v->name = rec_arena_strndup(&s->entry, name, nlen)))
+      st = HS_ERR_NOMEM;
+    if (st == HS_OK)
+      st = find_entry(s, ids[i], &t, &page, &slot);
+    if (st == HS_OK && (t != e->type || owner != e->id))
+      st = error_set(HS_ERR_CORRUPT, "entry %llu: variant slot %llu does not belong to it",
+                     (unsigned long long)e->id, (unsigned long long)ids[i]);
+    if (st == HS_OK) {
+      memcpy(v->hash, page_hashes(l, (void *)page) + slot * l->hash_bytes, l->hash_bytes);
+      v->withdrawn = (page_flags(l, (void *)page)[slot] & HS_ENTRY_WITHDRAWN) != 0;
+    }
+  }
+  free(ids);
+  if (st == HS_OK && n) {
+    qsort(s->vars, n, sizeof *s->vars, variant_cmp);
+    e->variants = s->vars;
+    e->nvariants = n;
+  }
+  return st;
+}
+
 hs_status hs_index_entry_get(hs_index_snapshot *s, uint64_t id, hs_index_entry *e) {
   HS_CHECK(s && e, HS_ERR_INVALID_ARG, "entry get: NULL argument");
   memset(e, 0, sizeof *e);
@@ -388,6 +451,19 @@ hs_status hs_index_entry_get(hs_index_snapshot *s, uint64_t id, hs_index_entry *
   e->fields = s->fields;
   if (page_flags(l, p)[slot] & HS_ENTRY_HAS_META)
     HS_TRY(entry_meta(s, e));
+  return entry_variants(s, e, (page_flags(l, p)[slot] & HS_ENTRY_VARIANT) != 0);
+}
+
+hs_status hs_index_variant_of(hs_index_snapshot *s, uint64_t id, uint64_t *entry,
+                              const char **name) {
+  HS_CHECK(s && entry, HS_ERR_INVALID_ARG, "variant of: NULL argument");
+  const char *n;
+  size_t nlen;
+  HS_TRY(variant_slot_get(s->idx, s->txn, id, entry, &n, &nlen));
+  memcpy(s->vname, n, nlen); /* nlen <= HS_VARIANT_MAX_NAME (checked) */
+  s->vname[nlen] = '\0';
+  if (name)
+    *name = s->vname;
   return HS_OK;
 }
 

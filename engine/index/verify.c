@@ -9,6 +9,8 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entrymeta.h"
+#include "index/entryvariants.h"
+#include "index/listattr.h"
 #include "index/index_internal.h"
 
 #define REPORT_LIMIT 10000
@@ -20,6 +22,7 @@ typedef struct list_sum {
   uint64_t entries, withdrawn, active[HS_HASH_TYPE_COUNT]; /* from the pages */
   uint64_t log_added, log_withdrawn;                       /* from the log */
   uint64_t max_version;                                    /* from versions */
+  uint64_t variants;                                       /* active variant slots */
 } list_sum;
 
 typedef struct verifier {
@@ -32,6 +35,7 @@ typedef struct verifier {
   list_sum *lists;           /* [INDEX_MAX_LISTS + 1] */
   u64map page_type;          /* page_no -> type + 1 */
   uint64_t meta_flags;       /* entries with HS_ENTRY_HAS_META */
+  uint64_t variants, variants_withdrawn; /* variant slots in the pages */
   version_record *versions;  /* [version + 1] */
   uint8_t *version_seen;     /* referenced by a log part */
   uint64_t log_prev;
@@ -156,6 +160,44 @@ static hs_status check_version(verifier *v, const MDB_val *k, const MDB_val *d) 
 
 /* ---- pages ----------------------------------------------------------------------- */
 
+/* A variant slot: its record names an entry of the same type and list,
+ * which lists it, and it is withdrawn when that entry is. */
+static void check_variant(verifier *v, const page_layout *l, uint64_t id, unsigned list,
+                          uint8_t flags, const char *where) {
+  uint64_t owner, *ids = NULL;
+  const char *name;
+  size_t nlen, n = 0;
+  v->variants++;
+  v->variants_withdrawn += (flags & HS_ENTRY_WITHDRAWN) != 0;
+  if (variant_slot_get(v->idx, v->txn, id, &owner, &name, &nlen) != HS_OK) {
+    problem(v, where, "variant slot %llu has no valid variant record", (unsigned long long)id);
+    return;
+  }
+  const void *page;
+  int listed = 0;
+  if (variant_slots_of(v->idx, v->txn, owner, &ids, &n) == HS_OK)
+    for (size_t i = 0; i < n; i++)
+      listed |= ids[i] == id;
+  free(ids);
+  if (!listed)
+    problem(v, where, "variant slot %llu: entry %llu does not list it", (unsigned long long)id,
+            (unsigned long long)owner);
+  else if (index_page_get(v->idx, v->txn, l->type, page_of_id(owner), &page) != HS_OK ||
+           slot_of_id(owner) >= page_hdr((void *)page)->count)
+    problem(v, where, "variant slot %llu: entry %llu is not a %s entry", (unsigned long long)id,
+            (unsigned long long)owner, hs_hash_type_name(l->type));
+  else {
+    unsigned slot = slot_of_id(owner);
+    uint8_t of = page_flags(l, (void *)page)[slot];
+    if ((of & HS_ENTRY_VARIANT) || page_lists(l, (void *)page)[slot] != list)
+      problem(v, where, "variant slot %llu: entry %llu is a variant or in another list",
+              (unsigned long long)id, (unsigned long long)owner);
+    else if ((of & HS_ENTRY_WITHDRAWN) && !(flags & HS_ENTRY_WITHDRAWN))
+      problem(v, where, "variant slot %llu is active but its entry %llu is withdrawn",
+              (unsigned long long)id, (unsigned long long)owner);
+  }
+}
+
 static void check_slots(verifier *v, const page_layout *l, uint32_t no, void *p, dedup_set *seen,
                         const char *where) {
   const page_header *h = page_hdr(p);
@@ -177,12 +219,18 @@ static void check_slots(verifier *v, const page_layout *l, uint32_t no, void *p,
     }
     if (q[i] > 100 && q[i] != HS_QUALITY_UNKNOWN)
       problem(v, where, "entry %llu: quality %u", (unsigned long long)id, q[i]);
-    if (fl[i] & ~(HS_ENTRY_WITHDRAWN | HS_ENTRY_HAS_META | HS_ENTRY_QUARANTINED))
+    if (fl[i] & ~(HS_ENTRY_WITHDRAWN | HS_ENTRY_HAS_META | HS_ENTRY_VARIANT |
+                  HS_ENTRY_QUARANTINED))
       problem(v, where, "entry %llu: unknown flags 0x%02x", (unsigned long long)id, fl[i]);
     if ((fl[i] & HS_ENTRY_WITHDRAWN) && !(fl[i] & HS_ENTRY_HAS_META))
       problem(v, where, "entry %llu: withdrawn without a metadata record", (unsigned long long)id);
     v->meta_flags += (fl[i] & HS_ENTRY_HAS_META) != 0;
     list_sum *ls = &v->lists[list];
+    if (fl[i] & HS_ENTRY_VARIANT) { /* not an entry: checked against its own */
+      check_variant(v, l, id, list, fl[i], where);
+      ls->variants += !(fl[i] & HS_ENTRY_WITHDRAWN);
+      continue;
+    }
     ls->entries++;
     if (fl[i] & HS_ENTRY_WITHDRAWN) {
       ls->withdrawn++;
@@ -389,10 +437,20 @@ static void check_totals(verifier *v) {
       problem(v, where, "the audit log adds up to %llu added, %llu withdrawn; pages hold %llu, %llu",
               (unsigned long long)ls->log_added, (unsigned long long)ls->log_withdrawn,
               (unsigned long long)ls->entries, (unsigned long long)ls->withdrawn);
+    uint64_t nv = 0;
+    if (variant_list_active(v->idx, v->txn, id, &nv) != HS_OK || nv != ls->variants)
+      problem(v, where, "its variant counter says %llu active variant slots, pages hold %llu",
+              (unsigned long long)nv, (unsigned long long)ls->variants);
     if (ls->rec.version != ls->max_version)
       problem(v, where, "version %llu, but its last change is version %llu",
               (unsigned long long)ls->rec.version, (unsigned long long)ls->max_version);
   }
+  uint64_t slots = 0, gone = 0;
+  if (variant_totals(v->idx, v->txn, &slots, &gone) != HS_OK || slots != v->variants ||
+      gone != v->variants_withdrawn)
+    problem(v, "meta", "variant counters say %llu slots (%llu withdrawn), pages hold %llu (%llu)",
+            (unsigned long long)slots, (unsigned long long)gone,
+            (unsigned long long)v->variants, (unsigned long long)v->variants_withdrawn);
   for (uint64_t ver = 1; ver <= v->version; ver++) {
     char where[48];
     snprintf(where, sizeof where, "version %llu", (unsigned long long)ver);

@@ -109,6 +109,7 @@ static hs_status collect_files(hs_index *idx, withdraw_ctx *c, uint64_t *rejecte
   p.forced_type = o->type;
   p.default_list = o->list;
   p.list_optional = 1;
+  p.group_rotations = 1; /* the entry (and with it its rotations), once */
   p.problem = o->problem;
   p.user = o->user;
   hs_status s = HS_OK;
@@ -161,7 +162,8 @@ static hs_status withdraw_one(hs_index *idx, MDB_txn *txn, withdraw_ctx *c, hs_h
   void *p;
   unsigned slot;
   HS_TRY(pagework_edit(&c->work, t, id, &p, &slot));
-  if (page_flags(&idx->layout[t], p)[slot] & HS_ENTRY_WITHDRAWN) {
+  uint8_t flags = page_flags(&idx->layout[t], p)[slot];
+  if (flags & HS_ENTRY_WITHDRAWN) {
     if (tg->state == T_NONE)
       tg->state = T_ALREADY;
     return HS_OK;
@@ -173,6 +175,8 @@ static hs_status withdraw_one(hs_index *idx, MDB_txn *txn, withdraw_ctx *c, hs_h
   HS_TRY(entry_withdraw(idx, txn, &c->work, t, id, w->version, c->seq, c->now, c->opts->reason,
                         &was));
   tg->state = T_DONE;
+  if (flags & HS_ENTRY_VARIANT) /* a variant slot by id: counted apart */
+    return HS_OK;
   w->withdrawn++;
   w->rec.withdrawn++;
   w->rec.active_by_type[t]--;
@@ -201,7 +205,10 @@ static hs_status match_type(hs_index *idx, MDB_txn *txn, withdraw_ctx *c, hs_has
   while (s == HS_OK && any && (walk = page_cursor_next(&pc, &no, &p)) == HS_OK) {
     const uint8_t *hashes = page_hashes(l, p);
     const uint16_t *lists = page_lists(l, p);
+    const uint8_t *flags = page_flags(l, p);
     for (unsigned i = 0; i < page_hdr(p)->count && s == HS_OK; i++) {
+      if (flags[i] & HS_ENTRY_VARIANT) /* withdrawn with its entry, or by id */
+        continue;
       const uint8_t *h = hashes + i * l->hash_bytes;
       uint64_t a = dedup_find(&set, lists[i], h), b = dedup_find(&set, 0, h);
       if (a != DEDUP_NONE)

@@ -26,6 +26,7 @@ int list_role_of(span name, int *type) {
       {"label", R_LABEL, -1},      {"source", R_SOURCE, -1},      {"id", R_ID, -1},
       {"added", R_ADDED, -1},      {"status", R_STATUS, -1},      {"hashstatus", R_STATUS, -1},
       {"hash_status", R_STATUS, -1}, {"should_delete", R_DELETE, -1},
+      {"variants", R_VARIANTS, -1},
   };
   name = span_trim(name);
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
@@ -184,15 +185,24 @@ static void record_words(fctx *c, const words *w) {
     list_report(c, "two hashes on one line");
     return;
   }
+  int original = c->p->group_rotations && span_eq(w->rotation, "ORIGINAL");
+  if (w->rotation.n && !original && !w->collab.n && !w->category.n && !w->rest.n &&
+      list_rotation_variant(c, w->rotation, w->type, w->hash))
+    return;
   draft_set(c, w->type.n ? R_TYPED_HASH : R_HASH, w->type.n ? list_type_of(w->type) : -1, "",
             w->hash);
+  /* An ORIGINAL line is the entry its rotations are variants of: no
+   * `rotation` field then. */
   const struct { const char *key; span v; } kept[] = {
-      {"collab", w->collab}, {"rotation", w->rotation}, {"category", w->category},
-      {"tags", w->tags},     {"metadata", w->rest}};
+      {"collab", w->collab}, {"rotation", original ? (span){0} : w->rotation},
+      {"category", w->category}, {"tags", w->tags}, {"metadata", w->rest}};
   for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
     if (kept[i].v.n && draft_set(c, R_EXTRA, -1, kept[i].key, kept[i].v) != 0)
       return;
+  size_t rows = c->p->nrows;
   list_finish_record(c);
+  if (original)
+    list_rotation_origin(c, rows);
 }
 
 static span raw_from(fctx *c, span rec, size_t first, size_t last) {

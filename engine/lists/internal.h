@@ -27,7 +27,7 @@ enum { MODE_PLAIN, MODE_DELIM, MODE_HEADER, MODE_JSONL, MODE_JSONDOC };
 #define LIST_MAX_DOCUMENT (256u << 20)
 enum role {
   R_EXTRA, R_LIST, R_TYPE, R_HASH, R_TYPED_HASH, R_QUALITY, R_LABEL, R_SOURCE, R_ID, R_ADDED,
-  R_STATUS, R_DELETE
+  R_STATUS, R_DELETE, R_VARIANTS
 };
 
 typedef struct span {
@@ -47,6 +47,7 @@ typedef struct draft {
   int hash_type[MAX_HASHES_PER_RECORD]; /* from a typed column, or -1 */
   int nhash;
   span quality, list, status, type, del;
+  span variants; /* a `variants` object's JSON text (variants.c) */
   emeta_kv *kv;
   size_t nkv, kvcap;
 } draft;
@@ -84,6 +85,8 @@ typedef struct fctx {
   json_member *jm;
   size_t njm, jmcap;
   char jpath[64];      /* "hashRecords[3]" in a JSON document, else "" */
+  size_t rot_row;      /* the row of the last pytx ORIGINAL line (variants.c) */
+  uint64_t rot_record; /* p->records right after that group's last line */
   draft d;
 } fctx;
 
@@ -126,6 +129,20 @@ int list_json_document(fctx *c, span rec);
  * `cap` bytes were left (the rest read into the digest only), -1 on a read
  * error. */
 int list_read_rest(fctx *c, rec_writer *w, size_t cap);
+
+/* variants.c */
+/* The draft's `variants` object for row `row` (a PDQ row just pushed):
+ * appended to parser.variants. 0, or -1 (reported; the caller drops the
+ * record's rows). */
+int list_record_variants(fctx *c, size_t row);
+/* A pytx rotation line (`ROTATE90 pdq <hex>`) right after its image's
+ * ORIGINAL line (and the group's other rotations): a dihedral variant of
+ * that line's entry, named as hashsweep names dihedrals (rot90, flipx...).
+ * Returns 1 when taken so, 0 when the line is to be read as a row. */
+int list_rotation_variant(fctx *c, span rotation, span type, span hash);
+/* After an ORIGINAL line was read: its row, if one was pushed, heads a
+ * group (rows_before: parser.nrows before the line). */
+void list_rotation_origin(fctx *c, size_t rows_before);
 
 /* rows.c */
 int draft_set(fctx *c, int role, int type, const char *key, span v);

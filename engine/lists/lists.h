@@ -42,12 +42,25 @@ typedef struct import_row {
   uint8_t pad;
 } import_row;
 
+/* A list-side variant a record gives for its PDQ hash (a `variants` object
+ * or column: {"crop_centre_10": "<hex>", ...}; a pytx `ROTATE90 pdq <hex>`
+ * line): an extra slot of that row's entry (index/entryvariants.h). */
+typedef struct import_variant {
+  uint8_t hash[32];
+  size_t row; /* index into parser.rows */
+  char name[HS_VARIANT_MAX_NAME + 1];
+} import_variant;
+
 typedef struct import_parser {
   /* settings */
   int forced_type;            /* -1 or hs_hash_type */
   const char *default_list;   /* may be NULL */
   const char *default_label, *default_source;
   int keep_fields;            /* build field blobs (import; not withdraw) */
+  int group_rotations;        /* pytx `hash --photo-preprocess rotations`:
+                                 ROTATE90.. lines after an ORIGINAL line are
+                                 variants of its entry, not rows (import,
+                                 withdraw; not match) */
   int list_optional;          /* rows without a list get PARSE_ANY_LIST */
   uint64_t max_rows;          /* more rows is HS_ERR_LIMIT (0: no limit) */
   int stop_at_problem;        /* stop reading a file at its first problem */
@@ -57,6 +70,8 @@ typedef struct import_parser {
   /* results */
   import_row *rows;
   size_t nrows, cap;
+  import_variant *variants;   /* in row order */
+  size_t nvariants, vcap;
   rec_writer blobs;
   char **lists;               /* distinct list names, owned */
   size_t nlists;

@@ -2,6 +2,7 @@
  * (the audit log keeps its SHA-256 and size), its shape decided from the
  * first record, every record handed to detect.c / jsonl.c. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,6 +150,7 @@ hs_status import_parse_file(import_parser *p, const char *path) {
   fctx c;
   memset(&c, 0, sizeof c);
   c.p = p;
+  c.rot_row = SIZE_MAX; /* no pytx rotation group yet */
   c.file = (uint16_t)p->nfiles;
   HS_TRY(open_input(&c, path));
   return parse_input(p, &c, path);
@@ -159,6 +161,7 @@ hs_status import_parse_stream(import_parser *p, FILE *f, const char *name) {
   fctx c;
   memset(&c, 0, sizeof c);
   c.p = p;
+  c.rot_row = SIZE_MAX; /* no pytx rotation group yet */
   c.file = (uint16_t)p->nfiles;
   c.f = f;
   c.name = name;
@@ -173,6 +176,7 @@ void import_parser_init(import_parser *p) {
 
 void import_parser_free(import_parser *p) {
   free(p->rows);
+  free(p->variants);
   rec_writer_free(&p->blobs);
   for (size_t i = 0; i < p->nlists; i++)
     free(p->lists[i]);

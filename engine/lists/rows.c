@@ -59,6 +59,7 @@ int draft_set(fctx *c, int role, int type, const char *key, span v) {
   case R_STATUS: d->status = v; return 0;
   case R_TYPE: d->type = v; return 0;
   case R_DELETE: d->del = v; return 0;
+  case R_VARIANTS: d->variants = v; return 0;
   default:
     break;
   }
@@ -374,9 +375,12 @@ void list_finish_record(fctx *c) {
       return;
     }
   }
+  size_t first = p->nrows, pdq_row = SIZE_MAX;
   for (int i = 0; i < d->nhash; i++) {
     r.type = types[i];
     memcpy(r.hash, hashes[i], sizeof r.hash);
+    if (r.type == HS_HASH_PDQ && pdq_row == SIZE_MAX)
+      pdq_row = p->nrows;
     int pushed = push_row(p, &r);
     if (pushed > 0) {
       c->over_limit = 1;
@@ -387,6 +391,14 @@ void list_finish_record(fctx *c) {
       return;
     }
   }
+  if (span_trim(d->variants).n == 0)
+    return;
+  /* Variants belong to the record's PDQ hash; a bad one drops the record. */
+  if (pdq_row == SIZE_MAX) {
+    list_report(c, "variants are PDQ hashes of the listed image, but this record has no pdq");
+    p->nrows = first;
+  } else if (list_record_variants(c, pdq_row) != 0)
+    p->nrows = first;
 }
 
 hs_status parse_hash_text(const char *text, int forced_type, hs_hash_type *type, uint8_t hash[32]) {

@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "scan/variant_resolve.h"
 
 static void unload(scan_matcher *m) {
   hs_haystack_destroy(m->haystack);
@@ -124,17 +125,15 @@ typedef struct hit {
   uint64_t entry;
   int distance;
   int variant;
+  char via[HS_VARIANT_MAX_NAME + 1]; /* list-side variant slot that matched ("": none) */
 } hit;
 
-static const char *variant_name(int v) {
-  static const char *const content[HS_DIH_COUNT] = {
-      "unletterbox",       "unletterbox+rot90", "unletterbox+rot180",    "unletterbox+rot270",
-      "unletterbox+flipx", "unletterbox+flipy", "unletterbox+flipplus1", "unletterbox+flipminus1"};
-  if (v == VARIANT_MD5)
+static const char *variant_name(const hit *h, char *buf, size_t cap) {
+  if (h->variant == VARIANT_MD5)
     return "md5";
-  if (v == VARIANT_SHA256)
+  if (h->variant == VARIANT_SHA256)
     return "sha256";
-  return v < HS_DIH_COUNT ? hs_dihedral_name(v) : content[v - HS_DIH_COUNT];
+  return variant_label(h->variant, h->via, buf, cap);
 }
 
 /* Exact hits first (md5, then sha256), then PDQ by distance, then entry. */
@@ -162,18 +161,22 @@ static int reserve_hit(hit **hits, size_t n, size_t *cap) {
   return 0;
 }
 
-/* Adds a PDQ hit, keeping per entry the closest (then lowest) variant. */
-static void add_pdq_hit(hit *hits, size_t *n, uint64_t entry, int distance, int variant) {
+/* Adds a PDQ hit, keeping per entry the best one (variant_better): an
+ * entry is reported once whichever of its slots matched. */
+static void add_pdq_hit(hit *hits, size_t *n, const variant_via *via, int distance, int variant) {
   for (size_t i = 0; i < *n; i++)
-    if (hits[i].variant < PDQ_VARIANTS && hits[i].entry == entry) {
-      if (distance < hits[i].distance ||
-          (distance == hits[i].distance && variant < hits[i].variant)) {
+    if (hits[i].variant < PDQ_VARIANTS && hits[i].entry == via->entry) {
+      if (variant_better(distance, via->name, variant, hits[i].distance, hits[i].via,
+                         hits[i].variant)) {
         hits[i].distance = distance;
         hits[i].variant = variant;
+        memcpy(hits[i].via, via->name, sizeof hits[i].via);
       }
       return;
     }
-  hits[(*n)++] = (hit){entry, distance, variant};
+  hit *h = &hits[(*n)++];
+  *h = (hit){via->entry, distance, variant, ""};
+  memcpy(h->via, via->name, sizeof h->via);
 }
 
 /* The closest allow-list hit (hits are sorted: the first one), or n. */
@@ -196,13 +199,13 @@ static hs_status report_allowed(scan_matcher *m, const match_input *in, const hi
                                 hs_scan_summary *sum) {
   hs_index_entry e;
   HS_TRY(hs_index_entry_get(m->snap, a->entry, &e));
-  char note[160];
+  char note[160], label[2 * HS_VARIANT_MAX_NAME];
   snprintf(note, sizeof note, "allow-list entry %llu (distance %d): %zu match%s suppressed",
            (unsigned long long)a->entry, a->distance, others, others == 1 ? "" : "es");
   hs_record r = {.kind = HS_RECORD_NOTE, .path = in->path, .pdq_hex = pdq_hex,
                  .quality = in->pdq ? in->pdq->quality : -1, .md5_hex = md5_hex,
                  .entry = a->entry, .list = e.list, .label = e.label, .distance = a->distance,
-                 .variant = variant_name(a->variant), .index_version = m->version,
+                 .variant = variant_name(a, label, sizeof label), .index_version = m->version,
                  .message = note, .suppressed = others};
   sink_match(out, &r);
   sum->allowed++;
@@ -226,6 +229,7 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
                           in->md5 ? md5_hex : NULL, out, sum);
   for (size_t i = 0; i < n; i++) {
     hs_index_entry e;
+    char label[2 * HS_VARIANT_MAX_NAME];
     HS_TRY(hs_index_entry_get(m->snap, hits[i].entry, &e));
     int held = guard_flood_count(&m->guard, hits[i].entry, sum->seen);
     if (held < 0)
@@ -241,7 +245,7 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
         .list = e.list,
         .label = e.label,
         .distance = hits[i].distance,
-        .variant = variant_name(hits[i].variant),
+        .variant = variant_name(&hits[i], label, sizeof label),
         .index_version = m->version,
         .held = held ? "flood" : NULL,
     };
@@ -274,7 +278,7 @@ static hs_status exact_hits(const scan_matcher *m, const match_input *x, hit **h
     for (size_t j = 0; j < k && j < 16; j++) {
       if (reserve_hit(hits, *nh, cap) != 0)
         return error_set(HS_ERR_NOMEM, "out of memory collecting matches");
-      (*hits)[(*nh)++] = (hit){ids[j], 0, VARIANT_MD5 + d};
+      (*hits)[(*nh)++] = (hit){ids[j], 0, VARIANT_MD5 + d, ""};
     }
   }
   return HS_OK;
@@ -374,8 +378,10 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
         if (!guard_keeps(&m->guard, m->pdq_lists[ml.items[mi].target],
                          (int)ml.items[mi].distance, qh->quality))
           continue;
-        add_pdq_hit(hits, &nh, m->pdq_ids[ml.items[mi].target], (int)ml.items[mi].distance,
-                    variant);
+        variant_via via;
+        st = variant_resolve(m->snap, m->pdq_ids[ml.items[mi].target], &via);
+        if (st == HS_OK)
+          add_pdq_hit(hits, &nh, &via, (int)ml.items[mi].distance, variant);
       }
       q0 = q1;
     } else if (x->pdq) {

@@ -7,7 +7,10 @@
  * reported (ties: the lower variant, orig first). A file with added
  * borders has 8 more queries, its content region's (unletterbox): a match
  * through one has variant "unletterbox" or "unletterbox+<dihedral>", and
- * loses ties to the file's own hashes. Files below the quality
+ * loses ties to the file's own hashes. An entry's list-side variant slots
+ * are ordinary targets; a hit on one is reported as its entry with the
+ * variant's name (variant_resolve.h), and loses ties to the entry's own
+ * hash. Files below the quality
  * gate are not PDQ-matched (a note record says so). MD5 and SHA-256 of the
  * file bytes are looked up among the exact entries. */
 #ifndef HS_SCAN_SCAN_MATCH_H

@@ -18,3 +18,17 @@ finish() { if [ "$FAILS" -ne 0 ]; then echo "$FAILS check(s) failed" >&2; exit 1
 faults_built() { [ "${HS_FAULT_INJECTION:-OFF}" = ON ]; }
 # need_faults: a script that is all fault injection skips (ctest SKIP).
 need_faults() { faults_built || { echo "SKIP: built without HS_FAULT_INJECTION"; exit 77; }; }
+# scan_on_device OUT FALLBACK ARGS...: `scan ARGS` with PDQ hashed and
+# matched on OpenCL device 0 into OUT, or, with no usable device, FALLBACK
+# (the CPU scan's records) copied to OUT and a note: callers compare OUT
+# with the CPU records either way.
+scan_on_device() {
+  local out=$1 fallback=$2
+  shift 2
+  if "$HS" devices --check > /dev/null 2>&1; then
+    "$HS" scan -q --device 0 --hash-on device --match-on device --out "$out" "$@"
+  else
+    cp "$fallback" "$out"
+    echo "note: no usable OpenCL device: the device-path scan is not checked"
+  fi
+}

@@ -54,9 +54,24 @@ expect_grep "hash photo: the hash stored is pytx's" "	$pdq	" "$T/l1.tsv"
 import_counts "hash video (video_md5, video_sha256)" "$T/video.txt"
 "$TX" hash --photo-preprocess rotations photo "$IMG" > "$T/rot.txt" 2> /dev/null
 expect_eq "pytx rotations: 8 lines" "$(wc -l < "$T/rot.txt")" 8
-import_counts "hash --photo-preprocess rotations" "$T/rot.txt"
+expect_eq "pytx rotations: ORIGINAL first" "$(head -1 "$T/rot.txt" | cut -d' ' -f1)" ORIGINAL
+# The 8 lines are one image: ORIGINAL's entry, the other 7 its dihedral
+# variants (issue 12), named as hashsweep names dihedrals.
+n=$((n + 1))
+"$HS" index import "$IDX" --list "l$n" "$T/rot.txt" > "$T/imp.out" 2> "$T/imp.err"
+expect_eq "hash --photo-preprocess rotations: exit" "$?" 0
+expect_grep "rotations: one entry, 7 variant slots" \
+  "^imported 1 rows: 1 added, .*, 7 variant slots added" "$T/imp.out"
 "$HS" index export "$IDX" --list l3 --format jsonl > "$T/l3.jsonl"
-expect_grep "rotations: the rotation is kept" '"rotation":"ROTATE90"' "$T/l3.jsonl"
+orig=$(awk '$1 == "ORIGINAL" {print $3}' "$T/rot.txt")
+rot90=$(awk '$1 == "ROTATE90" {print $3}' "$T/rot.txt")
+expect_eq "rotations: one exported row" "$(wc -l < "$T/l3.jsonl")" 1
+expect_grep "rotations: the entry is ORIGINAL's hash" "\"hash\":\"$orig\"" "$T/l3.jsonl"
+expect_grep "rotations: ROTATE90 is its variant rot90" "\"rot90\":\"$rot90\"" "$T/l3.jsonl"
+# pytx's ROTATE90 is hashsweep's rot90 dihedral of the same image.
+ours90=$("$HS" hash --dihedral --mode exact "$IMG" | cut -f4)
+"$HS" match --radius 16 <(echo "$rot90") <(echo "$ours90") > "$T/rot90.pairs" 2> /dev/null
+expect_eq "rotations: ROTATE90 within 16 bits of hashsweep's rot90" "$(wc -l < "$T/rot90.pairs")" 1
 for args in "-P" "-P -S" "-P --csv" "-P -s pdq"; do
   # shellcheck disable=SC2086
   "$TX" dataset $args > "$T/dataset.out" 2> /dev/null

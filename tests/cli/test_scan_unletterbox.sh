@@ -41,13 +41,7 @@ o() { printf "%s/orig/img%05d.jpg" "$A" "$1"; }
 "$HS" scan -q --no-unletterbox --index "$T/idx" --out "$T/off.jsonl" "$A"
 # PDQ on an OpenCL device (PoCL here): the content region is hashed on the
 # decode worker all the same, and the records are the same.
-if "$HS" devices --check > /dev/null 2>&1; then
-  "$HS" scan -q --device 0 --hash-on device --match-on device --index "$T/idx" \
-    --out "$T/device.jsonl" "$A"
-else
-  cp "$T/on.jsonl" "$T/device.jsonl"
-  echo "note: no usable OpenCL device: the device-path scan is not checked"
-fi
+scan_on_device "$T/device.jsonl" "$T/on.jsonl" --index "$T/idx" "$A"
 "$HS" rescan -q --index "$T/idx" --store "$T/store" --out "$T/rescan.jsonl"
 "$HS" rescan -q --no-unletterbox --index "$T/idx" --store "$T/store" --out "$T/rescan-off.jsonl"
 "$HS" scan --index "$T/idx" --store "$T/store" --out "$T/again.jsonl" "$A" 2> "$T/again.err"

@@ -77,6 +77,16 @@ HS_API int hs_hash_to_words(hs_hash_type type, const void *hash, uint64_t words[
 /* Per-entry flag bits (hs_index_block.flags). */
 #define HS_ENTRY_WITHDRAWN 0x01u
 #define HS_ENTRY_HAS_META 0x02u
+/* An extra hash slot of another entry (a list-side variant: a crop, a small
+ * rotation, a dihedral of the listed image). To a matcher it is an ordinary
+ * slot; hs_index_variant_of names the entry it belongs to. It is not
+ * counted as an entry (hs_list_info.variants, hs_index_stats.variants). */
+#define HS_ENTRY_VARIANT 0x04u
+/* Longest variant name ("crop_centre_10", "rotate_+4_fill", "rot90"). */
+#define HS_VARIANT_MAX_NAME 64
+/* Most variant slots one entry keeps (active and withdrawn): its export
+ * line stays far below the import's record limit. */
+#define HS_VARIANT_MAX_PER_ENTRY 1024
 /* Held by the flood guard (hashsweep/guard.h): not matched until released. */
 #define HS_ENTRY_QUARANTINED 0x08u
 /* Entry ids: page * HS_INDEX_PAGE_IDS + slot. */
@@ -155,6 +165,8 @@ typedef struct hs_import_result {
   int64_t next_set_timestamp; /* a StopNCII FetchHashes page's nextSetTimestamp
                                  (the last page's; 0: none): where the next
                                  fetch continues */
+  uint64_t variants;   /* variant slots added (rows' `variants`: names an
+                          entry already has are not added again) */
 } hs_import_result;
 
 /* The default row limit: 50 million rows, about 3 GB of memory. */
@@ -214,6 +226,8 @@ typedef struct hs_list_info {
   uint64_t entries;     /* all entries ever added (active + withdrawn) */
   uint64_t withdrawn;
   uint64_t active_by_type[HS_HASH_TYPE_COUNT];
+  uint64_t variants;    /* active variant slots of its entries (not in
+                           `entries` or active_by_type) */
 } hs_list_info;
 
 /* Calls fn for each list, by name. A non-zero return from fn stops. */
@@ -223,8 +237,11 @@ HS_API hs_status hs_index_lists(hs_index *idx, int (*fn)(void *user, const hs_li
 typedef struct hs_index_stats {
   uint64_t version;
   unsigned lists;
-  uint64_t entries[HS_HASH_TYPE_COUNT];   /* including withdrawn */
+  uint64_t entries[HS_HASH_TYPE_COUNT];   /* including withdrawn; variant
+                                             slots not counted */
   uint64_t withdrawn[HS_HASH_TYPE_COUNT];
+  uint64_t variants;            /* PDQ variant slots (HS_ENTRY_VARIANT) */
+  uint64_t variants_withdrawn;  /* of those, withdrawn */
   uint64_t pages[HS_HASH_TYPE_COUNT];
   unsigned page_capacity[HS_HASH_TYPE_COUNT];
   uint64_t meta_records;  /* entries with metadata */
@@ -398,9 +415,30 @@ typedef struct hs_index_entry {
   const hs_index_field *fields;
   size_t nfields;
   int quarantined;           /* held by the flood guard (hashsweep/guard.h) */
+  /* A variant slot (HS_ENTRY_VARIANT): the entry it belongs to and its
+   * name; 0 and NULL for an entry. */
+  uint64_t variant_of;
+  const char *variant;
+  /* An entry's variant slots, active and withdrawn, by name. */
+  const struct hs_index_variant *variants;
+  size_t nvariants;
 } hs_index_entry;
+typedef struct hs_index_variant {
+  uint64_t id;          /* the slot's id */
+  const char *name;
+  uint8_t hash[32];     /* stored form, the entry's type */
+  int withdrawn;
+} hs_index_variant;
 /* HS_ERR_NOT_FOUND for an id that names no entry. */
 HS_API hs_status hs_index_entry_get(hs_index_snapshot *snap, uint64_t id, hs_index_entry *out);
+
+/* Whether `id` is a variant slot: HS_OK with the id of the entry it belongs
+ * to and the variant's name (borrowed: valid until the next call on the
+ * snapshot, renew or close; may be NULL), or HS_ERR_NOT_FOUND (no error
+ * detail) for an entry or an unknown id. One LMDB lookup: cheap enough per
+ * match. */
+HS_API hs_status hs_index_variant_of(hs_index_snapshot *snap, uint64_t id, uint64_t *entry,
+                                     const char **name);
 
 /* Unix time of a version (0 for version 0). HS_ERR_NOT_FOUND if unknown. */
 HS_API hs_status hs_index_version_time(hs_index_snapshot *snap, uint64_t version,

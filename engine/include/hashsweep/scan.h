@@ -35,7 +35,10 @@ typedef struct hs_record {
   const char *list;
   const char *label;        /* NULL: none */
   int distance;             /* Hamming distance (0 for digest hits) */
-  const char *variant;      /* "orig", a dihedral name, "md5" or "sha256" */
+  const char *variant;      /* "orig", a dihedral name, "md5" or "sha256";
+                               "unletterbox[+dihedral]" (the content region),
+                               or the entry's list-side variant joined with
+                               those by '+' ("crop_centre_10+rot270") */
   uint64_t index_version;   /* the index version matched against */
   /* HS_RECORD_ERROR: the one-line cause; HS_RECORD_NOTE: the note */
   const char *message;
