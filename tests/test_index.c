@@ -809,7 +809,7 @@ static hs_status import_exchange(hs_index *idx, const char *list, const char *te
   /* warnings and problems share `user`: told apart by their text */
   hs_status s = hs_index_import(idx, files, 1, &o, &r);
   for (int i = 0; i < pr.n; i++)
-    if (strstr(pr.lines[i], "warning") || strstr(pr.lines[i], "passed over") ||
+    if (strstr(pr.lines[i], "warning") || strstr(pr.lines[i], "pass-through entry") ||
         strstr(pr.lines[i], "imported as active"))
       memcpy(warned.lines[warned.n++], pr.lines[i], sizeof pr.lines[i]);
   free(path);
@@ -926,7 +926,8 @@ START_TEST(pytx_shapes) {
   e1 = NULL;
   got = NULL;
   /* pytx 1.2 `dataset -P`: type hash 'collab' CATEGORY tags; signal types
-   * hashsweep lacks are passed over with a warning, never an error. */
+   * hashsweep lacks are kept as pass-through entries with a warning, never
+   * an error. */
   snprintf(text, sizeof text,
            "pdq %s 'Sample Signals' INVESTIGATION_SEED tag1 tag2\n"
            "raw_text The quick brown fox, jumps\n"
@@ -936,7 +937,7 @@ START_TEST(pytx_shapes) {
   ck_assert_uint_eq(r.added, 1);
   ck_assert_uint_eq(r.passed_over, 2);
   ck_assert_uint_eq(r.rejected, 0);
-  ck_assert_msg(strstr(warned.lines[0], ":2: signal type 'raw_text' is not supported"), "%s",
+  ck_assert_msg(strstr(warned.lines[0], ":2: hash type 'raw_text' is not supported"), "%s",
                 warned.lines[0]);
   e1 = export_to(idx, "pytx2.jsonl", HS_EXPORT_JSONL, "pytx2");
   got = slurp(e1);

@@ -61,7 +61,11 @@ static int print_list(void *user, const hs_list_info *l) {
     for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
       printf(",\"%s\":%llu", hs_hash_type_name((hs_hash_type)t),
              (unsigned long long)l->active_by_type[t]);
-    printf(",\"created\":\"%s\",\"updated\":\"%s\"}\n", created, updated);
+    printf(",\"created\":\"%s\",\"updated\":\"%s\",\"passthrough\":%llu", created, updated,
+           (unsigned long long)l->passthrough);
+    if (l->next_set_timestamp)
+      printf(",\"next_set_timestamp\":%lld", (long long)l->next_set_timestamp);
+    puts("}");
     return 0;
   }
   printf("%s\t%u\t%llu\t%llu\t%llu\t%llu", l->name, l->id, (unsigned long long)l->version,
@@ -69,14 +73,18 @@ static int print_list(void *user, const hs_list_info *l) {
          (unsigned long long)l->entries);
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
     printf("\t%llu", (unsigned long long)l->active_by_type[t]);
-  printf("\t%s\t%s\n", created, updated);
+  printf("\t%s\t%s\t%llu\t", created, updated, (unsigned long long)l->passthrough);
+  if (l->next_set_timestamp) /* empty: no StopNCII page was imported */
+    printf("%lld", (long long)l->next_set_timestamp);
+  putchar('\n');
   return 0;
 }
 
 static int show_lists(hs_index *idx, const show_args *a) {
   int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
   if (!jsonl)
-    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated");
+    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated"
+         "\tpassthrough\tnext_set_timestamp");
   hs_status st = hs_index_lists(idx, print_list, jsonl ? (void *)1 : NULL);
   if (st != HS_OK)
     cli_error("%s", hs_last_error());

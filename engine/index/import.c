@@ -9,6 +9,8 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entryedit.h"
+#include "index/listattr.h"
+#include "index/passthru.h"
 #include "lists/lists.h"
 
 #define STATUS_WITHDRAW_REASON "withdrawn by the source (status in the imported list)"
@@ -239,6 +241,31 @@ static hs_status close_lists(hs_index *idx, MDB_txn *txn, import_ctx *c) {
   return s;
 }
 
+/* What an exchange's pages bring besides hashes: the pass-through
+ * entries, and where the next fetch of each list continues. */
+static hs_status apply_exchange(hs_index *idx, MDB_txn *txn, import_ctx *c) {
+  const import_parser *p = c->parser;
+  uint32_t *ids = calloc(p->nlists ? p->nlists : 1, sizeof *ids);
+  if (!ids)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  hs_status s = HS_OK;
+  for (size_t i = 0; i < p->nlists && s == HS_OK; i++) {
+    ids[i] = c->lists[i].rec.id;
+    if (p->has_next_set)
+      s = listattr_put_i64(idx, txn, ids[i], LISTATTR_NEXT_SET, p->next_set_timestamp);
+  }
+  passthru_counts pc;
+  if (s == HS_OK)
+    s = passthru_import(idx, txn, p, ids, c->seq, c->now, &pc);
+  free(ids);
+  HS_TRY(s);
+  c->result->passthrough = pc.added;
+  c->result->passthrough_changed = pc.changed;
+  c->result->passthrough_removed = pc.removed;
+  c->not_found += pc.not_found;
+  return HS_OK;
+}
+
 static void attempt_free(import_ctx *c) {
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
     dedup_free(&c->sets[t]);
@@ -276,6 +303,7 @@ static hs_status import_txn(hs_index *idx, MDB_txn *txn, void *arg) {
   HS_TRY(audit_next_seq(idx, txn, &c->seq));
   HS_TRY(open_lists(idx, txn, c));
   HS_TRY(apply_rows(idx, txn, c));
+  HS_TRY(apply_exchange(idx, txn, c));
   HS_TRY(pagework_flush(&c->work));
   return close_lists(idx, txn, c);
 }

@@ -17,6 +17,8 @@
  * treats a missing one as empty (idx->has[db] == 0):
  *   listattr    u32 list id (big-endian) + attribute name -> bytes
  *               (listattr.h)
+ *   passthrough u32 list id (big-endian) + SHA-256 of type and value ->
+ *               an inactive pass-through entry (passthru.h)
  * Integers inside fixed records are host order (LMDB itself is not portable
  * across byte orders either); the schema records the order and open refuses
  * a foreign one. */
@@ -40,6 +42,7 @@ enum {
   DB_PAGES, /* + hash type */
   /* Optional sub-databases from here on (new ones go just before DB_COUNT). */
   DB_LISTATTR = DB_PAGES + HS_HASH_TYPE_COUNT,
+  DB_PASSTHRU,
   DB_COUNT
 };
 #define DB_FIRST_OPTIONAL DB_LISTATTR

@@ -155,6 +155,7 @@ static int pytx_words(span rec, words *w) {
     x = next_word(&t);
   } else if (is_name(x, 0) && span_trim(t).n && !list_is_hex_hash(x)) {
     w->type = x; /* raw_text ..., url ..., url_md5 <hex>, trend_query {...} */
+    w->rest = span_trim(t);
     w->unsupported = 1;
     return 1;
   }
@@ -174,10 +175,8 @@ static int pytx_words(span rec, words *w) {
 }
 
 static void record_words(fctx *c, const words *w) {
-  if (w->unsupported) {
-    c->p->passed_over++;
-    list_warn(c, "signal type '%.*s' is not supported (pdq, md5, sha256, h64): passed over",
-              (int)(w->type.n > 40 ? 40 : w->type.n), w->type.s);
+  if (w->unsupported) { /* the rest of the line, as pytx wrote it, is its value */
+    list_pass_through(c, w->type, w->rest);
     return;
   }
   if (list_is_hex_hash(w->rest)) {

@@ -148,11 +148,17 @@ typedef struct hs_import_result {
   uint64_t version;    /* index version after the import (0: nothing written) */
   unsigned lists;      /* lists changed */
   uint64_t warnings;   /* rows reported through `warning` */
-  uint64_t passed_over; /* rows of a hash type not supported (not imported) */
+  uint64_t passed_over; /* records of a hash type hashsweep does not match
+                           (VideoTMK, HASH_TMK, raw_text...): not hash
+                           entries; kept as pass-through entries below */
   uint64_t already_withdrawn; /* status-withdrawn rows whose entry already was */
   int64_t next_set_timestamp; /* a StopNCII FetchHashes page's nextSetTimestamp
                                  (the last page's; 0: none): where the next
-                                 fetch continues */
+                                 fetch continues; also recorded per list
+                                 (hs_list_info.next_set_timestamp) */
+  uint64_t passthrough;         /* pass-through entries stored new */
+  uint64_t passthrough_changed; /* ... whose fields the import replaced */
+  uint64_t passthrough_removed; /* ... deleted by a withdrawn status */
 } hs_import_result;
 
 /* The default row limit: 50 million rows, about 3 GB of memory. */
@@ -212,6 +218,13 @@ typedef struct hs_list_info {
   uint64_t entries;     /* all entries ever added (active + withdrawn) */
   uint64_t withdrawn;
   uint64_t active_by_type[HS_HASH_TYPE_COUNT];
+  /* Inactive pass-through entries: records of hash types hashsweep does
+   * not match (StopNCII VideoTMK...), kept with their metadata, exported
+   * with the list, never matched. */
+  uint64_t passthrough;
+  /* The nextSetTimestamp of the last StopNCII FetchHashes page imported
+   * into this list (0: none): where a sync job's next fetch starts. */
+  int64_t next_set_timestamp;
 } hs_list_info;
 
 /* Calls fn for each list, by name. A non-zero return from fn stops. */
