@@ -111,6 +111,7 @@ static int is_rotation(span w) {
 typedef struct words {
   span collab, rotation, type, hash, category, tags, rest;
   int unsupported; /* type names a signal type hashsweep does not match */
+  int summary;     /* "pdq: 16": `threatexchange dataset` counts, no hash */
 } words;
 
 static span quoted(span *t) {
@@ -139,6 +140,14 @@ static int is_name(span w, int upper) {
   return 1;
 }
 
+/* A digest of a type hashsweep lacks (url_md5): 8 or more hex digits. */
+static int is_hex_word(span w) {
+  for (size_t i = 0; i < w.n; i++)
+    if (!isxdigit((unsigned char)w.s[i]))
+      return 0;
+  return w.n >= 8;
+}
+
 static int pytx_words(span rec, words *w) {
   memset(w, 0, sizeof *w);
   span t = span_trim(rec);
@@ -146,6 +155,17 @@ static int pytx_words(span rec, words *w) {
     return 0;
   w->collab = quoted(&t);
   span x = next_word(&t);
+  if (!w->collab.n && x.n > 1 && x.s[x.n - 1] == ':' && is_name((span){x.s, x.n - 1}, 0)) {
+    span count = span_trim(t);
+    size_t k = 0;
+    while (k < count.n && count.s[k] >= '0' && count.s[k] <= '9')
+      k++;
+    if (count.n && k == count.n) {
+      w->type = (span){x.s, x.n - 1};
+      w->summary = 1;
+      return 1;
+    }
+  }
   if (is_rotation(x)) {
     w->rotation = x;
     x = next_word(&t);
@@ -155,11 +175,15 @@ static int pytx_words(span rec, words *w) {
     x = next_word(&t);
   } else if (is_name(x, 0) && span_trim(t).n && !list_is_hex_hash(x)) {
     w->type = x; /* raw_text ..., url ..., url_md5 <hex>, trend_query {...} */
-    w->rest = span_trim(t);
     w->unsupported = 1;
-    return 1;
+    span peek = t;
+    if (!is_hex_word(next_word(&peek))) { /* free text: the whole rest */
+      w->rest = span_trim(t);
+      return 1;
+    }
+    x = next_word(&t); /* a digest (url_md5): then collab, category, tags */
   }
-  if (!list_is_hex_hash(x))
+  if (!w->unsupported && !list_is_hex_hash(x))
     return 0;
   w->hash = x;
   if (!w->collab.n)
@@ -171,11 +195,17 @@ static int pytx_words(span rec, words *w) {
   } else {
     w->rest = span_trim(t);
   }
-  return w->collab.n || w->rotation.n || w->category.n || w->rest.n;
+  return w->unsupported || w->collab.n || w->rotation.n || w->category.n || w->rest.n;
 }
 
 static void record_words(fctx *c, const words *w) {
-  if (w->unsupported) { /* the rest of the line, as pytx wrote it, is its value */
+  if (w->summary) {
+    list_report(c, "a count of %.*s signals from `threatexchange dataset` (its summary), not a "
+                "hash: `threatexchange dataset -P` writes the hashes",
+                (int)(w->type.n > 40 ? 40 : w->type.n), w->type.s);
+    return;
+  }
+  if (w->unsupported && !w->hash.n) { /* the rest of the line, as pytx wrote it */
     list_pass_through(c, w->type, w->rest);
     return;
   }
@@ -183,15 +213,19 @@ static void record_words(fctx *c, const words *w) {
     list_report(c, "two hashes on one line");
     return;
   }
-  draft_set(c, w->type.n ? R_TYPED_HASH : R_HASH, w->type.n ? list_type_of(w->type) : -1, "",
-            w->hash);
+  if (!w->unsupported)
+    draft_set(c, w->type.n ? R_TYPED_HASH : R_HASH, w->type.n ? list_type_of(w->type) : -1, "",
+              w->hash);
   const struct { const char *key; span v; } kept[] = {
       {"collab", w->collab}, {"rotation", w->rotation}, {"category", w->category},
       {"tags", w->tags},     {"metadata", w->rest}};
   for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
     if (kept[i].v.n && draft_set(c, R_EXTRA, -1, kept[i].key, kept[i].v) != 0)
       return;
-  list_finish_record(c);
+  if (w->unsupported) /* a digest with pytx's words: kept as fields */
+    list_pass_through(c, w->type, w->hash);
+  else
+    list_finish_record(c);
 }
 
 static span raw_from(fctx *c, span rec, size_t first, size_t last) {

@@ -20,17 +20,22 @@ void list_pass_through(fctx *c, span type, span value) {
   type = span_trim(type);
   value = span_trim(value);
   p->passed_over++;
-  list_warn(c, "hash type '%.*s' is not supported (pdq, md5, sha256, h64): kept as an inactive "
-               "pass-through entry, never matched",
-            (int)(type.n > 40 ? 40 : type.n), type.s);
-  if (!p->keep_fields) /* match, withdraw --file: nothing to keep */
-    return;
   pass_row r;
   memset(&r, 0, sizeof r);
   r.line = c->rec_line;
   r.file = c->file;
-  if (list_row_status(c, &r.status) != 0 || list_row_list(c, &r.list) != 0 ||
-      list_fields_clean(c) != 0)
+  if (list_row_status(c, &r.status) != 0)
+    return;
+  int tn = (int)(type.n > 40 ? 40 : type.n);
+  if (r.status == ROW_WITHDRAW)
+    list_warn(c, "hash type '%.*s' is not supported (pdq, md5, sha256, h64): its withdrawal "
+                 "removes the inactive pass-through entry, if any", tn, type.s);
+  else
+    list_warn(c, "hash type '%.*s' is not supported (pdq, md5, sha256, h64): kept as an inactive "
+                 "pass-through entry, never matched", tn, type.s);
+  if (!p->keep_fields) /* match, withdraw --file: nothing to keep */
+    return;
+  if (list_row_list(c, &r.list) != 0 || list_fields_clean(c) != 0)
     return;
   if (memchr(value.s, 0, value.n) || memchr(type.s, 0, type.n)) {
     list_report(c, "the value of a '%.*s' record holds a NUL byte", (int)(type.n > 40 ? 40 : type.n),
