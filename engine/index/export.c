@@ -63,6 +63,13 @@ static int is_fixed_key(const emeta_kv *kv) {
   return 0;
 }
 
+static int is_fixed_name(const char *name) {
+  for (int c = 0; c < C_FIXED; c++)
+    if (strcmp(name, fixed_names[c]) == 0)
+      return 1;
+  return 0;
+}
+
 static int extra_cmp(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -189,9 +196,11 @@ static hs_status write_row(exporter *e, const row *r, uint64_t id) {
       rec_put_bytes(&e->scratch, r->val[i], r->len[i]);
       rec_put_u8(&e->scratch, 0);
       HS_TRY(rec_writer_status(&e->scratch));
-      int fixed = strcmp(r->name[i], "type") == 0 || strcmp(r->name[i], "hash") == 0;
-      if (!fixed && json_compact_object((const char *)e->scratch.buf, r->len[i]))
-        fwrite(r->val[i], 1, r->len[i], f); /* caseNumbers, CSPFeedbacks: JSON again */
+      /* caseNumbers, CSPFeedbacks, tags, creation_time: JSON again; the
+       * fixed columns (an id of digits) stay strings. */
+      if (!is_fixed_name(r->name[i]) &&
+          json_compact_value((const char *)e->scratch.buf, r->len[i]))
+        fwrite(r->val[i], 1, r->len[i], f);
       else
         hs_json_write_string(f, (const char *)e->scratch.buf);
     }
