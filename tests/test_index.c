@@ -997,6 +997,92 @@ START_TEST(hma_bank_round_trip) {
 }
 END_TEST
 
+static int find_list(void *user, const hs_list_info *l) {
+  hs_list_info *out = user;
+  if (strcmp(l->name, "sync") == 0) {
+    *out = *l;
+    out->name = NULL; /* borrowed for the callback only */
+  }
+  return 0;
+}
+
+static hs_list_info sync_info(hs_index *idx) {
+  hs_list_info info;
+  memset(&info, 0xff, sizeof info);
+  ck_assert_int_eq(hs_index_lists(idx, find_list, &info), HS_OK);
+  return info;
+}
+
+/* Pass-through entries and the sync position through the library, and an
+ * index made before their sub-database existed: read-only it has none, a
+ * writable open adds it. */
+START_TEST(passthrough_and_sync_position) {
+  hs_index *idx = fresh();
+  char text[1024];
+  snprintf(text, sizeof text,
+           "{\"nextSetTimestamp\":1733390099,\"hashRecords\":[{\"signalType\":\"ImagePDQ\","
+           "\"hashValue\":\"%s\"},{\"signalType\":\"VideoTMK\",\"hashValue\":\"AAAA\","
+           "\"caseNumbers\":{\"u\":\"c\"}},{\"signalType\":\"VideoTMK\",\"hashValue\":\"BBBB\"},"
+           "{\"signalType\":\"VideoTMK\",\"hashValue\":\"AAAA\",\"caseNumbers\":{\"u\":\"d\"}}]}\n",
+           H1);
+  memset(&pr, 0, sizeof pr);
+  ck_assert_msg(import_exchange(idx, "sync", text) == HS_OK, "%s", hs_last_error());
+  ck_assert_uint_eq(r.added, 1);
+  ck_assert_uint_eq(r.passed_over, 3);
+  ck_assert_uint_eq(r.passthrough, 2);
+  ck_assert_uint_eq(r.passthrough_changed, 1); /* AAAA again, other fields */
+  hs_list_info info = sync_info(idx);
+  ck_assert_uint_eq(info.passthrough, 2);
+  ck_assert_int_eq(info.next_set_timestamp, 1733390099);
+  ck_assert_uint_eq(info.active_by_type[HS_HASH_PDQ], 1);
+  /* the latest fields win */
+  char *e1 = export_to(idx, "sync.jsonl", HS_EXPORT_JSONL, "sync"), *got = slurp(e1);
+  ck_assert_msg(strstr(got, "{\"type\":\"VideoTMK\",\"hash\":\"AAAA\",\"added\":") &&
+                strstr(got, ",\"caseNumbers\":{\"u\":\"d\"}}\n"), "%s", got);
+  ck_assert_ptr_null(strstr(got, "\"u\":\"c\""));
+  free(got);
+  free(e1);
+  /* The same page again adds none; AAAA's fields go to c, then d again. */
+  ck_assert_int_eq(import_exchange(idx, "sync", text), HS_OK);
+  ck_assert_uint_eq(r.passthrough, 0);
+  ck_assert_uint_eq(r.passthrough_changed, 2);
+  ck_assert_uint_eq(sync_info(idx).passthrough, 2);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+
+  /* Drop the sub-database, as an index from before it would lack it. */
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "passthrough", 0, &dbi), 0);
+  ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  ck_assert_int_eq(idx->has[DB_PASSTHRU], 0);
+  info = sync_info(idx);
+  ck_assert_uint_eq(info.passthrough, 0);
+  ck_assert_int_eq(info.next_set_timestamp, 1733390099);
+  e1 = export_to(idx, "old.jsonl", HS_EXPORT_JSONL, "sync");
+  got = slurp(e1);
+  ck_assert_ptr_null(strstr(got, "VideoTMK"));
+  free(got);
+  free(e1);
+  hs_index_close(idx);
+  ck_assert_int_eq(hs_index_open(ipath, 0, &idx), HS_OK);
+  ck_assert_int_eq(idx->has[DB_PASSTHRU], 1);
+  ck_assert_int_eq(import_exchange(idx, "sync", text), HS_OK);
+  ck_assert_uint_eq(sync_info(idx).passthrough, 2);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+}
+END_TEST
+
 /* ---- verify catches damage --------------------------------------------------------------- */
 
 START_TEST(verify_detects_damage) {
@@ -1284,6 +1370,7 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, stopncii_pages);
   tcase_add_test(tc, pytx_shapes);
   tcase_add_test(tc, hma_bank_round_trip);
+  tcase_add_test(tc, passthrough_and_sync_position);
   tcase_add_test(tc, verify_detects_damage);
   tcase_add_test(tc, refuses_damaged_structure);
   tcase_add_test(tc, refuses_page_summary_mismatch);
