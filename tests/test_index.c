@@ -1080,6 +1080,27 @@ START_TEST(passthrough_and_sync_position) {
   ck_assert_uint_eq(sync_info(idx).passthrough, 2);
   assert_verify_ok(idx);
   hs_index_close(idx);
+
+  /* verify reads every pass-through record: a damaged one is named. */
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "passthrough", 0, &dbi), 0);
+  uint8_t key[36] = {0, 0, 0, 1};
+  MDB_val k = {sizeof key, key}, v = {1, "x"};
+  ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  memset(&pr, 0, sizeof pr);
+  uint64_t n = 0;
+  ck_assert_int_eq(hs_index_verify(idx, collect, &pr, &n), HS_ERR_CORRUPT);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_msg(strstr(pr.lines[0], "passthrough: a pass-through entry of list id 1: a damaged "
+                                    "record"), "%s", pr.lines[0]);
+  hs_index_close(idx);
 }
 END_TEST
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "index/entrymeta.h"
 #include "index/record.h"
 
 #define PASSTHRU_FORMAT 1
@@ -155,4 +156,36 @@ static hs_status count_one(void *user, const passthru_rec *r) {
 hs_status passthru_count(hs_index *idx, MDB_txn *txn, uint32_t list_id, uint64_t *n) {
   *n = 0;
   return passthru_each(idx, txn, list_id, count_one, n);
+}
+
+int passthru_check(hs_index *idx, const MDB_val *k, const MDB_val *v, uint32_t *list_id,
+                   const char **why) {
+  *list_id = 0;
+  if (k->mv_size != KEY_BYTES) {
+    *why = "a key of the wrong size";
+    return -1;
+  }
+  const uint8_t *key = k->mv_data;
+  *list_id = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 | (uint32_t)key[2] << 8 | key[3];
+  passthru_rec r;
+  if (decode(idx, v, &r) != HS_OK) {
+    *why = "a damaged record";
+    return -1;
+  }
+  uint8_t want[KEY_BYTES];
+  if (make_key(*list_id, r.type, r.type_len, r.value, r.value_len, want) != HS_OK ||
+      memcmp(want, key, KEY_BYTES) != 0) {
+    *why = "a key that is not the digest of its type and value";
+    return -1;
+  }
+  rec_reader rd = rec_reader_make(r.blob, r.blob_len);
+  emeta_kv kv;
+  int more;
+  while ((more = emeta_blob_next(&rd, &kv)) == 1)
+    ;
+  if (more < 0) {
+    *why = "damaged fields";
+    return -1;
+  }
+  return 0;
 }

@@ -46,4 +46,9 @@ typedef hs_status (*passthru_fn)(void *user, const passthru_rec *r);
 hs_status passthru_each(hs_index *idx, MDB_txn *txn, uint32_t list_id, passthru_fn fn,
                         void *user);
 
+/* The structural check of one stored record (verify): 0 when sound, with
+ * its list id; else -1 and a cause. */
+int passthru_check(hs_index *idx, const MDB_val *k, const MDB_val *v, uint32_t *list_id,
+                   const char **why);
+
 #endif
