@@ -110,6 +110,17 @@ static hs_status attr_write(hs_index *idx, MDB_txn *txn, void *ctx) {
   return listattr_del(idx, txn, 8, "absent");
 }
 
+/* The index's LMDB environment opened directly, to make an index as an
+ * older hashsweep left it, or to damage one. */
+static MDB_env *raw_env(void) {
+  MDB_env *env;
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  return env;
+}
+
 /* An index made before the optional sub-databases existed: a read-only
  * open treats listattr as empty, a writable one adds it. */
 START_TEST(optional_subdatabases) {
@@ -118,10 +129,7 @@ START_TEST(optional_subdatabases) {
   MDB_env *env;
   MDB_txn *txn;
   MDB_dbi dbi;
-  ck_assert_int_eq(mdb_env_create(&env), 0);
-  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
-  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
-  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  env = raw_env();
   ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
   ck_assert_int_eq(mdb_dbi_open(txn, "listattr", 0, &dbi), 0);
   ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
@@ -1054,10 +1062,7 @@ START_TEST(passthrough_and_sync_position) {
   MDB_env *env;
   MDB_txn *txn;
   MDB_dbi dbi;
-  ck_assert_int_eq(mdb_env_create(&env), 0);
-  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
-  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
-  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  env = raw_env();
   ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
   ck_assert_int_eq(mdb_dbi_open(txn, "passthrough", 0, &dbi), 0);
   ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
@@ -1082,10 +1087,7 @@ START_TEST(passthrough_and_sync_position) {
   hs_index_close(idx);
 
   /* verify reads every pass-through record: a damaged one is named. */
-  ck_assert_int_eq(mdb_env_create(&env), 0);
-  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
-  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
-  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  env = raw_env();
   ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
   ck_assert_int_eq(mdb_dbi_open(txn, "passthrough", 0, &dbi), 0);
   uint8_t key[36] = {0, 0, 0, 1};
