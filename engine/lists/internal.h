@@ -48,6 +48,10 @@ typedef struct draft {
   int hash_type[MAX_HASHES_PER_RECORD]; /* from a typed column, or -1 */
   int nhash;
   span quality, list, status, type, del;
+  /* A type under another name than our `type` column (signalType,
+   * signal_type): used when `type` is empty, and kept as a field. */
+  span src_type;
+  const char *src_key;
   emeta_kv *kv;
   size_t nkv, kvcap;
 } draft;

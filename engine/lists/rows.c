@@ -57,7 +57,16 @@ int draft_set(fctx *c, int role, int type, const char *key, span v) {
   case R_QUALITY: d->quality = v; return 0;
   case R_LIST: d->list = v; return 0;
   case R_STATUS: d->status = v; return 0;
-  case R_TYPE: d->type = v; return 0;
+  case R_TYPE:
+    if (span_trim(v).n == 0) /* an empty cell of an exported column */
+      return 0;
+    if (key && *key && strcasecmp(key, "type") != 0) {
+      d->src_type = v;
+      d->src_key = key;
+    } else {
+      d->type = v;
+    }
+    return 0;
   case R_DELETE: d->del = v; return 0;
   default:
     break;
@@ -318,6 +327,18 @@ size_t list_export_size(const uint8_t *blobs, size_t off, size_t n, const char *
   return size;
 }
 
+/* The source's own name of the type (StopNCII signalType "VideoMD5", HMA
+ * signal_type "video_md5") is metadata worth keeping: the entry's type says
+ * only md5. Kept under its key, unless that is our own `type` column or
+ * the name is ours. */
+static void keep_type_name(draft *d, int row_type) {
+  span t = span_trim(d->src_type);
+  const char *ours = row_type >= 0 ? hs_hash_type_name((hs_hash_type)row_type) : NULL;
+  if (!ours || !t.n || (strlen(ours) == t.n && memcmp(ours, t.s, t.n) == 0))
+    return;
+  draft_kv(d, d->src_key, strlen(d->src_key), t);
+}
+
 void list_finish_record(fctx *c) {
   import_parser *p = c->p;
   draft *d = &c->d;
@@ -331,7 +352,7 @@ void list_finish_record(fctx *c) {
   r.line = c->rec_line;
   r.file = c->file;
   int row_type = -1;
-  span type = span_trim(d->type);
+  span type = span_trim(d->type.n ? d->type : d->src_type);
   if (type.n && (row_type = list_type_of(type)) < 0) {
     /* VideoTMK and other types of an exchange: not an error in the page. */
     list_pass_through(c, type, d->hash[0]);
@@ -354,6 +375,7 @@ void list_finish_record(fctx *c) {
     }
   }
   if (p->keep_fields) {
+    keep_type_name(d, row_type);
     if (list_fields_clean(c) != 0)
       return;
     if (p->default_label && *p->default_label && !draft_has(d, "label"))

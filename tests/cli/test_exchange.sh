@@ -55,12 +55,13 @@ expect_eq "lists: active withdrawn entries pdq md5, passthrough, next set timest
 "$HS" index lists "$IDX" --format jsonl > "$T/lists1.jsonl"
 expect_grep "lists --format jsonl" '"passthrough":2,"next_set_timestamp":1733390099}$' "$T/lists1.jsonl"
 
-# The export, golden: metadata as JSON values, the pass-through entries last.
+# The export, golden: metadata as JSON values, the source's name of the type
+# kept (signalType), the pass-through entries last.
 "$HS" index export "$IDX" --list stopncii --format jsonl | same_time > "$T/export1.jsonl"
 cat > "$T/want1.jsonl" <<EOF
-{"type":"pdq","hash":"$H1","added":"T","CSPFeedbacks":[],"caseNumbers":{"u1":"c-17"}}
-{"type":"pdq","hash":"$H2","added":"T"}
-{"type":"md5","hash":"$M2","added":"T"}
+{"type":"pdq","hash":"$H1","added":"T","CSPFeedbacks":[],"caseNumbers":{"u1":"c-17"},"signalType":"ImagePDQ"}
+{"type":"pdq","hash":"$H2","added":"T","signalType":"ImagePDQ"}
+{"type":"md5","hash":"$M2","added":"T","signalType":"VideoMD5"}
 EOF
 # pass-through entries come in key order (a digest): sorted here to compare
 printf '%s\n' "{\"type\":\"VideoTMK\",\"hash\":\"AAAAAQIDBAU=\",\"added\":\"T\",\"caseNumbers\":{\"u2\":\"c-18\"}}" \
