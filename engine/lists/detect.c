@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "index/hashtype.h"
 #include "lists/internal.h"
 
 int list_role_of(span name, int *type) {
@@ -39,40 +40,10 @@ int list_role_of(span name, int *type) {
   return R_EXTRA;
 }
 
-/* Type names as exchanges spell them: pytx signal names (pdq, video_md5,
- * video_sha256), ThreatExchange indicator types (HASH_PDQ, HASH_VIDEO_MD5,
- * VIDEO_HASH_MD5), StopNCII signal types (ImagePDQ, VideoMD5): case, '_'
- * and '-' ignored, then any "hash", "video", "photo", "image" in front. */
+/* Type names as exchanges spell them (index/hashtype.h). */
 int list_type_of(span v) {
-  static const char *const media[] = {"hash", "video", "photo", "image"};
-  static const struct { const char *name; int type; } base[] = {
-      {"pdq", HS_HASH_PDQ}, {"md5", HS_HASH_MD5}, {"sha256", HS_HASH_SHA256}, {"h64", HS_HASH_H64}};
   v = span_trim(v);
-  char name[32];
-  size_t n = 0;
-  for (size_t i = 0; i < v.n; i++) {
-    if (v.s[i] == '_' || v.s[i] == '-')
-      continue;
-    if (n + 1 == sizeof name)
-      return -1;
-    name[n++] = (char)tolower((unsigned char)v.s[i]);
-  }
-  span rest = {name, n};
-  for (int again = 1; again;) {
-    again = 0;
-    for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
-      size_t m = strlen(media[i]);
-      if (rest.n > m && memcmp(rest.s, media[i], m) == 0) {
-        rest.s += m;
-        rest.n -= m;
-        again = 1;
-      }
-    }
-  }
-  for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
-    if (span_eq(rest, base[i].name))
-      return base[i].type;
-  return -1;
+  return hash_type_lookup(v.s, v.n);
 }
 
 /* ---- the record shapes ----------------------------------------------------------- */

@@ -134,6 +134,17 @@ for f in tsv csv jsonl; do
 done
 expect_grep "round trip: a pass-through entry in the whole export" '^stopncii,VideoTMK,' "$T/a.csv"
 
+# ---- type names as the exchanges spell them, on the command line too ---------------
+echo e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 > "$T/sha.txt"
+for t in sha256 HASH_SHA256 video_sha256 VideoSHA256 photo-sha256; do
+  "$HS" index import "$IDX" --list "types" --type "$t" "$T/sha.txt" > /dev/null 2>&1
+  expect_eq "--type $t: exit" "$?" 0
+done
+expect_eq "--type: every spelling is sha256" \
+  "$("$HS" index lists "$IDX" | awk -F'\t' '$1 == "types" { print $4, $9 }')" "1 1"
+"$HS" index import "$IDX" --list "types" --type tmk "$T/sha.txt" > /dev/null 2> "$T/type.err"
+expect_eq "--type tmk: usage error" "$?" 2
+
 # ---- bad input --------------------------------------------------------------------
 head -c 300 "$T/updates.json" > "$T/cut.json"
 "$HS" index import "$IDX" --list te "$T/cut.json" > /dev/null 2> "$T/cut.err"

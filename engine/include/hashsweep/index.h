@@ -58,7 +58,10 @@ typedef enum hs_hash_type {
 
 /* "pdq", "md5", "sha256", "h64"; "?" for a bad value. */
 HS_API const char *hs_hash_type_name(hs_hash_type type);
-/* Parses a type name (case-insensitive). HS_ERR_FORMAT otherwise. */
+/* Parses a type name as hashsweep or an exchange spells it: case, '_' and
+ * '-' ignored, with or without "hash", "video", "photo", "image" in front
+ * ("pdq", "HASH_PDQ", "ImagePDQ", "video_md5", "VideoMD5", "HASH_VIDEO_MD5").
+ * HS_ERR_FORMAT otherwise. */
 HS_API hs_status hs_hash_type_parse(const char *name, hs_hash_type *out);
 /* Bytes of one stored hash: 32, 16, 32, 8. */
 HS_API size_t hs_hash_type_bytes(hs_hash_type type);
