@@ -1,8 +1,11 @@
 /* index/import.c - hs_index_import: parse every file first, then apply all
  * rows in one write transaction (all or nothing), deduplicating against
  * the active entries of each list. */
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -308,6 +311,35 @@ static hs_status import_txn(hs_index *idx, MDB_txn *txn, void *arg) {
   return close_lists(idx, txn, c);
 }
 
+/* A directory of pages (a sync job's FetchHashes responses, one file per
+ * page): its regular files that do not start with '.', in name order, so
+ * pages named by fetch time come in the order they were fetched. */
+static hs_status parse_dir(import_parser *p, const char *dir) {
+  struct dirent **names;
+  int n = scandir(dir, &names, NULL, alphasort);
+  if (n < 0)
+    return error_set(HS_ERR_IO, "%s: cannot list the directory: %s", dir, strerror(errno));
+  hs_status s = HS_OK;
+  for (int i = 0; i < n; i++) {
+    char path[4096];
+    struct stat st;
+    if (s == HS_OK && names[i]->d_name[0] != '.' &&
+        (size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name) < sizeof path &&
+        stat(path, &st) == 0 && S_ISREG(st.st_mode))
+      s = import_parse_file(p, path);
+    free(names[i]);
+  }
+  free(names);
+  return s;
+}
+
+static hs_status parse_one(import_parser *p, const char *path) {
+  struct stat st;
+  if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return parse_dir(p, path);
+  return import_parse_file(p, path);
+}
+
 static hs_status parse_all(import_parser *p, const char *const *files, size_t nfiles,
                            const hs_import_options *o) {
   p->forced_type = o->type;
@@ -322,7 +354,7 @@ static hs_status parse_all(import_parser *p, const char *const *files, size_t nf
   if (o->list)
     HS_TRY(list_check_name(o->list));
   for (size_t i = 0; i < nfiles; i++)
-    HS_TRY(import_parse_file(p, files[i]));
+    HS_TRY(parse_one(p, files[i]));
   /* --list with an empty input still names the list the import went to. */
   if (p->nlists == 0 && o->list) {
     p->lists = malloc(sizeof *p->lists);

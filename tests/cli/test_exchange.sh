@@ -2,8 +2,9 @@
 # Exchange pages as they arrive, golden files made here (issue 12): a
 # StopNCII FetchHashes page with every status (Received, Active, Withdrawn,
 # Deleted, Unknown) and VideoTMK records imports in one command with exact
-# counts; `index lists` shows the list's nextSetTimestamp and pass-through
-# entries; the pass-through entries are exported and never matched; a
+# counts (also a directory of pages); `index lists` shows the list's
+# nextSetTimestamp and pass-through entries; the pass-through entries are
+# exported and never matched; a
 # ThreatExchange threat_updates response with every indicator type; export
 # -> import -> export identical in every format; bad input named by file,
 # line, JSON path and byte offset.
@@ -90,6 +91,17 @@ expect_eq "page 2: lists shows the new position and one pass-through entry left"
 echo "$H3" | "$HS" index import "$IDX" --list stopncii - > /dev/null
 expect_eq "a plain list keeps the position" \
   "$("$HS" index lists "$IDX" | awk -F'\t' '$1 == "stopncii" { print $14 }')" 1733400000
+
+# ---- a directory of pages, as a sync job saves them: in name order -------------
+mkdir "$T/pages"
+cp "$T/page2.json" "$T/pages/2024-12-05T10-01.json"
+cp "$T/page1.json" "$T/pages/2024-12-05T10-00.json"
+echo "not a page" > "$T/pages/.partial"
+"$HS" index create "$T/dir" > /dev/null
+"$HS" index import "$T/dir" --list stopncii "$T/pages" > "$T/dir.out" 2> /dev/null
+expect_eq "directory: exit" "$?" 0
+expect_eq "directory: both pages in order, one transaction" "$(cat "$T/dir.out")" "imported 7 rows: 4 added, 0 duplicates, 1 withdrawn, 2 not found, 0 rejected, 1 already withdrawn, 4 passed through (hash type not matched, kept inactive: 2 new, 0 changed, 1 removed), next set timestamp 1733400000; index version 1"
+expect_eq "directory: lists" "$("$HS" index lists "$T/dir" | awk -F'\t' '$1 == "stopncii" { print $4, $13, $14 }')" "3 1 1733400000"
 
 # ---- a ThreatExchange threat_updates response: every indicator type -------------
 cat > "$T/updates.json" <<EOF

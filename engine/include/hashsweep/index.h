@@ -169,7 +169,9 @@ typedef struct hs_import_result {
 
 HS_API void hs_import_options_default(hs_import_options *opts);
 
-/* Imports `files` as ONE transaction: either every row lands or none.
+/* Imports `files` as ONE transaction: either every row lands or none. A
+ * directory among them stands for its regular files not starting with '.',
+ * in name order (saved exchange pages).
  * Returns HS_ERR_FORMAT (nothing written) when a row is malformed and
  * skip_bad is off, HS_ERR_LIMIT (nothing written) beyond max_rows; with skip_bad, HS_OK with result->rejected > 0. Rows with
  * a status column saying withdrawn/deleted (StopNCII) withdraw that hash
