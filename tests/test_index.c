@@ -111,6 +111,17 @@ static hs_status attr_write(hs_index *idx, MDB_txn *txn, void *ctx) {
   return listattr_del(idx, txn, 8, "absent");
 }
 
+/* The index's LMDB environment opened directly, to make an index as an
+ * older hashsweep left it, or to damage one. */
+static MDB_env *raw_env(void) {
+  MDB_env *env;
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  return env;
+}
+
 /* An index made before the optional sub-databases existed: a read-only
  * open treats listattr as empty, a writable one adds it. */
 START_TEST(optional_subdatabases) {
@@ -800,7 +811,7 @@ static hs_status import_exchange(hs_index *idx, const char *list, const char *te
   /* warnings and problems share `user`: told apart by their text */
   hs_status s = hs_index_import(idx, files, 1, &o, &r);
   for (int i = 0; i < pr.n; i++)
-    if (strstr(pr.lines[i], "warning") || strstr(pr.lines[i], "passed over") ||
+    if (strstr(pr.lines[i], "warning") || strstr(pr.lines[i], "pass-through entry") ||
         strstr(pr.lines[i], "imported as active"))
       memcpy(warned.lines[warned.n++], pr.lines[i], sizeof pr.lines[i]);
   free(path);
@@ -917,7 +928,8 @@ START_TEST(pytx_shapes) {
   e1 = NULL;
   got = NULL;
   /* pytx 1.2 `dataset -P`: type hash 'collab' CATEGORY tags; signal types
-   * hashsweep lacks are passed over with a warning, never an error. */
+   * hashsweep lacks are kept as pass-through entries with a warning, never
+   * an error. */
   snprintf(text, sizeof text,
            "pdq %s 'Sample Signals' INVESTIGATION_SEED tag1 tag2\n"
            "raw_text The quick brown fox, jumps\n"
@@ -927,7 +939,7 @@ START_TEST(pytx_shapes) {
   ck_assert_uint_eq(r.added, 1);
   ck_assert_uint_eq(r.passed_over, 2);
   ck_assert_uint_eq(r.rejected, 0);
-  ck_assert_msg(strstr(warned.lines[0], ":2: signal type 'raw_text' is not supported"), "%s",
+  ck_assert_msg(strstr(warned.lines[0], ":2: hash type 'raw_text' is not supported"), "%s",
                 warned.lines[0]);
   e1 = export_to(idx, "pytx2.jsonl", HS_EXPORT_JSONL, "pytx2");
   got = slurp(e1);
@@ -984,6 +996,107 @@ START_TEST(hma_bank_round_trip) {
                 hs_last_error());
   hs_index_close(idx);
   free(s1), free(s2), free(e1), free(e2);
+}
+END_TEST
+
+static int find_list(void *user, const hs_list_info *l) {
+  hs_list_info *out = user;
+  if (strcmp(l->name, "sync") == 0) {
+    *out = *l;
+    out->name = NULL; /* borrowed for the callback only */
+  }
+  return 0;
+}
+
+static hs_list_info sync_info(hs_index *idx) {
+  hs_list_info info;
+  memset(&info, 0xff, sizeof info);
+  ck_assert_int_eq(hs_index_lists(idx, find_list, &info), HS_OK);
+  return info;
+}
+
+/* Pass-through entries and the sync position through the library, and an
+ * index made before their sub-database existed: read-only it has none, a
+ * writable open adds it. */
+START_TEST(passthrough_and_sync_position) {
+  hs_index *idx = fresh();
+  char text[1024];
+  snprintf(text, sizeof text,
+           "{\"nextSetTimestamp\":1733390099,\"hashRecords\":[{\"signalType\":\"ImagePDQ\","
+           "\"hashValue\":\"%s\"},{\"signalType\":\"VideoTMK\",\"hashValue\":\"AAAA\","
+           "\"caseNumbers\":{\"u\":\"c\"}},{\"signalType\":\"VideoTMK\",\"hashValue\":\"BBBB\"},"
+           "{\"signalType\":\"VideoTMK\",\"hashValue\":\"AAAA\",\"caseNumbers\":{\"u\":\"d\"}}]}\n",
+           H1);
+  memset(&pr, 0, sizeof pr);
+  ck_assert_msg(import_exchange(idx, "sync", text) == HS_OK, "%s", hs_last_error());
+  ck_assert_uint_eq(r.added, 1);
+  ck_assert_uint_eq(r.passed_over, 3);
+  ck_assert_uint_eq(r.passthrough, 2);
+  ck_assert_uint_eq(r.passthrough_changed, 1); /* AAAA again, other fields */
+  hs_list_info info = sync_info(idx);
+  ck_assert_uint_eq(info.passthrough, 2);
+  ck_assert_int_eq(info.next_set_timestamp, 1733390099);
+  ck_assert_uint_eq(info.active_by_type[HS_HASH_PDQ], 1);
+  /* the latest fields win */
+  char *e1 = export_to(idx, "sync.jsonl", HS_EXPORT_JSONL, "sync"), *got = slurp(e1);
+  ck_assert_msg(strstr(got, "{\"type\":\"VideoTMK\",\"hash\":\"AAAA\",\"added\":") &&
+                strstr(got, ",\"caseNumbers\":{\"u\":\"d\"}}\n"), "%s", got);
+  ck_assert_ptr_null(strstr(got, "\"u\":\"c\""));
+  free(got);
+  free(e1);
+  /* The same page again adds none; AAAA's fields go to c, then d again. */
+  ck_assert_int_eq(import_exchange(idx, "sync", text), HS_OK);
+  ck_assert_uint_eq(r.passthrough, 0);
+  ck_assert_uint_eq(r.passthrough_changed, 2);
+  ck_assert_uint_eq(sync_info(idx).passthrough, 2);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+
+  /* Drop the sub-database, as an index from before it would lack it. */
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  env = raw_env();
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "passthrough", 0, &dbi), 0);
+  ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  ck_assert_int_eq(idx->has[DB_PASSTHRU], 0);
+  info = sync_info(idx);
+  ck_assert_uint_eq(info.passthrough, 0);
+  ck_assert_int_eq(info.next_set_timestamp, 1733390099);
+  e1 = export_to(idx, "old.jsonl", HS_EXPORT_JSONL, "sync");
+  got = slurp(e1);
+  ck_assert_ptr_null(strstr(got, "VideoTMK"));
+  free(got);
+  free(e1);
+  hs_index_close(idx);
+  ck_assert_int_eq(hs_index_open(ipath, 0, &idx), HS_OK);
+  ck_assert_int_eq(idx->has[DB_PASSTHRU], 1);
+  ck_assert_int_eq(import_exchange(idx, "sync", text), HS_OK);
+  ck_assert_uint_eq(sync_info(idx).passthrough, 2);
+  assert_verify_ok(idx);
+  hs_index_close(idx);
+
+  /* verify reads every pass-through record: a damaged one is named. */
+  env = raw_env();
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "passthrough", 0, &dbi), 0);
+  uint8_t key[36] = {0, 0, 0, 1};
+  MDB_val k = {sizeof key, key}, v = {1, "x"};
+  ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  memset(&pr, 0, sizeof pr);
+  uint64_t n = 0;
+  ck_assert_int_eq(hs_index_verify(idx, collect, &pr, &n), HS_ERR_CORRUPT);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_msg(strstr(pr.lines[0], "passthrough: a pass-through entry of list id 1: a damaged "
+                                    "record"), "%s", pr.lines[0]);
+  hs_index_close(idx);
 }
 END_TEST
 
@@ -1274,6 +1387,7 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, stopncii_pages);
   tcase_add_test(tc, pytx_shapes);
   tcase_add_test(tc, hma_bank_round_trip);
+  tcase_add_test(tc, passthrough_and_sync_position);
   tcase_add_test(tc, verify_detects_damage);
   tcase_add_test(tc, refuses_damaged_structure);
   tcase_add_test(tc, refuses_page_summary_mismatch);

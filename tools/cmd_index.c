@@ -210,7 +210,9 @@ static int index_import(int argc, char **argv, const char *cmd) {
   if (r.already_withdrawn)
     printf(", %llu already withdrawn", (unsigned long long)r.already_withdrawn);
   if (r.passed_over)
-    printf(", %llu passed over (hash type not supported)", (unsigned long long)r.passed_over);
+    printf(", %llu passed through (hash type not matched, kept inactive: %llu new, %llu changed, "
+           "%llu removed)", (unsigned long long)r.passed_over, (unsigned long long)r.passthrough,
+           (unsigned long long)r.passthrough_changed, (unsigned long long)r.passthrough_removed);
   if (r.next_set_timestamp)
     printf(", next set timestamp %lld", (long long)r.next_set_timestamp);
   if (!o.dry_run)

@@ -81,8 +81,12 @@ static int print_list(void *user, const hs_list_info *l) {
     for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
       printf(",\"%s\":%llu", hs_hash_type_name((hs_hash_type)t),
              (unsigned long long)l->active_by_type[t]);
-    printf(",\"variants\":%llu,\"created\":\"%s\",\"updated\":\"%s\",\"role\":\"%s\"",
-           (unsigned long long)l->variants, created, updated, hs_list_role_name(g.role));
+    printf(",\"created\":\"%s\",\"updated\":\"%s\",\"passthrough\":%llu", created, updated,
+           (unsigned long long)l->passthrough);
+    if (l->next_set_timestamp)
+      printf(",\"next_set_timestamp\":%lld", (long long)l->next_set_timestamp);
+    printf(",\"variants\":%llu,\"role\":\"%s\"", (unsigned long long)l->variants,
+           hs_list_role_name(g.role));
     if (g.radius >= 0)
       printf(",\"radius\":%d", g.radius);
     else
@@ -99,9 +103,11 @@ static int print_list(void *user, const hs_list_info *l) {
          (unsigned long long)l->entries);
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
     printf("\t%llu", (unsigned long long)l->active_by_type[t]);
-  printf("\t%s\t%s\t%llu\t%s\t%s\t%s\t%llu\n", created, updated,
-         (unsigned long long)l->variants, hs_list_role_name(g.role), radius, minq,
-         (unsigned long long)g.quarantined);
+  printf("\t%s\t%s\t%llu\t", created, updated, (unsigned long long)l->passthrough);
+  if (l->next_set_timestamp) /* empty: no StopNCII page was imported */
+    printf("%lld", (long long)l->next_set_timestamp);
+  printf("\t%llu\t%s\t%s\t%s\t%llu\n", (unsigned long long)l->variants,
+         hs_list_role_name(g.role), radius, minq, (unsigned long long)g.quarantined);
   return 0;
 }
 
@@ -109,7 +115,7 @@ static int show_lists(hs_index *idx, const show_args *a) {
   int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
   if (!jsonl)
     puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated"
-         "\tvariants\trole\tradius\tmin_quality\tquarantined");
+         "\tpassthrough\tnext_set_timestamp\tvariants\trole\tradius\tmin_quality\tquarantined");
   lists_ctx lc = {jsonl, idx};
   hs_status st = hs_index_lists(idx, print_list, &lc);
   if (st != HS_OK)

@@ -73,13 +73,15 @@ size_t json_string_len(const char *str) {
   return n;
 }
 
-int json_compact_object(const char *s, size_t n) {
-  if (n < 2 || (s[0] != '{' && s[0] != '['))
+int json_compact_value(const char *s, size_t n) {
+  /* Objects, arrays, numbers, true, false: never a string or null. */
+  if (n == 0 || !(s[0] == '{' || s[0] == '[' || s[0] == '-' || (s[0] >= '0' && s[0] <= '9') ||
+                  (n == 4 && memcmp(s, "true", 4) == 0) || (n == 5 && memcmp(s, "false", 5) == 0)))
     return 0;
-  json_t *j = json_loadb(s, n, JSON_REJECT_DUPLICATES, NULL);
+  json_t *j = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
   if (!j)
     return 0;
-  char *again = json_dumps(j, JSON_COMPACT);
+  char *again = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
   int same = again && strlen(again) == n && memcmp(again, s, n) == 0;
   free(again);
   json_decref(j);

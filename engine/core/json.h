@@ -7,10 +7,11 @@
 #include <stddef.h>
 
 size_t json_string_len(const char *s);
-/* Whether s (n bytes) is a JSON object or array exactly as jansson writes
- * it compactly: how a JSON Lines import keeps a nested value. Such a value
- * is exported as JSON, not as a string; written so, it is no longer than
- * as a string, and it reads back to the same text. */
-int json_compact_object(const char *s, size_t n);
+/* Whether s (n bytes) is a JSON object, array, number, true or false
+ * exactly as jansson writes it compactly: how a JSON Lines import keeps a
+ * value that is not a string. Such a value is exported as JSON, not as a
+ * string; written so, it is no longer than as a string, and it reads back
+ * to the same text (so "1.50" or "007" from a CSV stay strings). */
+int json_compact_value(const char *s, size_t n);
 
 #endif

@@ -15,6 +15,7 @@
 #include "index/entrymeta.h"
 #include "index/entryvariants.h"
 #include "index/index_internal.h"
+#include "index/passthru.h"
 
 enum { C_LIST, C_TYPE, C_HASH, C_QUALITY, C_LABEL, C_SOURCE, C_ID, C_ADDED, C_FIXED };
 static const char *const fixed_names[C_FIXED] = {"list", "type", "hash", "quality",
@@ -39,6 +40,7 @@ typedef struct exporter {
   u64map times;           /* version -> unix time */
   rec_arena arena;
   const char *list_names[INDEX_MAX_LISTS + 1];
+  const char *cur_list;   /* the list of the pass-through entries walked */
   row r;                  /* the row being written */
   rec_writer scratch;     /* a NUL-terminated copy of one value */
   int has_variants;       /* some exported entry has variants: a column */
@@ -61,6 +63,13 @@ static int is_fixed_key(const emeta_kv *kv) {
   static const char *const keys[] = {"label", "source", "id", "added", "quality", "variants"};
   for (int i = 0; i < 6; i++)
     if (kv->klen == strlen(keys[i]) && memcmp(kv->key, keys[i], kv->klen) == 0)
+      return 1;
+  return 0;
+}
+
+static int is_fixed_name(const char *name) {
+  for (int c = 0; c < C_FIXED; c++)
+    if (strcmp(name, fixed_names[c]) == 0)
       return 1;
   return 0;
 }
@@ -178,6 +187,26 @@ static hs_status variants_json(exporter *e, uint64_t id) {
   return s == HS_OK ? rec_writer_status(&e->vjson) : s;
 }
 
+/* The extra columns of one field blob; `what` names its entry. */
+static hs_status blob_extras(exporter *e, const uint8_t *blob, uint32_t n, const char *what) {
+  rec_reader r = rec_reader_make(blob, n);
+  emeta_kv kv;
+  int more;
+  while ((more = emeta_blob_next(&r, &kv)) == 1) {
+    if (e->fmt == HS_EXPORT_TSV &&
+        (memchr(kv.val, '\t', kv.vlen) || memchr(kv.val, '\n', kv.vlen) || memchr(kv.val, '\r', kv.vlen)))
+      return error_set(HS_ERR_UNSUPPORTED, "%s: %.*s holds a tab or line break, which "
+                       "TSV cannot carry; export as csv or jsonl", what, (int)kv.klen, kv.key);
+    if (!is_fixed_key(&kv))
+      HS_TRY(add_extra(e, &kv));
+    else if (kv.klen == 8 && memcmp(kv.key, "variants", 8) == 0)
+      e->has_variants = 1;
+  }
+  if (more < 0)
+    return error_set(HS_ERR_CORRUPT, "%s: damaged metadata", what);
+  return HS_OK;
+}
+
 static hs_status collect_extras(exporter *e, hs_hash_type t, uint64_t id, const page_layout *l,
                                 void *page, unsigned slot, const emeta *m) {
   (void)t, (void)l, (void)page, (void)slot;
@@ -185,24 +214,10 @@ static hs_status collect_extras(exporter *e, hs_hash_type t, uint64_t id, const 
     HS_TRY(variants_json(e, id));
     e->has_variants = e->vjson.len > 0;
   }
-  for (uint32_t i = 0; m && i < m->nprov; i++) {
-    rec_reader r = rec_reader_make(m->prov[i].blob, m->prov[i].blob_len);
-    emeta_kv kv;
-    int more;
-    while ((more = emeta_blob_next(&r, &kv)) == 1) {
-      if (e->fmt == HS_EXPORT_TSV &&
-          (memchr(kv.val, '\t', kv.vlen) || memchr(kv.val, '\n', kv.vlen) || memchr(kv.val, '\r', kv.vlen)))
-        return error_set(HS_ERR_UNSUPPORTED, "entry %llu: %.*s holds a tab or line break, which "
-                         "TSV cannot carry; export as csv or jsonl", (unsigned long long)id,
-                         (int)kv.klen, kv.key);
-      if (!is_fixed_key(&kv))
-        HS_TRY(add_extra(e, &kv));
-      else if (kv.klen == 8 && memcmp(kv.key, "variants", 8) == 0)
-        e->has_variants = 1;
-    }
-    if (more < 0)
-      return error_set(HS_ERR_CORRUPT, "entry %llu: damaged metadata", (unsigned long long)id);
-  }
+  char what[40];
+  snprintf(what, sizeof what, "entry %llu", (unsigned long long)id);
+  for (uint32_t i = 0; m && i < m->nprov; i++)
+    HS_TRY(blob_extras(e, m->prov[i].blob, m->prov[i].blob_len, what));
   return HS_OK;
 }
 
@@ -247,8 +262,11 @@ static hs_status write_row(exporter *e, const row *r, uint64_t id) {
       rec_put_bytes(&e->scratch, r->val[i], r->len[i]);
       rec_put_u8(&e->scratch, 0);
       HS_TRY(rec_writer_status(&e->scratch));
-      if (json_compact_object((const char *)e->scratch.buf, r->len[i]))
-        fwrite(r->val[i], 1, r->len[i], f); /* caseNumbers, CSPFeedbacks: JSON again */
+      /* caseNumbers, CSPFeedbacks, tags, creation_time: JSON again; the
+       * fixed columns (an id of digits) stay strings. */
+      if (!is_fixed_name(r->name[i]) &&
+          json_compact_value((const char *)e->scratch.buf, r->len[i]))
+        fwrite(r->val[i], 1, r->len[i], f);
       else
         hs_json_write_string(f, (const char *)e->scratch.buf);
     }
@@ -388,6 +406,85 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
   return HS_OK;
 }
 
+/* ---- pass-through entries (passthru.h): after the hash entries, by list
+ * name then key, as rows whose type hashsweep does not match ------------- */
+
+static hs_status pass_extras(void *user, const passthru_rec *r) {
+  exporter *e = user;
+  char what[300];
+  snprintf(what, sizeof what, "list '%s': a '%.*s' pass-through entry", e->cur_list,
+           (int)(r->type_len > 40 ? 40 : r->type_len), r->type);
+  return blob_extras(e, r->blob, r->blob_len, what);
+}
+
+static hs_status pass_write(void *user, const passthru_rec *r) {
+  exporter *e = user;
+  row *w = &e->r;
+  char added[32];
+  hs_time_to_iso(r->time, added);
+  size_t vl;
+  const char *v;
+  w->n = 0;
+  if (!e->list_id)
+    set(w, w->n++, "list", e->cur_list, strlen(e->cur_list));
+  set(w, w->n++, "type", r->type, r->type_len);
+  set(w, w->n++, "hash", r->value, r->value_len);
+  set(w, w->n++, "quality", NULL, 0);
+  for (int c = C_LABEL; c < C_FIXED; c++) {
+    v = emeta_blob_find(r->blob, r->blob_len, fixed_names[c], &vl);
+    if (!v && c == C_ADDED)
+      v = added, vl = strlen(added);
+    set(w, w->n++, fixed_names[c], v, v ? vl : 0);
+  }
+  for (size_t x = 0; x < e->nextras; x++) {
+    v = emeta_blob_find(r->blob, r->blob_len, e->extras[x], &vl);
+    set(w, w->n++, e->extras[x], v, v ? vl : 0);
+  }
+  if (e->fmt == HS_EXPORT_TSV && (memchr(r->value, '\t', r->value_len) ||
+                                  memchr(r->value, '\n', r->value_len) ||
+                                  memchr(r->value, '\r', r->value_len)))
+    return error_set(HS_ERR_UNSUPPORTED, "list '%s': a '%.*s' pass-through entry holds a tab or "
+                     "line break, which TSV cannot carry; export as csv or jsonl", e->cur_list,
+                     (int)(r->type_len > 40 ? 40 : r->type_len), r->type);
+  return write_row(e, w, 0);
+}
+
+/* fn over the pass-through entries of the exported list(s), by list name. */
+static hs_status walk_pass(exporter *e, const char *list, passthru_fn fn) {
+  if (e->fmt == HS_EXPORT_HMA) /* HMA takes hashes of its signal types only */
+    return HS_OK;
+  if (list) {
+    e->cur_list = list;
+    return passthru_each(e->idx, e->txn, e->list_id, fn, e);
+  }
+  MDB_cursor *c;
+  int rc = mdb_cursor_open(e->txn, e->idx->dbi[DB_LISTS], &c);
+  if (rc != 0)
+    return lmdb_fail(rc, "%s: reading lists", e->idx->path);
+  MDB_val k, v;
+  hs_status s = HS_OK;
+  for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && s == HS_OK;
+       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+    list_record rec;
+    if (k.mv_size == 0 || k.mv_size > INDEX_MAX_NAME || v.mv_size != sizeof rec) {
+      s = error_set(HS_ERR_CORRUPT, "%s: damaged list record", e->idx->path);
+      break;
+    }
+    memcpy(&rec, v.mv_data, sizeof rec);
+    char *name = rec_arena_strndup(&e->arena, k.mv_data, k.mv_size);
+    if (!name) {
+      s = HS_ERR_NOMEM;
+      break;
+    }
+    e->cur_list = name;
+    s = passthru_each(e->idx, e->txn, rec.id, fn, e);
+  }
+  if (s == HS_OK && rc != 0 && rc != MDB_NOTFOUND)
+    s = lmdb_fail(rc, "%s: reading lists", e->idx->path);
+  mdb_cursor_close(c);
+  return s;
+}
+
 static hs_status run_export(exporter *e, const char *list) {
   if (e->fmt == HS_EXPORT_HMA && !list)
     return error_set(HS_ERR_INVALID_ARG, "an HMA export is one bank: name its list");
@@ -397,12 +494,14 @@ static hs_status run_export(exporter *e, const char *list) {
     e->list_id = rec.id;
   }
   HS_TRY(walk(e, collect_extras));
+  HS_TRY(walk_pass(e, list, pass_extras));
   if (e->nextras > 1024)
     return error_set(HS_ERR_LIMIT, "more than 1024 extra columns");
   if (e->nextras) /* extras is NULL when there are none */
     qsort(e->extras, e->nextras, sizeof *e->extras, extra_cmp);
   HS_TRY(write_header(e));
   HS_TRY(walk(e, write_entry));
+  HS_TRY(walk_pass(e, list, pass_write));
   if (fflush(e->out) != 0 || ferror(e->out))
     return error_set(HS_ERR_IO, "export: write error");
   return HS_OK;

@@ -1,9 +1,10 @@
 /* index/hashtype.c - hash type names, sizes and hex forms. */
+#include <ctype.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/error.h"
 #include "hashsweep/index.h"
+#include "index/hashtype.h"
 
 static const char *const type_names[HS_HASH_TYPE_COUNT] = {"pdq", "md5", "sha256", "h64"};
 static const size_t type_bytes[HS_HASH_TYPE_COUNT] = {32, 16, 32, 8};
@@ -14,14 +15,42 @@ const char *hs_hash_type_name(hs_hash_type t) {
 
 size_t hs_hash_type_bytes(hs_hash_type t) { return (unsigned)t < HS_HASH_TYPE_COUNT ? type_bytes[t] : 0; }
 
+int hash_type_lookup(const char *s, size_t n) {
+  static const char *const media[] = {"hash", "video", "photo", "image"};
+  char name[32];
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] == '_' || s[i] == '-')
+      continue;
+    if (k + 1 == sizeof name)
+      return -1;
+    name[k++] = (char)tolower((unsigned char)s[i]);
+  }
+  const char *rest = name;
+  for (int again = 1; again;) {
+    again = 0;
+    for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
+      size_t m = strlen(media[i]);
+      if (k > m && memcmp(rest, media[i], m) == 0) {
+        rest += m;
+        k -= m;
+        again = 1;
+      }
+    }
+  }
+  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
+    if (strlen(type_names[t]) == k && memcmp(rest, type_names[t], k) == 0)
+      return t;
+  return -1;
+}
+
 hs_status hs_hash_type_parse(const char *name, hs_hash_type *out) {
   HS_CHECK(name && out, HS_ERR_INVALID_ARG, "hash type: NULL argument");
-  for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
-    if (strcasecmp(name, type_names[t]) == 0) {
-      *out = (hs_hash_type)t;
-      return HS_OK;
-    }
-  return error_set(HS_ERR_FORMAT, "unknown hash type '%s' (pdq, md5, sha256, h64)", name);
+  int t = hash_type_lookup(name, strlen(name));
+  if (t < 0)
+    return error_set(HS_ERR_FORMAT, "unknown hash type '%s' (pdq, md5, sha256, h64)", name);
+  *out = (hs_hash_type)t;
+  return HS_OK;
 }
 
 /* PDQ and H64 are stored as uint64 words (the matcher's layout), digests as

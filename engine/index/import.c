@@ -1,8 +1,11 @@
 /* index/import.c - hs_index_import: parse every file first, then apply all
  * rows in one write transaction (all or nothing), deduplicating against
  * the active entries of each list. */
+#include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -10,6 +13,8 @@
 #include "index/dedup.h"
 #include "index/entryedit.h"
 #include "index/entryvariants.h"
+#include "index/listattr.h"
+#include "index/passthru.h"
 #include "lists/lists.h"
 
 #define STATUS_WITHDRAW_REASON "withdrawn by the source (status in the imported list)"
@@ -380,6 +385,31 @@ static hs_status close_lists(hs_index *idx, MDB_txn *txn, import_ctx *c) {
   return s;
 }
 
+/* What an exchange's pages bring besides hashes: the pass-through
+ * entries, and where the next fetch of each list continues. */
+static hs_status apply_exchange(hs_index *idx, MDB_txn *txn, import_ctx *c) {
+  const import_parser *p = c->parser;
+  uint32_t *ids = calloc(p->nlists ? p->nlists : 1, sizeof *ids);
+  if (!ids)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  hs_status s = HS_OK;
+  for (size_t i = 0; i < p->nlists && s == HS_OK; i++) {
+    ids[i] = c->lists[i].rec.id;
+    if (p->has_next_set)
+      s = listattr_put_i64(idx, txn, ids[i], LISTATTR_NEXT_SET, p->next_set_timestamp);
+  }
+  passthru_counts pc;
+  if (s == HS_OK)
+    s = passthru_import(idx, txn, p, ids, c->seq, c->now, &pc);
+  free(ids);
+  HS_TRY(s);
+  c->result->passthrough = pc.added;
+  c->result->passthrough_changed = pc.changed;
+  c->result->passthrough_removed = pc.removed;
+  c->not_found += pc.not_found;
+  return HS_OK;
+}
+
 static void attempt_free(import_ctx *c) {
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
     dedup_free(&c->sets[t]);
@@ -418,8 +448,38 @@ static hs_status import_txn(hs_index *idx, MDB_txn *txn, void *arg) {
   HS_TRY(audit_next_seq(idx, txn, &c->seq));
   HS_TRY(open_lists(idx, txn, c));
   HS_TRY(apply_rows(idx, txn, c));
+  HS_TRY(apply_exchange(idx, txn, c));
   HS_TRY(pagework_flush(&c->work));
   return close_lists(idx, txn, c);
+}
+
+/* A directory of pages (a sync job's FetchHashes responses, one file per
+ * page): its regular files that do not start with '.', in name order, so
+ * pages named by fetch time come in the order they were fetched. */
+static hs_status parse_dir(import_parser *p, const char *dir) {
+  struct dirent **names;
+  int n = scandir(dir, &names, NULL, alphasort);
+  if (n < 0)
+    return error_set(HS_ERR_IO, "%s: cannot list the directory: %s", dir, strerror(errno));
+  hs_status s = HS_OK;
+  for (int i = 0; i < n; i++) {
+    char path[4096];
+    struct stat st;
+    if (s == HS_OK && names[i]->d_name[0] != '.' &&
+        (size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name) < sizeof path &&
+        stat(path, &st) == 0 && S_ISREG(st.st_mode))
+      s = import_parse_file(p, path);
+    free(names[i]);
+  }
+  free(names);
+  return s;
+}
+
+static hs_status parse_one(import_parser *p, const char *path) {
+  struct stat st;
+  if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    return parse_dir(p, path);
+  return import_parse_file(p, path);
 }
 
 static hs_status parse_all(import_parser *p, const char *const *files, size_t nfiles,
@@ -437,7 +497,7 @@ static hs_status parse_all(import_parser *p, const char *const *files, size_t nf
   if (o->list)
     HS_TRY(list_check_name(o->list));
   for (size_t i = 0; i < nfiles; i++)
-    HS_TRY(import_parse_file(p, files[i]));
+    HS_TRY(parse_one(p, files[i]));
   /* --list with an empty input still names the list the import went to. */
   if (p->nlists == 0 && o->list) {
     p->lists = malloc(sizeof *p->lists);

@@ -16,15 +16,17 @@
 static const char *const db_names[DB_COUNT] = {
     "meta", "lists", "listid", "versions", "log", "entrymeta",
     "pages.pdq", "pages.md5", "pages.sha256", "pages.h64", "listattr",
-    "decisions", "variants"};
+    "decisions", "variants", "passthrough"};
 
 const char *index_db_name(int db) { return db_names[db]; }
 
 int db_optional(int db) { return db >= DB_FIRST_OPTIONAL; }
 
 /* Sub-databases keyed by byte strings rather than native integers. */
-static int db_byte_keys(int db) { return db == DB_META || db == DB_LISTS || db == DB_LISTATTR ||
-                                           db == DB_DECISIONS; }
+static int db_byte_keys(int db) {
+  return db == DB_META || db == DB_LISTS || db == DB_LISTATTR || db == DB_DECISIONS ||
+         db == DB_PASSTHRU;
+}
 
 static unsigned db_flags(int db) { return db_byte_keys(db) ? 0 : MDB_INTEGERKEY; }
 

@@ -21,6 +21,8 @@
  *               reviewer's decision (decisions.h)
  *   variants    uint64 slot id (INTEGERKEY) -> a variant slot's entry and
  *               name, or an entry's variant slot ids (entryvariants.h)
+ *   passthrough u32 list id (big-endian) + SHA-256 of type and value ->
+ *               an inactive pass-through entry (passthru.h)
  * Integers inside fixed records are host order (LMDB itself is not portable
  * across byte orders either); the schema records the order and open refuses
  * a foreign one. */
@@ -46,6 +48,7 @@ enum {
   DB_LISTATTR = DB_PAGES + HS_HASH_TYPE_COUNT,
   DB_DECISIONS,
   DB_VARIANTS,
+  DB_PASSTHRU,
   DB_COUNT
 };
 #define DB_FIRST_OPTIONAL DB_LISTATTR

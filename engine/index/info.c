@@ -6,6 +6,8 @@
 #include "core/error.h"
 #include "index/entryvariants.h"
 #include "index/index_internal.h"
+#include "index/listattr.h"
+#include "index/passthru.h"
 
 hs_status hs_index_lists(hs_index *idx, int (*fn)(void *user, const hs_list_info *l), void *user) {
   HS_CHECK(idx && fn, HS_ERR_INVALID_ARG, "index lists: NULL argument");
@@ -29,9 +31,14 @@ hs_status hs_index_lists(hs_index *idx, int (*fn)(void *user, const hs_list_info
     memcpy(name, k.mv_data, k.mv_size);
     name[k.mv_size] = '\0';
     memcpy(&r, v.mv_data, sizeof r);
-    hs_list_info info = {name, r.id, r.version, r.created, r.updated, r.entries, r.withdrawn, {0}, 0};
+    hs_list_info info = {name, r.id, r.version, r.created, r.updated, r.entries, r.withdrawn, {0},
+                         0, 0, 0};
     memcpy(info.active_by_type, r.active_by_type, sizeof info.active_by_type);
     s = variant_list_active(idx, txn, r.id, &info.variants);
+    if (s == HS_OK)
+      s = passthru_count(idx, txn, r.id, &info.passthrough);
+    if (s == HS_OK)
+      s = listattr_get_i64(idx, txn, r.id, LISTATTR_NEXT_SET, 0, &info.next_set_timestamp);
     if (s != HS_OK)
       break;
     if (fn(user, &info) != 0)

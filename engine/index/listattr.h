@@ -10,6 +10,8 @@
 #include "index/index_internal.h"
 
 #define LISTATTR_MAX_NAME 64
+/* i64: the nextSetTimestamp of the last StopNCII page imported (import.c) */
+#define LISTATTR_NEXT_SET "stopncii.next_set_timestamp"
 
 /* HS_ERR_NOT_FOUND (no error detail) when absent, also when the index has
  * no listattr sub-database yet (read-only open of an older index). *val

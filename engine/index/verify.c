@@ -12,6 +12,7 @@
 #include "index/entryvariants.h"
 #include "index/listattr.h"
 #include "index/index_internal.h"
+#include "index/passthru.h"
 
 #define REPORT_LIMIT 10000
 
@@ -125,6 +126,18 @@ static hs_status check_listid(verifier *v, const MDB_val *k, const MDB_val *d) {
       strlen(v->lists[id].name) != d->mv_size ||
       memcmp(v->lists[id].name, d->mv_data, d->mv_size) != 0)
     problem(v, "lists", "list id %u names no list with that id", id);
+  return HS_OK;
+}
+
+/* ---- pass-through entries ----------------------------------------------------------- */
+
+static hs_status check_passthru(verifier *v, const MDB_val *k, const MDB_val *d) {
+  uint32_t id;
+  const char *why = NULL;
+  if (passthru_check(v->idx, k, d, &id, &why) != 0)
+    problem(v, "passthrough", "a pass-through entry of list id %u: %s", id, why);
+  else if (id == 0 || id > INDEX_MAX_LISTS || !v->lists[id].exists)
+    problem(v, "passthrough", "a pass-through entry of list id %u, which is no list", id);
   return HS_OK;
 }
 
@@ -509,6 +522,8 @@ static hs_status verify_all(verifier *v) {
     HS_TRY(check_type(v, (hs_hash_type)t));
   HS_TRY(each(v, DB_EMETA, check_meta));
   HS_TRY(each(v, DB_LOG, check_log));
+  if (v->idx->has[DB_PASSTHRU])
+    HS_TRY(each(v, DB_PASSTHRU, check_passthru));
   check_totals(v);
   return HS_OK;
 }

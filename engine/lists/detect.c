@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "index/hashtype.h"
 #include "lists/internal.h"
 
 int list_role_of(span name, int *type) {
@@ -40,40 +41,10 @@ int list_role_of(span name, int *type) {
   return R_EXTRA;
 }
 
-/* Type names as exchanges spell them: pytx signal names (pdq, video_md5,
- * video_sha256), ThreatExchange indicator types (HASH_PDQ, HASH_VIDEO_MD5,
- * VIDEO_HASH_MD5), StopNCII signal types (ImagePDQ, VideoMD5): case, '_'
- * and '-' ignored, then any "hash", "video", "photo", "image" in front. */
+/* Type names as exchanges spell them (index/hashtype.h). */
 int list_type_of(span v) {
-  static const char *const media[] = {"hash", "video", "photo", "image"};
-  static const struct { const char *name; int type; } base[] = {
-      {"pdq", HS_HASH_PDQ}, {"md5", HS_HASH_MD5}, {"sha256", HS_HASH_SHA256}, {"h64", HS_HASH_H64}};
   v = span_trim(v);
-  char name[32];
-  size_t n = 0;
-  for (size_t i = 0; i < v.n; i++) {
-    if (v.s[i] == '_' || v.s[i] == '-')
-      continue;
-    if (n + 1 == sizeof name)
-      return -1;
-    name[n++] = (char)tolower((unsigned char)v.s[i]);
-  }
-  span rest = {name, n};
-  for (int again = 1; again;) {
-    again = 0;
-    for (size_t i = 0; i < sizeof media / sizeof media[0]; i++) {
-      size_t m = strlen(media[i]);
-      if (rest.n > m && memcmp(rest.s, media[i], m) == 0) {
-        rest.s += m;
-        rest.n -= m;
-        again = 1;
-      }
-    }
-  }
-  for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
-    if (span_eq(rest, base[i].name))
-      return base[i].type;
-  return -1;
+  return hash_type_lookup(v.s, v.n);
 }
 
 /* ---- the record shapes ----------------------------------------------------------- */
@@ -112,6 +83,7 @@ static int is_rotation(span w) {
 typedef struct words {
   span collab, rotation, type, hash, category, tags, rest;
   int unsupported; /* type names a signal type hashsweep does not match */
+  int summary;     /* "pdq: 16": `threatexchange dataset` counts, no hash */
 } words;
 
 static span quoted(span *t) {
@@ -140,6 +112,14 @@ static int is_name(span w, int upper) {
   return 1;
 }
 
+/* A digest of a type hashsweep lacks (url_md5): 8 or more hex digits. */
+static int is_hex_word(span w) {
+  for (size_t i = 0; i < w.n; i++)
+    if (!isxdigit((unsigned char)w.s[i]))
+      return 0;
+  return w.n >= 8;
+}
+
 static int pytx_words(span rec, words *w) {
   memset(w, 0, sizeof *w);
   span t = span_trim(rec);
@@ -147,6 +127,17 @@ static int pytx_words(span rec, words *w) {
     return 0;
   w->collab = quoted(&t);
   span x = next_word(&t);
+  if (!w->collab.n && x.n > 1 && x.s[x.n - 1] == ':' && is_name((span){x.s, x.n - 1}, 0)) {
+    span count = span_trim(t);
+    size_t k = 0;
+    while (k < count.n && count.s[k] >= '0' && count.s[k] <= '9')
+      k++;
+    if (count.n && k == count.n) {
+      w->type = (span){x.s, x.n - 1};
+      w->summary = 1;
+      return 1;
+    }
+  }
   if (is_rotation(x)) {
     w->rotation = x;
     x = next_word(&t);
@@ -157,9 +148,14 @@ static int pytx_words(span rec, words *w) {
   } else if (is_name(x, 0) && span_trim(t).n && !list_is_hex_hash(x)) {
     w->type = x; /* raw_text ..., url ..., url_md5 <hex>, trend_query {...} */
     w->unsupported = 1;
-    return 1;
+    span peek = t;
+    if (!is_hex_word(next_word(&peek))) { /* free text: the whole rest */
+      w->rest = span_trim(t);
+      return 1;
+    }
+    x = next_word(&t); /* a digest (url_md5): then collab, category, tags */
   }
-  if (!list_is_hex_hash(x))
+  if (!w->unsupported && !list_is_hex_hash(x))
     return 0;
   w->hash = x;
   if (!w->collab.n)
@@ -171,14 +167,18 @@ static int pytx_words(span rec, words *w) {
   } else {
     w->rest = span_trim(t);
   }
-  return w->collab.n || w->rotation.n || w->category.n || w->rest.n;
+  return w->unsupported || w->collab.n || w->rotation.n || w->category.n || w->rest.n;
 }
 
 static void record_words(fctx *c, const words *w) {
-  if (w->unsupported) {
-    c->p->passed_over++;
-    list_warn(c, "signal type '%.*s' is not supported (pdq, md5, sha256, h64): passed over",
-              (int)(w->type.n > 40 ? 40 : w->type.n), w->type.s);
+  if (w->summary) {
+    list_report(c, "a count of %.*s signals from `threatexchange dataset` (its summary), not a "
+                "hash: `threatexchange dataset -P` writes the hashes",
+                (int)(w->type.n > 40 ? 40 : w->type.n), w->type.s);
+    return;
+  }
+  if (w->unsupported && !w->hash.n) { /* the rest of the line, as pytx wrote it */
+    list_pass_through(c, w->type, w->rest);
     return;
   }
   if (list_is_hex_hash(w->rest)) {
@@ -186,11 +186,12 @@ static void record_words(fctx *c, const words *w) {
     return;
   }
   int original = c->p->group_rotations && span_eq(w->rotation, "ORIGINAL");
-  if (w->rotation.n && !original && !w->collab.n && !w->category.n && !w->rest.n &&
-      list_rotation_variant(c, w->rotation, w->type, w->hash))
+  if (!w->unsupported && w->rotation.n && !original && !w->collab.n && !w->category.n &&
+      !w->rest.n && list_rotation_variant(c, w->rotation, w->type, w->hash))
     return;
-  draft_set(c, w->type.n ? R_TYPED_HASH : R_HASH, w->type.n ? list_type_of(w->type) : -1, "",
-            w->hash);
+  if (!w->unsupported)
+    draft_set(c, w->type.n ? R_TYPED_HASH : R_HASH, w->type.n ? list_type_of(w->type) : -1, "",
+              w->hash);
   /* An ORIGINAL line is the entry its rotations are variants of: no
    * `rotation` field then. */
   const struct { const char *key; span v; } kept[] = {
@@ -199,6 +200,10 @@ static void record_words(fctx *c, const words *w) {
   for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
     if (kept[i].v.n && draft_set(c, R_EXTRA, -1, kept[i].key, kept[i].v) != 0)
       return;
+  if (w->unsupported) { /* a digest with pytx's words: kept as fields */
+    list_pass_through(c, w->type, w->hash);
+    return;
+  }
   size_t rows = c->p->nrows;
   list_finish_record(c);
   if (original)

@@ -6,6 +6,7 @@
  *   jsonl.c  - one JSON Lines record into a draft (jansson);
  *   rows.c   - a draft validated into rows (hash, type, quality, list,
  *              status, field blob) and the limits on them;
+ *   passrow.c - a record of a type hashsweep does not match, kept whole;
  *   parse.c  - files and streams, digests for the audit log. */
 #ifndef HS_LISTS_INTERNAL_H
 #define HS_LISTS_INTERNAL_H
@@ -48,6 +49,10 @@ typedef struct draft {
   int nhash;
   span quality, list, status, type, del;
   span variants; /* a `variants` object's JSON text (variants.c) */
+  /* A type under another name than our `type` column (signalType,
+   * signal_type): used when `type` is empty, and kept as a field. */
+  span src_type;
+  const char *src_key;
   emeta_kv *kv;
   size_t nkv, kvcap;
 } draft;
@@ -150,5 +155,17 @@ void draft_reset(draft *d);
 void list_finish_record(fctx *c);
 int list_is_hex_hash(span v);
 int list_parse_quality(span v, uint8_t *q);
+/* The draft's status and list (reported and -1 when bad), its fields
+ * checked for NUL bytes, and the size `index export` may write for a row
+ * with this field blob (an upper bound, any format). */
+int list_row_status(fctx *c, uint8_t *status);
+int list_row_list(fctx *c, uint16_t *list);
+int list_fields_clean(fctx *c);
+size_t list_export_size(const uint8_t *blobs, size_t off, size_t n, const char *list);
+
+/* passrow.c */
+/* A record whose type hashsweep does not match: counted, warned about and
+ * (when fields are kept) kept as a pass_row with the draft's fields. */
+void list_pass_through(fctx *c, span type, span value);
 
 #endif

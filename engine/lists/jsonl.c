@@ -156,13 +156,17 @@ static int decode_members(fctx *c, json_t *obj) {
 
 #define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 
-/* One JSON object as a record. */
+/* One JSON object as a record. A ThreatExchange indicator (it has an
+ * "indicator") says add or withdraw with should_delete; its "status" is
+ * ThreatExchange's opinion (MALICIOUS, NON_MALICIOUS...), kept as the field
+ * te_status, since a `status` in a hash list adds or withdraws. */
 static void object_record(fctx *c, json_t *obj) {
   draft_reset(&c->d);
   if (!json_is_object(obj)) {
     list_report(c, "JSON: expected an object");
     return;
   }
+  int indicator = json_object_get(obj, "indicator") != NULL;
   if (decode_members(c, obj) != 0)
     return;
   /* Spans only now: c->jsonval no longer moves. */
@@ -171,6 +175,10 @@ static void object_record(fctx *c, json_t *obj) {
     const char *base = (const char *)c->jsonval.buf;
     span key = {base + m->koff, m->klen}, val = {base + m->voff, m->vlen};
     int type, role = list_role_of(key, &type);
+    if (indicator && role == R_STATUS) {
+      role = R_EXTRA;
+      key.s = "te_status";
+    }
     if (draft_set(c, role, type, key.s, val) != 0)
       return;
   }
@@ -201,7 +209,8 @@ int list_is_json_document(span rec) {
   json_t *j = json_loadb(rec.s, rec.n, 0, &err);
   if (!j) /* cut short by the end of the line: it goes on below */
     return err.position >= 0 && (size_t)err.position >= rec.n;
-  int doc = json_is_object(j) && json_is_array(json_object_get(j, "hashRecords"));
+  int doc = json_is_object(j) && (json_is_array(json_object_get(j, "hashRecords")) ||
+                                  json_is_array(json_object_get(j, "data")));
   json_decref(j);
   return doc;
 }
@@ -213,11 +222,28 @@ static uint32_t lines_in(const char *s, size_t n) {
   return k;
 }
 
+/* The records of a page object: StopNCII's "hashRecords", or the "data" of
+ * a ThreatExchange Graph API response (/threat_updates: {"data": [...],
+ * "paging": {...}}); NULL when it is neither (a lone record). */
+static json_t *page_array(json_t *page, const char **name) {
+  static const char *const names[] = {"hashRecords", "data"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    json_t *a = json_object_get(page, names[i]);
+    if (json_is_array(a)) {
+      *name = names[i];
+      return a;
+    }
+  }
+  return NULL;
+}
+
 /* One page: a FetchHashes response ({"hashRecords": [...],
- * "nextSetTimestamp": T, ...}), a lone record, or an array of records. */
+ * "nextSetTimestamp": T, ...}), a threat_updates response, a lone record,
+ * or an array of records. */
 static void page_records(fctx *c, json_t *page) {
-  json_t *records = json_is_object(page) ? json_object_get(page, "hashRecords") : NULL;
-  if (json_is_object(page) && !json_is_array(records)) {
+  const char *aname = "";
+  json_t *records = json_is_object(page) ? page_array(page, &aname) : NULL;
+  if (json_is_object(page) && !records) {
     object_record(c, page);
     return;
   }
@@ -232,7 +258,7 @@ static void page_records(fctx *c, json_t *page) {
   }
   json_t *list = records ? records : page;
   for (size_t i = 0; i < json_array_size(list); i++) {
-    snprintf(c->jpath, sizeof c->jpath, "%s[%zu]", records ? "hashRecords" : "", i);
+    snprintf(c->jpath, sizeof c->jpath, "%s[%zu]", aname, i);
     object_record(c, json_array_get(list, i));
   }
   c->jpath[0] = '\0';

@@ -50,6 +50,18 @@ typedef struct import_variant {
   size_t row; /* index into parser.rows */
   char name[HS_VARIANT_MAX_NAME + 1];
 } import_variant;
+/* A record of a hash type hashsweep does not match (StopNCII VideoTMK,
+ * ThreatExchange HASH_TMK, pytx raw_text/url): kept whole, as an inactive
+ * pass-through entry of its list (index/passthru.h), never a hash row. Its
+ * type name, value and field blob lie in parser.blobs. */
+typedef struct pass_row {
+  uint64_t text_off;  /* type name, then value, in parser.blobs */
+  uint64_t blob_off;  /* field set (entrymeta.h blob) in parser.blobs */
+  uint32_t type_len, value_len, blob_len;
+  uint32_t line;
+  uint16_t list, file;
+  uint8_t status;     /* ROW_ADD, ROW_WITHDRAW */
+} pass_row;
 
 typedef struct import_parser {
   /* settings */
@@ -77,7 +89,9 @@ typedef struct import_parser {
   size_t nlists;
   uint64_t records, rejected;
   uint64_t warnings;          /* rows kept with a caveat, or passed over */
-  uint64_t passed_over;       /* rows of an unsupported hash type (no row) */
+  uint64_t passed_over;       /* records of an unsupported hash type */
+  pass_row *pass;             /* those records (only with keep_fields) */
+  size_t npass, passcap;
   hs_log_file *files;         /* one per file parsed (names owned) */
   size_t nfiles;
   int stopped;                /* stop_at_problem was met */

@@ -177,6 +177,7 @@ void import_parser_init(import_parser *p) {
 void import_parser_free(import_parser *p) {
   free(p->rows);
   free(p->variants);
+  free(p->pass);
   rec_writer_free(&p->blobs);
   for (size_t i = 0; i < p->nlists; i++)
     free(p->lists[i]);

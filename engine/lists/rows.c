@@ -57,7 +57,16 @@ int draft_set(fctx *c, int role, int type, const char *key, span v) {
   case R_QUALITY: d->quality = v; return 0;
   case R_LIST: d->list = v; return 0;
   case R_STATUS: d->status = v; return 0;
-  case R_TYPE: d->type = v; return 0;
+  case R_TYPE:
+    if (span_trim(v).n == 0) /* an empty cell of an exported column */
+      return 0;
+    if (key && *key && strcasecmp(key, "type") != 0) {
+      d->src_type = v;
+      d->src_key = key;
+    } else {
+      d->type = v;
+    }
+    return 0;
   case R_DELETE: d->del = v; return 0;
   case R_VARIANTS: d->variants = v; return 0;
   default:
@@ -219,7 +228,7 @@ static int push_row(import_parser *p, const import_row *r) {
   return 0;
 }
 
-static int row_status(fctx *c, uint8_t *status) {
+int list_row_status(fctx *c, uint8_t *status) {
   span s = span_trim(c->d.status), del = span_trim(c->d.del);
   *status = ROW_ADD;
   if (del.n) {
@@ -247,7 +256,7 @@ static int row_status(fctx *c, uint8_t *status) {
   return 0;
 }
 
-static int row_list(fctx *c, uint16_t *list) {
+int list_row_list(fctx *c, uint16_t *list) {
   import_parser *p = c->p;
   span l = span_trim(c->d.list);
   if (l.n && p->default_list &&
@@ -275,7 +284,7 @@ static int row_list(fctx *c, uint16_t *list) {
 
 /* The fields kept with an entry are written back by `index export`; a NUL
  * byte would be cut there (and is never meant), so it is refused here. */
-static int fields_clean(fctx *c) {
+int list_fields_clean(fctx *c) {
   for (size_t i = 0; i < c->d.nkv; i++)
     if ((c->d.kv[i].vlen && memchr(c->d.kv[i].val, 0, c->d.kv[i].vlen)) ||
         (c->d.kv[i].klen && memchr(c->d.kv[i].key, 0, c->d.kv[i].klen))) {
@@ -289,7 +298,7 @@ static int fields_clean(fctx *c) {
 /* An upper bound of the line `index export` writes for this row, in any
  * format (JSON Lines escapes the most: up to 6 bytes for one). Measured on
  * the canonical blob, so a re-imported export measures no more. */
-static size_t export_size(const uint8_t *blobs, size_t off, size_t n, const char *list) {
+size_t list_export_size(const uint8_t *blobs, size_t off, size_t n, const char *list) {
   size_t size = EXPORT_ROW_SLACK + (list ? json_string_len(list) + 8 : 0);
   if (n == 0) /* no field: blobs may still be NULL */
     return size;
@@ -319,6 +328,18 @@ static size_t export_size(const uint8_t *blobs, size_t off, size_t n, const char
   return size;
 }
 
+/* The source's own name of the type (StopNCII signalType "VideoMD5", HMA
+ * signal_type "video_md5") is metadata worth keeping: the entry's type says
+ * only md5. Kept under its key, unless that is our own `type` column or
+ * the name is ours. */
+static void keep_type_name(draft *d, int row_type) {
+  span t = span_trim(d->src_type);
+  const char *ours = row_type >= 0 ? hs_hash_type_name((hs_hash_type)row_type) : NULL;
+  if (!ours || !t.n || (strlen(ours) == t.n && memcmp(ours, t.s, t.n) == 0))
+    return;
+  draft_kv(d, d->src_key, strlen(d->src_key), t);
+}
+
 void list_finish_record(fctx *c) {
   import_parser *p = c->p;
   draft *d = &c->d;
@@ -332,12 +353,10 @@ void list_finish_record(fctx *c) {
   r.line = c->rec_line;
   r.file = c->file;
   int row_type = -1;
-  span type = span_trim(d->type);
+  span type = span_trim(d->type.n ? d->type : d->src_type);
   if (type.n && (row_type = list_type_of(type)) < 0) {
     /* VideoTMK and other types of an exchange: not an error in the page. */
-    c->p->passed_over++;
-    list_warn(c, "hash type '%.*s' is not supported (pdq, md5, sha256, h64): passed over",
-              (int)(type.n > 40 ? 40 : type.n), type.s);
+    list_pass_through(c, type, d->hash[0]);
     return;
   }
   if (list_parse_quality(d->quality, &r.quality) != 0) {
@@ -345,7 +364,7 @@ void list_finish_record(fctx *c) {
                 (int)(d->quality.n > 20 ? 20 : d->quality.n), d->quality.s);
     return;
   }
-  if (row_status(c, &r.status) != 0 || row_list(c, &r.list) != 0)
+  if (list_row_status(c, &r.status) != 0 || list_row_list(c, &r.list) != 0)
     return;
   uint8_t types[MAX_HASHES_PER_RECORD], hashes[MAX_HASHES_PER_RECORD][32];
   for (int i = 0; i < d->nhash; i++) {
@@ -357,7 +376,8 @@ void list_finish_record(fctx *c) {
     }
   }
   if (p->keep_fields) {
-    if (fields_clean(c) != 0)
+    keep_type_name(d, row_type);
+    if (list_fields_clean(c) != 0)
       return;
     if (p->default_label && *p->default_label && !draft_has(d, "label"))
       draft_kv(d, "label", 5, (span){p->default_label, strlen(p->default_label)});
@@ -366,7 +386,7 @@ void list_finish_record(fctx *c) {
     r.blob_off = p->blobs.len;
     emeta_blob_build(d->kv, d->nkv, &p->blobs);
     r.blob_len = (uint32_t)(p->blobs.len - r.blob_off);
-    size_t out = export_size(p->blobs.buf, r.blob_off, r.blob_len,
+    size_t out = list_export_size(p->blobs.buf, r.blob_off, r.blob_len,
                              r.list == PARSE_ANY_LIST ? NULL : p->lists[r.list]);
     if (out > LIST_MAX_RECORD) {
       p->blobs.len = r.blob_off;

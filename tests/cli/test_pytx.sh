@@ -3,8 +3,9 @@
 # test creates once under the build folder) writes its formats, and each one
 # imports: `hash photo|video`, `hash --photo-preprocess rotations`, `dataset
 # -P` (-S, --csv, -s pdq). Hash counts come from pytx's own output; signal
-# types hashsweep does not match (url, raw_text, trend_query...) are passed
-# over with a warning. Skipped, with the reason, when PyPI is unreachable.
+# types hashsweep does not match (url, raw_text, trend_query...) are kept as
+# inactive pass-through entries with a warning (and listed by `index lists`).
+# Skipped, with the reason, when PyPI is unreachable.
 # timeout: 900
 . "$(dirname "$0")/lib.sh"
 PYTX_VERSION=1.2.17
@@ -39,7 +40,12 @@ import_counts() {
   expect_eq "$name: exit" "$?" 0
   expect_grep "$name: $ours hashes added" "^imported $ours rows: $ours added" "$T/imp.out"
   if [ "$theirs" -gt 0 ]; then
-    expect_grep "$name: $theirs passed over" ", $theirs passed over" "$T/imp.out"
+    expect_grep "$name: $theirs passed through" ", $theirs passed through \(hash type not matched, kept inactive: [0-9]+ new" "$T/imp.out"
+    # each one kept, listed as the list's pass-through entries
+    local kept listed
+    kept=$(sed -n 's/.*kept inactive: \([0-9]*\) new.*/\1/p' "$T/imp.out")
+    listed=$("$HS" index lists "$IDX" | awk -F'\t' -v l="l$n" '$1 == l { print $13 }')
+    expect_eq "$name: index lists shows the pass-through entries" "$listed" "$kept"
   fi
   [ "$ours" -gt 0 ] || fail "$name: pytx wrote no hash of ours"
 }

@@ -2,7 +2,8 @@
 # tests/fuzz/make_seeds.sh HASHSWEEP OUTDIR - makes the index seeds for
 # fuzz_index_open with the CLI (they are ~100 KB each, so they are made, not
 # committed): an empty index, one with lists of every hash type, metadata,
-# withdrawals and several versions, and one with two pages of PDQ entries.
+# withdrawals and several versions, one with two pages of PDQ entries, and
+# one from an exchange page (pass-through entries, a sync position).
 # Each is a compact copy (mdb_copy -c: no free pages) of data.mdb.
 set -euo pipefail
 HS=$1
@@ -29,3 +30,8 @@ cp "$T/mixed/data.mdb" "$OUT/mixed-free.mdb"
 "$HS" index create "$T/pages" > /dev/null
 for i in $(seq 1 1500); do printf '%064x\n' "$i"; done | "$HS" index import "$T/pages" --list big - > /dev/null
 copy "$T/pages" pages
+
+"$HS" index create "$T/exchange" > /dev/null
+printf '{"nextSetTimestamp":1733390099,"hashRecords":[{"signalType":"ImagePDQ","hashValue":"%s","hashStatus":"Active","caseNumbers":{"u1":"c-17"}},{"signalType":"VideoTMK","hashValue":"AAAAAQID","hashStatus":"Active","tags":["a"]},{"signalType":"URI","hashValue":"https://example.com/x"}]}\n' "$A" > "$T/page.json"
+"$HS" index import "$T/exchange" --list stopncii "$T/page.json" > /dev/null 2>&1
+copy "$T/exchange" exchange

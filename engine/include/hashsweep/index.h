@@ -58,7 +58,10 @@ typedef enum hs_hash_type {
 
 /* "pdq", "md5", "sha256", "h64"; "?" for a bad value. */
 HS_API const char *hs_hash_type_name(hs_hash_type type);
-/* Parses a type name (case-insensitive). HS_ERR_FORMAT otherwise. */
+/* Parses a type name as hashsweep or an exchange spells it: case, '_' and
+ * '-' ignored, with or without "hash", "video", "photo", "image" in front
+ * ("pdq", "HASH_PDQ", "ImagePDQ", "video_md5", "VideoMD5", "HASH_VIDEO_MD5").
+ * HS_ERR_FORMAT otherwise. */
 HS_API hs_status hs_hash_type_parse(const char *name, hs_hash_type *out);
 /* Bytes of one stored hash: 32, 16, 32, 8. */
 HS_API size_t hs_hash_type_bytes(hs_hash_type type);
@@ -160,13 +163,19 @@ typedef struct hs_import_result {
   uint64_t version;    /* index version after the import (0: nothing written) */
   unsigned lists;      /* lists changed */
   uint64_t warnings;   /* rows reported through `warning` */
-  uint64_t passed_over; /* rows of a hash type not supported (not imported) */
+  uint64_t passed_over; /* records of a hash type hashsweep does not match
+                           (VideoTMK, HASH_TMK, raw_text...): not hash
+                           entries; kept as pass-through entries below */
   uint64_t already_withdrawn; /* status-withdrawn rows whose entry already was */
   int64_t next_set_timestamp; /* a StopNCII FetchHashes page's nextSetTimestamp
                                  (the last page's; 0: none): where the next
-                                 fetch continues */
+                                 fetch continues; also recorded per list
+                                 (hs_list_info.next_set_timestamp) */
   uint64_t variants;   /* variant slots added (rows' `variants`: names an
                           entry already has are not added again) */
+  uint64_t passthrough;         /* pass-through entries stored new */
+  uint64_t passthrough_changed; /* ... whose fields the import replaced */
+  uint64_t passthrough_removed; /* ... deleted by a withdrawn status */
 } hs_import_result;
 
 /* The default row limit: 50 million rows, about 3 GB of memory. */
@@ -174,7 +183,9 @@ typedef struct hs_import_result {
 
 HS_API void hs_import_options_default(hs_import_options *opts);
 
-/* Imports `files` as ONE transaction: either every row lands or none.
+/* Imports `files` as ONE transaction: either every row lands or none. A
+ * directory among them stands for its regular files not starting with '.',
+ * in name order (saved exchange pages).
  * Returns HS_ERR_FORMAT (nothing written) when a row is malformed and
  * skip_bad is off, HS_ERR_LIMIT (nothing written) beyond max_rows; with skip_bad, HS_OK with result->rejected > 0. Rows with
  * a status column saying withdrawn/deleted (StopNCII) withdraw that hash
@@ -228,6 +239,13 @@ typedef struct hs_list_info {
   uint64_t active_by_type[HS_HASH_TYPE_COUNT];
   uint64_t variants;    /* active variant slots of its entries (not in
                            `entries` or active_by_type) */
+  /* Inactive pass-through entries: records of hash types hashsweep does
+   * not match (StopNCII VideoTMK...), kept with their metadata, exported
+   * with the list, never matched. */
+  uint64_t passthrough;
+  /* The nextSetTimestamp of the last StopNCII FetchHashes page imported
+   * into this list (0: none): where a sync job's next fetch starts. */
+  int64_t next_set_timestamp;
 } hs_list_info;
 
 /* Calls fn for each list, by name. A non-zero return from fn stops. */
