@@ -75,8 +75,12 @@ static int print_list(void *user, const hs_list_info *l) {
 
 static int show_lists(hs_index *idx, const show_args *a) {
   int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
-  if (!jsonl)
-    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated");
+  if (!jsonl) {
+    fputs("list\tid\tversion\tactive\twithdrawn\tentries", stdout);
+    for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) /* a column per type, vpdq (videos) too */
+      printf("\t%s", hs_hash_type_name((hs_hash_type)t));
+    puts("\tcreated\tupdated");
+  }
   hs_status st = hs_index_lists(idx, print_list, jsonl ? (void *)1 : NULL);
   if (st != HS_OK)
     cli_error("%s", hs_last_error());

@@ -87,11 +87,10 @@ static hs_status check_list(verifier *v, const MDB_val *k, const MDB_val *d) {
   memcpy(name, k->mv_data, n);
   name[n] = '\0';
   list_record r;
-  if (d->mv_size != sizeof r || k->mv_size > INDEX_MAX_NAME) {
+  if (list_record_read(d, &r) != 0 || k->mv_size > INDEX_MAX_NAME) {
     problem(v, "lists", "list '%s': damaged record", name);
     return HS_OK;
   }
-  memcpy(&r, d->mv_data, sizeof r);
   if (r.id == 0 || r.id > INDEX_MAX_LISTS || r.id >= v->next_list) {
     problem(v, "lists", "list '%s': id %u out of range", name, r.id);
     return HS_OK;
@@ -210,6 +209,8 @@ static void check_slots(verifier *v, const page_layout *l, uint32_t no, void *p,
 }
 
 static hs_status check_type(verifier *v, hs_hash_type t) {
+  if (!v->idx->has[DB_PAGES + t]) /* an older index opened read-only */
+    return HS_OK;
   const page_layout *l = &v->idx->layout[t];
   dedup_set seen;
   dedup_init(&seen, l->hash_bytes);

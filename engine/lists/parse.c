@@ -35,6 +35,7 @@ static void close_input(fctx *c) {
   rec_writer_free(&c->jsonval);
   free(c->jm);
   free(c->d.kv);
+  free(c->vid.f);
   for (size_t k = 0; k < c->ncols; k++)
     free(c->colnames[k]);
   free(c->colnames);
@@ -79,6 +80,31 @@ int list_read_rest(fctx *c, rec_writer *w, size_t cap) {
 /* Reads the rest of the input into the digest; 0, or -1 on a read error. */
 static int drain(fctx *c) { return list_read_rest(c, NULL, 0) < 0 ? -1 : 0; }
 
+/* A file that is one pytx vPDQ signal (a JSON array): one video row. */
+static int video_document(fctx *c, span rec) {
+  rec_writer text = {0};
+  rec_put_bytes(&text, rec.s, rec.n);
+  rec_put_u8(&text, '\n');
+  int r = list_read_rest(c, &text, LIST_MAX_DOCUMENT);
+  if (r < 0 || text.failed) {
+    rec_writer_free(&text);
+    return -1;
+  }
+  if (r > 0) {
+    list_report(c, "JSON document longer than %u bytes; refused whole", LIST_MAX_DOCUMENT);
+  } else {
+    draft_reset(&c->d);
+    draft_set(c, R_TYPED_HASH, HS_HASH_VPDQ, "", (span){(const char *)text.buf, text.len});
+    if (!(c->p->default_label && *c->p->default_label)) {
+      const char *b = list_basename(c->name);
+      draft_set(c, R_LABEL, -1, "label", (span){b, strlen(b)});
+    }
+    list_finish_record(c);
+  }
+  rec_writer_free(&text);
+  return 0;
+}
+
 /* Reads c->f (opened by the caller) to its end. */
 static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
   c->md = EVP_MD_CTX_new();
@@ -110,6 +136,10 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
         r = list_json_document(c, rec) < 0 ? -1 : 0;
         break;
       }
+      if (c->mode == MODE_VJSON) {
+        r = video_document(c, rec);
+        break;
+      }
       if (header) {
         int h = list_setup_header(c);
         if (h == -1)
@@ -132,6 +162,8 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
       break;
     }
   }
+  if (s == HS_OK && r >= 0)
+    list_video_file_end(c);
   if (p->stop_at_problem && p->rejected > rejected)
     p->stopped = 1;
   if (s == HS_OK && r < 0)
@@ -171,8 +203,17 @@ void import_parser_init(import_parser *p) {
   p->forced_type = -1;
 }
 
+const import_video *import_video_find(const import_parser *p, const uint8_t id[32]) {
+  for (size_t i = 0; i < p->nvideos; i++)
+    if (memcmp(p->videos[i].id, id, 32) == 0)
+      return &p->videos[i];
+  return NULL;
+}
+
 void import_parser_free(import_parser *p) {
   free(p->rows);
+  rec_writer_free(&p->vframes);
+  free(p->videos);
   rec_writer_free(&p->blobs);
   for (size_t i = 0; i < p->nlists; i++)
     free(p->lists[i]);
