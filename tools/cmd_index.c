@@ -15,6 +15,7 @@ static void index_usage(FILE *out) {
           "       hashsweep index lists IDX [--format tsv|jsonl]\n"
           "       hashsweep index stats IDX [--format text|json]\n"
           "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl|hma] [-o FILE]\n"
+          "       hashsweep index export IDX [--list NAME] --format vpdq -o DIR\n"
           "       hashsweep index verify IDX\n"
           "       hashsweep index log IDX [--format tsv|jsonl]\n\n"
           "An index is a directory (LMDB, owner-only permissions) of hash lists with\n"

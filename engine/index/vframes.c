@@ -129,3 +129,38 @@ hs_status hs_index_video_frames(hs_index_snapshot *snap, uint64_t id, hs_index_f
 }
 
 void hs_index_frames_free(hs_index_frame *frames) { free(frames); }
+
+/* One frame as the string of a JSON array (no character needs escaping). */
+static int frame_string(const hs_index_frame *f, int meta, char *out, size_t cap) {
+  char hex[65], t[32];
+  hs_hash256_to_hex(&f->pdq, hex);
+  if (meta)
+    return snprintf(out, cap, "%lld,%d,%s,%.3f", (long long)f->frame, f->quality, hex,
+                    f->timestamp);
+  vframes_pytx_time(f->timestamp, t);
+  return snprintf(out, cap, "%s,%d,%s", hex, f->quality, t);
+}
+
+hs_status vframes_text(hs_index *idx, MDB_txn *txn, uint64_t id, int pytx, rec_writer *w) {
+  MDB_val v;
+  HS_TRY(vframes_get(idx, txn, id, &v));
+  hs_index_frame *f;
+  size_t n;
+  int fmt, r = vframes_decode(v.mv_data, v.mv_size, &f, &n, &fmt);
+  if (r != 0)
+    return r == -2 ? error_set(HS_ERR_NOMEM, "out of memory")
+                   : error_set(HS_ERR_CORRUPT, "%s: the frames of entry %llu are damaged",
+                               idx->path, (unsigned long long)id);
+  int meta = fmt == VFRAMES_META && !pytx;
+  rec_put_u8(w, '[');
+  for (size_t i = 0; i < n; i++) {
+    char s[160];
+    int len = frame_string(&f[i], meta, s, sizeof s);
+    rec_put_bytes(w, i ? ",\"" : "\"", i ? 2 : 1);
+    rec_put_bytes(w, s, (size_t)len);
+    rec_put_u8(w, '"');
+  }
+  rec_put_bytes(w, "]", 2); /* with the NUL */
+  free(f);
+  return rec_writer_status(w);
+}

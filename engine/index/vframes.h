@@ -48,3 +48,10 @@ hs_status vframes_get(struct hs_index *idx, MDB_txn *txn, uint64_t id, MDB_val *
 void vframes_pytx_time(double t, char out[32]);
 
 #endif
+
+/* The frames of entry `id` as the text a hash list carries (video.c reads
+ * it back): a compact JSON array of strings, "frame,quality,hex,timestamp"
+ * (3 decimals) for frames from Meta's format, "hex,quality,timestamp"
+ * (vframes_pytx_time) for pytx's, or pytx's always when `pytx` is set.
+ * Appended to w, NUL-terminated. */
+hs_status vframes_text(struct hs_index *idx, MDB_txn *txn, uint64_t id, int pytx, rec_writer *w);

@@ -56,6 +56,9 @@ static hs_status take_rows(const import_parser *p, const char *name, hs_hash_lis
     const import_row *r = &p->rows[i];
     if (!wanted(p, i, n > 0, out->type))
       continue;
+    if (r->type == HS_HASH_VPDQ) /* its content id is no hash to compare */
+      return error_set(HS_ERR_FORMAT, "%s:%u: a video's vPDQ frame list; a hash list holds "
+                       "single hashes (import it into an index to match videos)", name, r->line);
     if (n == 0) {
       first = i;
       out->type = (hs_hash_type)r->type;

@@ -1,7 +1,9 @@
 /* lists/parse.c - hash lists from files and streams: each read to its end
  * (the audit log keeps its SHA-256 and size), its shape decided from the
  * first record, every record handed to detect.c / jsonl.c. */
+#include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,8 +178,52 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
   return s;
 }
 
+static int name_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory: each regular file in it whose name does not start with '.',
+ * in name order (not recursive), one after the other: a folder of .vpdq
+ * files is one video entry per file. */
+static hs_status parse_directory(import_parser *p, const char *path, DIR *d) {
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  hs_status s = HS_OK;
+  struct dirent *e;
+  while (s == HS_OK && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.')
+      continue;
+    char *full = malloc(strlen(path) + strlen(e->d_name) + 2);
+    if (!full || rec_grow(&names, &cap, n, sizeof *names, 16) != 0) {
+      free(full);
+      s = error_set(HS_ERR_NOMEM, "out of memory");
+      break;
+    }
+    sprintf(full, "%s/%s", path, e->d_name);
+    struct stat st;
+    if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) {
+      free(full);
+      continue;
+    }
+    names[n++] = full;
+  }
+  closedir(d);
+  if (s == HS_OK && n)
+    qsort(names, n, sizeof *names, name_cmp);
+  for (size_t i = 0; i < n; i++) {
+    if (s == HS_OK)
+      s = import_parse_file(p, names[i]);
+    free(names[i]);
+  }
+  free(names);
+  return s;
+}
+
 hs_status import_parse_file(import_parser *p, const char *path) {
   HS_CHECK(p->nfiles < 65535, HS_ERR_LIMIT, "too many input files");
+  DIR *d = strcmp(path, "-") != 0 ? opendir(path) : NULL;
+  if (d)
+    return parse_directory(p, path, d);
   fctx c;
   memset(&c, 0, sizeof c);
   c.p = p;

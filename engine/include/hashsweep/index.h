@@ -257,6 +257,18 @@ HS_API hs_status hs_export_format_parse(const char *name, hs_export_format *out)
 HS_API hs_status hs_index_export(hs_index *idx, FILE *out, const char *list,
                                  hs_export_format format);
 
+/* Writes each active video entry (type vpdq; of one list, or of all) as a
+ * file in `dir` (made 0700 when missing), in the format it came in: Meta's
+ * vPDQ text ("frame,quality,pdqhex,timestamp" lines, 3 decimals) when it
+ * has frame numbers, else pytx's JSON array of "pdqhex,quality,timestamp"
+ * strings. The file is named after the entry's label when that is a plain
+ * file name ending in .vpdq (or .json), else "<entry id>.vpdq" (".json").
+ * A directory of them imports back to the same entries. An existing file
+ * is never overwritten (HS_ERR_EXISTS, naming it). *written (may be NULL)
+ * counts the files written. */
+HS_API hs_status hs_index_export_videos(hs_index *idx, const char *dir, const char *list,
+                                        uint64_t *written);
+
 /* Checks every invariant: page headers and arrays, ids, counts against the
  * list table, versions monotone and known, metadata only for existing
  * entries whose flag says so, the audit log consistent with the lists.
