@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <lmdb.h>
+
 #include "test_util.h"
+#include "index/index_internal.h"
 
 static char *dir, *ipath;
 static uint64_t seed;
@@ -82,6 +85,20 @@ static hs_status import(const char *list, const char *path, hs_import_result *r)
   hs_status st = hs_index_import(idx, files, 1, &o, r);
   hs_index_close(idx);
   return st;
+}
+
+/* A random image entry (PDQ) in `list`. */
+static hs_hash256 import_image(const char *list) {
+  hs_hash256 img = rnd();
+  char hex[65], text[100];
+  hs_hash256_to_hex(&img, hex);
+  snprintf(text, sizeof text, "%s\n", hex);
+  char *p = tu_path(dir, "images.txt");
+  ck_assert_int_eq(tu_write_file(p, text, strlen(text)), 0);
+  hs_import_result r;
+  ck_assert_int_eq(import(list, p, &r), HS_OK);
+  free(p);
+  return img;
 }
 
 /* A query frame: hash[0] = h, the other dihedrals random (far). */
@@ -281,15 +298,7 @@ END_TEST
 
 START_TEST(frames_match_image_entries) {
   build_case();
-  hs_hash256 img = rnd();
-  char hex[65], text[100];
-  hs_hash256_to_hex(&img, hex);
-  snprintf(text, sizeof text, "%s\n", hex);
-  char *p = tu_path(dir, "images.txt");
-  ck_assert_int_eq(tu_write_file(p, text, strlen(text)), 0);
-  hs_import_result r;
-  ck_assert_int_eq(import("photos", p, &r), HS_OK);
-  free(p);
+  hs_hash256 img = import_image("photos");
   hs_query_frame q[5];
   for (int i = 0; i < 5; i++)
     q[i] = qframe(rnd(), 100, 0.25 * i);
@@ -411,6 +420,99 @@ START_TEST(pytx_array_and_malformed_lines) {
 }
 END_TEST
 
+/* An index as the hashsweep before video entries made it: no pages.vpdq
+ * and vframes sub-databases, list records with 4 type counters, no page
+ * capacity for the fifth type in the schema record. */
+static void make_old(void) {
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
+  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  const char *drop[] = {"pages.vpdq", "vframes"};
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_eq(mdb_dbi_open(txn, drop[i], MDB_INTEGERKEY, &dbi), 0);
+    ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
+  }
+  ck_assert_int_eq(mdb_dbi_open(txn, "lists", 0, &dbi), 0);
+  MDB_cursor *c;
+  ck_assert_int_eq(mdb_cursor_open(txn, dbi, &c), 0);
+  MDB_val k, v;
+  int lists = 0;
+  for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT), lists++) {
+    ck_assert_uint_eq(v.mv_size, sizeof(list_record));
+    uint8_t old[sizeof(list_record)];
+    memcpy(old, v.mv_data, LIST_RECORD_V1_BYTES);
+    MDB_val nv = {LIST_RECORD_V1_BYTES, old};
+    ck_assert_int_eq(mdb_cursor_put(c, &k, &nv, MDB_CURRENT), 0);
+  }
+  ck_assert_int_eq(lists, 1);
+  mdb_cursor_close(c);
+  ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+  k = (MDB_val){6, "schema"};
+  ck_assert_int_eq(mdb_get(txn, dbi, &k, &v), 0);
+  index_schema sc;
+  memcpy(&sc, v.mv_data, sizeof sc);
+  sc.capacity[HS_HASH_VPDQ] = 0; /* padding in the older record */
+  v = (MDB_val){sizeof sc, &sc};
+  ck_assert_int_eq(mdb_put(txn, dbi, &k, &v, 0), 0);
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+}
+
+static int count_list(void *user, const hs_list_info *l) {
+  hs_list_info *out = user;
+  *out = *l;
+  out->name = NULL;
+  return 0;
+}
+
+START_TEST(an_older_index_opens_and_upgrades) {
+  hs_hash256 img = import_image("photos");
+  make_old();
+
+  /* Read-only: no video entries, everything else as before. */
+  hs_index *idx;
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  ck_assert_int_eq(idx->has[DB_PAGES + HS_HASH_VPDQ], 0);
+  ck_assert_int_eq(idx->has[DB_VFRAMES], 0);
+  hs_list_info li;
+  ck_assert_int_eq(hs_index_lists(idx, count_list, &li), HS_OK);
+  ck_assert_uint_eq(li.active_by_type[HS_HASH_PDQ], 1);
+  ck_assert_uint_eq(li.active_by_type[HS_HASH_VPDQ], 0);
+  hs_index_stats st;
+  ck_assert_int_eq(hs_index_stats_get(idx, &st), HS_OK);
+  ck_assert_uint_eq(st.entries[HS_HASH_VPDQ], 0);
+  uint64_t problems = 1;
+  ck_assert_int_eq(hs_index_verify(idx, NULL, NULL, &problems), HS_OK);
+  ck_assert_int_eq(problems, 0);
+  FILE *null = fopen("/dev/null", "w");
+  ck_assert_int_eq(hs_index_export(idx, null, "photos", HS_EXPORT_JSONL), HS_OK);
+  fclose(null);
+  hs_index_close(idx);
+  hs_query_frame q = qframe(near(img, 3), 100, 1.0);
+  hs_video_match_options o;
+  hs_video_match_options_default(&o);
+  seen s = run(&o, &q, 1);
+  ck_assert_int_eq(s.nv, 0);
+  ck_assert_int_eq(s.nf, 1);
+
+  /* Writable: the sub-databases are added and a video entry goes in. */
+  build_case();
+  ck_assert_int_eq(run(&o, Q, 8).nv, 1);
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  ck_assert_int_eq(hs_index_lists(idx, count_list, &li), HS_OK);
+  problems = 1;
+  ck_assert_int_eq(hs_index_verify(idx, NULL, NULL, &problems), HS_OK);
+  ck_assert_int_eq(problems, 0);
+  hs_index_close(idx);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("video_match");
   TCase *t = tcase_create("core");
@@ -424,6 +526,7 @@ static Suite *suite(void) {
   tcase_add_test(t, withdrawn_and_other_lists_do_not_match);
   tcase_add_test(t, frames_stored_as_given);
   tcase_add_test(t, pytx_array_and_malformed_lines);
+  tcase_add_test(t, an_older_index_opens_and_upgrades);
   suite_add_tcase(s, t);
   return s;
 }

@@ -104,11 +104,27 @@ hs_status vframes_get(hs_index *idx, MDB_txn *txn, uint64_t id, MDB_val *out) {
 }
 
 void vframes_pytx_time(double t, char out[32]) {
-  /* Python's "" presentation type is 'g' that keeps a ".0" on a number
-   * printed without a point or an exponent. */
-  snprintf(out, 32, "%.3g", t);
-  if (!strpbrk(out, ".eni"))
-    strcat(out, ".0");
+  /* Python's format(t, ".3"): 3 significant digits, scientific when the
+   * rounded exponent is < -4 or >= 2 (precision - 1), trailing zeros
+   * dropped, but a fixed-point number keeps one digit after the point. */
+  char e[32];
+  snprintf(e, sizeof e, "%.2e", t);
+  char *ep = strchr(e, 'e');
+  int x = atoi(ep + 1);
+  if (x < -4 || x >= 2) {
+    size_t m = (size_t)(ep - e);
+    while (m > 1 && e[m - 1] == '0')
+      m--;
+    if (m > 1 && e[m - 1] == '.')
+      m--;
+    snprintf(out, 32, "%.*s%s", (int)m, e, ep);
+    return;
+  }
+  snprintf(out, 32, "%.*f", 2 - x, t);
+  size_t n = strlen(out);
+  while (n > 2 && out[n - 1] == '0' && out[n - 2] != '.')
+    n--;
+  out[n] = '\0';
 }
 
 hs_status hs_index_video_frames(hs_index_snapshot *snap, uint64_t id, hs_index_frame **frames,

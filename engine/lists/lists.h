@@ -92,6 +92,14 @@ hs_status import_parse_file(import_parser *p, const char *path);
 hs_status import_parse_stream(import_parser *p, FILE *f, const char *name);
 void import_parser_free(import_parser *p);
 
+/* A problem callback that keeps the first report ("WHERE: CAUSE"), for
+ * readers that stop at the first malformed record (user: the struct). */
+typedef struct list_first_problem {
+  char text[700];
+  int seen;
+} list_first_problem;
+void list_keep_first(void *user, const char *where, const char *cause);
+
 /* Parses a hash as given on a command line (withdraw --hash): optional
  * "<type> " / "hash=" prefix, type from forced_type or the length. */
 hs_status parse_hash_text(const char *text, int forced_type, hs_hash_type *type, uint8_t hash[32]);

@@ -129,8 +129,13 @@ void list_vpdq_line(fctx *c, span rec) {
   hs_index_frame f;
   int fmt;
   const char *why = NULL;
-  if (parse_frame(span_trim(rec), &f, &fmt, &why) != 0 || fmt != VFRAMES_META) {
-    list_report(c, "%s", why ? why : "not a vPDQ line (frame,quality,pdq,timestamp)");
+  span parts[5];
+  if (split_commas(span_trim(rec), parts) != 4) {
+    list_report(c, "a vPDQ line is frame,quality,pdq,timestamp");
+    return;
+  }
+  if (parse_frame(span_trim(rec), &f, &fmt, &why) != 0) {
+    list_report(c, "%s", why);
     return;
   }
   if (c->vid.n && f.frame <= c->vid.f[c->vid.n - 1].frame) {
