@@ -351,7 +351,9 @@ void list_finish_record(fctx *c) {
     char cause[300];
     span h = span_trim(d->hash[i]);
     if (d->video_ready || (h.n && h.s[0] == '[')) { /* a video's frames (video.c) */
-      int t = d->hash_type[i] >= 0 ? d->hash_type[i] : row_type >= 0 ? row_type : p->forced_type;
+      /* --type is for hashes whose type the input does not say: a frame
+       * list says it. */
+      int t = d->hash_type[i] >= 0 ? d->hash_type[i] : row_type;
       if (t >= 0 && t != HS_HASH_VPDQ) {
         list_report(c, "a frame list is a vpdq hash, not %s", hs_hash_type_name((hs_hash_type)t));
         return;

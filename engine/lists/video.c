@@ -275,7 +275,7 @@ void list_video_file_end(fctx *c) {
     draft_set(c, R_LABEL, -1, "label", (span){b, strlen(b)});
   }
   c->rec_line = 1;
-  if (c->vid.n == 0 && p->rejected) /* every line was bad: reported already */
+  if (c->vid.n == 0) /* the first line was a frame: only memory can fail (reported) */
     return;
   list_finish_record(c);
 }

@@ -172,15 +172,15 @@ hs_status hs_video_matcher_open(hs_index_snapshot *snap, hs_engine *engine,
     return error_set(HS_ERR_NOMEM, "out of memory");
   }
   hs_video_match_options_default(&m->o);
-  if (opts) {
-    HS_CHECK(opts->struct_size >= sizeof *opts, HS_ERR_INVALID_ARG,
-             "video matcher: options not set by hs_video_match_options_default");
-    m->o = *opts;
-  }
   hs_status st = HS_OK;
-  if (m->o.radius < 0 || m->o.radius > 256 || m->o.min_quality < 0 || m->o.min_quality > 101 ||
+  if (opts && opts->struct_size < sizeof *opts)
+    st = error_set(HS_ERR_INVALID_ARG,
+                   "video matcher: options not set by hs_video_match_options_default");
+  else if (opts)
+    m->o = *opts;
+  if (st == HS_OK && (m->o.radius < 0 || m->o.radius > 256 || m->o.min_quality < 0 || m->o.min_quality > 100 ||
       !(m->o.query_percent >= 0 && m->o.query_percent <= 100) ||
-      !(m->o.compared_percent >= 0 && m->o.compared_percent <= 100))
+      !(m->o.compared_percent >= 0 && m->o.compared_percent <= 100)))
     st = error_set(HS_ERR_INVALID_ARG, "video matcher: radius 0..256, quality 0..100 and "
                    "percents 0..100 expected");
   unsigned list = 0;
