@@ -59,6 +59,12 @@ void hs_video_match_options_default(hs_video_match_options *o) {
 
 static int cmp_words(const void *a, const void *b) { return memcmp(a, b, 32); }
 
+/* qsort, which must not be given a NULL array even for 0 items. */
+static void sort(void *items, size_t n, size_t size, int (*cmp)(const void *, const void *)) {
+  if (n > 1)
+    qsort(items, n, size, cmp);
+}
+
 static int grow(void *items, size_t *cap, size_t need, size_t size) {
   if (need <= *cap)
     return 0;
@@ -103,6 +109,10 @@ static hs_status load_videos(hs_video_matcher *m, hs_index_snapshot *snap, unsig
       st = hs_index_video_frames(snap, id, &f, &n);
       if (st != HS_OK)
         break;
+      if (n == 0) { /* nothing to match (import never makes one) */
+        hs_index_frames_free(f);
+        continue;
+      }
       if (grow(&words, &wcap, nwords + n, 32) != 0 ||
           grow(&m->frame_video, &fcap, nwords + n, sizeof *m->frame_video) != 0 ||
           grow(&m->videos, &vcap, m->nvideos + 1, sizeof *m->videos) != 0) {
@@ -116,7 +126,7 @@ static hs_status load_videos(hs_video_matcher *m, hs_index_snapshot *snap, unsig
         if (f[j].quality >= m->o.min_quality)
           memcpy(w + 4 * k++, f[j].pdq.w, 32);
       hs_index_frames_free(f);
-      qsort(w, k, 32, cmp_words);
+      sort(w, k, 32, cmp_words);
       size_t u = 0;
       for (size_t j = 0; j < k; j++)
         if (u == 0 || memcmp(w + 4 * (u - 1), w + 4 * j, 32) != 0)
@@ -286,7 +296,7 @@ static hs_status query_build(const hs_query_frame *f, size_t n, int min_quality,
   sort_frames = f;
   for (size_t i = 0; i < n; i++)
     idx[i] = i;
-  qsort(idx, n, sizeof *idx, cmp_time);
+  sort(idx, n, sizeof *idx, cmp_time);
   for (size_t i = 1; i < n; i++) {
     double d = f[idx[i]].timestamp - f[idx[i - 1]].timestamp;
     if (d > 0 && (q->period == 0 || d < q->period))
@@ -296,7 +306,7 @@ static hs_status query_build(const hs_query_frame *f, size_t n, int min_quality,
   for (size_t i = 0; i < n; i++)
     if (f[i].pdq.quality >= min_quality)
       idx[nk++] = i;
-  qsort(idx, nk, sizeof *idx, cmp_hash_time);
+  sort(idx, nk, sizeof *idx, cmp_hash_time);
   for (size_t i = 0; i < nk; i++) {
     if (i == 0 || memcmp(f[idx[i]].pdq.hash[0].w, f[idx[i - 1]].pdq.hash[0].w, 32) != 0) {
       q->first[q->nu] = i;
@@ -370,7 +380,7 @@ static hs_status report_videos(hs_video_matcher *m, const hs_query_frame *f, siz
     p[i] = (pair){v, r->query / HS_DIH_COUNT, (uint32_t)(r->target - m->videos[v].first),
                   (uint8_t)r->distance, (uint8_t)(r->query % HS_DIH_COUNT)};
   }
-  qsort(p, res->count, sizeof *p, cmp_pair);
+  sort(p, res->count, sizeof *p, cmp_pair);
   for (size_t a = 0, b; a < res->count && !*stop; a = b) {
     const vm_video *v = &m->videos[p[a].video];
     for (b = a; b < res->count && p[b].video == p[a].video; b++)
@@ -402,7 +412,7 @@ static hs_status report_videos(hs_video_matcher *m, const hs_query_frame *f, siz
       if (qseen[u])
         for (size_t k = q->first[u]; k < q->first[u + 1]; k++)
           times[nt++] = f[q->occ[k]].timestamp;
-    qsort(times, nt, sizeof *times, cmp_double);
+    sort(times, nt, sizeof *times, cmp_double);
     hs_video_hit hit = {
         .entry = v->entry,
         .list_id = v->list_id,
@@ -479,13 +489,13 @@ static hs_status report_frames(hs_video_matcher *m, const hs_query_frame *f, con
                        m->image_lists[r->target]};
     }
   }
-  qsort(h, nh, sizeof *h, cmp_fhit_key);
+  sort(h, nh, sizeof *h, cmp_fhit_key);
   size_t k = 0;
   for (size_t i = 0; i < nh; i++) /* the first of each (entry, second) is the closest */
     if (i == 0 || h[i].entry != h[i - 1].entry || h[i].second != h[i - 1].second)
       h[k++] = h[i];
   sort_frames = f;
-  qsort(h, k, sizeof *h, cmp_fhit_time);
+  sort(h, k, sizeof *h, cmp_fhit_time);
   for (size_t i = 0; i < k && !*stop; i++) {
     hs_frame_hit hit = {
         .entry = h[i].entry,
