@@ -3,7 +3,8 @@
 /* tests/test_video_match.c - video entries in the index and vPDQ matching:
  * the percents on constructed frame sets against hand-computed values, the
  * thresholds at their boundary, deduplication and the quality gate on both
- * sides, a mirrored video's frames (through their flipx hashes), segments,
+ * sides, a mirrored video's frames (through a dihedral hash: constructed,
+ * and real PDQ of mirrored frames, which match as flipy), segments,
  * frame-to-image hits, withdrawal and the list filter, and the import
  * grammar (.vpdq lines, pytx's JSON array, malformed lines by FILE:LINE). */
 #include <stdio.h>
@@ -276,6 +277,72 @@ START_TEST(mirrored_video_matches_through_flipx) {
 }
 END_TEST
 
+/* A frame of a made-up video: smooth random blobs (PDQ needs structure). */
+static void paint(hs_luma *l, uint64_t *st) {
+  double cx[4], cy[4], a[4];
+  for (int k = 0; k < 4; k++) {
+    cx[k] = tu_randf(st) * l->width;
+    cy[k] = tu_randf(st) * l->height;
+    a[k] = tu_randf(st) * 255;
+  }
+  for (int y = 0; y < l->height; y++)
+    for (int x = 0; x < l->width; x++) {
+      double v = 0;
+      for (int k = 0; k < 4; k++)
+        v += a[k] / (1 + ((x - cx[k]) * (x - cx[k]) + (y - cy[k]) * (y - cy[k])) / 400.0);
+      l->data[(size_t)y * l->stride + (size_t)x] = (float)(v > 255 ? 255 : v);
+    }
+}
+
+/* Real PDQ: the listed video's frames, and a mirrored copy's frames with
+ * their dihedral hashes, as a scan computes them. The copy matches only
+ * through a dihedral hash; with its own hashes alone it does not. */
+START_TEST(mirrored_frames_with_real_pdq) {
+  enum { N = 6, W = 96, H = 64 };
+  hs_workspace *ws = hs_workspace_create();
+  float *px = malloc(sizeof(float) * W * H), *mx = malloc(sizeof(float) * W * H);
+  hs_luma l = {W, H, W, px}, m = {W, H, W, mx};
+  lframe lf[N];
+  hs_query_frame q[N], own[N];
+  uint64_t st = 99;
+  for (int i = 0; i < N; i++) {
+    paint(&l, &st);
+    for (int y = 0; y < H; y++)
+      for (int x = 0; x < W; x++)
+        mx[y * W + x] = px[y * W + (W - 1 - x)];
+    hs_pdq a, b;
+    ck_assert_int_eq(hs_pdq_from_luma(&l, ws, &a), HS_OK);
+    ck_assert_int_eq(hs_pdq_from_luma(&m, ws, &b), HS_OK);
+    lf[i] = (lframe){a.hash[HS_DIH_ORIG], a.quality};
+    ck_assert_int_ge(a.quality, 50);
+    memset(&q[i], 0, sizeof q[i]);
+    q[i].frame = i;
+    q[i].timestamp = i;
+    q[i].pdq = b;
+    own[i] = q[i];
+    for (int v = 1; v < HS_DIH_COUNT; v++)
+      own[i].pdq.hash[v] = b.hash[HS_DIH_ORIG];
+  }
+  free(px);
+  free(mx);
+  hs_workspace_destroy(ws);
+  char *p = write_vpdq("real.vpdq", lf, N);
+  hs_import_result r;
+  ck_assert_int_eq(import("videos", p, &r), HS_OK);
+  free(p);
+  hs_video_match_options o;
+  hs_video_match_options_default(&o);
+  seen s = run(&o, q, N);
+  ck_assert_int_eq(s.nv, 1);
+  ck_assert_double_eq(s.v[0].query_percent, 100.0);
+  ck_assert_double_eq(s.v[0].compared_percent, 100.0);
+  ck_assert_int_le(s.v[0].distance, 8);
+  /* Left-right mirroring is PDQ's flipy (a flip about the vertical axis). */
+  ck_assert_str_eq(s.vvariant[0], "flipy");
+  ck_assert_int_eq(run(&o, own, N).nv, 0);
+}
+END_TEST
+
 START_TEST(segments_split_on_two_missing_samples) {
   build_case();
   hs_query_frame q[10];
@@ -521,6 +588,7 @@ static Suite *suite(void) {
   tcase_add_test(t, thresholds_at_the_boundary);
   tcase_add_test(t, quality_gate_moves_the_denominators);
   tcase_add_test(t, mirrored_video_matches_through_flipx);
+  tcase_add_test(t, mirrored_frames_with_real_pdq);
   tcase_add_test(t, segments_split_on_two_missing_samples);
   tcase_add_test(t, frames_match_image_entries);
   tcase_add_test(t, withdrawn_and_other_lists_do_not_match);
