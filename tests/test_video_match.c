@@ -390,6 +390,15 @@ START_TEST(frames_match_image_entries) {
   o.frame_image_matches = 1;
   o.list = "videos";
   ck_assert_int_eq(run(&o, q, 5).nf, 0);
+  /* Entries added after version 1 (the video) only: the image (version 2). */
+  o.list = NULL;
+  o.since_version = 1;
+  ck_assert_int_eq(run(&o, q, 5).nf, 2);
+  ck_assert_int_eq(run(&o, Q, 8).nv, 0);
+  o.since_version = 0;
+  ck_assert_int_eq(run(&o, Q, 8).nv, 1);
+  o.since_version = 2;
+  ck_assert_int_eq(run(&o, q, 5).nf, 0);
 }
 END_TEST
 

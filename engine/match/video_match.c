@@ -94,14 +94,15 @@ static hs_status note_list(hs_video_matcher *m, hs_index_snapshot *snap, unsigne
 /* Every active video entry's unique frames above the gate. */
 static hs_status load_videos(hs_video_matcher *m, hs_index_snapshot *snap, unsigned list) {
   hs_index_iter *it;
-  HS_TRY(hs_index_iter_create(snap, HS_HASH_VPDQ, 0, &it));
+  HS_TRY(hs_index_iter_create(snap, HS_HASH_VPDQ, m->o.since_version, &it));
   uint64_t *words = NULL;
   size_t nwords = 0, wcap = 0, vcap = 0, fcap = 0;
   hs_index_block b;
   hs_status st;
   while ((st = hs_index_iter_next(it, &b)) == HS_OK) {
     for (size_t i = 0; i < b.count && st == HS_OK; i++) {
-      if ((b.flags[i] & HS_ENTRY_WITHDRAWN) || (list && b.lists[i] != list))
+      if ((b.flags[i] & HS_ENTRY_WITHDRAWN) || (list && b.lists[i] != list) ||
+          b.versions[i] <= m->o.since_version)
         continue;
       uint64_t id = b.first_id + i;
       hs_index_frame *f;
@@ -154,7 +155,7 @@ static hs_status load_videos(hs_video_matcher *m, hs_index_snapshot *snap, unsig
 }
 
 static hs_status load_images(hs_video_matcher *m, hs_index_snapshot *snap) {
-  hs_index_filter filter = {.list = m->list_filter};
+  hs_index_filter filter = {.list = m->list_filter, .since_version = m->o.since_version};
   hs_index_hashes h;
   HS_TRY(hs_index_load(snap, HS_HASH_PDQ, &filter, &h));
   hs_status st = HS_OK;

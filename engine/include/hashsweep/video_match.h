@@ -42,6 +42,8 @@ typedef struct hs_video_match_options {
   int frame_image_matches; /* report frames within the radius of image
                               entries (default 1) */
   const char *list;        /* only this list (NULL: all) */
+  uint64_t since_version;  /* only entries added after this index version
+                              (0: all): what a rescan has not matched yet */
 } hs_video_match_options;
 
 HS_API void hs_video_match_options_default(hs_video_match_options *o);
