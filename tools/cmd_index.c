@@ -15,6 +15,8 @@ static void index_usage(FILE *out) {
           "       hashsweep index lists IDX [--format tsv|jsonl]\n"
           "       hashsweep index stats IDX [--format text|json]\n"
           "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl|hma] [-o FILE]\n"
+          "       hashsweep index export IDX [--list NAME] --format vpdq -o DIR\n"
+          "       hashsweep index match-video IDX [options] FILE...   (--help: its options)\n"
           "       hashsweep index verify IDX\n"
           "       hashsweep index log IDX [--format tsv|jsonl]\n"
           "       hashsweep index feedback IDX [--list NAME] [--out FILE]\n"
@@ -323,8 +325,8 @@ static int index_withdraw(int argc, char **argv, const char *cmd) {
 static int index_run(int argc, char **argv) {
   if (argc < 2)
     return cli_usage_error("index", "expected a subcommand: create, import, withdraw, lists, "
-                           "stats, export, verify, log, show, feedback, set-list, "
-                           "release, quarantined");
+                           "stats, export, match-video, verify, log, show, feedback, "
+                           "set-list, release, quarantined");
   cli_install_logger(0);
   const char *sub = argv[1];
   int sargc = argc - 1;
@@ -338,6 +340,8 @@ static int index_run(int argc, char **argv) {
     rc = index_import(sargc, sargv, cmd);
   else if (strcmp(sub, "withdraw") == 0)
     rc = index_withdraw(sargc, sargv, cmd);
+  else if (strcmp(sub, "match-video") == 0)
+    rc = index_match_video(sargc, sargv);
   else if (strcmp(sub, "feedback") == 0)
     rc = index_feedback(sargc, sargv);
   else if (strcmp(sub, "show") == 0)

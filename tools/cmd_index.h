@@ -15,6 +15,8 @@ void index_print_problem(void *user, const char *where, const char *cause);
 char *index_command_line(int argc, char **argv);
 /* `index feedback` (cmd_review.c). */
 int index_feedback(int argc, char **argv);
+/* match-video (cmd_index_video.c). */
+int index_match_video(int argc, char **argv);
 /* lists, stats, export, verify, log; -1 when `sub` is none of them. */
 int index_show(const char *sub, int argc, char **argv);
 /* set-list, release, quarantined (cmd_index_guard.c); -1 when `sub` is none

@@ -28,6 +28,7 @@
 #include "hashsweep/match.h"
 #include "hashsweep/index.h"
 #include "hashsweep/guard.h"
+#include "hashsweep/video_match.h"
 #include "hashsweep/scan.h"
 #include "hashsweep/eval.h"
 #include "hashsweep/review.h"

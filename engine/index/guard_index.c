@@ -21,10 +21,6 @@
 #define ATTR_ROLE "role"
 #define ATTR_QUARANTINE "quarantine:" /* + decimal entry id */
 
-/* snapshot.c */
-hs_index *snapshot_index(hs_index_snapshot *s);
-MDB_txn *snapshot_txn(hs_index_snapshot *s);
-
 typedef struct quarantine_rec {
   int64_t time;
   uint64_t version, files, seen, limit;

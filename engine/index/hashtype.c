@@ -6,8 +6,8 @@
 #include "hashsweep/index.h"
 #include "index/hashtype.h"
 
-static const char *const type_names[HS_HASH_TYPE_COUNT] = {"pdq", "md5", "sha256", "h64"};
-static const size_t type_bytes[HS_HASH_TYPE_COUNT] = {32, 16, 32, 8};
+static const char *const type_names[HS_HASH_TYPE_COUNT] = {"pdq", "md5", "sha256", "h64", "vpdq"};
+static const size_t type_bytes[HS_HASH_TYPE_COUNT] = {32, 16, 32, 8, 32};
 
 const char *hs_hash_type_name(hs_hash_type t) {
   return (unsigned)t < HS_HASH_TYPE_COUNT ? type_names[t] : "?";
@@ -48,7 +48,7 @@ hs_status hs_hash_type_parse(const char *name, hs_hash_type *out) {
   HS_CHECK(name && out, HS_ERR_INVALID_ARG, "hash type: NULL argument");
   int t = hash_type_lookup(name, strlen(name));
   if (t < 0)
-    return error_set(HS_ERR_FORMAT, "unknown hash type '%s' (pdq, md5, sha256, h64)", name);
+    return error_set(HS_ERR_FORMAT, "unknown hash type '%s' (pdq, md5, sha256, h64, vpdq)", name);
   *out = (hs_hash_type)t;
   return HS_OK;
 }

@@ -81,6 +81,9 @@ void hs_index_snapshot_close(hs_index_snapshot *s) {
 
 uint64_t hs_index_snapshot_version(const hs_index_snapshot *s) { return s ? s->version : 0; }
 
+hs_index *snapshot_index(hs_index_snapshot *s) { return s->idx; }
+MDB_txn *snapshot_txn(hs_index_snapshot *s) { return s->txn; }
+
 const char *hs_index_snapshot_list_name(hs_index_snapshot *s, unsigned id) {
   if (!s || id == 0 || id > INDEX_MAX_LISTS)
     return NULL;
@@ -466,7 +469,3 @@ hs_status hs_index_variant_of(hs_index_snapshot *s, uint64_t id, uint64_t *entry
     *name = s->vname;
   return HS_OK;
 }
-
-/* For index/guard_index.c: the snapshot's index and read transaction. */
-hs_index *snapshot_index(hs_index_snapshot *s) { return s->idx; }
-MDB_txn *snapshot_txn(hs_index_snapshot *s) { return s->txn; }

@@ -50,9 +50,9 @@ expect_grep "page 1: a withdrawn VideoTMK" "hashRecords\[7\]: warning: hash type
 
 # `index lists`: the sync position and the pass-through entries.
 "$HS" index lists "$IDX" > "$T/lists1"
-expect_eq "lists: header" "$(head -1 "$T/lists1")" "$(printf 'list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated\tpassthrough\tnext_set_timestamp\tvariants\trole\tradius\tmin_quality\tquarantined')"
+expect_eq "lists: header" "$(head -1 "$T/lists1")" "$(printf 'list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tvpdq\tcreated\tupdated\tpassthrough\tnext_set_timestamp\tvariants\trole\tradius\tmin_quality\tquarantined')"
 expect_eq "lists: active withdrawn entries pdq md5, passthrough, next set timestamp" \
-  "$(awk -F'\t' '$1 == "stopncii" { print $4, $5, $6, $7, $8, $13, $14 }' "$T/lists1")" "3 1 4 2 1 2 1733390099"
+  "$(awk -F'\t' '$1 == "stopncii" { print $4, $5, $6, $7, $8, $14, $15 }' "$T/lists1")" "3 1 4 2 1 2 1733390099"
 "$HS" index lists "$IDX" --format jsonl > "$T/lists1.jsonl"
 expect_grep "lists --format jsonl" '"passthrough":2,"next_set_timestamp":1733390099,"variants":0,' "$T/lists1.jsonl"
 
@@ -86,11 +86,11 @@ printf '{"count":2,"nextSetTimestamp":1733400000,"hashRecords":[{"signalType":"I
 "$HS" index import "$IDX" --list stopncii "$T/page2.json" > "$T/imp2.out" 2> /dev/null
 expect_eq "page 2: counts" "$(cat "$T/imp2.out")" "imported 1 rows: 0 added, 0 duplicates, 0 withdrawn, 0 not found, 0 rejected, 1 already withdrawn, 1 passed through (hash type not matched, kept inactive: 0 new, 0 changed, 1 removed), next set timestamp 1733400000; index version 2"
 expect_eq "page 2: lists shows the new position and one pass-through entry left" \
-  "$("$HS" index lists "$IDX" | awk -F'\t' '$1 == "stopncii" { print $13, $14 }')" "1 1733400000"
+  "$("$HS" index lists "$IDX" | awk -F'\t' '$1 == "stopncii" { print $14, $15 }')" "1 1733400000"
 # A page of another kind leaves the position as it was.
 echo "$H3" | "$HS" index import "$IDX" --list stopncii - > /dev/null
 expect_eq "a plain list keeps the position" \
-  "$("$HS" index lists "$IDX" | awk -F'\t' '$1 == "stopncii" { print $14 }')" 1733400000
+  "$("$HS" index lists "$IDX" | awk -F'\t' '$1 == "stopncii" { print $15 }')" 1733400000
 
 # ---- a directory of pages, as a sync job saves them: in name order -------------
 mkdir "$T/pages"
@@ -101,7 +101,7 @@ echo "not a page" > "$T/pages/.partial"
 "$HS" index import "$T/dir" --list stopncii "$T/pages" > "$T/dir.out" 2> /dev/null
 expect_eq "directory: exit" "$?" 0
 expect_eq "directory: both pages in order, one transaction" "$(cat "$T/dir.out")" "imported 7 rows: 4 added, 0 duplicates, 1 withdrawn, 2 not found, 0 rejected, 1 already withdrawn, 4 passed through (hash type not matched, kept inactive: 2 new, 0 changed, 1 removed), next set timestamp 1733400000; index version 1"
-expect_eq "directory: lists" "$("$HS" index lists "$T/dir" | awk -F'\t' '$1 == "stopncii" { print $4, $13, $14 }')" "3 1 1733400000"
+expect_eq "directory: lists" "$("$HS" index lists "$T/dir" | awk -F'\t' '$1 == "stopncii" { print $4, $14, $15 }')" "3 1 1733400000"
 
 # ---- a ThreatExchange threat_updates response: every indicator type -------------
 cat > "$T/updates.json" <<EOF
@@ -130,7 +130,7 @@ cat > "$T/want3.jsonl" <<EOF
 EOF
 expect_eq "threat_updates: export (golden)" "$(cat "$T/got3.jsonl")" "$(cat "$T/want3.jsonl")"
 expect_eq "threat_updates: lists" \
-  "$("$HS" index lists "$IDX" | awk -F'\t' '$1 == "te" { print $4, $5, $13, $14 }')" "4 1 2 "
+  "$("$HS" index lists "$IDX" | awk -F'\t' '$1 == "te" { print $4, $5, $14, $15 }')" "4 1 2 "
 
 # ---- round trips: export -> import -> export identical, every format -------------
 for f in tsv csv jsonl; do
@@ -142,7 +142,7 @@ for f in tsv csv jsonl; do
   if cmp -s "$T/a.$f" "$T/b.$f"; then pass "round trip $f: identical"; else
     fail "round trip $f differs"; diff "$T/a.$f" "$T/b.$f" | head -5 >&2; fi
   expect_eq "round trip $f: pass-through entries listed" \
-    "$("$HS" index lists "$T/rt" | awk -F'\t' 'NR > 1 { n += $13 } END { print n }')" 3
+    "$("$HS" index lists "$T/rt" | awk -F'\t' 'NR > 1 { n += $14 } END { print n }')" 3
 done
 expect_grep "round trip: a pass-through entry in the whole export" '^stopncii,VideoTMK,' "$T/a.csv"
 

@@ -5,11 +5,15 @@
  * (forced type, default list and label, metadata kept, list optional);
  * the rest is the file (also StopNCII and ThreatExchange JSON documents,
  * pytx lines). Every row and every pass-through record (a type hashsweep
- * does not match) must be well formed and every metadata blob read back. */
+ * does not match) must be well formed, every metadata blob read back, and
+ * a video row's frames must decode and hash to its content id (vPDQ lines
+ * and pytx arrays: lists/video.c). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_util.h"
 #include "index/entrymeta.h"
+#include "index/vframes.h"
 #include "lists/lists.h"
 
 static void problem(void *user, const char *where, const char *cause) {
@@ -97,6 +101,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     FUZZ_ASSERT(r->blob_off + r->blob_len <= p.blobs.len);
     if (!p.keep_fields)
       FUZZ_ASSERT(r->blob_len == 0);
+    if (r->type == HS_HASH_VPDQ && p.keep_fields) {
+      /* A video row keeps its frames, and they hash to its content id. */
+      const import_video *v = import_video_find(&p, r->hash);
+      FUZZ_ASSERT(v && v->off + v->len <= p.vframes.len);
+      hs_index_frame *fr;
+      size_t nf;
+      int fmt;
+      uint8_t id[32];
+      FUZZ_ASSERT(vframes_decode(p.vframes.buf + v->off, v->len, &fr, &nf, &fmt) == 0);
+      FUZZ_ASSERT(nf > 0 && vframes_content_id(fr, nf, id) == 0 && memcmp(id, r->hash, 32) == 0);
+      free(fr);
+    }
     check_blob(&p, r->blob_off, r->blob_len);
   }
   /* Records of types hashsweep does not match: kept whole (with fields
