@@ -265,8 +265,10 @@ static hs_status write_row(exporter *e, const row *r, uint64_t id) {
       rec_put_u8(&e->scratch, 0);
       HS_TRY(rec_writer_status(&e->scratch));
       /* caseNumbers, CSPFeedbacks, tags, creation_time: JSON again; the
-       * fixed columns (an id of digits) stay strings. */
-      if (!is_fixed_name(r->name[i]) &&
+       * fixed columns (an id of digits) stay strings, but for a video
+       * entry's hash, its frame list (a JSON array, lists/video.c). */
+      int video_hash = strcmp(r->name[i], "hash") == 0 && r->val[i][0] == '[';
+      if ((video_hash || !is_fixed_name(r->name[i])) &&
           json_compact_value((const char *)e->scratch.buf, r->len[i]))
         fwrite(r->val[i], 1, r->len[i], f);
       else
@@ -486,11 +488,10 @@ static hs_status walk_pass(exporter *e, const char *list, passthru_fn fn) {
   for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && s == HS_OK;
        rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
     list_record rec;
-    if (k.mv_size == 0 || k.mv_size > INDEX_MAX_NAME || v.mv_size != sizeof rec) {
+    if (k.mv_size == 0 || k.mv_size > INDEX_MAX_NAME || list_record_read(&v, &rec) != 0) {
       s = error_set(HS_ERR_CORRUPT, "%s: damaged list record", e->idx->path);
       break;
     }
-    memcpy(&rec, v.mv_data, sizeof rec);
     char *name = rec_arena_strndup(&e->arena, k.mv_data, k.mv_size);
     if (!name) {
       s = HS_ERR_NOMEM;

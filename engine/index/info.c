@@ -30,7 +30,6 @@ hs_status hs_index_lists(hs_index *idx, int (*fn)(void *user, const hs_list_info
     }
     memcpy(name, k.mv_data, k.mv_size);
     name[k.mv_size] = '\0';
-    memcpy(&r, v.mv_data, sizeof r);
     hs_list_info info = {name, r.id, r.version, r.created, r.updated, r.entries, r.withdrawn, {0},
                          0, 0, 0};
     memcpy(info.active_by_type, r.active_by_type, sizeof info.active_by_type);

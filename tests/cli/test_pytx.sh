@@ -35,7 +35,7 @@ import_counts() {
     # each one kept, listed as the list's pass-through entries
     local kept listed
     kept=$(sed -n 's/.*kept inactive: \([0-9]*\) new.*/\1/p' "$T/imp.out")
-    listed=$("$HS" index lists "$IDX" | awk -F'\t' -v l="l$n" '$1 == l { print $13 }')
+    listed=$("$HS" index lists "$IDX" | awk -F'\t' -v l="l$n" '$1 == l { print $14 }')
     expect_eq "$name: index lists shows the pass-through entries" "$listed" "$kept"
   fi
   [ "$ours" -gt 0 ] || fail "$name: pytx wrote no hash of ours"
