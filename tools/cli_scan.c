@@ -2,6 +2,7 @@
 #include "cli_scan.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -99,6 +100,13 @@ int cli_match_option(const char *cmd, const char *opt, const char *arg, const cl
     if (cli_parse_int(arg, 0, 101, &v))
       return cli_usage_error(cmd, "--min-quality: expected 0..101, got '%s'", arg), -1;
     *m->min_quality = (int)v;
+  } else if (strcmp(opt, "video-query-percent") == 0 ||
+             strcmp(opt, "video-compared-percent") == 0) {
+    char *end;
+    double p = strtod(arg, &end);
+    if (end == arg || *end || !(p >= 0 && p <= 100))
+      return cli_usage_error(cmd, "--%s: expected a percentage 0..100, got '%s'", opt, arg), -1;
+    *(opt[6] == 'q' ? m->video_query_percent : m->video_compared_percent) = p;
   } else if (strcmp(opt, "match-on") == 0) {
     if (hs_placement_parse(arg, m->match_on) != HS_OK)
       return cli_usage_error(cmd, "--match-on: %s", hs_last_error()), -1;

@@ -27,50 +27,9 @@ void hash_print_error(int jsonl, int quiet, const char *path, const char *cause,
 }
 
 int hash_video_option(const char *name, const char *arg, hash_video_ctx *c) {
-  hs_video_options *v = &c->video;
-  char *end = NULL;
-  double d;
-  uint64_t n;
-  long l;
-  if (strcmp(name, "seconds-per-hash") == 0 || strcmp(name, "max-duration") == 0 ||
-      strcmp(name, "max-decode-time") == 0) {
-    errno = 0;
-    d = strtod(arg, &end);
-    if (errno || end == arg || *end || !(d >= 0) || d > 86400.0 * 7) {
-      cli_usage_error("hash", "--%s: expected seconds (a number >= 0), got '%s'", name, arg);
-      return -1;
-    }
-    if (name[0] == 's' && d > 86400) {
-      cli_usage_error("hash", "--seconds-per-hash: at most 86400, got '%s'", arg);
-      return -1;
-    }
-    if (name[0] == 's')
-      v->seconds_per_hash = d;
-    else if (strcmp(name, "max-duration") == 0)
-      v->max_duration_s = d;
-    else
-      v->max_decode_s = d;
-    return 1;
-  }
-  if (strcmp(name, "max-frames") == 0 || strcmp(name, "max-frame-pixels") == 0) {
-    if (cli_parse_size(arg, 1, &n) != 0 || n == 0) {
-      cli_usage_error("hash", "--%s: expected a positive count, got '%s'", name, arg);
-      return -1;
-    }
-    if (strcmp(name, "max-frames") == 0)
-      v->max_frames = n;
-    else
-      v->max_frame_pixels = n;
-    return 1;
-  }
-  if (strcmp(name, "video-threads") == 0) {
-    if (cli_parse_int(arg, 0, 256, &l) != 0) {
-      cli_usage_error("hash", "--video-threads: expected 0..256, got '%s'", arg);
-      return -1;
-    }
-    v->threads = (int)l;
-    return 1;
-  }
+  int r = cli_video_option("hash", name, arg, &c->video);
+  if (r != 0)
+    return r;
   if (strcmp(name, "out-dir") == 0) {
     c->out_dir = arg;
     return 1;

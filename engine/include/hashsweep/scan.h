@@ -6,6 +6,7 @@
 #include "hashsweep/core.h"
 #include "hashsweep/device.h"
 #include "hashsweep/hash.h"
+#include "hashsweep/video.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +51,18 @@ typedef struct hs_record {
   /* HS_RECORD_ERROR of `hashsweep hash`: the digests of a file that was read
    * but not decoded (written with md5_hex when both are set) */
   const char *sha256_hex;
+  /* HS_RECORD_MATCH of a video's frames: match_kind "video" (the video
+   * matches a listed video by vPDQ's rule; pdq_hex NULL, distance the
+   * smallest frame distance) or "frame" (one frame within the radius of an
+   * image entry; pdq_hex the frame's). NULL: a file match (no "kind" key). */
+  const char *match_kind;
+  double query_percent;     /* "video": share of its unique frames matched */
+  double compared_percent;  /* "video": share of the listed video's */
+  uint64_t frames_hashed;   /* "video": frames sampled and hashed */
+  const double *segments;   /* "video": nsegments [start, end] pairs, seconds */
+  size_t nsegments;
+  int64_t frame;            /* "frame": frame number (vPDQ's, from 0) */
+  double timestamp;         /* "frame": seconds */
 } hs_record;
 
 /* Receives each record, in output order, on the thread that runs the scan.
@@ -113,6 +126,11 @@ typedef struct hs_scan_options {
   hs_record_fn record;
   void *record_user;
   hs_logger log;              /* this run's logger (fn NULL: the engine's) */
+  /* Videos (recognised by content) are decoded and their frames sampled
+   * and hashed as vPDQ does, with these limits (hs_video_options_default). */
+  hs_video_options video;
+  double video_query_percent;    /* vPDQ's rule (default 80) */
+  double video_compared_percent; /* (default 0) */
 } hs_scan_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header
@@ -149,6 +167,8 @@ typedef struct hs_rescan_options {
   hs_logger log;              /* as for scans */
   int unletterbox;            /* match the stored content-region hashes of
                                  files with added borders (default 1) */
+  double video_query_percent;    /* as for scans (default 80) */
+  double video_compared_percent; /* (default 0) */
 } hs_rescan_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header
