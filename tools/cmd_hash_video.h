@@ -13,7 +13,6 @@ typedef struct hash_video_ctx {
   int format;               /* HASH_FORMAT_* */
   int dihedral, quiet;
   const char *out_dir;      /* --out-dir: one <name>.vpdq per video */
-  hs_workspace *ws;
   cli_strings written;      /* .vpdq files written by this run */
 } hash_video_ctx;
 
@@ -26,9 +25,11 @@ typedef struct hash_video_ctx {
  * (message printed). */
 int hash_video_option(const char *name, const char *arg, hash_video_ctx *c);
 
-/* Hashes one video and prints its records. Returns 0, or 1 when the file
- * failed (error record and message printed), or -1 on a fatal error. */
-int hash_video_file(hash_video_ctx *c, const char *path);
+/* Prints one video's records (hs_video_result_fn's arguments). Returns 0,
+ * or 1 when the file failed or was decoded in part (error record or note
+ * printed), or -1 on a fatal error. */
+int hash_video_result(hash_video_ctx *c, const char *path, hs_status st, const char *error,
+                      const hs_video_info *info, const hs_video_frame *frames, size_t n);
 
 /* The error record (JSONL, with md5/sha256 where known) and the stderr
  * line; shared with the image records of cmd_hash.c. */

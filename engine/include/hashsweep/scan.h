@@ -187,6 +187,13 @@ HS_API hs_status hs_rescan_run(const hs_rescan_options *opts, hs_scan_summary *s
  * the calling thread. */
 typedef void (*hs_hash_result_fn)(void *user, const char *path, hs_status status,
                                   const char *error, const hs_pdq *pdq, const hs_image_info *info);
+/* A video's result: its sampled frames (n of them, in frame order; valid
+ * during the call) when status is HS_OK (info->partial: decoded in part,
+ * info->note says why), else error is the one-line cause without the path
+ * (info->has_digests: the digests of the bytes are known). */
+typedef void (*hs_video_result_fn)(void *user, const char *path, hs_status status,
+                                   const char *error, const hs_video_info *info,
+                                   const hs_video_frame *frames, size_t n);
 typedef struct hs_hash_paths_options {
   size_t struct_size;         /* set by hs_hash_paths_options_default (docs/library.md) */
   hs_decode_options decode;
@@ -196,6 +203,12 @@ typedef struct hs_hash_paths_options {
                            result after the ones in flight, and
                            HS_ERR_INTERRUPTED */
   hs_logger log;        /* as for scans */
+  /* With video_fn set, a file that does not decode as an image is probed
+   * (libavformat) and a video is decoded in the pipeline too, with these
+   * options; its result goes to video_fn, in input order with the images'.
+   * NULL: no probing, a video is fn's error like any undecodable file. */
+  hs_video_options video; /* hs_video_options_default */
+  hs_video_result_fn video_fn;
 } hs_hash_paths_options;
 /* Fills the defaults. The inline wrapper passes sizeof as this header
  * has it, so a library built with a newer header never writes past it. */
