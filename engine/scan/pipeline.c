@@ -64,6 +64,8 @@ typedef struct worker {
   uint64_t seq;               /* the item, while RUNNING */
   _Atomic double since;       /* when it started on it, or last showed
                                  progress (a video's sampled frame) */
+  atomic_int on_video;        /* decoding a video: the watchdog allows it
+                                 the video's own time limit too */
   hs_video_options video;
   int videos;
   char path[SOURCES_MAX_PATH];
@@ -145,6 +147,7 @@ static void process_video(worker *w) {
   r->frames = keep; /* the buffer of an earlier video, reused */
   r->frames_cap = keep_cap;
   r->is_video = 1;
+  atomic_store(&w->on_video, 1);
   hs_status st = hs_video_hash_file(w->path, &w->decode, &w->video, w->ws, keep_frame, w,
                                     &r->video);
   if (r->video.has_digests) {
@@ -187,10 +190,8 @@ static void process_item(worker *w) {
   if (st != HS_OK && w->videos && may_be_video(st)) {
     fail_result(r, w->path, st); /* the image error stands if it is no video */
     int video = 0;
-    if (hs_video_sniff_file(w->path, &video, NULL, 0) == HS_OK && video) {
+    if (hs_video_sniff_file(w->path, &video, NULL, 0) == HS_OK && video)
       process_video(w);
-      return;
-    }
     return;
   }
   if (st == HS_OK)
@@ -299,6 +300,7 @@ static int work_one(pipeline *p, worker *w) {
   p->busy++;
   w->seq = seq;
   atomic_store(&w->since, clock_now_s());
+  atomic_store(&w->on_video, 0);
   memcpy(w->path, it->path, sizeof w->path);
   atomic_store(&w->job, JOB_RUNNING);
   pthread_mutex_unlock(&p->lock);
@@ -351,6 +353,7 @@ static worker *worker_new(pipeline *p) {
     w->log = *log;
   atomic_init(&w->refs, 2); /* the thread's and the pipeline's */
   atomic_init(&w->job, JOB_IDLE);
+  atomic_init(&w->on_video, 0);
   return w;
 }
 
@@ -380,10 +383,16 @@ static void watchdog(pipeline *p) {
   if (c->item_timeout_ms <= 0)
     return;
   double t = clock_now_s();
+  /* A video shows progress once per sampled frame, which may be minutes of
+   * decoding apart (a large --seconds-per-hash): it has its decode time
+   * limit (which stops it by itself) on top of the item timeout. */
+  double video_ms = c->video.max_decode_s > 0 ? c->video.max_decode_s * 1000 : 1e12;
   for (size_t i = 0; i < p->nworkers; i++) {
     worker *w = p->workers[i];
-    if (!w || !w->started || atomic_load(&w->job) != JOB_RUNNING ||
-        (t - atomic_load(&w->since)) * 1000 < c->item_timeout_ms)
+    if (!w || !w->started || atomic_load(&w->job) != JOB_RUNNING)
+      continue;
+    double limit = c->item_timeout_ms + (atomic_load(&w->on_video) ? video_ms : 0);
+    if ((t - atomic_load(&w->since)) * 1000 < limit)
       continue;
     int expect = JOB_RUNNING;
     if (!atomic_compare_exchange_strong(&w->job, &expect, JOB_ABANDONED))
