@@ -15,6 +15,8 @@ static void index_usage(FILE *out) {
           "       hashsweep index lists IDX [--format tsv|jsonl]\n"
           "       hashsweep index stats IDX [--format text|json]\n"
           "       hashsweep index export IDX [--list NAME] [--format tsv|csv|jsonl|hma] [-o FILE]\n"
+          "       hashsweep index export IDX [--list NAME] --format vpdq -o DIR\n"
+          "       hashsweep index match-video IDX [options] FILE...   (--help: its options)\n"
           "       hashsweep index verify IDX\n"
           "       hashsweep index log IDX [--format tsv|jsonl]\n\n"
           "An index is a directory (LMDB, owner-only permissions) of hash lists with\n"
@@ -306,7 +308,7 @@ static int index_withdraw(int argc, char **argv, const char *cmd) {
 static int index_run(int argc, char **argv) {
   if (argc < 2)
     return cli_usage_error("index", "expected a subcommand: create, import, withdraw, lists, "
-                           "stats, export, verify, log");
+                           "stats, export, match-video, verify, log");
   cli_install_logger(0);
   const char *sub = argv[1];
   int sargc = argc - 1;
@@ -320,6 +322,8 @@ static int index_run(int argc, char **argv) {
     rc = index_import(sargc, sargv, cmd);
   else if (strcmp(sub, "withdraw") == 0)
     rc = index_withdraw(sargc, sargv, cmd);
+  else if (strcmp(sub, "match-video") == 0)
+    rc = index_match_video(sargc, sargv);
   else
     rc = index_show(sub, sargc, sargv);
   free(cmd);

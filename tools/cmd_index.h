@@ -10,6 +10,8 @@ int index_open_or_fail(const char *path, unsigned flags, hs_index **idx);
 void index_print_warning(void *user, const char *where, const char *cause);
 /* Prints "WHERE: CAUSE<suffix>" on stderr; user is the suffix or NULL. */
 void index_print_problem(void *user, const char *where, const char *cause);
+/* match-video (cmd_index_video.c). */
+int index_match_video(int argc, char **argv);
 /* lists, stats, export, verify, log; -1 when `sub` is none of them. */
 int index_show(const char *sub, int argc, char **argv);
 

@@ -75,8 +75,12 @@ static int print_list(void *user, const hs_list_info *l) {
 
 static int show_lists(hs_index *idx, const show_args *a) {
   int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
-  if (!jsonl)
-    puts("list\tid\tversion\tactive\twithdrawn\tentries\tpdq\tmd5\tsha256\th64\tcreated\tupdated");
+  if (!jsonl) {
+    fputs("list\tid\tversion\tactive\twithdrawn\tentries", stdout);
+    for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) /* a column per type, vpdq (videos) too */
+      printf("\t%s", hs_hash_type_name((hs_hash_type)t));
+    puts("\tcreated\tupdated");
+  }
   hs_status st = hs_index_lists(idx, print_list, jsonl ? (void *)1 : NULL);
   if (st != HS_OK)
     cli_error("%s", hs_last_error());
@@ -123,7 +127,24 @@ static int show_stats(hs_index *idx, const show_args *a) {
 
 /* ---- export ------------------------------------------------------------------------- */
 
+/* --format vpdq -o DIR: one file per video entry. */
+static int export_videos(hs_index *idx, const show_args *a) {
+  if (!a->out || strcmp(a->out, "-") == 0)
+    return cli_usage_error("index export", "--format vpdq writes one file per video entry: "
+                           "name the folder with -o DIR");
+  uint64_t n = 0;
+  hs_status st = hs_index_export_videos(idx, a->out, a->list, &n);
+  if (st != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return cli_exit_for(st);
+  }
+  fprintf(stderr, "wrote %llu video entries to %s\n", (unsigned long long)n, a->out);
+  return EXIT_ALL_DONE;
+}
+
 static int show_export(hs_index *idx, const show_args *a) {
+  if (a->format && strcmp(a->format, "vpdq") == 0)
+    return export_videos(idx, a);
   hs_export_format fmt = HS_EXPORT_TSV;
   if (a->format && hs_export_format_parse(a->format, &fmt) != HS_OK)
     return cli_usage_error("index export", "%s", hs_last_error());

@@ -27,6 +27,7 @@
 #include "hashsweep/device.h"
 #include "hashsweep/match.h"
 #include "hashsweep/index.h"
+#include "hashsweep/video_match.h"
 #include "hashsweep/scan.h"
 #include "hashsweep/eval.h"
 

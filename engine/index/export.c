@@ -14,6 +14,7 @@
 #include "index/dedup.h"
 #include "index/entrymeta.h"
 #include "index/index_internal.h"
+#include "index/vframes.h"
 
 enum { C_LIST, C_TYPE, C_HASH, C_QUALITY, C_LABEL, C_SOURCE, C_ID, C_ADDED, C_FIXED };
 static const char *const fixed_names[C_FIXED] = {"list", "type", "hash", "quality",
@@ -40,6 +41,7 @@ typedef struct exporter {
   const char *list_names[INDEX_MAX_LISTS + 1];
   row r;                  /* the row being written */
   rec_writer scratch;     /* a NUL-terminated copy of one value */
+  rec_writer frames;      /* a video entry's frames as its hash value */
 } exporter;
 
 hs_status hs_export_format_parse(const char *name, hs_export_format *out) {
@@ -248,13 +250,25 @@ static hs_status list_of(exporter *e, unsigned id, const char **name) {
   return HS_OK;
 }
 
-/* HMA's signal type names: its PDQ and its (video) MD5. */
+/* HMA's signal type names: its PDQ, its (video) MD5 and vPDQ (whose value
+ * is pytx's signal string, the JSON array as a string). */
 static hs_status write_hma(exporter *e, hs_hash_type t, uint64_t id, const char *hex) {
-  const char *name = t == HS_HASH_PDQ ? "pdq" : t == HS_HASH_MD5 ? "video_md5" : NULL;
+  const char *name = t == HS_HASH_PDQ    ? "pdq"
+                     : t == HS_HASH_MD5  ? "video_md5"
+                     : t == HS_HASH_VPDQ ? "vpdq"
+                                         : NULL;
   if (!name)
     return error_set(HS_ERR_UNSUPPORTED, "entry %llu: HMA has no signal type for %s hashes; "
-                     "export pdq and md5 lists only", (unsigned long long)id,
+                     "export pdq, md5 and vpdq lists only", (unsigned long long)id,
                      hs_hash_type_name(t));
+  if (t == HS_HASH_VPDQ) {
+    rec_writer_reset(&e->frames);
+    HS_TRY(vframes_text(e->idx, e->txn, id, 1, &e->frames));
+    fputs("{\"vpdq\":", e->out);
+    hs_json_write_string(e->out, (const char *)e->frames.buf);
+    fputs("}\n", e->out);
+    return HS_OK;
+  }
   fprintf(e->out, "{\"%s\":\"%s\"}\n", name, hex);
   return HS_OK;
 }
@@ -279,6 +293,12 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
     HS_TRY(list_of(e, page_lists(l, p)[slot], &lname));
   if (e->fmt == HS_EXPORT_HMA) /* one line per entry, the hash alone */
     return write_hma(e, t, id, hex);
+  const char *hv = hex;
+  if (t == HS_HASH_VPDQ) { /* a video: its frames are its hash value (lists/video.c) */
+    rec_writer_reset(&e->frames);
+    HS_TRY(vframes_text(e->idx, e->txn, id, 0, &e->frames));
+    hv = (const char *)e->frames.buf;
+  }
   uint32_t nprov = m ? m->nprov : 1;
   for (uint32_t k = 0; k < nprov; k++) {
     const uint8_t *blob = m ? m->prov[k].blob : NULL;
@@ -289,7 +309,7 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
     if (!e->list_id)
       set(r, r->n++, "list", lname, strlen(lname));
     set(r, r->n++, "type", hs_hash_type_name(t), strlen(hs_hash_type_name(t)));
-    set(r, r->n++, "hash", hex, strlen(hex));
+    set(r, r->n++, "hash", hv, strlen(hv));
     if ((v = emeta_blob_find(blob, bl, "quality", &vl)) != NULL)
       set(r, r->n++, "quality", v, vl);
     else
@@ -348,6 +368,7 @@ hs_status hs_index_export(hs_index *idx, FILE *out, const char *list, hs_export_
   u64map_free(&e->times);
   rec_arena_free(&e->arena);
   rec_writer_free(&e->scratch);
+  rec_writer_free(&e->frames);
   free(e->extras);
   free(e);
   return s;

@@ -5,8 +5,8 @@
 #include "core/error.h"
 #include "hashsweep/index.h"
 
-static const char *const type_names[HS_HASH_TYPE_COUNT] = {"pdq", "md5", "sha256", "h64"};
-static const size_t type_bytes[HS_HASH_TYPE_COUNT] = {32, 16, 32, 8};
+static const char *const type_names[HS_HASH_TYPE_COUNT] = {"pdq", "md5", "sha256", "h64", "vpdq"};
+static const size_t type_bytes[HS_HASH_TYPE_COUNT] = {32, 16, 32, 8, 32};
 
 const char *hs_hash_type_name(hs_hash_type t) {
   return (unsigned)t < HS_HASH_TYPE_COUNT ? type_names[t] : "?";
@@ -21,7 +21,7 @@ hs_status hs_hash_type_parse(const char *name, hs_hash_type *out) {
       *out = (hs_hash_type)t;
       return HS_OK;
     }
-  return error_set(HS_ERR_FORMAT, "unknown hash type '%s' (pdq, md5, sha256, h64)", name);
+  return error_set(HS_ERR_FORMAT, "unknown hash type '%s' (pdq, md5, sha256, h64, vpdq)", name);
 }
 
 /* PDQ and H64 are stored as uint64 words (the matcher's layout), digests as

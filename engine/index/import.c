@@ -9,6 +9,7 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entryedit.h"
+#include "index/vframes.h"
 #include "lists/lists.h"
 
 #define STATUS_WITHDRAW_REASON "withdrawn by the source (status in the imported list)"
@@ -138,6 +139,12 @@ static hs_status add_row(hs_index *idx, MDB_txn *txn, import_ctx *c, const impor
   HS_TRY(pagework_append(&c->work, t, r->hash, (uint32_t)il->version, (uint16_t)il->rec.id,
                          r->quality, flags, &id));
   HS_TRY(dedup_put(&c->sets[t], il->rec.id, r->hash, id));
+  if (t == HS_HASH_VPDQ) {
+    const import_video *v = import_video_find(c->parser, r->hash);
+    if (!v)
+      return error_set(HS_ERR_INTERNAL, "a video row without its frames");
+    HS_TRY(vframes_put(idx, txn, id, c->parser->vframes.buf + v->off, v->len));
+  }
   if (r->blob_len) {
     emeta m;
     memset(&m, 0, sizeof m);

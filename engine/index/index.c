@@ -15,7 +15,7 @@
 
 static const char *const db_names[DB_COUNT] = {
     "meta", "lists", "listid", "versions", "log", "entrymeta",
-    "pages.pdq", "pages.md5", "pages.sha256", "pages.h64", "listattr"};
+    "pages.pdq", "pages.md5", "pages.sha256", "pages.h64", "pages.vpdq", "listattr", "vframes"};
 
 const char *index_db_name(int db) { return db_names[db]; }
 
@@ -30,7 +30,7 @@ static unsigned db_flags(int db) { return db_byte_keys(db) ? 0 : MDB_INTEGERKEY;
 static unsigned db_key_bytes(int db) {
   if (db_byte_keys(db))
     return 0;
-  return db == DB_LISTID || db >= DB_PAGES ? 4 : 8;
+  return db == DB_LISTID || (db >= DB_PAGES && db < DB_PAGES + HS_HASH_TYPE_COUNT) ? 4 : 8;
 }
 
 /* What an index file may hold, for the structural check at open. */
@@ -156,6 +156,11 @@ static hs_status check_schema(hs_index *idx, const MDB_val *v) {
     return error_set(HS_ERR_UNSUPPORTED, "%s: index made with %u-byte pages, this system uses %u",
                      idx->path, s.psize, idx->psize);
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
+    /* A type added later has no capacity in an older record (those bytes
+     * were padding, written as 0): the page size decides it, as for a new
+     * index. */
+    if (t >= INDEX_FIRST_NEW_TYPE && s.capacity[t] == 0)
+      s.capacity[t] = (uint16_t)page_capacity_for((hs_hash_type)t, idx->psize);
     if (s.capacity[t] == 0 || s.capacity[t] > HS_INDEX_PAGE_IDS)
       return error_set(HS_ERR_CORRUPT, "%s: damaged schema record (page capacity %u)", idx->path,
                        s.capacity[t]);
@@ -355,7 +360,8 @@ hs_status index_write(hs_index *idx, index_write_fn fn, void *ctx, int dry_run) 
 hs_status index_page_get(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_t page_no,
                          const void **base) {
   MDB_val k = lmdb_val(&page_no, sizeof page_no), v;
-  int rc = mdb_get(txn, idx->dbi[DB_PAGES + type], &k, &v);
+  int rc = idx->has[DB_PAGES + type] ? mdb_get(txn, idx->dbi[DB_PAGES + type], &k, &v)
+                                     : MDB_NOTFOUND;
   if (rc == MDB_NOTFOUND)
     return error_set(HS_ERR_NOT_FOUND, "%s: no %s page %u", idx->path, hs_hash_type_name(type),
                      page_no);
@@ -385,6 +391,8 @@ hs_status index_page_put(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_
 }
 
 hs_status index_page_last(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_t *page_no) {
+  if (!idx->has[DB_PAGES + type]) /* an older index opened read-only */
+    return HS_ERR_NOT_FOUND;
   MDB_cursor *c;
   int rc = mdb_cursor_open(txn, idx->dbi[DB_PAGES + type], &c);
   if (rc != 0)
@@ -407,6 +415,9 @@ hs_status page_cursor_open(hs_index *idx, MDB_txn *txn, hs_hash_type type, page_
   pc->idx = idx;
   pc->type = type;
   pc->started = 0;
+  pc->cur = NULL;
+  if (!idx->has[DB_PAGES + type]) /* an older index opened read-only: no pages */
+    return HS_OK;
   int rc = mdb_cursor_open(txn, idx->dbi[DB_PAGES + type], &pc->cur);
   if (rc != 0) {
     pc->cur = NULL;
@@ -418,6 +429,8 @@ hs_status page_cursor_open(hs_index *idx, MDB_txn *txn, hs_hash_type type, page_
 hs_status page_cursor_next(page_cursor *pc, uint32_t *no, void **base) {
   hs_index *idx = pc->idx;
   const char *tn = hs_hash_type_name(pc->type);
+  if (!pc->cur)
+    return HS_ERR_NOT_FOUND;
   MDB_val k, v;
   int rc = mdb_cursor_get(pc->cur, &k, &v, pc->started ? MDB_NEXT : MDB_FIRST);
   pc->started = 1;

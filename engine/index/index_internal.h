@@ -15,8 +15,13 @@
  * Optional sub-databases (db_optional): an index made by an older
  * hashsweep lacks them; a writable open creates them, a read-only one
  * treats a missing one as empty (idx->has[db] == 0):
+ *   pages.vpdq  video entries' pages (the first hash type added after the
+ *               first schema: its page capacity may be 0 in an older
+ *               schema record and is then derived from the page size)
  *   listattr    u32 list id (big-endian) + attribute name -> bytes
  *               (listattr.h)
+ *   vframes     uint64 entry id (INTEGERKEY) -> a video entry's frames
+ *               (vframes.h)
  * Integers inside fixed records are host order (LMDB itself is not portable
  * across byte orders either); the schema records the order and open refuses
  * a foreign one. */
@@ -38,11 +43,15 @@ enum {
   DB_LOG,
   DB_EMETA,
   DB_PAGES, /* + hash type */
-  /* Optional sub-databases from here on (new ones go just before DB_COUNT). */
+  /* Optional sub-databases from here on (new ones go just before DB_COUNT):
+   * the pages of hash types newer than the first schema, then the rest. */
   DB_LISTATTR = DB_PAGES + HS_HASH_TYPE_COUNT,
+  DB_VFRAMES,
   DB_COUNT
 };
-#define DB_FIRST_OPTIONAL DB_LISTATTR
+#define DB_FIRST_OPTIONAL (DB_PAGES + HS_HASH_VPDQ)
+/* Hash types before this one are in every index's schema record. */
+#define INDEX_FIRST_NEW_TYPE HS_HASH_VPDQ
 
 #define INDEX_MAGIC "hashsweep-index"
 #define INDEX_SCHEMA 1
@@ -71,6 +80,9 @@ typedef struct index_schema {
   int64_t created;
 } index_schema;
 
+/* A list record as stored. An index made before a hash type was added has
+ * shorter records (fewer active_by_type counters): list_record_read takes
+ * both and reads the missing counters as 0; writes use the full size. */
 typedef struct list_record {
   uint32_t id;
   uint32_t reserved;
@@ -87,6 +99,10 @@ typedef struct version_record {
   uint32_t list_id;
   uint32_t kind;
 } version_record;
+
+#define LIST_RECORD_V1_BYTES (sizeof(list_record) - (HS_HASH_TYPE_COUNT - INDEX_FIRST_NEW_TYPE) * sizeof(uint64_t))
+/* 0, or -1 when `v` has neither size. */
+int list_record_read(const MDB_val *v, list_record *out);
 
 const char *index_db_name(int db);
 /* 1 for a sub-database an older index may lack. */
@@ -137,6 +153,10 @@ hs_status page_cursor_open(hs_index *idx, MDB_txn *txn, hs_hash_type type, page_
  * (no error detail), HS_ERR_CORRUPT for a damaged page. */
 hs_status page_cursor_next(page_cursor *pc, uint32_t *no, void **base);
 void page_cursor_close(page_cursor *pc);
+
+/* A snapshot's index and read transaction (snapshot.c). */
+hs_index *snapshot_index(hs_index_snapshot *snap);
+MDB_txn *snapshot_txn(hs_index_snapshot *snap);
 
 /* The last page of a type (HS_ERR_NOT_FOUND when the type has none). */
 hs_status index_page_last(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_t *page_no);

@@ -21,13 +21,12 @@ hs_status hs_index_lists(hs_index *idx, int (*fn)(void *user, const hs_list_info
   for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
     char name[INDEX_MAX_NAME + 1];
     list_record r;
-    if (k.mv_size == 0 || k.mv_size > INDEX_MAX_NAME || v.mv_size != sizeof r) {
+    if (k.mv_size == 0 || k.mv_size > INDEX_MAX_NAME || list_record_read(&v, &r) != 0) {
       s = error_set(HS_ERR_CORRUPT, "%s: damaged list record", idx->path);
       break;
     }
     memcpy(name, k.mv_data, k.mv_size);
     name[k.mv_size] = '\0';
-    memcpy(&r, v.mv_data, sizeof r);
     hs_list_info info = {name, r.id, r.version, r.created, r.updated, r.entries, r.withdrawn, {0}};
     memcpy(info.active_by_type, r.active_by_type, sizeof info.active_by_type);
     if (fn(user, &info) != 0)
@@ -52,6 +51,8 @@ static hs_status db_entries(hs_index *idx, MDB_txn *txn, int db, uint64_t *n) {
 /* Entries and withdrawals per type from the page headers (the first LMDB
  * page of each value only: cheap even at 10^7 entries). */
 static hs_status type_stats(hs_index *idx, MDB_txn *txn, hs_hash_type t, hs_index_stats *out) {
+  if (!idx->has[DB_PAGES + t]) /* an older index opened read-only */
+    return HS_OK;
   MDB_cursor *c;
   int rc = mdb_cursor_open(txn, idx->dbi[DB_PAGES + t], &c);
   if (rc != 0)

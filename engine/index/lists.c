@@ -29,11 +29,18 @@ hs_status list_get(hs_index *idx, MDB_txn *txn, const char *name, list_record *o
     return error_set(HS_ERR_NOT_FOUND, "%s: no list '%s'", idx->path, name);
   if (rc != 0)
     return lmdb_fail(rc, "%s: reading list '%s'", idx->path, name);
-  if (v.mv_size != sizeof *out)
+  if (list_record_read(&v, out) != 0)
     return error_set(HS_ERR_CORRUPT, "%s: list record '%s' has %zu bytes", idx->path, name,
                      v.mv_size);
-  memcpy(out, v.mv_data, sizeof *out);
   return HS_OK;
+}
+
+int list_record_read(const MDB_val *v, list_record *out) {
+  if (v->mv_size != sizeof *out && v->mv_size != LIST_RECORD_V1_BYTES)
+    return -1;
+  memset(out, 0, sizeof *out);
+  memcpy(out, v->mv_data, v->mv_size);
+  return 0;
 }
 
 hs_status list_put(hs_index *idx, MDB_txn *txn, const char *name, const list_record *rec) {

@@ -76,6 +76,9 @@ void hs_index_snapshot_close(hs_index_snapshot *s) {
 
 uint64_t hs_index_snapshot_version(const hs_index_snapshot *s) { return s ? s->version : 0; }
 
+hs_index *snapshot_index(hs_index_snapshot *s) { return s->idx; }
+MDB_txn *snapshot_txn(hs_index_snapshot *s) { return s->txn; }
+
 const char *hs_index_snapshot_list_name(hs_index_snapshot *s, unsigned id) {
   if (!s || id == 0 || id > INDEX_MAX_LISTS)
     return NULL;

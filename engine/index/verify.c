@@ -9,6 +9,7 @@
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entrymeta.h"
+#include "index/vframes.h"
 #include "index/index_internal.h"
 
 #define REPORT_LIMIT 10000
@@ -36,6 +37,8 @@ typedef struct verifier {
   uint8_t *version_seen;     /* referenced by a log part */
   uint64_t log_prev;
   int64_t log_time;
+  uint64_t vframes_seen;     /* vframes records of existing video entries */
+  uint64_t vpdq_entries;     /* video entries in the pages */
 } verifier;
 
 static void problem(verifier *v, const char *where, const char *fmt, ...) HS_PRINTF(3, 4);
@@ -87,11 +90,10 @@ static hs_status check_list(verifier *v, const MDB_val *k, const MDB_val *d) {
   memcpy(name, k->mv_data, n);
   name[n] = '\0';
   list_record r;
-  if (d->mv_size != sizeof r || k->mv_size > INDEX_MAX_NAME) {
+  if (list_record_read(d, &r) != 0 || k->mv_size > INDEX_MAX_NAME) {
     problem(v, "lists", "list '%s': damaged record", name);
     return HS_OK;
   }
-  memcpy(&r, d->mv_data, sizeof r);
   if (r.id == 0 || r.id > INDEX_MAX_LISTS || r.id >= v->next_list) {
     problem(v, "lists", "list '%s': id %u out of range", name, r.id);
     return HS_OK;
@@ -210,6 +212,8 @@ static void check_slots(verifier *v, const page_layout *l, uint32_t no, void *p,
 }
 
 static hs_status check_type(verifier *v, hs_hash_type t) {
+  if (!v->idx->has[DB_PAGES + t]) /* an older index opened read-only */
+    return HS_OK;
   const page_layout *l = &v->idx->layout[t];
   dedup_set seen;
   dedup_init(&seen, l->hash_bytes);
@@ -244,6 +248,8 @@ static hs_status check_type(verifier *v, hs_hash_type t) {
       problem(v, where, "follows page %u, which is not full", prev_no);
     prev_full = page_hdr(p)->count == l->capacity;
     prev_no = no;
+    if (t == HS_HASH_VPDQ)
+      v->vpdq_entries += page_hdr(p)->count;
     char tmp[sizeof(page_header)];
     memcpy(tmp, p, sizeof tmp);
     page_header h = *(page_header *)(void *)tmp;
@@ -320,6 +326,45 @@ static hs_status check_meta(verifier *v, const MDB_val *k, const MDB_val *d) {
   }
   emeta_free(&m);
   v->meta_flags--; /* matched one flagged entry */
+  return HS_OK;
+}
+
+/* ---- video frames ------------------------------------------------------------------- */
+
+/* Each record belongs to a video entry and hashes to its content id; every
+ * video entry has one (counted: vframes_seen against the pages). */
+static hs_status check_vframes(verifier *v, const MDB_val *k, const MDB_val *d) {
+  uint64_t id = 0, t1;
+  char where[48];
+  if (u64_key(k, &id) != 0) {
+    problem(v, "vframes", "damaged key");
+    return HS_OK;
+  }
+  snprintf(where, sizeof where, "entry %llu", (unsigned long long)id);
+  const void *base;
+  if (!u64map_get(&v->page_type, page_of_id(id), &t1) || t1 - 1 != HS_HASH_VPDQ ||
+      index_page_get(v->idx, v->txn, HS_HASH_VPDQ, page_of_id(id), &base) != HS_OK ||
+      slot_of_id(id) >= page_hdr((void *)base)->count) {
+    problem(v, where, "video frames for an entry that is not a video entry");
+    return HS_OK;
+  }
+  v->vframes_seen++;
+  hs_index_frame *f;
+  size_t n;
+  int fmt;
+  int r = vframes_decode(d->mv_data, d->mv_size, &f, &n, &fmt);
+  if (r == -2)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  if (r != 0) {
+    problem(v, where, "damaged video frames record");
+    return HS_OK;
+  }
+  uint8_t cid[32];
+  const page_layout *l = &v->idx->layout[HS_HASH_VPDQ];
+  if (vframes_content_id(f, n, cid) != 0 ||
+      memcmp(cid, page_hashes(l, (void *)base) + slot_of_id(id) * l->hash_bytes, 32) != 0)
+    problem(v, where, "its frames do not hash to its content id");
+  free(f);
   return HS_OK;
 }
 
@@ -450,6 +495,11 @@ static hs_status verify_all(verifier *v) {
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)
     HS_TRY(check_type(v, (hs_hash_type)t));
   HS_TRY(each(v, DB_EMETA, check_meta));
+  if (v->idx->has[DB_VFRAMES])
+    HS_TRY(each(v, DB_VFRAMES, check_vframes));
+  if (v->vframes_seen != v->vpdq_entries)
+    problem(v, "vframes", "%llu video entries, %llu have frames",
+            (unsigned long long)v->vpdq_entries, (unsigned long long)v->vframes_seen);
   HS_TRY(each(v, DB_LOG, check_log));
   check_totals(v);
   return HS_OK;

@@ -46,7 +46,8 @@ int list_role_of(span name, int *type) {
 int list_type_of(span v) {
   static const char *const media[] = {"hash", "video", "photo", "image"};
   static const struct { const char *name; int type; } base[] = {
-      {"pdq", HS_HASH_PDQ}, {"md5", HS_HASH_MD5}, {"sha256", HS_HASH_SHA256}, {"h64", HS_HASH_H64}};
+      {"pdq", HS_HASH_PDQ}, {"md5", HS_HASH_MD5}, {"sha256", HS_HASH_SHA256}, {"h64", HS_HASH_H64},
+      {"vpdq", HS_HASH_VPDQ}};
   v = span_trim(v);
   char name[32];
   size_t n = 0;
@@ -258,8 +259,23 @@ static void record_header(fctx *c) {
   list_finish_record(c);
 }
 
+/* "vpdq [...]": pytx's local-file and dataset lines for a video. */
+static int record_video_plain(fctx *c, span rec) {
+  span type, frames, rest;
+  if (!list_video_plain(rec, &type, &frames, &rest))
+    return 0;
+  if (draft_set(c, R_TYPED_HASH, HS_HASH_VPDQ, "", frames) == 0 &&
+      (rest.n == 0 || draft_set(c, R_EXTRA, -1, "metadata", rest) == 0))
+    list_finish_record(c);
+  return 1;
+}
+
 void list_one_record(fctx *c, span rec) {
   draft_reset(&c->d);
+  if (c->mode == MODE_VPDQ) {
+    list_vpdq_line(c, rec);
+    return;
+  }
   if (c->mode == MODE_JSONL) {
     list_record_json(c, rec);
     return;
@@ -267,6 +283,8 @@ void list_one_record(fctx *c, span rec) {
   if (c->mode == MODE_PLAIN) {
     /* One hash per line: '#' starts a comment (no hash or type name holds
      * one). Delimited files keep '#' as data (a file name, a label). */
+    if (record_video_plain(c, rec))
+      return;
     const char *hash = memchr(rec.s, '#', rec.n);
     if (hash)
       rec.n = (size_t)(hash - rec.s);
@@ -333,9 +351,19 @@ int list_detect(fctx *c, span rec) {
     c->mode = list_is_json_document(t) ? MODE_JSONDOC : MODE_JSONL;
     return 0;
   }
+  /* A video: pytx's vPDQ JSON array (the whole file), Meta's vPDQ lines. */
+  if (t.n && t.s[0] == '[') {
+    c->mode = MODE_VJSON;
+    return 0;
+  }
+  if (list_is_vpdq_line(rec)) {
+    c->mode = MODE_VPDQ;
+    return 0;
+  }
   /* pytx's words (their metadata may hold commas) are a plain line. */
+  span vt, vf, vr;
   words w;
-  if (pytx_words(rec, &w)) {
+  if (list_video_plain(rec, &vt, &vf, &vr) || pytx_words(rec, &w)) {
     c->delim = 0;
     c->mode = MODE_PLAIN;
     return 0;

@@ -17,13 +17,8 @@
 
 _Static_assert(HS_HASH_LIST_MAX_LINE == LIST_MAX_RECORD, "match and import: one record limit");
 
-typedef struct first_problem {
-  char text[700];
-  int seen;
-} first_problem;
-
-static void keep_first(void *user, const char *where, const char *cause) {
-  first_problem *fp = user;
+void list_keep_first(void *user, const char *where, const char *cause) {
+  list_first_problem *fp = user;
   if (!fp->seen++)
     snprintf(fp->text, sizeof fp->text, "%s: %s", where, cause);
 }
@@ -56,6 +51,9 @@ static hs_status take_rows(const import_parser *p, const char *name, hs_hash_lis
     const import_row *r = &p->rows[i];
     if (!wanted(p, i, n > 0, out->type))
       continue;
+    if (r->type == HS_HASH_VPDQ) /* its content id is no hash to compare */
+      return error_set(HS_ERR_FORMAT, "%s:%u: a video's vPDQ frame list; a hash list holds "
+                       "single hashes (import it into an index to match videos)", name, r->line);
     if (n == 0) {
       first = i;
       out->type = (hs_hash_type)r->type;
@@ -92,12 +90,12 @@ hs_status hs_hash_list_read_stream(FILE *f, const char *name, hs_hash_list *out)
   HS_CHECK(out, HS_ERR_INVALID_ARG, "hs_hash_list_read_stream: NULL out");
   memset(out, 0, sizeof *out);
   HS_CHECK(f && name, HS_ERR_INVALID_ARG, "hs_hash_list_read_stream: NULL argument");
-  first_problem fp = {{0}, 0};
+  list_first_problem fp = {{0}, 0};
   import_parser p;
   import_parser_init(&p);
   p.list_optional = 1;
   p.stop_at_problem = 1;
-  p.problem = keep_first;
+  p.problem = list_keep_first;
   p.user = &fp;
   hs_status st = import_parse_stream(&p, f, name);
   if (st == HS_OK && fp.seen)

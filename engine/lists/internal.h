@@ -21,7 +21,9 @@
 #define MAX_RECORD_LINES 10000 /* a quoted CSV field spanning more is an error */
 #define MAX_HASHES_PER_RECORD 8
 
-enum { MODE_PLAIN, MODE_DELIM, MODE_HEADER, MODE_JSONL, MODE_JSONDOC };
+enum { MODE_PLAIN, MODE_DELIM, MODE_HEADER, MODE_JSONL, MODE_JSONDOC,
+       MODE_VPDQ,  /* Meta's vPDQ lines: the file is one video entry */
+       MODE_VJSON  /* pytx's vPDQ JSON array: the file is one video entry */ };
 /* A JSON document (a StopNCII FetchHashes response, pretty-printed or
  * several pages one after the other) is held whole: at most this much. */
 #define LIST_MAX_DOCUMENT (256u << 20)
@@ -46,6 +48,7 @@ typedef struct draft {
   span hash[MAX_HASHES_PER_RECORD];
   int hash_type[MAX_HASHES_PER_RECORD]; /* from a typed column, or -1 */
   int nhash;
+  int video_ready; /* hash[0] stands for the frames already in fctx.vid */
   span quality, list, status, type, del;
   emeta_kv *kv;
   size_t nkv, kvcap;
@@ -85,6 +88,11 @@ typedef struct fctx {
   size_t njm, jmcap;
   char jpath[64];      /* "hashRecords[3]" in a JSON document, else "" */
   draft d;
+  struct {             /* the frames of the video entry being read (video.c) */
+    hs_index_frame *f;
+    size_t n, cap;
+    int format;        /* VFRAMES_META, VFRAMES_PYTX */
+  } vid;
 } fctx;
 
 /* frame.c */
@@ -126,6 +134,23 @@ int list_json_document(fctx *c, span rec);
  * `cap` bytes were left (the rest read into the digest only), -1 on a read
  * error. */
 int list_read_rest(fctx *c, rec_writer *w, size_t cap);
+
+/* video.c */
+/* Whether rec is a line of Meta's vPDQ format (frame,quality,pdq,timestamp). */
+int list_is_vpdq_line(span rec);
+/* One line of a .vpdq file into fctx.vid (reported when malformed). */
+void list_vpdq_line(fctx *c, span rec);
+/* At the end of a .vpdq file: its frames become one row (label: the
+ * default label, else the file name). Nothing for other modes. */
+void list_video_file_end(fctx *c);
+/* A frame list (a JSON array of frame strings; empty: fctx.vid as read)
+ * into its content id, the frames kept for the import. 0, or -1
+ * (reported). */
+int list_video_hash(fctx *c, span text, uint8_t id[32]);
+/* "vpdq [...] rest" (a type word naming vpdq, then a JSON array): 1 with
+ * the spans, else 0. */
+int list_video_plain(span rec, span *type, span *frames, span *rest);
+const char *list_basename(const char *path);
 
 /* rows.c */
 int draft_set(fctx *c, int role, int type, const char *key, span v);

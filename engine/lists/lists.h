@@ -42,6 +42,13 @@ typedef struct import_row {
   uint8_t pad;
 } import_row;
 
+/* The frames of a video row (type vpdq), by content id: a vframes record
+ * (index/vframes.h) in parser.vframes. */
+typedef struct import_video {
+  uint8_t id[32];
+  size_t off, len;
+} import_video;
+
 typedef struct import_parser {
   /* settings */
   int forced_type;            /* -1 or hs_hash_type */
@@ -68,7 +75,13 @@ typedef struct import_parser {
   int stopped;                /* stop_at_problem was met */
   int64_t next_set_timestamp; /* a FetchHashes page's nextSetTimestamp (last) */
   int has_next_set;
+  rec_writer vframes;         /* video rows' frames (import only) */
+  import_video *videos;
+  size_t nvideos, vcap;
 } import_parser;
+
+/* The frames record of a video row's content id, or NULL. */
+const import_video *import_video_find(const import_parser *p, const uint8_t id[32]);
 
 void import_parser_init(import_parser *p);
 /* Reads one file ("-" = standard input), appending rows. Malformed lines
@@ -78,6 +91,14 @@ hs_status import_parse_file(import_parser *p, const char *path);
 /* The same for an open stream (not closed); `name` is used in reports. */
 hs_status import_parse_stream(import_parser *p, FILE *f, const char *name);
 void import_parser_free(import_parser *p);
+
+/* A problem callback that keeps the first report ("WHERE: CAUSE"), for
+ * readers that stop at the first malformed record (user: the struct). */
+typedef struct list_first_problem {
+  char text[700];
+  int seen;
+} list_first_problem;
+void list_keep_first(void *user, const char *where, const char *cause);
 
 /* Parses a hash as given on a command line (withdraw --hash): optional
  * "<type> " / "hash=" prefix, type from forced_type or the length. */

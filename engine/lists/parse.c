@@ -1,7 +1,9 @@
 /* lists/parse.c - hash lists from files and streams: each read to its end
  * (the audit log keeps its SHA-256 and size), its shape decided from the
  * first record, every record handed to detect.c / jsonl.c. */
+#include <dirent.h>
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,6 +37,7 @@ static void close_input(fctx *c) {
   rec_writer_free(&c->jsonval);
   free(c->jm);
   free(c->d.kv);
+  free(c->vid.f);
   for (size_t k = 0; k < c->ncols; k++)
     free(c->colnames[k]);
   free(c->colnames);
@@ -79,6 +82,31 @@ int list_read_rest(fctx *c, rec_writer *w, size_t cap) {
 /* Reads the rest of the input into the digest; 0, or -1 on a read error. */
 static int drain(fctx *c) { return list_read_rest(c, NULL, 0) < 0 ? -1 : 0; }
 
+/* A file that is one pytx vPDQ signal (a JSON array): one video row. */
+static int video_document(fctx *c, span rec) {
+  rec_writer text = {0};
+  rec_put_bytes(&text, rec.s, rec.n);
+  rec_put_u8(&text, '\n');
+  int r = list_read_rest(c, &text, LIST_MAX_DOCUMENT);
+  if (r < 0 || text.failed) {
+    rec_writer_free(&text);
+    return -1;
+  }
+  if (r > 0) {
+    list_report(c, "JSON document longer than %u bytes; refused whole", LIST_MAX_DOCUMENT);
+  } else {
+    draft_reset(&c->d);
+    draft_set(c, R_TYPED_HASH, HS_HASH_VPDQ, "", (span){(const char *)text.buf, text.len});
+    if (!(c->p->default_label && *c->p->default_label)) {
+      const char *b = list_basename(c->name);
+      draft_set(c, R_LABEL, -1, "label", (span){b, strlen(b)});
+    }
+    list_finish_record(c);
+  }
+  rec_writer_free(&text);
+  return 0;
+}
+
 /* Reads c->f (opened by the caller) to its end. */
 static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
   c->md = EVP_MD_CTX_new();
@@ -110,6 +138,10 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
         r = list_json_document(c, rec) < 0 ? -1 : 0;
         break;
       }
+      if (c->mode == MODE_VJSON) {
+        r = video_document(c, rec);
+        break;
+      }
       if (header) {
         int h = list_setup_header(c);
         if (h == -1)
@@ -132,6 +164,8 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
       break;
     }
   }
+  if (s == HS_OK && r >= 0)
+    list_video_file_end(c);
   if (p->stop_at_problem && p->rejected > rejected)
     p->stopped = 1;
   if (s == HS_OK && r < 0)
@@ -144,8 +178,52 @@ static hs_status parse_input(import_parser *p, fctx *c, const char *path) {
   return s;
 }
 
+static int name_cmp(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory: each regular file in it whose name does not start with '.',
+ * in name order (not recursive), one after the other: a folder of .vpdq
+ * files is one video entry per file. */
+static hs_status parse_directory(import_parser *p, const char *path, DIR *d) {
+  char **names = NULL;
+  size_t n = 0, cap = 0;
+  hs_status s = HS_OK;
+  struct dirent *e;
+  while (s == HS_OK && (e = readdir(d)) != NULL) {
+    if (e->d_name[0] == '.')
+      continue;
+    char *full = malloc(strlen(path) + strlen(e->d_name) + 2);
+    if (!full || rec_grow(&names, &cap, n, sizeof *names, 16) != 0) {
+      free(full);
+      s = error_set(HS_ERR_NOMEM, "out of memory");
+      break;
+    }
+    sprintf(full, "%s/%s", path, e->d_name);
+    struct stat st;
+    if (stat(full, &st) != 0 || !S_ISREG(st.st_mode)) {
+      free(full);
+      continue;
+    }
+    names[n++] = full;
+  }
+  closedir(d);
+  if (s == HS_OK && n)
+    qsort(names, n, sizeof *names, name_cmp);
+  for (size_t i = 0; i < n; i++) {
+    if (s == HS_OK)
+      s = import_parse_file(p, names[i]);
+    free(names[i]);
+  }
+  free(names);
+  return s;
+}
+
 hs_status import_parse_file(import_parser *p, const char *path) {
   HS_CHECK(p->nfiles < 65535, HS_ERR_LIMIT, "too many input files");
+  DIR *d = strcmp(path, "-") != 0 ? opendir(path) : NULL;
+  if (d)
+    return parse_directory(p, path, d);
   fctx c;
   memset(&c, 0, sizeof c);
   c.p = p;
@@ -171,8 +249,17 @@ void import_parser_init(import_parser *p) {
   p->forced_type = -1;
 }
 
+const import_video *import_video_find(const import_parser *p, const uint8_t id[32]) {
+  for (size_t i = 0; i < p->nvideos; i++)
+    if (memcmp(p->videos[i].id, id, 32) == 0)
+      return &p->videos[i];
+  return NULL;
+}
+
 void import_parser_free(import_parser *p) {
   free(p->rows);
+  rec_writer_free(&p->vframes);
+  free(p->videos);
   rec_writer_free(&p->blobs);
   for (size_t i = 0; i < p->nlists; i++)
     free(p->lists[i]);

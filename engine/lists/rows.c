@@ -349,9 +349,26 @@ void list_finish_record(fctx *c) {
   uint8_t types[MAX_HASHES_PER_RECORD], hashes[MAX_HASHES_PER_RECORD][32];
   for (int i = 0; i < d->nhash; i++) {
     char cause[300];
+    span h = span_trim(d->hash[i]);
+    if (d->video_ready || (h.n && h.s[0] == '[')) { /* a video's frames (video.c) */
+      int t = d->hash_type[i] >= 0 ? d->hash_type[i] : row_type >= 0 ? row_type : p->forced_type;
+      if (t >= 0 && t != HS_HASH_VPDQ) {
+        list_report(c, "a frame list is a vpdq hash, not %s", hs_hash_type_name((hs_hash_type)t));
+        return;
+      }
+      if (list_video_hash(c, d->video_ready ? (span){"", 0} : h, hashes[i]) != 0)
+        return;
+      types[i] = HS_HASH_VPDQ;
+      continue;
+    }
     if (hash_value(d->hash[i], d->hash_type[i], row_type, p->forced_type, &types[i], hashes[i],
                    cause, sizeof cause) != 0) {
       list_report(c, "%s", cause);
+      return;
+    }
+    if (types[i] == HS_HASH_VPDQ && p->keep_fields) {
+      list_report(c, "a vpdq entry is imported from its frames (a .vpdq file or a vPDQ JSON "
+                     "array), not from its content id");
       return;
     }
   }

@@ -18,3 +18,17 @@ finish() { if [ "$FAILS" -ne 0 ]; then echo "$FAILS check(s) failed" >&2; exit 1
 faults_built() { [ "${HS_FAULT_INJECTION:-OFF}" = ON ]; }
 # need_faults: a script that is all fault injection skips (ctest SKIP).
 need_faults() { faults_built || { echo "SKIP: built without HS_FAULT_INJECTION"; exit 77; }; }
+# pytx_venv DIR VERSION: python-threatexchange VERSION from PyPI in a venv
+# at DIR (made once, kept); exits the test as skipped (77), with the reason,
+# when python3-venv is missing or PyPI is unreachable.
+pytx_venv() {
+  [ -x "$1/bin/threatexchange" ] && return 0
+  python3 -m venv "$1" > "$T/venv.log" 2>&1 \
+    || { echo "python3 -m venv failed (python3-venv missing?): skipped"; exit 77; }
+  timeout 600 "$1/bin/pip" install -q "threatexchange==$2" > "$T/pip.log" 2>&1 || {
+    echo "pip install threatexchange==$2 failed (PyPI unreachable?): skipped"
+    tail -3 "$T/pip.log"
+    rm -rf "$1"
+    exit 77
+  }
+}

@@ -11,16 +11,7 @@ PYTX_VERSION=1.2.17
 VENV=${HS_PYTX_VENV:-${HS_BINARY_DIR:-$T}/pytx-venv}
 IMG=${HS_TESTDATA_DIR:-}/images/pdq_blue_transparent.png
 [ -f "$IMG" ] || { echo "no test image ($IMG): skipped"; exit 77; }
-if [ ! -x "$VENV/bin/threatexchange" ]; then
-  python3 -m venv "$VENV" > "$T/venv.log" 2>&1 \
-    || { echo "python3 -m venv failed (python3-venv missing?): skipped"; exit 77; }
-  timeout 600 "$VENV/bin/pip" install -q "threatexchange==$PYTX_VERSION" > "$T/pip.log" 2>&1 || {
-    echo "pip install threatexchange==$PYTX_VERSION failed (PyPI unreachable?): skipped"
-    tail -3 "$T/pip.log"
-    rm -rf "$VENV"
-    exit 77
-  }
-fi
+pytx_venv "$VENV" "$PYTX_VERSION"
 export HOME=$T/home # pytx keeps its state in ~/.threatexchange
 mkdir -p "$HOME"
 TX="$VENV/bin/threatexchange"

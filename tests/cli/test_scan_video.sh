@@ -3,9 +3,10 @@
 # decoded and their sampled frames hashed; a listed VideoMD5 finds the
 # video; a frame within the radius of an image entry is a "frame" record
 # (the original, a mirrored and a re-encoded copy); a listed vPDQ video
-# (imported from `hash --format vpdq`) is a "video" record where the build
-# can import .vpdq; the store keeps the frames, so a rescan finds entries
-# imported after the scan with the videos gone; kill -9 mid-video then
+# (imported from `hash --format vpdq`) is a "video" record for the
+# original, the mirrored and the re-encoded copy; the store keeps the
+# frames, so a rescan finds image and video entries imported after the
+# scan with the videos gone; kill -9 mid-video then
 # resume reports every video exactly once; bad input is one record each,
 # the scan goes on, exit 1. Videos are generated with the ffmpeg CLI.
 # timeout: 300
@@ -83,26 +84,42 @@ expect_grep "rescan: the late entry found in the stored frames of the clip at 3 
 expect_eq "rescan --since-version: only the late list" "$(grep -vc '"list":"late"' "$T/r.jsonl")" 0
 mv "$T/gone" "$A"
 
-# ---- a listed vPDQ video (needs .vpdq import: wip/vindex) -------------------------------
+# ---- a listed vPDQ video ------------------------------------------------------------
 "$HS" hash --format vpdq "$A/clip.mp4" > "$T/clip.vpdq"
 "$HS" index create "$T/vidx" > /dev/null
-if "$HS" index import "$T/vidx" --list videos --label clip "$T/clip.vpdq" > /dev/null 2>&1; then
-  "$HS" scan -q --index "$T/vidx" --out "$T/v.jsonl" "$A"
-  python3 - "$T/v.jsonl" > "$T/vcheck.txt" <<'PY'
+"$HS" index import "$T/vidx" --list videos "$T/clip.vpdq" > /dev/null || fail "import of the .vpdq"
+"$HS" scan -q --index "$T/vidx" --out "$T/v.jsonl" "$A"
+vcheck() { # JSONL OUT
+  python3 - "$1" > "$2" <<'PY'
 import json, sys
 recs = [json.loads(l) for l in open(sys.argv[1])]
 for n in ("clip.mp4", "mirror.mp4", "reencoded.webm", "other.mkv"):
     v = [r for r in recs if r["path"].endswith("/" + n) and r.get("kind") == "video"]
-    print(n, len(v), " ".join("%.0f/%d/%s" % (r["query_percent"], r["frames_hashed"], r["segments"]) for r in v))
+    print(n, len(v), " ".join("%.0f/%.0f/%d/%s/%s/%s" % (r["query_percent"], r["compared_percent"], r["frames_hashed"], r["segments"], r["list"], "pdq" in r) for r in v))
 PY
-  cat "$T/vcheck.txt"
-  expect_grep "vPDQ: the clip is the listed video" "^clip.mp4 1 100/4/\[\[0.0, 3.0\]\]$" "$T/vcheck.txt"
-  expect_grep "vPDQ: the mirrored copy" "^mirror.mp4 1 100/4/" "$T/vcheck.txt"
-  expect_grep "vPDQ: the re-encoded copy" "^reencoded.webm 1 " "$T/vcheck.txt"
-  expect_grep "vPDQ: not the unrelated video" "^other.mkv 0 " "$T/vcheck.txt"
-else
-  echo "skipped part: this build cannot import .vpdq video entries (wip/vindex)"
-fi
+  cat "$2"
+}
+vcheck "$T/v.jsonl" "$T/vcheck.txt"
+expect_grep "vPDQ: the clip is the listed video, all 4 frames, 0-3 s" "^clip.mp4 1 100/100/4/\[\[0.0, 3.0\]\]/videos/False$" "$T/vcheck.txt"
+expect_grep "vPDQ: the mirrored copy" "^mirror.mp4 1 100/100/4/" "$T/vcheck.txt"
+expect_grep "vPDQ: the re-encoded copy" "^reencoded.webm 1 " "$T/vcheck.txt"
+expect_grep "vPDQ: not the unrelated video" "^other.mkv 0 $" "$T/vcheck.txt"
+expect_grep "video record keys" '^\{"path":"[^"]*/clip.mp4","md5":"[0-9a-f]{32}","entry":[0-9]+,"list":"videos","label":"clip.vpdq","distance":0,"variant":"orig","index_version":1,"kind":"video","query_percent":100.00,"compared_percent":100.00,"frames_hashed":4,"segments":\[\[0.000,3.000\]\]\}$' "$T/v.jsonl"
+# --video-query-percent: the re-encoded copy's share decides.
+"$HS" scan -q --index "$T/vidx" --video-query-percent 100.5 --out "$T/v100.jsonl" "$A" 2> "$T/v100.err"; rc=$?
+expect_eq "--video-query-percent above 100: usage error" "$rc" 2
+# A video entry imported after the scan: rescan finds it from the stored
+# frames, the videos gone.
+"$HS" index import "$T/idx" --list vlate "$T/clip.vpdq" > /dev/null
+mv "$A" "$T/gone"
+"$HS" rescan --index "$T/idx" --store "$T/st" --list vlate --out "$T/rv.jsonl" 2> "$T/rvsum.txt"; rc=$?
+mv "$T/gone" "$A"
+expect_eq "rescan of a late video entry: exit 0" "$rc" 0
+expect_grep "rescan of a late video entry: nothing decoded" "nothing decoded" "$T/rvsum.txt"
+vcheck "$T/rv.jsonl" "$T/rvcheck.txt"
+expect_grep "rescan: the clip matches the late video entry" "^clip.mp4 1 100/100/4/\[\[0.0, 3.0\]\]/vlate/False$" "$T/rvcheck.txt"
+expect_grep "rescan: the mirrored copy too" "^mirror.mp4 1 100/" "$T/rvcheck.txt"
+expect_grep "rescan: not the unrelated video" "^other.mkv 0 $" "$T/rvcheck.txt"
 
 # ---- kill -9 mid-video, then resume: every video exactly once ---------------------------
 K="$T/many"
@@ -171,7 +188,8 @@ for r in recs:
     print("%s: %s" % (name, what))
 PY
 cat "$T/bcheck.txt"
-expect_grep "good video still matched" "^good.mp4: frame orig$" "$T/bcheck.txt"
+expect_grep "good video still matched (frame)" "^good.mp4: frame orig$" "$T/bcheck.txt"
+expect_grep "good video still matched (the late video entry)" "^good.mp4: video orig$" "$T/bcheck.txt"
 expect_grep "truncated mp4" "^truncated.mp4: cannot read mp4 header: moov atom not found$" "$T/bcheck.txt"
 expect_grep "truncated mkv: a note, its frames kept" "^truncated.mkv: partial: [0-9]+ frames decoded, with errors: File ended prematurely" "$T/bcheck.txt"
 expect_grep "random bytes named .mp4" "^random.mp4: not an image in a supported format$" "$T/bcheck.txt"
@@ -182,5 +200,5 @@ expect_grep "huge frame size" "^huge.mkv: frames are 65535x65535 \(4294.8 megapi
 expect_grep "absurd frame rate" "^fps.mkv: absurd frame rate 30000/1" "$T/bcheck.txt"
 expect_grep "longer than the limit" "^long.mp4: video is 6.0 s long, above the duration limit of 5 s$" "$T/bcheck.txt"
 expect_eq "one error or note per bad file (9)" \
-  "$(grep -vE ': (frame orig|None md5)$' "$T/bcheck.txt" | grep -vc '^photo.jpg')" 9
+  "$(grep -vE ': ((frame|video) orig|None md5)$' "$T/bcheck.txt" | grep -vc '^photo.jpg')" 9
 finish

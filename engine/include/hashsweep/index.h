@@ -47,27 +47,34 @@ extern "C" {
  *  MD5     16 bytes: the digest bytes in order.
  *  SHA256  32 bytes: the digest bytes in order.
  *  H64      8 bytes: 1 uint64, the value of the 16 hex digits (a 64-bit
- *          perceptual hash; the matcher's 64-bit layout). */
+ *          perceptual hash; the matcher's 64-bit layout).
+ *  VPDQ    32 bytes: a video entry (vPDQ: PDQ per sampled frame). The
+ *          stored "hash" is the SHA-256 of the entry's canonical frame list
+ *          (docs/video.md), so dedup, versions, withdrawal and export work
+ *          as for any hash; the frames themselves are read with
+ *          hs_index_video_frames. Never inferred from a hex length. */
 typedef enum hs_hash_type {
   HS_HASH_PDQ = 0,
   HS_HASH_MD5 = 1,
   HS_HASH_SHA256 = 2,
   HS_HASH_H64 = 3,
+  HS_HASH_VPDQ = 4,
   HS_HASH_TYPE_COUNT
 } hs_hash_type;
 
-/* "pdq", "md5", "sha256", "h64"; "?" for a bad value. */
+/* "pdq", "md5", "sha256", "h64", "vpdq"; "?" for a bad value. */
 HS_API const char *hs_hash_type_name(hs_hash_type type);
 /* Parses a type name (case-insensitive). HS_ERR_FORMAT otherwise. */
 HS_API hs_status hs_hash_type_parse(const char *name, hs_hash_type *out);
-/* Bytes of one stored hash: 32, 16, 32, 8. */
+/* Bytes of one stored hash: 32, 16, 32, 8, 32. */
 HS_API size_t hs_hash_type_bytes(hs_hash_type type);
 /* Stored hash -> lower-case hex (2 * bytes digits + NUL, out holds 65). */
 HS_API void hs_hash_to_hex(hs_hash_type type, const void *hash, char out[65]);
 /* Hex (either case, exactly 2 * bytes digits) -> stored hash. */
 HS_API hs_status hs_hash_from_hex(hs_hash_type type, const char *hex, size_t len, void *out);
 /* Stored hash -> the matcher's words (hashsweep/match.h); returns the width
- * in bits: PDQ 256 (4 words), h64 64 (1 word); the digests 256, as 4 words
+ * in bits: PDQ 256 (4 words), h64 64 (1 word); the digests (and vpdq's
+ * content id) 256, as 4 words
  * of 16 hex digits each read big-endian, MD5's last two words 0 (so two
  * digests are at distance 0 exactly when they are equal). */
 HS_API int hs_hash_to_words(hs_hash_type type, const void *hash, uint64_t words[4]);
@@ -250,6 +257,18 @@ HS_API hs_status hs_export_format_parse(const char *name, hs_export_format *out)
 HS_API hs_status hs_index_export(hs_index *idx, FILE *out, const char *list,
                                  hs_export_format format);
 
+/* Writes each active video entry (type vpdq; of one list, or of all) as a
+ * file in `dir` (made 0700 when missing), in the format it came in: Meta's
+ * vPDQ text ("frame,quality,pdqhex,timestamp" lines, 3 decimals) when it
+ * has frame numbers, else pytx's JSON array of "pdqhex,quality,timestamp"
+ * strings. The file is named after the entry's label when that is a plain
+ * file name ending in .vpdq (or .json), else "<entry id>.vpdq" (".json").
+ * A directory of them imports back to the same entries. An existing file
+ * is never overwritten (HS_ERR_EXISTS, naming it). *written (may be NULL)
+ * counts the files written. */
+HS_API hs_status hs_index_export_videos(hs_index *idx, const char *dir, const char *list,
+                                        uint64_t *written);
+
 /* Checks every invariant: page headers and arrays, ids, counts against the
  * list table, versions monotone and known, metadata only for existing
  * entries whose flag says so, the audit log consistent with the lists.
@@ -398,6 +417,20 @@ typedef struct hs_index_entry {
 } hs_index_entry;
 /* HS_ERR_NOT_FOUND for an id that names no entry. */
 HS_API hs_status hs_index_entry_get(hs_index_snapshot *snap, uint64_t id, hs_index_entry *out);
+
+/* The frames of a video entry (type HS_HASH_VPDQ), in their order. */
+typedef struct hs_index_frame {
+  int64_t frame;     /* frame number (decoded frames counted from 0), or -1
+                        when the source gave none (pytx's vPDQ signal) */
+  double timestamp;  /* seconds */
+  int quality;       /* 0..100 */
+  hs_hash256 pdq;
+} hs_index_frame;
+/* *frames (malloc'd; free with hs_index_frames_free) and *n. HS_ERR_NOT_FOUND
+ * when `id` is not a video entry; HS_ERR_CORRUPT for a damaged record. */
+HS_API hs_status hs_index_video_frames(hs_index_snapshot *snap, uint64_t id,
+                                       hs_index_frame **frames, size_t *n);
+HS_API void hs_index_frames_free(hs_index_frame *frames);
 
 /* Unix time of a version (0 for version 0). HS_ERR_NOT_FOUND if unknown. */
 HS_API hs_status hs_index_version_time(hs_index_snapshot *snap, uint64_t version,

@@ -102,6 +102,17 @@ HS_API hs_status hs_video_match(hs_video_matcher *m, const hs_query_frame *frame
                                 int (*frame_fn)(void *user, const hs_frame_hit *hit),
                                 void *user);
 
+/* Reads one video's sampled frames from a vPDQ hash file: Meta's vPDQ text
+ * (frameNumber,quality,pdqHex,timestamp lines) or python-threatexchange's
+ * JSON array of "pdqHex,quality,timestamp" strings (docs/formats.md). A
+ * file holds no dihedral hashes: each frame's 8 are its hash; frame
+ * numbers missing from pytx's form are the frames' positions. *frames
+ * (free with hs_query_frames_free) and *n. Errors: HS_ERR_NOT_FOUND,
+ * HS_ERR_IO, HS_ERR_FORMAT "FILE:LINE: cause" (also for a file that is not
+ * exactly one video). */
+HS_API hs_status hs_vpdq_read(const char *path, hs_query_frame **frames, size_t *n);
+HS_API void hs_query_frames_free(hs_query_frame *frames);
+
 #ifdef __cplusplus
 }
 #endif
