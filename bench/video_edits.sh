@@ -4,8 +4,8 @@
 # bitrate, resize to 360p, frame-rate change, trim to the middle 50%,
 # mirror, letterbox into a vertical 9:16 frame. The edited copies are made
 # with the ffmpeg CLI from generated clips (Ken Burns zooms over the PDQ
-# reference photos when ../shared/testdata is there, and FFmpeg's test
-# patterns), hashed with `hashsweep hash --format jsonl --dihedral`, and
+# reference photos when ../shared/testdata is there, and FFmpeg's
+# testsrc2 and mandelbrot patterns), hashed with `hashsweep hash --format jsonl --dihedral`, and
 # each copy is compared with every original by vPDQ's rule (quality gate 50,
 # unique frames, a frame matches when its PDQ or one of its dihedral hashes
 # is within 31 of a frame of the other video; a match when at least 80% of
@@ -20,7 +20,9 @@ BUILD=${1:-build}
 HS=$(cd "$BUILD" && pwd)/hashsweep
 SECS=${SECONDS_PER_CLIP:-12}
 HERE=$(cd "$(dirname "$0")" && pwd)
-PHOTOS=$HERE/../../shared/testdata/pdq/images/data/bridge-mods
+# Distinct photos (bridge-mods are edits of one picture: they would match
+# each other).
+PHOTOS=$HERE/../../shared/testdata/pdq/images/data/reg-test-input
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/orig" "$T/edit"
@@ -32,19 +34,19 @@ orig() { # NAME INPUT-ARGS...
     -preset veryfast "$T/orig/$name.mp4"
 }
 i=0
-for photo in "$PHOTOS"/*.jpg; do
+for photo in "$PHOTOS"/labelme-subset/*.jpg "$PHOTOS"/pen-and-coaster.png; do
   [ -f "$photo" ] || continue
-  i=$((i + 1)); [ $i -le 4 ] || break
+  i=$((i + 1))
   orig "photo$i" -loop 1 -i "$photo" \
     -vf "scale=2400:-2,zoompan=z='1+0.003*on':x='iw/2-(iw/zoom/2)':y='ih/2-(ih/zoom/2)':d=1:s=1280x720:fps=30"
 done
 orig testsrc2 -f lavfi -i "testsrc2=size=1280x720:rate=30"
 orig mandelbrot -f lavfi -i "mandelbrot=size=1280x720:rate=30"
-orig life -f lavfi -i "life=size=1280x720:rate=30:mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00"
-orig cellauto -f lavfi -i "cellauto=size=1280x720:rate=30:rule=110"
 
-half=$(echo "$SECS / 2" | bc -l)
-quarter=$(echo "$SECS / 4" | bc -l)
+# Trim at whole seconds: the copy's sampled frames fall on the original's
+# (trim-middle-50); half a second later, between them (its -shifted form).
+half=$((SECS / 2))
+quarter=$((SECS / 4))
 edit() { # EDIT SRC FFMPEG-ARGS...
   local e=$1 src=$2; shift 2
   mkdir -p "$T/edit/$e"
@@ -55,6 +57,7 @@ for f in "$T"/orig/*.mp4; do
   edit 360p "$f" -vf scale=-2:360 -c:v libx264 -preset veryfast
   edit fps-15 "$f" -vf fps=15 -c:v libx264 -preset veryfast
   edit trim-middle-50 "$f" -ss "$quarter" -t "$half" -c:v libx264 -preset veryfast
+  edit trim-middle-50-shifted "$f" -ss "$quarter.5" -t "$half" -c:v libx264 -preset veryfast
   edit mirror "$f" -vf hflip -c:v libx264 -preset veryfast
   edit letterbox-9x16 "$f" -vf "scale=360:-2,pad=360:640:(ow-iw)/2:(oh-ih)/2:black" \
     -c:v libx264 -preset veryfast

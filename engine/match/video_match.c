@@ -479,13 +479,15 @@ static hs_status report_frames(hs_video_matcher *m, const hs_query_frame *f, con
                        m->image_lists[r->target]};
     }
   }
-  qsort(h, nh, sizeof *h, cmp_fhit_key);
+  if (nh > 1) /* h is NULL with no hit: qsort must not see it */
+    qsort(h, nh, sizeof *h, cmp_fhit_key);
   size_t k = 0;
   for (size_t i = 0; i < nh; i++) /* the first of each (entry, second) is the closest */
     if (i == 0 || h[i].entry != h[i - 1].entry || h[i].second != h[i - 1].second)
       h[k++] = h[i];
   sort_frames = f;
-  qsort(h, k, sizeof *h, cmp_fhit_time);
+  if (k > 1)
+    qsort(h, k, sizeof *h, cmp_fhit_time);
   for (size_t i = 0; i < k && !*stop; i++) {
     hs_frame_hit hit = {
         .entry = h[i].entry,
