@@ -130,6 +130,102 @@ START_TEST(round_trip) {
 }
 END_TEST
 
+/* A video's record (format 3) keeps its frames bit for bit: read back by
+ * store_lookup_frames and by store_iterate, beside an image record; a
+ * video without frames and one with a note. A store with only older
+ * formats is unaffected (round_trip). 3000 frames (800 KB) span many LMDB
+ * overflow pages. */
+static void make_frames(hs_query_frame *f, uint32_t n, uint32_t seed) {
+  for (uint32_t i = 0; i < n; i++) {
+    memset(&f[i], 0, sizeof f[i]);
+    f[i].frame = (int64_t)i * 30;
+    f[i].timestamp = (double)(float)(i * 30 / 29.97);
+    f[i].pdq.quality = (int)((i + seed) % 101);
+    for (int d = 0; d < HS_DIH_COUNT; d++)
+      for (int w = 0; w < 4; w++)
+        f[i].pdq.hash[d].w[w] = (uint64_t)(i + seed) * 0x9E3779B97F4A7C15ull + (uint64_t)(d * 4 + w);
+  }
+}
+
+static int visit_video(void *ctx, const char *path, const store_record *rec) {
+  uint32_t *seen = ctx;
+  if (strcmp(path, "/v/long.mp4") == 0) {
+    ck_assert_int_eq(rec->is_video, 1);
+    ck_assert_uint_eq(rec->nframes, 3000);
+    hs_query_frame *got = malloc(3000 * sizeof *got), *want = malloc(3000 * sizeof *want);
+    store_frames_unpack(rec, got);
+    make_frames(want, 3000, 7);
+    ck_assert_mem_eq(got, want, 3000 * sizeof *got);
+    free(got);
+    free(want);
+  }
+  (*seen)++;
+  return 0;
+}
+
+START_TEST(video_records) {
+  store *s;
+  ck_assert_int_eq(store_open(spath, 0, &s), HS_OK);
+  hs_query_frame *frames = malloc(3000 * sizeof *frames);
+  make_frames(frames, 3000, 7);
+  store_record v, img, empty;
+  memset(&v, 0, sizeof v);
+  v.status = STORE_OK;
+  v.is_video = 1;
+  v.seconds_per_hash = 1.0;
+  v.frames = frames;
+  v.nframes = 3000;
+  v.width = 1920;
+  v.height = 1080;
+  v.md5[0] = 0xAB;
+  snprintf(v.error, sizeof v.error, "partial: 90000 frames decoded, then the end");
+  make_record(1, 1, &img);
+  empty = v;
+  empty.nframes = 0;
+  empty.frames = NULL;
+  empty.error[0] = '\0';
+  empty.seconds_per_hash = 0.5;
+  ck_assert_int_eq(store_batch_begin(s), HS_OK);
+  ck_assert_int_eq(store_batch_put(s, "/v/long.mp4", &v), HS_OK);
+  ck_assert_int_eq(store_batch_put(s, "/v/photo.jpg", &img), HS_OK);
+  ck_assert_int_eq(store_batch_put(s, "/v/none.mkv", &empty), HS_OK);
+  ck_assert_int_eq(store_batch_commit(s, NULL, NULL), HS_OK);
+  store_close(s);
+
+  ck_assert_int_eq(store_open(spath, 1, &s), HS_OK);
+  store_record got;
+  hs_query_frame *f = NULL;
+  int found = 0;
+  ck_assert_int_eq(store_lookup_frames(s, "/v/long.mp4", &got, &f, &found), HS_OK);
+  ck_assert_int_eq(found, 1);
+  ck_assert_int_eq(got.is_video, 1);
+  ck_assert_uint_eq(got.nframes, 3000);
+  ck_assert_ptr_null(got.frame_bytes); /* not valid past the call */
+  ck_assert(got.seconds_per_hash == 1.0);
+  ck_assert_int_eq(got.width, 1920);
+  ck_assert_uint_eq(got.md5[0], 0xAB);
+  ck_assert_str_eq(got.error, "partial: 90000 frames decoded, then the end");
+  ck_assert_ptr_nonnull(f);
+  ck_assert_mem_eq(f, frames, 3000 * sizeof *f);
+  free(f);
+  ck_assert_int_eq(store_lookup_frames(s, "/v/photo.jpg", &got, &f, &found), HS_OK);
+  ck_assert_int_eq(got.is_video, 0);
+  ck_assert_ptr_null(f);
+  ck_assert_mem_eq(got.pdq, img.pdq, sizeof img.pdq);
+  ck_assert_int_eq(store_lookup_frames(s, "/v/none.mkv", &got, &f, &found), HS_OK);
+  ck_assert_int_eq(got.is_video, 1);
+  ck_assert_uint_eq(got.nframes, 0);
+  ck_assert(got.seconds_per_hash == 0.5);
+  ck_assert_ptr_null(f);
+  ck_assert_str_eq(got.error, "");
+  uint32_t seen = 0;
+  ck_assert_int_eq(store_iterate(s, visit_video, &seen, NULL), HS_OK);
+  ck_assert_uint_eq(seen, 3);
+  store_close(s);
+  free(frames);
+}
+END_TEST
+
 /* The smallest map the variable allows (64 KiB) holds a few dozen
  * records: 2000 need it grown many times, in the middle of batches and at
  * their commits, and every record must be there once. */
@@ -488,6 +584,7 @@ static Suite *store_suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, round_trip);
   tcase_add_test(tc, full_map_grows);
+  tcase_add_test(tc, video_records);
   tcase_add_test(tc, refuses_damaged);
   tcase_add_test(tc, refuses_foreign_lmdb);
   tcase_add_test(tc, store_refuses_index);

@@ -260,3 +260,49 @@ int cli_engine_create(const char *cmd, const hs_engine_options *o, hs_engine **o
   cli_error("%s: %s", cmd, hs_last_error());
   return EXIT_FATAL;
 }
+
+int cli_video_option(const char *cmd, const char *opt, const char *arg, hs_video_options *v) {
+  char *end = NULL;
+  uint64_t n;
+  long l;
+  if (strcmp(opt, "seconds-per-hash") == 0 || strcmp(opt, "max-duration") == 0 ||
+      strcmp(opt, "max-decode-time") == 0) {
+    errno = 0;
+    double d = strtod(arg, &end);
+    if (errno || end == arg || *end || !(d >= 0) || d > 86400.0 * 7) {
+      cli_usage_error(cmd, "--%s: expected seconds (a number >= 0), got '%s'", opt, arg);
+      return -1;
+    }
+    if (opt[0] == 's' && d > 86400) {
+      cli_usage_error(cmd, "--seconds-per-hash: at most 86400, got '%s'", arg);
+      return -1;
+    }
+    if (opt[0] == 's')
+      v->seconds_per_hash = d;
+    else if (strcmp(opt, "max-duration") == 0)
+      v->max_duration_s = d;
+    else
+      v->max_decode_s = d;
+    return 1;
+  }
+  if (strcmp(opt, "max-frames") == 0 || strcmp(opt, "max-frame-pixels") == 0) {
+    if (cli_parse_size(arg, 1, &n) != 0 || n == 0) {
+      cli_usage_error(cmd, "--%s: expected a positive count, got '%s'", opt, arg);
+      return -1;
+    }
+    if (strcmp(opt, "max-frames") == 0)
+      v->max_frames = n;
+    else
+      v->max_frame_pixels = n;
+    return 1;
+  }
+  if (strcmp(opt, "video-threads") == 0) {
+    if (cli_parse_int(arg, 0, 256, &l) != 0) {
+      cli_usage_error(cmd, "--video-threads: expected 0..256, got '%s'", arg);
+      return -1;
+    }
+    v->threads = (int)l;
+    return 1;
+  }
+  return 0;
+}

@@ -82,6 +82,25 @@ int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_deco
   "                           an error record and its worker is replaced (default 60,\n" \
   "                           0: no limit)\n"
 
+/* Video limits and sampling, shared by hash and scan: --seconds-per-hash,
+ * --max-duration, --max-frames, --max-frame-pixels, --max-decode-time,
+ * --video-threads. Returns 1 when `opt` was one of them (and applied), 0
+ * when not, -1 on a bad value (message printed). */
+int cli_video_option(const char *cmd, const char *opt, const char *arg, hs_video_options *v);
+#define CLI_VIDEO_LONGOPTS                                                                \
+  {"seconds-per-hash", required_argument, 0, 0}, {"max-duration", required_argument, 0, 0}, \
+      {"max-frames", required_argument, 0, 0}, {"max-frame-pixels", required_argument, 0, 0}, \
+      {"max-decode-time", required_argument, 0, 0}, {"video-threads", required_argument, 0, 0}
+#define CLI_VIDEO_OPTIONS_HELP                                                            \
+  "video files (recognised by content: MP4/MOV/3GP, Matroska/WebM, AVI, MPEG-TS, FLV):\n"   \
+  "  --seconds-per-hash S     hash one frame every S seconds, as vPDQ (default 1;\n"       \
+  "                           0: every frame)\n"                                           \
+  "  --max-duration S         refuse videos longer than S seconds (default 21600)\n"      \
+  "  --max-frames N           refuse videos once N frames are decoded (default 2M)\n"      \
+  "  --max-frame-pixels N     refuse frames above N pixels (default 35.4M, 8192x4320)\n"   \
+  "  --max-decode-time S      give up on a video after S seconds (default 3600)\n"        \
+  "  --video-threads N        decoder threads per video in fast mode (default: auto)\n"
+
 /* Common engine options: --device auto|cpu|N, --kernel-dir DIR,
  * --no-kernel-cache. Returns 1 when `opt` was one of them (and applied), 0
  * when not, -1 on a bad value (message printed). `arg` must outlive the

@@ -123,6 +123,13 @@ int cli_match_option(const char *cmd, const char *opt, const char *arg, const cl
     if (!*arg || *end || !(d >= 0 && d <= 1e6))
       return cli_usage_error(cmd, "--flood-per-million: expected 0..1000000, got '%s'", arg), -1;
     *m->flood_per_million = d;
+  } else if (strcmp(opt, "video-query-percent") == 0 ||
+             strcmp(opt, "video-compared-percent") == 0) {
+    char *end;
+    double p = strtod(arg, &end);
+    if (end == arg || *end || !(p >= 0 && p <= 100))
+      return cli_usage_error(cmd, "--%s: expected a percentage 0..100, got '%s'", opt, arg), -1;
+    *(opt[6] == 'q' ? m->video_query_percent : m->video_compared_percent) = p;
   } else if (strcmp(opt, "match-on") == 0) {
     if (hs_placement_parse(arg, m->match_on) != HS_OK)
       return cli_usage_error(cmd, "--match-on: %s", hs_last_error()), -1;

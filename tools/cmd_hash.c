@@ -94,6 +94,8 @@ static int has_digests(const hs_image_info *info) {
 typedef struct hash_state {
   const hash_args *a;
   size_t failed;
+  int fatal;        /* a video's records could not be written */
+  hash_video_ctx *video; /* a->video, written to (the .vpdq files written) */
   hs_workspace *ws; /* --variants: the file is decoded again here */
 } hash_state;
 
@@ -198,41 +200,30 @@ static int parse_hash_args(int argc, char **argv, hash_args *a) {
   return EXIT_ALL_DONE;
 }
 
-/* Runs of image paths go through the parallel pipeline; each video is
- * decoded on its own (FFmpeg's threads); output stays in input order. */
-static int hash_in_order(hash_args *a, hash_state *h) {
-  size_t i = 0, n = a->paths.count;
-  while (i < n) {
-    size_t j = i;
-    int video = 0;
-    for (; j < n; j++) {
-      if (hs_video_sniff_file(a->paths.items[j], &video, NULL, 0) != HS_OK)
-        video = 0; /* the image path reports the file's error */
-      if (video)
-        break;
-    }
-    if (j > i) {
-      hs_status st = hs_hash_paths((const char *const *)a->paths.items + i, j - i, &a->run,
-                                   on_result, h);
-      if (st != HS_OK) {
-        cli_error("%s", hs_last_error());
-        return cli_exit_for(st);
-      }
-    }
-    if (j < n && hs_cancel_triggered(a->run.cancel)) {
-      cli_error("interrupted (a signal or a cancel request); rerun the same command to resume");
-      return cli_exit_for(HS_ERR_INTERRUPTED);
-    }
-    if (j < n) {
-      int r = hash_video_file(&a->video, a->paths.items[j]);
-      if (r < 0)
-        return EXIT_FATAL;
-      h->failed += (size_t)r;
-      j++;
-    }
-    i = j;
+/* Images and videos go through the parallel pipeline together (a file
+ * that is not an image is probed: images pay nothing for videos); output
+ * stays in input order. */
+static void on_video_result(void *user, const char *path, hs_status status, const char *error,
+                            const hs_video_info *info, const hs_video_frame *frames, size_t n) {
+  hash_state *h = user;
+  int r = hash_video_result(h->video, path, status, error, info, frames, n);
+  if (r < 0)
+    h->fatal = 1;
+  else
+    h->failed += (size_t)r;
+  fflush(stdout);
+}
+
+static int hash_all(hash_args *a, hash_state *h) {
+  a->run.video = a->video.video;
+  a->run.video_fn = on_video_result;
+  hs_status st = hs_hash_paths((const char *const *)a->paths.items, a->paths.count, &a->run,
+                               on_result, h);
+  if (st != HS_OK) {
+    cli_error("%s", hs_last_error());
+    return cli_exit_for(st);
   }
-  return EXIT_ALL_DONE;
+  return h->fatal ? EXIT_FATAL : EXIT_ALL_DONE;
 }
 
 static int hash_run(int argc, char **argv) {
@@ -258,7 +249,7 @@ static int hash_run(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOFBF, 1 << 16);
   hs_engine *engine = NULL;
   rc = cli_engine_create("hash", &a.engine, &engine);
-  hash_state h = {.a = &a};
+  hash_state h = {.a = &a, .video = &a.video};
   if (a.variants && !(h.ws = hs_workspace_create())) {
     cli_error("out of memory for a workspace");
     rc = EXIT_FATAL;
@@ -269,9 +260,7 @@ static int hash_run(int argc, char **argv) {
     a.video.decode = a.decode;
     a.video.dihedral = a.dihedral;
     a.video.quiet = a.quiet;
-    a.video.ws = hs_workspace_create();
-    rc = a.video.ws ? hash_in_order(&a, &h) : EXIT_FATAL;
-    hs_workspace_destroy(a.video.ws);
+    rc = hash_all(&a, &h);
     cli_strings_free(&a.video.written);
   }
   hs_engine_destroy(engine);

@@ -27,50 +27,9 @@ void hash_print_error(int jsonl, int quiet, const char *path, const char *cause,
 }
 
 int hash_video_option(const char *name, const char *arg, hash_video_ctx *c) {
-  hs_video_options *v = &c->video;
-  char *end = NULL;
-  double d;
-  uint64_t n;
-  long l;
-  if (strcmp(name, "seconds-per-hash") == 0 || strcmp(name, "max-duration") == 0 ||
-      strcmp(name, "max-decode-time") == 0) {
-    errno = 0;
-    d = strtod(arg, &end);
-    if (errno || end == arg || *end || !(d >= 0) || d > 86400.0 * 7) {
-      cli_usage_error("hash", "--%s: expected seconds (a number >= 0), got '%s'", name, arg);
-      return -1;
-    }
-    if (name[0] == 's' && d > 86400) {
-      cli_usage_error("hash", "--seconds-per-hash: at most 86400, got '%s'", arg);
-      return -1;
-    }
-    if (name[0] == 's')
-      v->seconds_per_hash = d;
-    else if (strcmp(name, "max-duration") == 0)
-      v->max_duration_s = d;
-    else
-      v->max_decode_s = d;
-    return 1;
-  }
-  if (strcmp(name, "max-frames") == 0 || strcmp(name, "max-frame-pixels") == 0) {
-    if (cli_parse_size(arg, 1, &n) != 0 || n == 0) {
-      cli_usage_error("hash", "--%s: expected a positive count, got '%s'", name, arg);
-      return -1;
-    }
-    if (strcmp(name, "max-frames") == 0)
-      v->max_frames = n;
-    else
-      v->max_frame_pixels = n;
-    return 1;
-  }
-  if (strcmp(name, "video-threads") == 0) {
-    if (cli_parse_int(arg, 0, 256, &l) != 0) {
-      cli_usage_error("hash", "--video-threads: expected 0..256, got '%s'", arg);
-      return -1;
-    }
-    v->threads = (int)l;
-    return 1;
-  }
+  int r = cli_video_option("hash", name, arg, &c->video);
+  if (r != 0)
+    return r;
   if (strcmp(name, "out-dir") == 0) {
     c->out_dir = arg;
     return 1;
@@ -78,26 +37,11 @@ int hash_video_option(const char *name, const char *arg, hash_video_ctx *c) {
   return 0;
 }
 
-/* ---- collecting the frames ------------------------------------------------- */
-
+/* A video's sampled frames, in frame order. */
 typedef struct frame_list {
-  hs_video_frame *items;
-  size_t count, cap;
+  const hs_video_frame *items;
+  size_t count;
 } frame_list;
-
-static hs_status keep_frame(void *user, const hs_video_frame *f) {
-  frame_list *l = user;
-  if (l->count == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 256;
-    hs_video_frame *p = realloc(l->items, cap * sizeof *p);
-    if (!p)
-      return HS_ERR_NOMEM;
-    l->items = p;
-    l->cap = cap;
-  }
-  l->items[l->count++] = *f;
-  return HS_OK;
-}
 
 /* ---- the three formats ------------------------------------------------------ */
 
@@ -211,44 +155,30 @@ static int emit_vpdq(hash_video_ctx *c, const char *path, const hs_video_info *i
   return cli_strings_push(&c->written, out) == 0 ? 0 : -1;
 }
 
-/* The cause without the leading "path: " (the record names the path). */
-static const char *cause_of(const char *detail, const char *path) {
-  size_t n = strlen(path);
-  if (strncmp(detail, path, n) == 0 && detail[n] == ':' && detail[n + 1] == ' ')
-    return detail + n + 2;
-  return detail;
-}
-
-int hash_video_file(hash_video_ctx *c, const char *path) {
-  frame_list l = {0};
-  hs_video_info info;
-  hs_status st = hs_video_hash_file(path, &c->decode, &c->video, c->ws, keep_frame, &l, &info);
-  int rc = 0;
-  if (st == HS_ERR_NOMEM) {
-    cli_error("%s", hs_last_error());
-    rc = -1;
-  } else if (st != HS_OK) {
+int hash_video_result(hash_video_ctx *c, const char *path, hs_status st, const char *error,
+                      const hs_video_info *info, const hs_video_frame *frames, size_t n) {
+  frame_list l = {frames, n};
+  if (st != HS_OK) {
     hash_print_error(c->format == HASH_FORMAT_JSONL, c->quiet, path,
-                     cause_of(hs_last_error(), path), info.has_digests ? info.md5 : NULL,
-                     info.has_digests ? info.sha256 : NULL);
-    rc = 1;
-  } else {
-    if (c->format == HASH_FORMAT_TSV)
-      print_tsv(c, path, &l);
-    else if (c->format == HASH_FORMAT_JSONL)
-      print_jsonl(c, path, &info, &l);
-    else
-      rc = emit_vpdq(c, path, &info, &l);
-    /* A partial video counts as an item error: its hashes stand, with a
-     * note saying where decoding stopped. */
-    if (rc == 0 && info.partial) {
-      if (!c->quiet) {
-        fflush(stdout);
-        cli_error("%s: note: %s", path, info.note);
-      }
-      rc = 1;
-    }
+                     error ? error : hs_strerror(st), info->has_digests ? info->md5 : NULL,
+                     info->has_digests ? info->sha256 : NULL);
+    return 1;
   }
-  free(l.items);
+  int rc = 0;
+  if (c->format == HASH_FORMAT_TSV)
+    print_tsv(c, path, &l);
+  else if (c->format == HASH_FORMAT_JSONL)
+    print_jsonl(c, path, info, &l);
+  else
+    rc = emit_vpdq(c, path, info, &l);
+  /* A partial video counts as an item error: its hashes stand, with a
+   * note saying where decoding stopped. */
+  if (rc == 0 && info->partial) {
+    if (!c->quiet) {
+      fflush(stdout);
+      cli_error("%s: note: %s", path, info->note);
+    }
+    rc = 1;
+  }
   return rc;
 }

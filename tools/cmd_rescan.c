@@ -26,7 +26,7 @@ static void rescan_usage(FILE *out) {
           "  --min-quality Q          PDQ quality gate (default 50)\n"
           "  --no-unletterbox         do not match the stored content-region hashes of files\n"
           "                           with added borders\n"
-          CLI_FLOOD_OPTIONS_HELP
+          CLI_FLOOD_OPTIONS_HELP CLI_MATCH_VIDEO_HELP
           CLI_ENGINE_OPTIONS_HELP
           "  --match-on auto|cpu|device where the Hamming search runs: auto = the device when\n"
           "                           it is a GPU or an accelerator, else the CPU (default)\n"
@@ -42,6 +42,7 @@ static int rescan_run(int argc, char **argv) {
       {"radius", required_argument, 0, 0}, {"min-quality", required_argument, 0, 0},
       CLI_ENGINE_LONGOPTS, CLI_FLOOD_LONGOPTS,                 {"match-on", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},      {"no-unletterbox", no_argument, 0, 0},
+      CLI_MATCH_VIDEO_LONGOPTS,
       {"verbose", no_argument, 0, 'v'},    {0, 0, 0, 0}};
   hs_rescan_options o;
   hs_rescan_options_default(&o);
@@ -63,9 +64,10 @@ static int rescan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("rescan", "unknown option");
     const char *name = longopts[idx].name;
-    cli_match_opts mo = {&o.out,     &o.format,      &o.radius,
-                         &o.min_quality, &eo.match_on, &o.flood_files,
-                         &o.flood_per_million};
+    cli_match_opts mo = {&o.out,         &o.format,          &o.radius,
+                         &o.min_quality, &eo.match_on,       &o.flood_files,
+                         &o.flood_per_million, &o.video_query_percent,
+                         &o.video_compared_percent};
     int r = cli_engine_option("rescan", name, optarg, &eo);
     if (r == 0)
       r = cli_match_option("rescan", name, optarg, &mo);

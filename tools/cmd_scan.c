@@ -11,7 +11,7 @@
 static void scan_usage(FILE *out) {
   fprintf(out,
           "usage: hashsweep scan --index IDX [--store STORE] [--out FILE] [options] SOURCE...\n"
-          "Hashes every image under the SOURCEs and reports each file whose PDQ (or any of its\n"
+          "Hashes every image and video under the SOURCEs and reports each file whose PDQ (or any of its\n"
           "7 rotations/flips, or the PDQ of the content inside added borders: variant\n"
           "unletterbox) is within --radius of an active index entry, or whose MD5/SHA-256\n"
           "equals an exact entry. SOURCE: a directory (recursive), @FILE (a manifest, one path\n"
@@ -39,8 +39,10 @@ static void scan_usage(FILE *out) {
           "                           with other options\n"
           "  --index-refresh S        check the index for changes every S seconds (default 30,\n"
           "                           0 never)\n" CLI_DECODE_OPTIONS_HELP CLI_UNLETTERBOX_HELP
+          CLI_MATCH_VIDEO_HELP
           "  -q, --quiet              no progress and no summary\n"
-          "  -v, --verbose            log the path taken (device, index version)\n");
+          "  -v, --verbose            log the path taken (device, index version)\n"
+          CLI_VIDEO_OPTIONS_HELP);
 }
 
 /* A failure found by the CLI itself; printed where library failures are. */
@@ -153,6 +155,7 @@ static int scan_run(int argc, char **argv) {
       {"no-unletterbox", no_argument, 0, 0},
       {"max-file-size", required_argument, 0, 0},
       {"read-timeout", required_argument, 0, 0}, {"quiet", no_argument, 0, 'q'},
+      CLI_MATCH_VIDEO_LONGOPTS,                 CLI_VIDEO_LONGOPTS,
       {"verbose", no_argument, 0, 'v'},         {0, 0, 0, 0}};
   hs_scan_options o;
   hs_scan_options_default(&o);
@@ -174,10 +177,13 @@ static int scan_run(int argc, char **argv) {
     if (c != 0)
       return cli_usage_error("scan", "unknown option");
     const char *name = longopts[idx].name;
-    cli_match_opts mo = {&o.out,     &o.format,      &o.radius,
-                         &o.min_quality, &eo.match_on, &o.flood_files,
-                         &o.flood_per_million};
+    cli_match_opts mo = {&o.out,         &o.format,          &o.radius,
+                         &o.min_quality, &eo.match_on,       &o.flood_files,
+                         &o.flood_per_million, &o.video_query_percent,
+                         &o.video_compared_percent};
     int r = cli_decode_option("scan", name, optarg, &o.decode);
+    if (r == 0)
+      r = cli_video_option("scan", name, optarg, &o.video);
     if (r == 0)
       r = cli_engine_option("scan", name, optarg, &eo);
     if (r == 0)

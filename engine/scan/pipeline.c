@@ -41,6 +41,10 @@ typedef struct job_result {
   int has_content;
   int needs_device;
   hs_luma grid; /* in the worker's workspace (device path) */
+  int is_video;
+  hs_video_info video;
+  hs_query_frame *frames; /* owned until handed to the slot */
+  size_t nframes, frames_cap;
 } job_result;
 
 /* One decode thread. Owned jointly by the thread and the pipeline (refs):
@@ -58,7 +62,12 @@ typedef struct worker {
   hs_logger log;              /* the run's (a copy: it may outlive the run) */
   hs_workspace *ws;
   uint64_t seq;               /* the item, while RUNNING */
-  double since;               /* when it started on it */
+  _Atomic double since;       /* when it started on it, or last showed
+                                 progress (a video's sampled frame) */
+  atomic_int on_video;        /* decoding a video: the watchdog allows it
+                                 the video's own time limit too */
+  hs_video_options video;
+  int videos;
   char path[SOURCES_MAX_PATH];
   job_result res;
 } worker;
@@ -95,6 +104,7 @@ static scan_item *slot_of(pipeline *p, uint64_t seq) { return &p->slots[seq % p-
 
 static void worker_release(worker *w) {
   if (atomic_fetch_sub(&w->refs, 1) == 1) {
+    free(w->res.frames);
     hs_workspace_destroy(w->ws);
     free(w);
   }
@@ -110,11 +120,66 @@ static void fail_result(job_result *r, const char *path, hs_status st) {
   snprintf(r->error, sizeof r->error, "%s", *detail ? detail : hs_strerror(st));
 }
 
+/* A sampled frame of the video being decoded: kept (its hashes only), and
+ * the watchdog told the decode is moving. */
+static hs_status keep_frame(void *user, const hs_video_frame *f) {
+  worker *w = user;
+  job_result *r = &w->res;
+  if (r->nframes == r->frames_cap) {
+    size_t cap = r->frames_cap ? 2 * r->frames_cap : 64;
+    hs_query_frame *p = realloc(r->frames, cap * sizeof *p);
+    if (!p)
+      return error_set(HS_ERR_NOMEM, "%s: out of memory for %zu frame hashes", w->path, cap);
+    r->frames = p;
+    r->frames_cap = cap;
+  }
+  r->frames[r->nframes++] = (hs_query_frame){f->frame, (double)f->timestamp, f->pdq};
+  atomic_store(&w->since, clock_now_s());
+  return HS_OK;
+}
+
+/* Decodes w->path as a video, hashing its sampled frames. */
+static void process_video(worker *w) {
+  job_result *r = &w->res;
+  hs_query_frame *keep = r->frames;
+  size_t keep_cap = r->frames_cap;
+  memset(r, 0, sizeof *r);
+  r->frames = keep; /* the buffer of an earlier video, reused */
+  r->frames_cap = keep_cap;
+  r->is_video = 1;
+  atomic_store(&w->on_video, 1);
+  hs_status st = hs_video_hash_file(w->path, &w->decode, &w->video, w->ws, keep_frame, w,
+                                    &r->video);
+  if (r->video.has_digests) {
+    memcpy(r->info.md5, r->video.md5, 16);
+    memcpy(r->info.sha256, r->video.sha256, 32);
+  }
+  r->info.width = r->video.width;
+  r->info.height = r->video.height;
+  r->info.file_bytes = r->video.file_bytes;
+  snprintf(r->info.format, sizeof r->info.format, "%s", r->video.format);
+  if (st != HS_OK) {
+    r->nframes = 0;
+    fail_result(r, w->path, st);
+  }
+}
+
+/* Image decode failures that a video would give (libvips has no loader
+ * for it, refuses it as untrusted, or finds it above the image size
+ * limit): only these files are sniffed. */
+static int may_be_video(hs_status st) {
+  return st == HS_ERR_UNSUPPORTED || st == HS_ERR_DECODE || st == HS_ERR_LIMIT;
+}
+
 /* Decodes (and on the CPU path hashes) w->path into w->res. Touches only
  * the worker: it may be abandoned while in here. */
 static void process_item(worker *w) {
   job_result *r = &w->res;
+  hs_query_frame *keep = r->frames;
+  size_t keep_cap = r->frames_cap;
   memset(r, 0, sizeof *r);
+  r->frames = keep;
+  r->frames_cap = keep_cap;
   if (!w->ws) {
     r->status = HS_ERR_NOMEM;
     snprintf(r->error, sizeof r->error, "out of memory for a decode workspace");
@@ -122,6 +187,13 @@ static void process_item(worker *w) {
   }
   hs_luma luma;
   hs_status st = hs_decode_file(w->path, &w->decode, w->ws, &luma, &r->info);
+  if (st != HS_OK && w->videos && may_be_video(st)) {
+    fail_result(r, w->path, st); /* the image error stands if it is no video */
+    int video = 0;
+    if (hs_video_sniff_file(w->path, &video, NULL, 0) == HS_OK && video)
+      process_video(w);
+    return;
+  }
   if (st == HS_OK)
     st = hs_grid_for_mode(w->path, &w->decode, w->ws, &luma, &r->info, &r->grid);
   if (st == HS_OK && !w->decode.no_unletterbox) {
@@ -189,6 +261,16 @@ static void complete_item(pipeline *p, worker *w, int on_coordinator) {
   it->pdq = r->pdq;
   it->content = r->content;
   it->has_content = r->has_content;
+  it->is_video = r->is_video;
+  it->video = r->video;
+  if (r->is_video && r->nframes > 0) {
+    /* The frames move to the slot (which frees what it held before). */
+    free(it->frames);
+    it->frames = r->frames;
+    it->nframes = r->nframes;
+    r->frames = NULL;
+    r->frames_cap = r->nframes = 0;
+  }
   int needs_device = r->needs_device;
   if (needs_device && !keep_plane(p, it, &r->grid, !on_coordinator)) {
     it->status = HS_ERR_NOMEM;
@@ -217,7 +299,8 @@ static int work_one(pipeline *p, worker *w) {
   it->state = SLOT_BUSY;
   p->busy++;
   w->seq = seq;
-  w->since = clock_now_s();
+  atomic_store(&w->since, clock_now_s());
+  atomic_store(&w->on_video, 0);
   memcpy(w->path, it->path, sizeof w->path);
   atomic_store(&w->job, JOB_RUNNING);
   pthread_mutex_unlock(&p->lock);
@@ -261,6 +344,8 @@ static worker *worker_new(pipeline *p) {
     return NULL;
   w->p = p;
   w->decode = p->cfg->decode;
+  w->video = p->cfg->video;
+  w->videos = p->cfg->videos;
   w->use_device = p->use_device;
   /* Called on the coordinator, whose logger is the run's. */
   const hs_logger *log = log_current();
@@ -268,6 +353,7 @@ static worker *worker_new(pipeline *p) {
     w->log = *log;
   atomic_init(&w->refs, 2); /* the thread's and the pipeline's */
   atomic_init(&w->job, JOB_IDLE);
+  atomic_init(&w->on_video, 0);
   return w;
 }
 
@@ -297,10 +383,16 @@ static void watchdog(pipeline *p) {
   if (c->item_timeout_ms <= 0)
     return;
   double t = clock_now_s();
+  /* A video shows progress once per sampled frame, which may be minutes of
+   * decoding apart (a large --seconds-per-hash): it has its decode time
+   * limit (which stops it by itself) on top of the item timeout. */
+  double video_ms = c->video.max_decode_s > 0 ? c->video.max_decode_s * 1000 : 1e12;
   for (size_t i = 0; i < p->nworkers; i++) {
     worker *w = p->workers[i];
-    if (!w || !w->started || atomic_load(&w->job) != JOB_RUNNING ||
-        (t - w->since) * 1000 < c->item_timeout_ms)
+    if (!w || !w->started || atomic_load(&w->job) != JOB_RUNNING)
+      continue;
+    double limit = c->item_timeout_ms + (atomic_load(&w->on_video) ? video_ms : 0);
+    if ((t - atomic_load(&w->since)) * 1000 < limit)
       continue;
     int expect = JOB_RUNNING;
     if (!atomic_compare_exchange_strong(&w->job, &expect, JOB_ABANDONED))
@@ -345,6 +437,7 @@ static void fill(pipeline *p) {
     scan_item *it = slot_of(p, p->next);
     hs_luma keep = it->plane;
     size_t keep_cap = it->plane_cap;
+    free(it->frames); /* the previous item's, consumed */
     memset(it, 0, sizeof *it);
     it->plane = keep;
     it->plane_cap = keep_cap;
@@ -565,6 +658,7 @@ void pipeline_config_init(pipeline_config *c, int jobs, hs_engine *engine,
   c->device_batch = hs_engine_uses_device(engine) ? 32 : 0;
   c->plane_budget = (size_t)1 << 30;
   c->decode = *decode;
+  hs_video_options_default(&c->video);
   c->item_timeout_ms = pipeline_item_timeout(decode);
   c->max_abandoned = (size_t)(c->workers > 4 ? c->workers : 4);
 }
@@ -604,8 +698,10 @@ hs_status pipeline_run(const pipeline_config *cfg) {
 
   if (fatal == HS_OK && cancel_triggered(cfg->cancel))
     fatal = cancel_status();
-  for (size_t i = 0; i < cfg->window; i++)
+  for (size_t i = 0; i < cfg->window; i++) {
     free(p.slots[i].plane.data);
+    free(p.slots[i].frames);
+  }
   free(p.slots);
   free(p.fifo);
   free(p.workers);

@@ -7,7 +7,15 @@
  *                        source order, to the consumer (matching, output,
  *                        store); the watchdog
  *   worker threads:      read + digest + decode (libvips) each queued item;
- *                        on the CPU path also PDQ it
+ *                        on the CPU path also PDQ it. A file libvips does
+ *                        not decode is sniffed (libavformat); a video is
+ *                        decoded there and its sampled frames hashed with
+ *                        the CPU PDQ as they come (vPDQ's sampling, see
+ *                        hashsweep/video.h), so a video holds only its frame
+ *                        hashes (hs_query_frame, 280 bytes each: 14,400 for
+ *                        a 4-hour video at one per second), never its
+ *                        pictures. Images pay nothing for this: only files
+ *                        that fail as images are sniffed.
  *
  * Memory stays bounded whatever the archive size: at most `window` items
  * are in flight, and device planes waiting for a batch are limited to
@@ -31,6 +39,8 @@
 
 #include "hashsweep/device.h"
 #include "hashsweep/hash.h"
+#include "hashsweep/video.h"
+#include "hashsweep/video_match.h"
 #include "scan/sources.h"
 
 typedef enum item_kind {
@@ -53,6 +63,13 @@ typedef struct scan_item {
   hs_pdq content;            /* the content region's PDQ inside added
                                 borders, when has_content */
   int has_content;
+  /* a video (status HS_OK: its frames were hashed; an error: it was
+   * recognised as a video and failed) */
+  int is_video;
+  hs_video_info video;
+  hs_query_frame *frames;    /* nframes sampled frames, owned by the slot
+                                (the producer may set them: stored hashes) */
+  size_t nframes;
   /* for the producer/consumer's own use */
   int64_t mtime_ns;
   uint64_t size;
@@ -75,6 +92,10 @@ typedef struct pipeline_config {
   size_t device_batch;       /* planes per engine launch */
   size_t plane_budget;       /* bytes of planes waiting for the device */
   hs_decode_options decode;
+  hs_video_options video;    /* decoding videos: limits and sampling */
+  int videos;                /* 1: a file that is not an image is sniffed and,
+                                when a video, decoded as one (else it is
+                                the image decoder's error) */
   int item_timeout_ms;       /* watchdog: give up on an item after this
                                 (0: never) */
   size_t max_abandoned;      /* stop the run after giving up on more */
@@ -102,7 +123,8 @@ static inline int pipeline_item_timeout(const hs_decode_options *d) {
 /* The sizing every caller shares: `jobs` workers (<= 0: one per core), a
  * window of 8 items per worker plus 64, device batches of 32 planes within
  * 1 GiB when `engine` runs PDQ on a device, the decode options and the
- * watchdog that follows from them (at least 4 stuck files tolerated).
+ * watchdog that follows from them (at least 4 stuck files tolerated), the
+ * default video options, videos off.
  * Clears everything else: the caller sets commit_*, the callbacks and ctx. */
 void pipeline_config_init(pipeline_config *c, int jobs, hs_engine *engine,
                           const hs_decode_options *decode);

@@ -45,7 +45,10 @@ static void json_key_string(FILE *f, const char *key, const char *v, int comma) 
 static void csv_record(FILE *f, const hs_record *r) {
   switch (r->kind) {
   case HS_RECORD_MATCH:
-    fputs("match,", f);
+    /* A video's match rows say "video" or "frame" in the kind column; the
+     * shares, segments and frame times are in the JSON form only. */
+    fputs(r->match_kind ? r->match_kind : "match", f);
+    fputc(',', f);
     csv_field(f, r->path);
     fprintf(f, ",%s,", r->pdq_hex ? r->pdq_hex : "");
     csv_quality(f, r);
@@ -124,13 +127,33 @@ static void json_hash(FILE *f, const hs_record *r) {
   fputs("}\n", f);
 }
 
+/* The keys a video's match adds (docs/video.md): "video" with vPDQ's
+ * shares and the matched time ranges, "frame" with the frame's place. */
+static void json_video_keys(FILE *f, const hs_record *r) {
+  fputs(",\"kind\":", f);
+  hs_json_write_string(f, r->match_kind);
+  if (strcmp(r->match_kind, "frame") == 0) {
+    fprintf(f, ",\"frame\":%lld,\"timestamp\":%.3f", (long long)r->frame, r->timestamp);
+    return;
+  }
+  fprintf(f, ",\"query_percent\":%.2f,\"compared_percent\":%.2f,\"frames_hashed\":%llu",
+          r->query_percent, r->compared_percent, (unsigned long long)r->frames_hashed);
+  fputs(",\"segments\":[", f);
+  for (size_t i = 0; i < r->nsegments; i++)
+    fprintf(f, "%s[%.3f,%.3f]", i ? "," : "", r->segments[2 * i], r->segments[2 * i + 1]);
+  fputc(']', f);
+}
+
 static void json_record(FILE *f, const hs_record *r) {
   switch (r->kind) {
   case HS_RECORD_MATCH:
     fputs("{\"path\":", f);
     hs_json_write_string(f, r->path);
-    json_key_string(f, "pdq", r->pdq_hex, 1);
-    json_quality(f, r);
+    /* A video match has no PDQ of its own: the key is left out. */
+    if (!r->match_kind || r->pdq_hex) {
+      json_key_string(f, "pdq", r->pdq_hex, 1);
+      json_quality(f, r);
+    }
     json_key_string(f, "md5", r->md5_hex, 1);
     fprintf(f, ",\"entry\":%llu", (unsigned long long)r->entry);
     json_key_string(f, "list", r->list, 1);
@@ -139,6 +162,8 @@ static void json_record(FILE *f, const hs_record *r) {
             r->variant, (unsigned long long)r->index_version);
     if (r->held)
       json_key_string(f, "held", r->held, 1);
+    if (r->match_kind)
+      json_video_keys(f, r);
     fputs("}\n", f);
     return;
   case HS_RECORD_ERROR:
@@ -185,6 +210,9 @@ hs_status hs_record_write(FILE *f, hs_out_format format, const hs_record *r) {
            "hs_record_write: bad argument");
   HS_CHECK(r->kind != HS_RECORD_MATCH || r->variant, HS_ERR_INVALID_ARG,
            "hs_record_write: a match record without its variant");
+  HS_CHECK(!r->match_kind || !strcmp(r->match_kind, "frame") ||
+               (!strcmp(r->match_kind, "video") && (r->segments || r->nsegments == 0)),
+           HS_ERR_INVALID_ARG, "hs_record_write: match_kind must be \"video\" or \"frame\"");
   HS_CHECK(r->kind != HS_RECORD_HASH || (r->pdq && r->info), HS_ERR_INVALID_ARG,
            "hs_record_write: a hash record without its PDQ and image info");
   HS_CHECK(format == HS_OUT_JSONL || format == HS_OUT_CSV, HS_ERR_INVALID_ARG,

@@ -18,6 +18,8 @@
 
 /* Files per matching batch: 8 queries each against the haystack. */
 #define RESCAN_BATCH 8192
+/* ... or fewer when their videos hold this many frames between them. */
+#define RESCAN_BATCH_FRAMES 65536
 
 void hs_rescan_options_init(hs_rescan_options *dst, size_t size) {
   hs_rescan_options o;
@@ -28,6 +30,8 @@ void hs_rescan_options_init(hs_rescan_options *dst, size_t size) {
   o.unletterbox = 1;
   o.flood_files = HS_FLOOD_FILES;
   o.flood_per_million = HS_FLOOD_PER_MILLION;
+  o.video_query_percent = HS_VIDEO_DEFAULT_QUERY_PERCENT;
+  o.video_compared_percent = HS_VIDEO_DEFAULT_COMPARED_PERCENT;
   options_init(dst, size, &o, sizeof o);
 }
 
@@ -43,23 +47,47 @@ typedef struct rescan_run {
   uint8_t *has_content;
   uint8_t (*md5)[16];
   uint8_t (*sha)[32];
+  hs_query_frame **frames; /* a video's frames (owned), else NULL */
+  size_t *nframes;
+  char **notes;            /* a partial video's note (owned), else NULL */
+  size_t batch_frames;     /* frames gathered in this batch */
   match_input *in;
   size_t n;
   hs_status status;
   double t0, last_tick;
 } rescan_run;
 
+static void free_batch(rescan_run *r) {
+  for (size_t i = 0; i < r->n; i++) {
+    free(r->paths[i]);
+    free(r->frames[i]);
+    free(r->notes[i]);
+    r->frames[i] = NULL;
+    r->notes[i] = NULL;
+    r->nframes[i] = 0;
+  }
+  r->n = 0;
+  r->batch_frames = 0;
+}
+
 static hs_status flush_batch(rescan_run *r) {
-  for (size_t i = 0; i < r->n; i++)
+  for (size_t i = 0; i < r->n; i++) {
     r->in[i] = (match_input){.path = r->paths[i], .pdq = &r->pdq[i],
                              .content = r->has_content[i] ? &r->content[i] : NULL,
                              .md5 = r->md5[i], .sha256 = r->sha[i]};
+    if (r->frames[i] || r->nframes[i] == SIZE_MAX) {
+      r->in[i].pdq = NULL;
+      r->in[i].content = NULL;
+      r->in[i].is_video = 1;
+      r->in[i].frames = r->frames[i];
+      r->in[i].nframes = r->frames[i] ? r->nframes[i] : 0;
+      r->in[i].note = r->notes[i];
+    }
+  }
   hs_status st = matcher_run_batch(&r->m, r->in, r->n, r->out, &r->sum);
   if (st == HS_OK)
     st = sink_flush(r->out, NULL);
-  for (size_t i = 0; i < r->n; i++)
-    free(r->paths[i]);
-  r->n = 0;
+  free_batch(r);
   double t = clock_now_s();
   r->sum.elapsed = t - r->t0;
   if (r->o->progress && t - r->last_tick >= 0.5) {
@@ -94,8 +122,30 @@ static int visit(void *ctx, const char *path, const store_record *rec) {
   r->content[i].quality = rec->content_quality;
   memcpy(r->md5[i], rec->md5, 16);
   memcpy(r->sha[i], rec->sha256, 32);
+  if (rec->is_video) {
+    /* The stored frames: matched as a scan would, nothing decoded. A
+     * video without frames is marked by SIZE_MAX. */
+    r->nframes[i] = rec->nframes ? rec->nframes : SIZE_MAX;
+    if (rec->nframes) {
+      r->frames[i] = malloc((size_t)rec->nframes * sizeof **r->frames);
+      if (!r->frames[i]) {
+        r->n++;
+        r->status = error_set(HS_ERR_NOMEM, "out of memory for %u frame hashes", rec->nframes);
+        return 1;
+      }
+      store_frames_unpack(rec, r->frames[i]);
+    }
+    if (rec->error[0] && !(r->notes[i] = strdup(rec->error))) {
+      r->n++;
+      r->status = error_set(HS_ERR_NOMEM, "out of memory");
+      return 1;
+    }
+    r->batch_frames += rec->nframes;
+  }
   r->n++;
-  if (r->n == RESCAN_BATCH && (r->status = flush_batch(r)) != HS_OK)
+  /* A batch of long videos is flushed early: memory stays bounded. */
+  if ((r->n == RESCAN_BATCH || r->batch_frames >= RESCAN_BATCH_FRAMES) &&
+      (r->status = flush_batch(r)) != HS_OK)
     return 1;
   return 0;
 }
@@ -111,7 +161,11 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
   r.md5 = calloc(RESCAN_BATCH, sizeof *r.md5);
   r.sha = calloc(RESCAN_BATCH, sizeof *r.sha);
   r.in = calloc(RESCAN_BATCH, sizeof *r.in);
-  hs_status st = r.paths && r.pdq && r.content && r.has_content && r.md5 && r.sha && r.in
+  r.frames = calloc(RESCAN_BATCH, sizeof *r.frames);
+  r.nframes = calloc(RESCAN_BATCH, sizeof *r.nframes);
+  r.notes = calloc(RESCAN_BATCH, sizeof *r.notes);
+  hs_status st = r.paths && r.pdq && r.content && r.has_content && r.md5 && r.sha && r.in &&
+                         r.frames && r.nframes && r.notes
                      ? HS_OK
                      : error_set(HS_ERR_NOMEM, "out of memory");
   store *s = NULL;
@@ -127,7 +181,8 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
     st = store_open(o->store, 1, &s);
   if (st == HS_OK)
     st = matcher_open(&r.m, o->index, match_engine, o->list, o->since_version, o->radius,
-                      o->min_quality, 0, o->cancel);
+                      o->min_quality, o->video_query_percent, o->video_compared_percent, 0,
+                      o->cancel);
   if (st == HS_OK)
     st = sink_open_run(o->out, o->format, 0, o->record, o->record_user, &r.out);
   if (st == HS_OK)
@@ -145,8 +200,8 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
       st = matcher_finish_flood(&r.m, o->index, r.sum.seen, o->command, r.out,
                                 &r.sum.quarantined);
   }
-  for (size_t i = 0; i < r.n; i++)
-    free(r.paths[i]);
+  if (r.frames && r.notes && r.nframes && r.paths)
+    free_batch(&r);
   r.sum.elapsed = clock_now_s() - r.t0;
   r.sum.index_version = r.m.version;
   if (o->progress)
@@ -160,6 +215,7 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
   hs_engine_destroy(match_owned);
   free(r.paths), free(r.pdq), free(r.content), free(r.has_content);
   free(r.md5), free(r.sha), free(r.in);
+  free(r.frames), free(r.nframes), free(r.notes);
   return st;
 }
 

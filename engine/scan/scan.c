@@ -58,6 +58,9 @@ void hs_scan_options_init(hs_scan_options *dst, size_t size) {
   o.index_refresh_s = 30;
   o.flood_files = HS_FLOOD_FILES;
   o.flood_per_million = HS_FLOOD_PER_MILLION;
+  hs_video_options_default(&o.video);
+  o.video_query_percent = HS_VIDEO_DEFAULT_QUERY_PERCENT;
+  o.video_compared_percent = HS_VIDEO_DEFAULT_COMPARED_PERCENT;
   options_init(dst, size, &o, sizeof o);
 }
 
@@ -97,6 +100,13 @@ static void fingerprint(const hs_scan_options *o, uint8_t out[32]) {
            o->shard_index, o->shard_count, (unsigned long long)o->decode.max_pixels,
            (unsigned long long)o->decode.max_file_bytes,
            !o->decode.no_unletterbox ? "" : " no-unletterbox");
+  EVP_DigestUpdate(c, buf, strlen(buf));
+  /* Videos: what changes their frames or their records. */
+  const hs_video_options *v = &o->video;
+  snprintf(buf, sizeof buf, " video s=%.17g dur=%.17g frames=%llu px=%llu t=%.17g q=%.17g c=%.17g",
+           v->seconds_per_hash, v->max_duration_s, (unsigned long long)v->max_frames,
+           (unsigned long long)v->max_frame_pixels, v->max_decode_s, o->video_query_percent,
+           o->video_compared_percent);
   EVP_DigestUpdate(c, buf, strlen(buf));
   unsigned len = 0;
   EVP_DigestFinal_ex(c, out, &len);
@@ -182,10 +192,17 @@ static int produce(void *ctx, scan_item *item) {
     }
     store_record rec;
     int found = 0;
-    if (store_lookup(r->st, si.path, &rec, &found) != HS_OK)
+    hs_query_frame *frames = NULL;
+    if (store_lookup_frames(r->st, si.path, &rec, &frames, &found) != HS_OK)
       return -1;
+    /* Owned by the slot from here (freed when it is reused). */
+    item->frames = frames;
+    item->nframes = frames ? rec.nframes : 0;
     if (found && rec.job == r->job.id) {
       r->sum.resumed++; /* reported by the interrupted run of this job */
+      free(item->frames);
+      item->frames = NULL;
+      item->nframes = 0;
       continue;
     }
     struct stat st;
@@ -198,9 +215,16 @@ static int produce(void *ctx, scan_item *item) {
     item->size = (uint64_t)st.st_size;
     item->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
     if (found && rec.status == STORE_OK && rec.size == item->size &&
-        rec.mtime_ns == item->mtime_ns && stored_hashes_fit(rec.pipeline, &r->o->decode)) {
-      /* Unchanged since it was hashed: match the stored hashes. */
+        rec.mtime_ns == item->mtime_ns && stored_hashes_fit(rec.pipeline, &r->o->decode) &&
+        (!rec.is_video || rec.seconds_per_hash == r->o->video.seconds_per_hash)) {
+      /* Unchanged since it was hashed: match the stored hashes (a
+       * video's frames: nothing is decoded). */
       item->kind = ITEM_READY;
+      item->is_video = rec.is_video;
+      if (rec.is_video && rec.error[0]) {
+        item->video.partial = 1;
+        snprintf(item->video.note, sizeof item->video.note, "%.255s", rec.error);
+      }
       item->flags = ITEM_UNCHANGED;
       item->status = HS_OK;
       item->pdq.quality = rec.quality;
@@ -214,6 +238,9 @@ static int produce(void *ctx, scan_item *item) {
       item->info.height = rec.height;
       return 1;
     }
+    free(item->frames); /* stored frames of a file hashed again */
+    item->frames = NULL;
+    item->nframes = 0;
     item->kind = ITEM_DECODE;
     return 1;
   }
@@ -231,7 +258,8 @@ static void counts_load(hs_scan_summary *s, const uint64_t c[7]) {
   s->matches = c[4], s->failed = c[5], s->low_quality = c[6];
 }
 
-static void to_record(const scan_item *it, uint32_t job, uint8_t pipeline, store_record *rec) {
+static void to_record(const scan_item *it, uint32_t job, uint8_t pipeline, double sph,
+                      store_record *rec) {
   memset(rec, 0, sizeof *rec);
   rec->job = job;
   rec->pipeline = pipeline;
@@ -250,6 +278,19 @@ static void to_record(const scan_item *it, uint32_t job, uint8_t pipeline, store
     return;
   }
   rec->status = STORE_OK;
+  if (it->is_video) {
+    rec->is_video = 1;
+    rec->seconds_per_hash = sph;
+    rec->frames = it->frames;
+    rec->nframes = (uint32_t)it->nframes;
+    rec->width = it->info.width;
+    rec->height = it->info.height;
+    memcpy(rec->md5, it->info.md5, 16);
+    memcpy(rec->sha256, it->info.sha256, 32);
+    if (it->video.partial)
+      snprintf(rec->error, sizeof rec->error, "%s", it->video.note);
+    return;
+  }
   rec->quality = (uint8_t)it->pdq.quality;
   rec->width = it->info.width;
   rec->height = it->info.height;
@@ -282,7 +323,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
       if (st != HS_OK || (found && old.job == r->job.id))
         continue;
       store_record rec;
-      to_record(it, r->job.id, pipeline_code(&r->o->decode), &rec);
+      to_record(it, r->job.id, pipeline_code(&r->o->decode), r->o->video.seconds_per_hash, &rec);
       st = store_batch_put(r->st, it->path, &rec);
     }
     match_input *x = &in[k++];
@@ -296,16 +337,17 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
       if (memcmp(it->info.md5, zero, sizeof zero) != 0) {
         x->md5 = it->info.md5;
         x->sha256 = it->info.sha256;
-        /* libvips does not know videos (it called an MP4 "not an image" or
-         * "magick files are blocked"): say what the file is. */
-        int video = 0;
-        if (hs_video_sniff_file(it->path, &video, NULL, 0) == HS_OK && video)
-          x->error = "a video: scans match its MD5/SHA-256 but do not hash its frames yet "
-                     "(hashsweep hash does)";
       }
     } else {
-      x->pdq = &it->pdq;
-      x->content = it->has_content ? &it->content : NULL;
+      if (it->is_video) {
+        x->is_video = 1;
+        x->frames = it->frames;
+        x->nframes = it->nframes;
+        x->note = it->video.partial ? it->video.note : NULL;
+      } else {
+        x->pdq = &it->pdq;
+        x->content = it->has_content ? &it->content : NULL;
+      }
       x->md5 = it->info.md5;
       x->sha256 = it->info.sha256;
       if (it->flags & ITEM_UNCHANGED)
@@ -358,7 +400,8 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
     st = placement_engine(o->engine, STAGE_HASH, &hash_engine, &hash_owned);
   if (st == HS_OK)
     st = matcher_open(&r.m, o->index, match_engine, NULL, 0, o->radius, o->min_quality,
-                      o->index_refresh_s, o->cancel);
+                      o->video_query_percent, o->video_compared_percent, o->index_refresh_s,
+                      o->cancel);
   if (st != HS_OK) {
     hs_engine_destroy(match_owned);
     hs_engine_destroy(hash_owned);
@@ -388,6 +431,8 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
   if (st == HS_OK) {
     pipeline_config cfg;
     pipeline_config_init(&cfg, o->jobs, hash_engine, &o->decode);
+    cfg.video = o->video;
+    cfg.videos = 1;
     /* Each commit is an fsync and an LMDB commit (a few ms); a killed scan
      * loses at most this much work. */
     cfg.commit_items = 64;

@@ -23,6 +23,8 @@ static void unload(scan_matcher *m) {
   exact_set_destroy(m->md5);
   exact_set_destroy(m->sha256);
   m->md5 = m->sha256 = NULL;
+  hs_video_matcher_close(m->video);
+  m->video = NULL;
 }
 
 static hs_status load_exact(scan_matcher *m, hs_hash_type type, exact_set **out) {
@@ -55,6 +57,8 @@ static hs_status load(scan_matcher *m) {
     st = load_exact(m, HS_HASH_MD5, &m->md5);
   if (st == HS_OK)
     st = load_exact(m, HS_HASH_SHA256, &m->sha256);
+  if (st == HS_OK)
+    st = hs_video_matcher_open(m->snap, m->engine, &m->vopts, &m->video);
   if (st != HS_OK) {
     unload(m);
     return st;
@@ -67,7 +71,8 @@ static hs_status load(scan_matcher *m) {
 
 hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engine,
                        const char *list, uint64_t since_version, int radius, int min_quality,
-                       int refresh_s, const hs_cancel *cancel) {
+                       double query_percent, double compared_percent, int refresh_s,
+                       const hs_cancel *cancel) {
   memset(m, 0, sizeof *m);
   m->engine = engine;
   m->radius = radius;
@@ -79,6 +84,12 @@ hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engin
   m->filter.list = list ? m->list : NULL;
   m->filter.since_version = since_version;
   m->filter.cancel = cancel; /* index loads (and reloads) stop on it */
+  hs_video_match_options_default(&m->vopts);
+  m->vopts.radius = radius;
+  m->vopts.min_quality = min_quality;
+  m->vopts.query_percent = query_percent;
+  m->vopts.compared_percent = compared_percent;
+  m->vopts.list = m->filter.list;
   HS_TRY(hs_index_open(index_path, HS_INDEX_READONLY, &m->index));
   hs_status st = hs_index_snapshot_open(m->index, &m->snap);
   if (st == HS_OK)
@@ -317,6 +328,116 @@ static void report_undecoded(const match_input *x, sink *out, hs_scan_summary *s
   sum->failed++;
 }
 
+/* ---- videos ---------------------------------------------------------------- */
+
+typedef struct video_ctx {
+  scan_matcher *m;
+  const match_input *x;
+  sink *out;
+  const char *md5_hex;
+  size_t matches;
+  hs_status st;
+} video_ctx;
+
+/* The entry behind a hit, when the run's filter admits it (rescan --since:
+ * only entries added after that version). 0: skip; -1: failed (c->st). */
+static int hit_entry(video_ctx *c, uint64_t id, hs_index_entry *e) {
+  c->st = hs_index_entry_get(c->m->snap, id, e);
+  if (c->st != HS_OK)
+    return -1;
+  return e->version_added > c->m->filter.since_version;
+}
+
+static int on_video_hit(void *user, const hs_video_hit *h) {
+  video_ctx *c = user;
+  hs_index_entry e;
+  int r = hit_entry(c, h->entry, &e);
+  if (r <= 0)
+    return r < 0;
+  double *seg = malloc((h->nsegments ? h->nsegments : 1) * 2 * sizeof *seg);
+  if (!seg) {
+    c->st = error_set(HS_ERR_NOMEM, "out of memory");
+    return 1;
+  }
+  for (size_t i = 0; i < h->nsegments; i++) {
+    seg[2 * i] = h->segments[i].start;
+    seg[2 * i + 1] = h->segments[i].end;
+  }
+  hs_record rec = {.kind = HS_RECORD_MATCH, .path = c->x->path, .quality = -1,
+                   .md5_hex = c->md5_hex, .entry = h->entry, .list = e.list, .label = e.label,
+                   .distance = h->distance, .variant = h->variant ? h->variant : "orig",
+                   .index_version = c->m->version, .match_kind = "video",
+                   .query_percent = h->query_percent, .compared_percent = h->compared_percent,
+                   .frames_hashed = h->frames_hashed, .segments = seg,
+                   .nsegments = h->nsegments};
+  sink_match(c->out, &rec);
+  free(seg);
+  c->matches++;
+  return 0;
+}
+
+/* The scanned frame with this number (frames are in frame order). */
+static const hs_query_frame *frame_of(const match_input *x, int64_t frame) {
+  size_t lo = 0, hi = x->nframes;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (x->frames[mid].frame < frame)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo < x->nframes && x->frames[lo].frame == frame ? &x->frames[lo] : NULL;
+}
+
+static int on_frame_hit(void *user, const hs_frame_hit *h) {
+  video_ctx *c = user;
+  hs_index_entry e;
+  int r = hit_entry(c, h->entry, &e);
+  if (r <= 0)
+    return r < 0;
+  const hs_query_frame *f = frame_of(c->x, h->frame);
+  char pdq_hex[65];
+  if (f)
+    hs_hash256_to_hex(&f->pdq.hash[HS_DIH_ORIG], pdq_hex);
+  hs_record rec = {.kind = HS_RECORD_MATCH, .path = c->x->path, .pdq_hex = f ? pdq_hex : NULL,
+                   .quality = f ? f->pdq.quality : -1, .md5_hex = c->md5_hex,
+                   .entry = h->entry, .list = e.list, .label = e.label,
+                   .distance = h->distance, .variant = h->variant ? h->variant : "orig",
+                   .index_version = c->m->version, .match_kind = "frame", .frame = h->frame,
+                   .timestamp = h->timestamp};
+  sink_match(c->out, &rec);
+  c->matches++;
+  return 0;
+}
+
+/* A video's records after its exact hits (`exact` of them, already
+ * written): its frames against video and image entries, then the note of
+ * a partial decode (counted as a failure: the file is damaged, exit 1). */
+static hs_status match_video(scan_matcher *m, const match_input *x, size_t exact, sink *out,
+                             hs_scan_summary *sum) {
+  char md5_hex[33];
+  if (x->md5)
+    hs_bytes_to_hex(x->md5, 16, md5_hex);
+  video_ctx c = {.m = m, .x = x, .out = out, .md5_hex = x->md5 ? md5_hex : NULL};
+  hs_status st = HS_OK;
+  if (m->video && x->nframes > 0)
+    st = hs_video_match(m->video, x->frames, x->nframes, on_video_hit, on_frame_hit, &c);
+  if (st == HS_OK)
+    st = c.st;
+  if (st != HS_OK)
+    return st;
+  if (c.matches > 0) {
+    sum->matches += c.matches;
+    if (exact == 0)
+      sum->matched++; /* emit_hits counted the file when it had exact hits */
+  }
+  if (x->note) {
+    sink_note(out, x->path, NULL, -1, x->md5 ? md5_hex : NULL, x->note);
+    sum->failed++;
+  }
+  return HS_OK;
+}
+
 hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, sink *out,
                             hs_scan_summary *sum) {
   /* Queries: the 8 variants of every file that passes the quality gate,
@@ -358,6 +479,12 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
       st = emit_hits(m, x, hits, nh, out, sum);
       if (st == HS_OK)
         report_undecoded(x, out, sum);
+      continue;
+    }
+    if (x->is_video) {
+      st = emit_hits(m, x, hits, nh, out, sum);
+      if (st == HS_OK)
+        st = match_video(m, x, nh, out, sum);
       continue;
     }
     int gated = x->pdq && x->pdq->quality >= m->guard.query_gate;

@@ -12,13 +12,19 @@
  * variant's name (variant_resolve.h), and loses ties to the entry's own
  * hash. Files below the quality
  * gate are not PDQ-matched (a note record says so). MD5 and SHA-256 of the
- * file bytes are looked up among the exact entries. */
+ * file bytes are looked up among the exact entries.
+ *
+ * Videos: their sampled frames go to the video matcher
+ * (hashsweep/video_match.h): a "video" record per listed video matched by
+ * vPDQ's rule, a "frame" record per frame within the radius of an image
+ * entry. A video decoded only in part has a note record too. */
 #ifndef HS_SCAN_SCAN_MATCH_H
 #define HS_SCAN_SCAN_MATCH_H
 
 #include "hashsweep/index.h"
 #include "hashsweep/match.h"
 #include "hashsweep/scan.h"
+#include "hashsweep/video_match.h"
 #include "scan/exact_set.h"
 #include "scan/guard.h"
 #include "scan/sink.h"
@@ -39,11 +45,15 @@ typedef struct scan_matcher {
   size_t npdq;
   scan_guard guard;    /* per-list settings, allow-lists, flood counts */
   exact_set *md5, *sha256;
+  hs_video_match_options vopts;
+  hs_video_matcher *video;
 } scan_matcher;
 
+/* query_percent / compared_percent: vPDQ's shares for video entries. */
 hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engine,
                        const char *list, uint64_t since_version, int radius, int min_quality,
-                       int refresh_s, const hs_cancel *cancel);
+                       double query_percent, double compared_percent, int refresh_s,
+                       const hs_cancel *cancel);
 /* Reloads when the index changed and the refresh interval has passed. */
 hs_status matcher_refresh_if_due(scan_matcher *m);
 void matcher_close(scan_matcher *m);
@@ -68,6 +78,11 @@ typedef struct match_input {
                                so does it) */
   const uint8_t *md5;       /* NULL: no digests */
   const uint8_t *sha256;
+  /* a video (pdq NULL): its sampled frames in frame order */
+  int is_video;
+  const hs_query_frame *frames;
+  size_t nframes;
+  const char *note;         /* decoded in part: why ("partial: ..."), or NULL */
 } match_input;
 
 /* Writes each input's records into the sink, in input order, and counts

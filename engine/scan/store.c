@@ -24,6 +24,14 @@
  * records of every other file. */
 #define RECORD_FORMAT_CONTENT 2
 #define REC_CONTENT (1 + 8 * 32)
+/* A video: format 1's fields (pdq unused, error = the note), then f64
+ * seconds_per_hash, u32 nframes and the frames, REC_FRAME bytes each:
+ * i64 frame, f64 timestamp, u8 quality, 8 x 32 bytes of PDQ (the frame's
+ * and its 7 dihedral hashes: a mirrored video is matched from them). Older
+ * builds call such a record damaged; they never wrote one. */
+#define RECORD_FORMAT_VIDEO 3
+#define REC_VIDEO_HEAD (8 + 4)
+#define REC_FRAME (8 + 8 + 1 + 8 * 32)
 /* LMDB keys are limited to 511 bytes; longer paths are keyed by a digest
  * and carry the full path in the value. */
 #define MAX_PLAIN_KEY 480
@@ -90,11 +98,14 @@ static hs_status begin(store *s, unsigned flags, MDB_txn **txn) {
 #define REC_FIXED (4 + 4 + 8 + 8 + 4 + 4 + 16 + 32 + 8 * 32 + 2 + 2)
 
 static hs_status encode(store *s, const char *path, const store_record *r, MDB_val *v) {
-  size_t plen = strlen(path), elen = r->status == STORE_ERROR ? strlen(r->error) : 0;
+  int video = r->status == STORE_OK && r->is_video;
+  size_t plen = strlen(path),
+         elen = r->status == STORE_ERROR || video ? strnlen(r->error, sizeof r->error - 1) : 0;
   if (plen > 65535)
     return error_set(HS_ERR_LIMIT, "%.200s...: path too long for the store", path);
-  int content = r->status == STORE_OK && r->has_content;
-  size_t need = REC_FIXED + plen + elen + (content ? REC_CONTENT : 0);
+  int content = r->status == STORE_OK && r->has_content && !video;
+  size_t need = REC_FIXED + plen + elen + (content ? REC_CONTENT : 0) +
+                (video ? REC_VIDEO_HEAD + (size_t)r->nframes * REC_FRAME : 0);
   if (need > s->buf_cap) {
     uint8_t *b = realloc(s->buf, need);
     if (!b)
@@ -103,7 +114,7 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
     s->buf_cap = need;
   }
   uint8_t *p = s->buf;
-  p[0] = content ? RECORD_FORMAT_CONTENT : RECORD_FORMAT;
+  p[0] = video ? RECORD_FORMAT_VIDEO : content ? RECORD_FORMAT_CONTENT : RECORD_FORMAT;
   p[1] = r->status;
   p[2] = r->quality;
   p[3] = r->pipeline;
@@ -125,6 +136,18 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
     *p++ = r->content_quality;
     memcpy(p, r->content, 8 * 32);
   }
+  if (video) {
+    memcpy(p, &r->seconds_per_hash, 8), p += 8;
+    memcpy(p, &r->nframes, 4), p += 4;
+    for (uint32_t i = 0; i < r->nframes; i++) {
+      const hs_query_frame *f = &r->frames[i];
+      uint8_t q = (uint8_t)f->pdq.quality;
+      memcpy(p, &f->frame, 8), p += 8;
+      memcpy(p, &f->timestamp, 8), p += 8;
+      *p++ = q;
+      memcpy(p, f->pdq.hash, 8 * 32), p += 8 * 32;
+    }
+  }
   v->mv_data = s->buf;
   v->mv_size = need;
   return HS_OK;
@@ -134,10 +157,12 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
 static hs_status decode(const MDB_val *v, store_record *r, const char **path, size_t *plen,
                         const char *dir) {
   const uint8_t *p = v->mv_data;
-  if (v->mv_size < REC_FIXED || (p[0] != RECORD_FORMAT && p[0] != RECORD_FORMAT_CONTENT))
+  if (v->mv_size < REC_FIXED ||
+      (p[0] != RECORD_FORMAT && p[0] != RECORD_FORMAT_CONTENT && p[0] != RECORD_FORMAT_VIDEO))
     return error_set(HS_ERR_CORRUPT, "store %s: damaged file record (%zu bytes)", dir,
                      v->mv_size);
   memset(r, 0, sizeof *r);
+  int video = p[0] == RECORD_FORMAT_VIDEO;
   size_t extra = p[0] == RECORD_FORMAT_CONTENT ? REC_CONTENT : 0;
   r->status = p[1];
   r->quality = p[2];
@@ -154,6 +179,16 @@ static hs_status decode(const MDB_val *v, store_record *r, const char **path, si
   uint16_t pl, el;
   memcpy(&pl, p, 2), p += 2;
   memcpy(&el, p, 2), p += 2;
+  if (video && REC_FIXED + (size_t)pl + el + REC_VIDEO_HEAD <= v->mv_size) {
+    const uint8_t *h = p + pl + el;
+    memcpy(&r->seconds_per_hash, h, 8);
+    memcpy(&r->nframes, h + 8, 4);
+    r->is_video = 1;
+    r->frame_bytes = h + REC_VIDEO_HEAD;
+    extra = REC_VIDEO_HEAD + (size_t)r->nframes * REC_FRAME;
+  } else if (video) {
+    return error_set(HS_ERR_CORRUPT, "store %s: damaged video record", dir);
+  }
   if (REC_FIXED + (size_t)pl + el + extra != v->mv_size)
     return error_set(HS_ERR_CORRUPT, "store %s: damaged file record", dir);
   if (path)
@@ -163,7 +198,7 @@ static hs_status decode(const MDB_val *v, store_record *r, const char **path, si
   size_t n = el < sizeof r->error - 1 ? el : sizeof r->error - 1;
   memcpy(r->error, p + pl, n);
   r->error[n] = '\0';
-  if (extra) {
+  if (extra && !video) {
     const uint8_t *c = p + pl + el;
     r->has_content = 1;
     r->content_quality = c[0];
@@ -399,14 +434,51 @@ static hs_status lookup_in(store *s, MDB_txn *txn, const char *path, store_recor
   return HS_OK;
 }
 
-hs_status store_lookup(store *s, const char *path, store_record *rec, int *found) {
-  if (s->batch)
-    return lookup_in(s, s->batch, path, rec, found);
-  MDB_txn *txn;
-  HS_TRY(begin(s, MDB_RDONLY, &txn));
+void store_frames_unpack(const store_record *rec, hs_query_frame *out) {
+  const uint8_t *p = rec->frame_bytes;
+  for (uint32_t i = 0; i < rec->nframes; i++, p += REC_FRAME) {
+    hs_query_frame *f = &out[i];
+    memset(f, 0, sizeof *f);
+    memcpy(&f->frame, p, 8);
+    memcpy(&f->timestamp, p + 8, 8);
+    f->pdq.quality = p[16];
+    memcpy(f->pdq.hash, p + 17, 8 * 32);
+  }
+}
+
+/* The frames of a video record, copied out while the transaction that
+ * holds them is open; the borrowed pointer is cleared. */
+static hs_status copy_frames(store_record *rec, hs_query_frame **frames) {
+  *frames = NULL;
+  if (rec->is_video && rec->nframes > 0) {
+    *frames = malloc((size_t)rec->nframes * sizeof **frames);
+    if (!*frames)
+      return error_set(HS_ERR_NOMEM, "out of memory for %u frame hashes", rec->nframes);
+    store_frames_unpack(rec, *frames);
+  }
+  rec->frame_bytes = NULL;
+  return HS_OK;
+}
+
+hs_status store_lookup_frames(store *s, const char *path, store_record *rec,
+                              hs_query_frame **frames, int *found) {
+  if (frames)
+    *frames = NULL;
+  MDB_txn *txn = s->batch;
+  if (!txn)
+    HS_TRY(begin(s, MDB_RDONLY, &txn));
   hs_status st = lookup_in(s, txn, path, rec, found);
-  mdb_txn_abort(txn);
+  if (st == HS_OK && *found)
+    st = frames ? copy_frames(rec, frames) : HS_OK;
+  if (*found)
+    rec->frame_bytes = NULL;
+  if (txn != s->batch)
+    mdb_txn_abort(txn);
   return st;
+}
+
+hs_status store_lookup(store *s, const char *path, store_record *rec, int *found) {
+  return store_lookup_frames(s, path, rec, NULL, found);
 }
 
 hs_status store_batch_begin(store *s) {
@@ -480,7 +552,9 @@ hs_status store_batch_put(store *s, const char *path, const store_record *rec) {
 
 hs_status store_batch_lookup(store *s, const char *path, store_record *rec, int *found) {
   HS_CHECK(s->batch, HS_ERR_INTERNAL, "store batch not open");
-  return lookup_in(s, s->batch, path, rec, found);
+  hs_status st = lookup_in(s, s->batch, path, rec, found);
+  rec->frame_bytes = NULL; /* not valid past the call */
+  return st;
 }
 
 hs_status store_batch_commit(store *s, const char *job_name, const store_job *job) {

@@ -19,6 +19,7 @@
 
 #include "hashsweep/core.h"
 #include "hashsweep/hash.h"
+#include "hashsweep/video_match.h"
 
 enum { STORE_OK = 0, STORE_ERROR = 1 };
 
@@ -37,8 +38,21 @@ typedef struct store_record {
   uint8_t has_content;     /* added borders found: content* are valid */
   uint8_t content_quality;
   hs_hash256 content[HS_DIH_COUNT];
-  char error[512]; /* STORE_ERROR: the one-line cause */
+  char error[512]; /* STORE_ERROR: the one-line cause; a video: its note
+                      ("partial: ...") or "" */
+  /* A video (record format 3): the hashes of its sampled frames. pdq and
+   * quality are unused (zero); width/height are the video's. */
+  uint8_t is_video;
+  double seconds_per_hash;     /* the sampling the frames were made with */
+  uint32_t nframes;
+  const hs_query_frame *frames; /* writing: the frames to store */
+  const uint8_t *frame_bytes;  /* reading: nframes packed frames inside the
+                                  stored value (store_frames_unpack), valid
+                                  only during a store_iterate callback */
 } store_record;
+
+/* Unpacks rec->frame_bytes into out (rec->nframes entries). */
+void store_frames_unpack(const store_record *rec, hs_query_frame *out);
 
 enum { JOB_RUNNING = 1, JOB_DONE = 2 };
 
@@ -71,6 +85,10 @@ hs_status store_job_finish(store *s, const char *name, store_job *job);
 
 /* Looks up a file's record. */
 hs_status store_lookup(store *s, const char *path, store_record *rec, int *found);
+/* The same, and for a video the frames, unpacked into *frames (malloc'd,
+ * the caller frees; NULL for anything else). */
+hs_status store_lookup_frames(store *s, const char *path, store_record *rec,
+                              hs_query_frame **frames, int *found);
 
 /* A batch: records and the job's new output length in one transaction. */
 hs_status store_batch_begin(store *s);

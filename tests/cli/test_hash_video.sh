@@ -170,7 +170,9 @@ if command -v strace > /dev/null && strace -f -o /dev/null true 2> /dev/null; th
   strace -f -e trace=open,openat,openat2,stat,newfstatat,access -o "$T/trace.txt" \
     "$HS" hash "$T/playlist.m3u8" "$T/concat.mp4" > /dev/null 2>&1
   expect_eq "playlists: the referenced files were never touched" "$(grep -c secret "$T/trace.txt")" 0
-  expect_eq "playlists: the files themselves were read" "$(grep -cE 'playlist.m3u8|concat.mp4' "$T/trace.txt")" 4
+  # Each is opened three times: as an image (libvips has no loader), by the
+  # probe that finds a container, by the video decoder that refuses it.
+  expect_eq "playlists: the files themselves were read" "$(grep -cE 'playlist.m3u8|concat.mp4' "$T/trace.txt")" 6
 else
   rm "$T/secret-segment.ts" "$T/secret-concat.mp4"
   mkfifo "$T/secret-segment.ts" "$T/secret-concat.mp4"

@@ -6,6 +6,7 @@
 #include "hashsweep/core.h"
 #include "hashsweep/device.h"
 #include "hashsweep/hash.h"
+#include "hashsweep/video.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,6 +61,18 @@ typedef struct hs_record {
   /* HS_RECORD_NOTE naming an allow-list entry (entry, list, distance,
    * variant set): the file's other matches it suppressed */
   uint64_t suppressed;
+  /* HS_RECORD_MATCH of a video's frames: match_kind "video" (the video
+   * matches a listed video by vPDQ's rule; pdq_hex NULL, distance the
+   * smallest frame distance) or "frame" (one frame within the radius of an
+   * image entry; pdq_hex the frame's). NULL: a file match (no "kind" key). */
+  const char *match_kind;
+  double query_percent;     /* "video": share of its unique frames matched */
+  double compared_percent;  /* "video": share of the listed video's */
+  uint64_t frames_hashed;   /* "video": frames sampled and hashed */
+  const double *segments;   /* "video": nsegments [start, end] pairs, seconds */
+  size_t nsegments;
+  int64_t frame;            /* "frame": frame number (vPDQ's, from 0) */
+  double timestamp;         /* "frame": seconds */
 } hs_record;
 
 /* Receives each record, in output order, on the thread that runs the scan.
@@ -137,6 +150,11 @@ typedef struct hs_scan_options {
   uint64_t flood_files;       /* default HS_FLOOD_FILES */
   double flood_per_million;   /* default HS_FLOOD_PER_MILLION */
   const char *command;        /* command line for the quarantine's audit record */
+  /* Videos (recognised by content) are decoded and their frames sampled
+   * and hashed as vPDQ does, with these limits (hs_video_options_default). */
+  hs_video_options video;
+  double video_query_percent;    /* vPDQ's rule (default 80) */
+  double video_compared_percent; /* (default 0) */
 } hs_scan_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header
@@ -176,6 +194,8 @@ typedef struct hs_rescan_options {
   uint64_t flood_files;       /* flood guard, as for scans */
   double flood_per_million;
   const char *command;
+  double video_query_percent;    /* as for scans (default 80) */
+  double video_compared_percent; /* (default 0) */
 } hs_rescan_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header
@@ -194,6 +214,13 @@ HS_API hs_status hs_rescan_run(const hs_rescan_options *opts, hs_scan_summary *s
  * the calling thread. */
 typedef void (*hs_hash_result_fn)(void *user, const char *path, hs_status status,
                                   const char *error, const hs_pdq *pdq, const hs_image_info *info);
+/* A video's result: its sampled frames (n of them, in frame order; valid
+ * during the call) when status is HS_OK (info->partial: decoded in part,
+ * info->note says why), else error is the one-line cause without the path
+ * (info->has_digests: the digests of the bytes are known). */
+typedef void (*hs_video_result_fn)(void *user, const char *path, hs_status status,
+                                   const char *error, const hs_video_info *info,
+                                   const hs_video_frame *frames, size_t n);
 typedef struct hs_hash_paths_options {
   size_t struct_size;         /* set by hs_hash_paths_options_default (docs/library.md) */
   hs_decode_options decode;
@@ -203,6 +230,12 @@ typedef struct hs_hash_paths_options {
                            result after the ones in flight, and
                            HS_ERR_INTERRUPTED */
   hs_logger log;        /* as for scans */
+  /* With video_fn set, a file that does not decode as an image is probed
+   * (libavformat) and a video is decoded in the pipeline too, with these
+   * options; its result goes to video_fn, in input order with the images'.
+   * NULL: no probing, a video is fn's error like any undecodable file. */
+  hs_video_options video; /* hs_video_options_default */
+  hs_video_result_fn video_fn;
 } hs_hash_paths_options;
 /* Fills the defaults. The inline wrapper passes sizeof as this header
  * has it, so a library built with a newer header never writes past it. */
