@@ -28,6 +28,7 @@
 #include "hashsweep/match.h"
 #include "hashsweep/index.h"
 #include "hashsweep/scan.h"
+#include "hashsweep/sweep.h"
 #include "hashsweep/eval.h"
 
 #endif

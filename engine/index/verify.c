@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "index/auditchain.h"
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entrymeta.h"
@@ -36,6 +37,7 @@ typedef struct verifier {
   uint8_t *version_seen;     /* referenced by a log part */
   uint64_t log_prev;
   int64_t log_time;
+  audit_chain chain;
 } verifier;
 
 static void problem(verifier *v, const char *where, const char *fmt, ...) HS_PRINTF(3, 4);
@@ -339,9 +341,12 @@ static hs_status check_log(verifier *v, const MDB_val *k, const MDB_val *d) {
   uint32_t *ids = NULL;
   if (audit_decode(d->mv_data, d->mv_size, seq, &a, &r, &ids) != HS_OK) {
     problem(v, where, "damaged");
+    audit_chain_step(&v->chain, seq, d->mv_data, d->mv_size, 0, 0, NULL);
     rec_arena_free(&a);
     return HS_OK;
   }
+  audit_chain_step(&v->chain, seq, d->mv_data, d->mv_size, r.linked, r.stored_seq,
+                   r.prev_sha256);
   if (seq == 1 && strcmp(r.kind, "create") != 0)
     problem(v, where, "the first record is not the creation");
   if (r.time < v->log_time)
@@ -365,6 +370,11 @@ static hs_status check_log(verifier *v, const MDB_val *k, const MDB_val *d) {
   }
   rec_arena_free(&a);
   return HS_OK;
+}
+
+/* The chain's problems count and are capped like every other. */
+static void chain_problem(void *user, const char *where, const char *cause) {
+  problem(user, where, "%s", cause);
 }
 
 /* ---- totals ------------------------------------------------------------------------- */
@@ -451,6 +461,7 @@ static hs_status verify_all(verifier *v) {
     HS_TRY(check_type(v, (hs_hash_type)t));
   HS_TRY(each(v, DB_EMETA, check_meta));
   HS_TRY(each(v, DB_LOG, check_log));
+  HS_TRY(audit_chain_finish(&v->chain, v->idx, v->txn));
   check_totals(v);
   return HS_OK;
 }
@@ -463,6 +474,8 @@ hs_status hs_index_verify(hs_index *idx, hs_index_problem_fn fn, void *user, uin
   v.fn = fn;
   v.user = user;
   u64map_init(&v.page_type);
+  v.chain.fn = chain_problem;
+  v.chain.user = &v;
   hs_status s = lmdb_txn_begin(idx->env, MDB_RDONLY, &v.txn);
   if (s == HS_OK) {
     s = verify_all(&v);

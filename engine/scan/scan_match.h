@@ -16,6 +16,7 @@
 #include "hashsweep/index.h"
 #include "hashsweep/match.h"
 #include "hashsweep/scan.h"
+#include "index/dedup.h"
 #include "scan/exact_set.h"
 #include "scan/sink.h"
 
@@ -33,6 +34,8 @@ typedef struct scan_matcher {
   uint64_t *pdq_ids;
   size_t npdq;
   exact_set *md5, *sha256;
+  u64map *entry_matches; /* NULL, or entry id -> match records this run
+                            (a sweep's per-entry counts, sweeps.h) */
 } scan_matcher;
 
 hs_status matcher_open(scan_matcher *m, const char *index_path, hs_engine *engine,
