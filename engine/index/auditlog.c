@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "core/json.h"
 
 #define AUDIT_FORMAT_OLD 1 /* before the hash chain: no seq, details, prev */
 #define AUDIT_FORMAT 2
@@ -206,6 +207,9 @@ hs_status audit_decode(const void *data, size_t n, uint64_t seq, rec_arena *aren
         memcpy(out->prev_sha256, p, 32);
     }
     if (r.bad || !rec_at_end(&r) || !out->note || !out->command || !out->details)
+      s = HS_ERR_CORRUPT;
+    /* Exported as JSON as it is: it must be what the writer made. */
+    else if (out->details[0] && !json_compact_object(out->details, strlen(out->details)))
       s = HS_ERR_CORRUPT;
   }
   if (s == HS_ERR_CORRUPT)

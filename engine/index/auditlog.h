@@ -40,7 +40,7 @@ typedef struct audit_entry {
   const hs_log_file *files;
   size_t nfiles;
   const char *note, *command;
-  const char *details; /* JSON object text, or NULL */
+  const char *details; /* a JSON object as jansson writes it compactly, or NULL */
 } audit_entry;
 
 /* Takes the next sequence number (stored in meta "log_seq"). */

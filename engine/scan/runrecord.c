@@ -1,6 +1,7 @@
 /* scan/runrecord.c - run records and sweep records (runrecord.h). */
 #include "scan/runrecord.h"
 
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,59 +55,48 @@ hs_status run_sweep_write(store *s, const run_report *r) {
   return st;
 }
 
-static void json_str(FILE *f, const char *key, const char *v) {
-  fprintf(f, ",\"%s\":", key);
-  if (v)
-    hs_json_write_string(f, v);
-  else
-    fputs("null", f);
+static json_t *iso(int64_t t) {
+  char buf[32];
+  hs_time_to_iso(t, buf);
+  return json_string(buf);
 }
 
-static void json_time(FILE *f, const char *key, int64_t t) {
-  char iso[32];
-  hs_time_to_iso(t, iso);
-  fprintf(f, ",\"%s\":\"%s\"", key, iso);
-}
-
-/* The record's details: no hash of listed content and no file hash, only
- * what ran, on what, with which settings, and how many. */
+/* The record's details, as jansson writes them compactly (what the log's
+ * reader checks): no hash of listed content and no file hash, only what
+ * ran, on what, with which settings, and how many. */
 static char *details_json(const run_report *r) {
-  char *buf = NULL, opts[512];
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (!f)
-    return NULL;
-  const hs_scan_summary *s = r->sum;
-  fprintf(f, "{\"run\":\"%s\",\"status\":", r->run);
-  hs_json_write_string(f, r->status == HS_OK ? "ok" : hs_strerror(r->status));
-  json_time(f, "start", r->start);
-  json_time(f, "end", r->end);
-  fprintf(f, ",\"index_version\":%llu", (unsigned long long)r->index_version);
-  json_str(f, "hashsweep", hs_version());
-  json_str(f, "store", r->store);
-  fprintf(f, ",\"sweep\":%s", r->sweep ? "true" : "false");
+  char opts[512];
   options_text(r, opts, sizeof opts);
-  json_str(f, "options", opts);
-  if (r->nsources) {
-    fputs(",\"sources\":[", f);
-    for (size_t i = 0; i < r->nsources; i++) {
-      if (i)
-        fputc(',', f);
-      hs_json_write_string(f, r->sources[i]);
-    }
-    fputc(']', f);
-  }
-  fprintf(f, ",\"counts\":{\"seen\":%llu,\"hashed\":%llu,\"unchanged\":%llu,\"resumed\":%llu,"
-             "\"matched\":%llu,\"matches\":%llu,\"failed\":%llu,\"low_quality\":%llu}}",
-          (unsigned long long)s->seen, (unsigned long long)s->hashed,
-          (unsigned long long)s->unchanged, (unsigned long long)s->resumed,
-          (unsigned long long)s->matched, (unsigned long long)s->matches,
-          (unsigned long long)s->failed, (unsigned long long)s->low_quality);
-  if (fclose(f) != 0) {
-    free(buf);
+  const hs_scan_summary *s = r->sum;
+  json_t *o = json_object(), *counts = json_object(), *src = json_array();
+  if (!o || !counts || !src) {
+    json_decref(o), json_decref(counts), json_decref(src);
     return NULL;
   }
-  return buf;
+  json_object_set_new(o, "run", json_string(r->run));
+  json_object_set_new(o, "status", json_string(r->status == HS_OK ? "ok" : hs_strerror(r->status)));
+  json_object_set_new(o, "start", iso(r->start));
+  json_object_set_new(o, "end", iso(r->end));
+  json_object_set_new(o, "index_version", json_integer((json_int_t)r->index_version));
+  json_object_set_new(o, "hashsweep", json_string(hs_version()));
+  json_object_set_new(o, "store", r->store ? json_string(r->store) : json_null());
+  json_object_set_new(o, "sweep", json_boolean(r->sweep));
+  json_object_set_new(o, "options", json_string(opts));
+  for (size_t i = 0; i < r->nsources; i++)
+    json_array_append_new(src, json_string(r->sources[i])); /* NULL (not UTF-8): left out */
+  json_object_set_new(o, "sources", src);
+  const struct {
+    const char *name;
+    uint64_t v;
+  } c[] = {{"seen", s->seen},       {"hashed", s->hashed},   {"unchanged", s->unchanged},
+           {"resumed", s->resumed}, {"matched", s->matched}, {"matches", s->matches},
+           {"failed", s->failed},   {"low_quality", s->low_quality}};
+  for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
+    json_object_set_new(counts, c[i].name, json_integer((json_int_t)c[i].v));
+  json_object_set_new(o, "counts", counts);
+  char *text = json_dumps(o, JSON_COMPACT);
+  json_decref(o);
+  return text;
 }
 
 void run_audit_write(const run_report *r) {
