@@ -24,14 +24,14 @@ static void report(audit_chain *c, uint64_t seq, const char *fmt, ...) {
 void audit_chain_step(audit_chain *c, uint64_t seq, const void *data, size_t n, int linked,
                       uint64_t stored_seq, const uint8_t prev[32]) {
   uint64_t expect = c->have_prev ? c->prev_seq + 1 : 1;
-  int gap = seq != expect, moved = linked && stored_seq != seq;
+  int gap = seq != expect, moved = linked > 0 && stored_seq != seq;
   if (gap && seq > expect)
     report(c, expect, "missing: removed from the hash chain (the log goes on at record %llu)",
            (unsigned long long)seq);
   if (moved)
     report(c, seq, "holds record %llu: moved (the log was reordered)",
            (unsigned long long)stored_seq);
-  if (linked) {
+  if (linked > 0) {
     static const uint8_t zero[32];
     const uint8_t *want = c->have_prev ? c->prev_hash : zero;
     if (!gap && !moved && !c->prev_moved && memcmp(prev, want, 32) != 0) {
@@ -43,7 +43,7 @@ void audit_chain_step(audit_chain *c, uint64_t seq, const void *data, size_t n, 
         report(c, seq, "the first record links to a record before it: records were removed");
     }
     c->linked_seen = 1;
-  } else if (c->linked_seen) {
+  } else if (c->linked_seen && linked == 0) {
     report(c, seq, "has no link to the hash chain after linked records (replaced, or written "
                    "by an older hashsweep)");
   }

@@ -26,9 +26,10 @@ typedef struct audit_chain {
   uint8_t prev_hash[32];
 } audit_chain;
 
-/* One stored record: its key, its bytes, and whether it decoded (a damaged
- * record is reported by the caller; the chain still hashes its bytes).
- * linked / stored_seq / prev come from the decoded record (0 when not). */
+/* One stored record: its key and bytes; linked: 1 a linked record (with
+ * stored_seq and prev from it), 0 an unlinked one, -1 one that does not
+ * decode (the caller reports it as damaged; the chain still hashes its
+ * bytes, so the next link tells whether it was changed). */
 void audit_chain_step(audit_chain *c, uint64_t seq, const void *data, size_t n, int linked,
                       uint64_t stored_seq, const uint8_t prev[32]);
 /* After the last record: the head in meta against the end of the log. */

@@ -332,21 +332,23 @@ static hs_status check_log(verifier *v, const MDB_val *k, const MDB_val *d) {
   char where[48];
   u64_key(k, &seq);
   snprintf(where, sizeof where, "audit record %llu", (unsigned long long)seq);
+  rec_arena a = {0};
+  hs_log_record r;
+  uint32_t *ids = NULL;
+  int ok = audit_decode(d->mv_data, d->mv_size, seq, &a, &r, &ids) == HS_OK;
+  /* The chain first: it names the record that was changed, removed or
+   * moved, before the consequences below. */
+  audit_chain_step(&v->chain, seq, d->mv_data, d->mv_size, ok ? r.linked : -1, ok ? r.stored_seq : 0,
+                   ok ? r.prev_sha256 : NULL);
   if (seq != v->log_prev + 1)
     problem(v, where, "follows record %llu (the log must have no gaps)",
             (unsigned long long)v->log_prev);
   v->log_prev = seq;
-  rec_arena a = {0};
-  hs_log_record r;
-  uint32_t *ids = NULL;
-  if (audit_decode(d->mv_data, d->mv_size, seq, &a, &r, &ids) != HS_OK) {
+  if (!ok) {
     problem(v, where, "damaged");
-    audit_chain_step(&v->chain, seq, d->mv_data, d->mv_size, 0, 0, NULL);
     rec_arena_free(&a);
     return HS_OK;
   }
-  audit_chain_step(&v->chain, seq, d->mv_data, d->mv_size, r.linked, r.stored_seq,
-                   r.prev_sha256);
   if (seq == 1 && strcmp(r.kind, "create") != 0)
     problem(v, where, "the first record is not the creation");
   if (r.time < v->log_time)
