@@ -58,3 +58,9 @@ for line in open(sys.argv[1]):
 PY
 echo "== 5. a rescan from the store: no decoding"
 "$HS" rescan --index "$DEMO/index" --store "$DEMO/store" --out "$DEMO/rescan.jsonl"
+echo "== 6. the 48-hour clock: when each listed hash arrived and when the whole archive was swept"
+set +e
+"$HS" sweep-status --index "$DEMO/index" --store "$DEMO/store"
+rc=$?
+set -e
+echo "   exit code $rc (0: nothing overdue; 1 would mean an entry unswept for more than 48 hours)"
