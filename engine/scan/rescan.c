@@ -159,6 +159,7 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
     r.m.entry_matches = &matches;
   if (st == HS_OK)
     st = sink_open_run(o->out, o->format, 0, o->record, o->record_user, &r.out);
+  int started_run = st == HS_OK; /* got past the set-up: a run to record */
   if (st == HS_OK) {
     r.sum.index_version = r.m.version;
     st = store_iterate(s, visit, &r, NULL);
@@ -179,11 +180,11 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
     *summary = r.sum;
   sink_close(r.out);
   run_lock_release(out_lock);
-  int opened = r.m.index != NULL;
   if (r.m.index)
     matcher_close(&r.m);
   store_close(s);
-  if (opened)
+  /* A run refused in its set-up leaves the index untouched. */
+  if (started_run)
     record_run(o, &r.sum, st, started, &matches);
   u64map_free(&matches);
   hs_engine_destroy(match_owned);

@@ -358,6 +358,7 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
   HS_TRY(ownfiles_check_out(o->out, o->sources, o->nsources));
   scan_run r = {.o = o, .t0 = clock_now_s()};
   int64_t started = clock_wall_s();
+  int started_run = 0; /* got past the set-up: a run to record */
   hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
   hs_status st = placement_engine(o->engine, STAGE_MATCH, &match_engine, &match_owned);
   if (st == HS_OK)
@@ -408,6 +409,7 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
     cfg.tick = tick;
     cfg.ctx = &r;
     cfg.cancel = o->cancel;
+    started_run = 1;
     st = pipeline_run(&cfg);
   }
   if (st == HS_OK && r.st && o->out)
@@ -440,7 +442,10 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
   matcher_close(&r.m);
   hs_engine_destroy(match_owned);
   hs_engine_destroy(hash_owned);
-  run_audit_write(&rep);
+  /* A run refused in its set-up (a store that is an index, a busy output)
+   * leaves the index untouched. */
+  if (started_run)
+    run_audit_write(&rep);
   u64map_free(&r.matches);
   return st;
 }
