@@ -107,7 +107,7 @@ static void record_run(const hs_rescan_options *o, const hs_scan_summary *sum, h
   run_report rep = {.run = "rescan", .index = o->index, .store = o->store, .start = started,
                     .end = clock_wall_s(), .status = st, .sum = sum,
                     .index_version = sum->index_version, .radius = o->radius,
-                    .min_quality = o->min_quality, .list = o->list,
+                    .min_quality = o->min_quality, .mode = -1, .list = o->list,
                     .since_version = o->since_version, .sweep = st == HS_OK,
                     .entry_matches = matches};
   if (rep.sweep) {

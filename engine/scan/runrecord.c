@@ -16,6 +16,8 @@
 /* The settings that decide what a run can find, as one line. */
 static void options_text(const run_report *r, char *out, size_t cap) {
   int n = snprintf(out, cap, "radius=%d min_quality=%d", r->radius, r->min_quality);
+  if (n > 0 && (size_t)n < cap && r->mode >= 0)
+    n += snprintf(out + n, cap - (size_t)n, " mode=%s", hs_mode_name((hs_mode)r->mode));
   if (n > 0 && (size_t)n < cap && r->list)
     n += snprintf(out + n, cap - (size_t)n, " list=%s", r->list);
   if (n > 0 && (size_t)n < cap && r->since_version)

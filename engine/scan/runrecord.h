@@ -20,7 +20,7 @@ typedef struct run_report {
   /* scans */
   const char *const *sources;
   size_t nsources;
-  int mode;                   /* hs_mode */
+  int mode;                   /* hs_mode; -1 for a rescan (nothing decoded) */
   unsigned shard_index, shard_count;
   /* rescans */
   const char *list;           /* NULL: every list */
