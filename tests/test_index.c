@@ -1102,6 +1102,76 @@ END_TEST
 
 /* ---- verify catches damage --------------------------------------------------------------- */
 
+/* An index whose log an older hashsweep wrote (format 1, no links, no
+ * head): the chain starts at the first record this build appends, which
+ * links to the last old one; verify accepts it. An unlinked record after
+ * linked ones (an older build appending later, or a record replaced) is a
+ * problem that names it. */
+static void put_old_record(uint64_t seq, int kind, int64_t time, int drop_head) {
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi log, meta;
+  ck_assert_int_eq(mdb_env_create(&env), 0);
+  mdb_env_set_maxdbs(env, 32);
+  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "log", MDB_INTEGERKEY, &log), 0);
+  ck_assert_int_eq(mdb_dbi_open(txn, "meta", 0, &meta), 0);
+  /* format 1: u8 format, u8 kind, i64 time, u64 rejected, u64 not_found,
+   * u32 nparts, u32 nfiles, str note, str command (all empty) */
+  unsigned char rec[42] = {1, (unsigned char)kind};
+  memcpy(rec + 2, &time, 8);
+  MDB_val k = {8, &seq}, v = {sizeof rec, rec};
+  ck_assert_int_eq(mdb_put(txn, log, &k, &v, 0), 0);
+  if (drop_head) {
+    MDB_val hk = {8, "log_head"};
+    ck_assert_int_eq(mdb_del(txn, meta, &hk, NULL), 0);
+  }
+  ck_assert_int_eq(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
+}
+
+static int keep_log(void *user, const hs_log_record *rec) {
+  hs_log_record *out = user;
+  if (rec->seq <= 2)
+    out[rec->seq - 1] = *rec; /* only the fixed fields are used after */
+  return 0;
+}
+
+START_TEST(audit_chain_after_older_records) {
+  hs_index *idx = fresh();
+  hs_index_close(idx);
+  put_old_record(1, 1, 1000, 1); /* the creation, as an older build wrote it */
+  ck_assert_int_eq(hs_index_open(ipath, 0, &idx), HS_OK);
+  char text[128];
+  snprintf(text, sizeof text, "%s\n", H1);
+  ck_assert_int_eq(import_text(idx, "l", text, 0, &pr, &r), HS_OK);
+  hs_log_record recs[2];
+  memset(recs, 0, sizeof recs);
+  ck_assert_int_eq(hs_index_log(idx, keep_log, recs), HS_OK);
+  ck_assert_int_eq(recs[0].linked, 0);
+  ck_assert_int_eq(recs[1].linked, 1);
+  ck_assert_int_eq(recs[1].stored_seq, 2);
+  /* record 2 links to the old record 1 as stored */
+  ck_assert_int_eq(memcmp(recs[1].prev_sha256, recs[0].sha256, 32), 0);
+  uint64_t n = 9;
+  ck_assert_msg(hs_index_verify(idx, collect, &pr, &n) == HS_OK, "%s", pr.lines[0]);
+  ck_assert_int_eq(n, 0);
+  hs_index_close(idx);
+
+  /* An unlinked record appended after the linked one. */
+  put_old_record(3, 1, 2000000000, 0);
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  memset(&pr, 0, sizeof pr);
+  ck_assert_int_eq(hs_index_verify(idx, collect, &pr, &n), HS_ERR_CORRUPT);
+  int named = 0;
+  for (int i = 0; i < pr.n; i++)
+    named |= strstr(pr.lines[i], "audit record 3: has no link to the hash chain") != NULL;
+  ck_assert_msg(named, "%s", pr.lines[0]);
+  hs_index_close(idx);
+}
+END_TEST
+
 START_TEST(verify_detects_damage) {
   hs_index *idx = fresh();
   char text[512];
@@ -1393,6 +1463,7 @@ static Suite *index_suite(void) {
   tcase_add_test(tc, refuses_page_summary_mismatch);
   tcase_add_test(tc, map_grows_when_full);
   tcase_add_test(tc, optional_subdatabases);
+  tcase_add_test(tc, audit_chain_after_older_records);
   tcase_add_test(tc, reader_sees_consistent_snapshots);
   suite_add_tcase(s, tc);
   return s;

@@ -6,7 +6,8 @@
  * a signal: each test runs in a forked child, a crash fails it), an index
  * and a store refuse to be opened as each other and are left intact,
  * environments of the previous release (no kind record) still open, run
- * locks, the permission rule and the ulimit -v hint. */
+ * locks, the permission rule and the ulimit -v hint; sweep records (appended
+ * beside a running writer, read back in order, a damaged one refused). */
 #include <errno.h>
 #include <lmdb.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 
 #include "core/runlock.h"
 #include "scan/store.h"
+#include "scan/sweeps.h"
 #include "test_util.h"
 
 static char *dir;   /* per test */
@@ -578,6 +580,68 @@ START_TEST(address_limit_hint) {
 }
 END_TEST
 
+typedef struct sweeps_seen {
+  int n, bad;
+} sweeps_seen;
+
+static int check_sweep(void *ctx, const sweep_record *r) {
+  sweeps_seen *c = ctx;
+  c->n++;
+  uint64_t i = (uint64_t)c->n;
+  char list[16];
+  snprintf(list, sizeof list, "l%llu", (unsigned long long)i);
+  /* in append order, every field as written */
+  if (r->seq != i || r->kind != SWEEP_RESCAN || r->start != (int64_t)(1000 + i) ||
+      r->end != (int64_t)(2000 + i) || r->index_version != 3 * i || r->since_version != i - 1 ||
+      r->files != 7 || r->matches != i % 3 || strcmp(r->index, "/srv/idx") != 0 ||
+      strcmp(r->list, list) != 0 || strcmp(r->options, "radius=31") != 0 ||
+      strcmp(r->version, "9.9.9") != 0 || r->nhits != i % 3 ||
+      (r->nhits && (r->hits[0] != 1024 + i || r->hits[1] != 5)))
+    c->bad++;
+  return 0;
+}
+
+START_TEST(sweep_records) {
+  store *w, *a, *r;
+  /* A missing store is not made by an append-only open. */
+  ck_assert_int_eq(store_open(spath, STORE_APPEND, &a), HS_ERR_NOT_FOUND);
+  ck_assert_int_eq(access(spath, F_OK), -1);
+  ck_assert_int_eq(store_open(spath, 0, &w), HS_OK);
+  /* Beside a writer that holds the run lock (a rescan while a scan runs). */
+  ck_assert_int_eq(store_open(spath, STORE_APPEND, &a), HS_OK);
+  for (uint64_t i = 1; i <= 300; i++) { /* past 255: keys sort by seq */
+    char list[16];
+    snprintf(list, sizeof list, "l%llu", (unsigned long long)i);
+    uint64_t hits[4] = {1024 + i, 5, 2048 + i, 6};
+    sweep_record rec = {.kind = SWEEP_RESCAN, .start = (int64_t)(1000 + i),
+                        .end = (int64_t)(2000 + i), .index_version = 3 * i,
+                        .since_version = i - 1, .files = 7, .matches = i % 3,
+                        .index = "/srv/idx", .list = list, .options = "radius=31",
+                        .version = "9.9.9", .nhits = i % 3 ? 1 : 0, .hits = hits};
+    if (i % 3 == 2)
+      rec.nhits = 2;
+    ck_assert_int_eq(sweep_append(a, &rec), HS_OK);
+  }
+  /* Another series does not leak into this one. */
+  ck_assert_int_eq(store_meta_append(a, "swee", "x", 1, NULL), HS_OK);
+  store_close(a);
+  store_close(w);
+  ck_assert_int_eq(store_open(spath, 1, &r), HS_OK);
+  sweeps_seen c = {0};
+  ck_assert_int_eq(sweep_each(r, check_sweep, &c), HS_OK);
+  ck_assert_int_eq(c.n, 300);
+  ck_assert_int_eq(c.bad, 0);
+  store_close(r);
+  /* A damaged record is an error naming it, not a crash. */
+  ck_assert_int_eq(store_open(spath, STORE_APPEND, &a), HS_OK);
+  ck_assert_int_eq(store_meta_append(a, "sweep", "xx", 2, NULL), HS_OK);
+  memset(&c, 0, sizeof c);
+  ck_assert_int_eq(sweep_each(a, check_sweep, &c), HS_ERR_CORRUPT);
+  ck_assert_msg(strstr(hs_last_error(), "sweep record 301 is damaged"), "%s", hs_last_error());
+  store_close(a);
+}
+END_TEST
+
 static Suite *store_suite(void) {
   Suite *s = suite_create("store");
   TCase *tc = tcase_create("store");
@@ -592,6 +656,7 @@ static Suite *store_suite(void) {
   tcase_add_test(tc, previous_release_environments);
   tcase_add_test(tc, one_writer_per_store);
   tcase_add_test(tc, one_run_per_output);
+  tcase_add_test(tc, sweep_records);
   tcase_add_test(tc, permission_rule);
   tcase_add_test(tc, address_limit_hint);
   suite_add_tcase(s, tc);

@@ -1,6 +1,8 @@
 /* tools/cmd_index_show.c - `hashsweep index lists|stats|export|verify|log`:
  * the read-only index commands (they open the index read-only). */
+#include <ctype.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -10,12 +12,14 @@
  * allowed depends on the command. */
 typedef struct show_args {
   const char *idx, *format, *list, *out;
+  int with_hashes; /* index log: keep hashes in notes, commands, details */
 } show_args;
 
 static int parse_show(const char *cmd, int argc, char **argv, int allow_list, show_args *a) {
   static const struct option longopts[] = {{"format", required_argument, 0, 'f'},
                                            {"list", required_argument, 0, 'l'},
                                            {"output", required_argument, 0, 'o'},
+                                           {"with-hashes", no_argument, 0, 'H'},
                                            {0, 0, 0, 0}};
   optind = 1;
   opterr = 0;
@@ -27,6 +31,8 @@ static int parse_show(const char *cmd, int argc, char **argv, int allow_list, sh
       a->list = optarg;
     else if (c == 'o' && allow_list)
       a->out = optarg;
+    else if (c == 'H' && strcmp(cmd, "index log") == 0)
+      a->with_hashes = 1;
     else
       return cli_usage_error(cmd, "unknown option or missing value: %s", argv[optind - 1]);
   }
@@ -207,11 +213,48 @@ static int show_export(hs_index *idx, const show_args *a) {
 
 /* ---- verify ------------------------------------------------------------------------- */
 
+typedef struct chain_info {
+  uint64_t records, first_linked;
+  uint8_t head[32];
+} chain_info;
+
+static int chain_visit(void *user, const hs_log_record *r) {
+  chain_info *c = user;
+  c->records++;
+  if (r->linked && !c->first_linked)
+    c->first_linked = r->seq;
+  memcpy(c->head, r->sha256, 32);
+  return 0;
+}
+
+/* Where the hash chain starts and its head: the digest to keep outside
+ * the index (a ticket, a regulator's copy) to show later that nothing
+ * before it changed. */
+static void print_chain(const char *idx_path, hs_index *idx) {
+  chain_info c = {0};
+  if (hs_index_log(idx, chain_visit, &c) != HS_OK || !c.records)
+    return;
+  char hex[65];
+  hs_bytes_to_hex(c.head, 32, hex);
+  if (!c.first_linked)
+    printf("%s: audit log: %llu records, none hash-chained (written by an older hashsweep)\n",
+           idx_path, (unsigned long long)c.records);
+  else if (c.first_linked > 1)
+    printf("%s: audit log: %llu records; records 1-%llu predate the hash chain (older "
+           "hashsweep): the chain starts at record %llu; head %s\n",
+           idx_path, (unsigned long long)c.records, (unsigned long long)c.first_linked - 1,
+           (unsigned long long)c.first_linked, hex);
+  else
+    printf("%s: audit log: %llu records, hash chain intact; head %s\n", idx_path,
+           (unsigned long long)c.records, hex);
+}
+
 static int show_verify(hs_index *idx, const show_args *a) {
   uint64_t problems = 0;
   hs_status st = hs_index_verify(idx, index_print_problem, NULL, &problems);
   if (st == HS_OK) {
     printf("%s: ok\n", a->idx);
+    print_chain(a->idx, idx);
     return EXIT_ALL_DONE;
   }
   cli_error("%s", hs_last_error());
@@ -220,8 +263,46 @@ static int show_verify(hs_index *idx, const show_args *a) {
 
 /* ---- log ---------------------------------------------------------------------------- */
 
+/* A hash is 16 (h64), 32 (MD5) or 64 (PDQ, SHA-256) hex digits: a run of
+ * 16 or more hex digits in a note, a command line (`index withdraw --hash`)
+ * or a run's details becomes "[hash]" unless --with-hashes. In JSON text
+ * only runs inside strings are touched (a number stays a number). */
+#define HASH_RUN 16
+static char *redact(const char *s, int json) {
+  size_t n = strlen(s);
+  char *out = malloc(n + 1), *o = out;
+  if (!out)
+    return NULL;
+  int in_str = !json, esc = 0;
+  for (size_t i = 0; i < n;) {
+    if (json && !esc && s[i] == '"')
+      in_str = !in_str;
+    esc = json && in_str && !esc && s[i] == '\\';
+    size_t run = 0;
+    while (in_str && i + run < n && isxdigit((unsigned char)s[i + run]))
+      run++;
+    if (run >= HASH_RUN && !(i > 0 && isxdigit((unsigned char)s[i - 1]))) {
+      o += sprintf(o, "[hash]"); /* 6 bytes for >= 16: fits */
+      i += run;
+      continue;
+    }
+    *o++ = s[i++];
+  }
+  *o = '\0';
+  return out;
+}
+
+/* The text to print: as stored, or redacted (*owned to free). */
+static const char *shown(const show_args *a, const char *s, int json, char **owned) {
+  *owned = NULL;
+  if (a->with_hashes || !s)
+    return s;
+  *owned = redact(s, json);
+  return *owned ? *owned : "[unavailable]";
+}
+
 static int print_log_tsv(void *user, const hs_log_record *r) {
-  (void)user;
+  const show_args *a = user;
   char when[32], hex[65];
   hs_time_to_iso(r->time, when);
   printf("%llu\t%s\t%s\t", (unsigned long long)r->seq, when, r->kind);
@@ -238,16 +319,21 @@ static int print_log_tsv(void *user, const hs_log_record *r) {
     hs_tsv_write_field(stdout, r->files[i].name); /* names, notes, argv: escaped */
     printf(" sha256=%s bytes=%llu", hex, (unsigned long long)r->files[i].bytes);
   }
+  char *o1, *o2, *o3;
   fputs("\tnote=", stdout);
-  hs_tsv_write_field(stdout, r->note);
+  hs_tsv_write_field(stdout, shown(a, r->note, 0, &o1));
   fputs("\tcommand=", stdout);
-  hs_tsv_write_field(stdout, r->command);
-  putchar('\n');
+  hs_tsv_write_field(stdout, shown(a, r->command, 0, &o2));
+  fputs("\tdetails=", stdout);
+  hs_tsv_write_field(stdout, shown(a, r->details, 1, &o3));
+  hs_bytes_to_hex(r->sha256, 32, hex);
+  printf("\t%s\n", r->linked ? hex : "unlinked");
+  free(o1), free(o2), free(o3);
   return 0;
 }
 
 static int print_log_jsonl(void *user, const hs_log_record *r) {
-  (void)user;
+  const show_args *a = user;
   char when[32], hex[65];
   hs_time_to_iso(r->time, when);
   printf("{\"seq\":%llu,\"time\":\"%s\",\"kind\":\"%s\",\"rejected\":%llu,\"not_found\":%llu,"
@@ -267,19 +353,30 @@ static int print_log_jsonl(void *user, const hs_log_record *r) {
     hs_json_write_string(stdout, r->files[i].name);
     printf(",\"sha256\":\"%s\",\"bytes\":%llu}", hex, (unsigned long long)r->files[i].bytes);
   }
+  char *o1, *o2, *o3;
   fputs("],\"note\":", stdout);
-  hs_json_write_string(stdout, r->note);
+  hs_json_write_string(stdout, shown(a, r->note, 0, &o1));
   fputs(",\"command\":", stdout);
-  hs_json_write_string(stdout, r->command);
-  fputs("}\n", stdout);
+  hs_json_write_string(stdout, shown(a, r->command, 0, &o2));
+  if (r->details[0]) /* a JSON object (the library checked it) */
+    printf(",\"details\":%s", shown(a, r->details, 1, &o3));
+  else
+    o3 = NULL;
+  /* The chain, so a reader can see which records are linked and cite a
+   * record by its digest. */
+  hs_bytes_to_hex(r->sha256, 32, hex);
+  printf(",\"record_sha256\":\"%s\",\"prev_sha256\":", hex);
+  hs_bytes_to_hex(r->prev_sha256, 32, hex);
+  printf(r->linked ? "\"%s\"}\n" : "null}\n", hex);
+  free(o1), free(o2), free(o3);
   return 0;
 }
 
 static int show_log(hs_index *idx, const show_args *a) {
   int jsonl = a->format && strcmp(a->format, "jsonl") == 0;
   if (!jsonl)
-    puts("seq\ttime\tkind\tlists\tcounts\tfiles\tnote\tcommand");
-  hs_status st = hs_index_log(idx, jsonl ? print_log_jsonl : print_log_tsv, NULL);
+    puts("seq\ttime\tkind\tlists\tcounts\tfiles\tnote\tcommand\tdetails\trecord_sha256");
+  hs_status st = hs_index_log(idx, jsonl ? print_log_jsonl : print_log_tsv, (void *)a);
   if (st != HS_OK)
     cli_error("%s", hs_last_error());
   return cli_exit_for(st);

@@ -13,5 +13,6 @@ extern const cli_command cmd_rescan;
 extern const cli_command cmd_eval;
 extern const cli_command cmd_bench;
 extern const cli_command cmd_review;
+extern const cli_command cmd_sweep_status;
 
 #endif

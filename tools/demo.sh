@@ -62,3 +62,9 @@ echo "== 6. human review: a self-contained page of the matches awaiting a decisi
 "$HS" review --index "$DEMO/index" --store "$DEMO/store" --out "$DEMO/review"
 echo "   open $DEMO/review/index.html (thumbnails blurred until revealed); record a decision with"
 echo "   hashsweep review decide --index $DEMO/index --entry ID --file PATH --decision confirm|reject|escalate --reviewer NAME"
+echo "== 7. the 48-hour clock: when each listed hash arrived and when the whole archive was swept"
+set +e
+"$HS" sweep-status --index "$DEMO/index" --store "$DEMO/store"
+rc=$?
+set -e
+echo "   exit code $rc (0: nothing overdue; 1 would mean an entry unswept for more than 48 hours)"

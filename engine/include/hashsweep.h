@@ -30,6 +30,7 @@
 #include "hashsweep/guard.h"
 #include "hashsweep/video_match.h"
 #include "hashsweep/scan.h"
+#include "hashsweep/sweep.h"
 #include "hashsweep/eval.h"
 #include "hashsweep/review.h"
 

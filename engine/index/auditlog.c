@@ -1,11 +1,14 @@
 /* index/auditlog.c - encoding, appending and reading audit-log records. */
 #include "index/auditlog.h"
 
+#include <openssl/evp.h>
 #include <string.h>
 
 #include "core/error.h"
+#include "core/json.h"
 
-#define AUDIT_FORMAT 1
+#define AUDIT_FORMAT_OLD 1 /* before the hash chain: no seq, details, prev */
+#define AUDIT_FORMAT 2
 
 const char *audit_kind_name(int kind) {
   switch (kind) {
@@ -16,6 +19,7 @@ const char *audit_kind_name(int kind) {
   case AUDIT_SET_LIST: return "set-list";
   case AUDIT_QUARANTINE: return "quarantine";
   case AUDIT_RELEASE: return "release";
+  case AUDIT_RUN: return "run";
   default: return NULL;
   }
 }
@@ -30,37 +34,98 @@ hs_status audit_next_seq(hs_index *idx, MDB_txn *txn, uint64_t *seq) {
 
 static void put_cstr(rec_writer *w, const char *s) { rec_put_str(w, s ? s : "", s ? strlen(s) : 0); }
 
-hs_status audit_append(hs_index *idx, MDB_txn *txn, uint64_t seq, const audit_entry *e) {
-  rec_writer w = {0};
-  rec_put_u8(&w, AUDIT_FORMAT);
-  rec_put_u8(&w, (uint8_t)e->kind);
-  rec_put_u64(&w, (uint64_t)e->time);
-  rec_put_u64(&w, e->rejected);
-  rec_put_u64(&w, e->not_found);
-  rec_put_u32(&w, (uint32_t)e->nparts);
+void audit_record_hash(const void *data, size_t n, uint8_t out[32]) {
+  unsigned len = 0;
+  EVP_Digest(data, n, out, &len, EVP_sha256(), NULL);
+}
+
+#define HEAD_KEY "log_head"
+
+hs_status audit_head_get(hs_index *idx, MDB_txn *txn, uint64_t *seq, uint8_t sha256[32],
+                         int *found) {
+  MDB_val k = lmdb_val(HEAD_KEY, sizeof HEAD_KEY - 1), v;
+  int rc = mdb_get(txn, idx->dbi[DB_META], &k, &v);
+  *found = 0;
+  if (rc == MDB_NOTFOUND)
+    return HS_OK;
+  if (rc != 0)
+    return lmdb_fail(rc, "%s: reading the audit log head", idx->path);
+  if (v.mv_size != 8 + 32)
+    return error_set(HS_ERR_CORRUPT, "%s: damaged audit log head", idx->path);
+  memcpy(seq, v.mv_data, 8);
+  memcpy(sha256, (const uint8_t *)v.mv_data + 8, 32);
+  *found = 1;
+  return HS_OK;
+}
+
+/* The link: the SHA-256 of record seq - 1 as stored (zeros for the first
+ * record). A missing previous record is an error: appending would hide
+ * the gap behind a valid-looking link. */
+static hs_status prev_link(hs_index *idx, MDB_txn *txn, uint64_t seq, uint8_t out[32]) {
+  memset(out, 0, 32);
+  if (seq <= 1)
+    return HS_OK;
+  uint64_t prev = seq - 1;
+  MDB_val k = lmdb_val(&prev, sizeof prev), v;
+  int rc = mdb_get(txn, idx->dbi[DB_LOG], &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return error_set(HS_ERR_CORRUPT, "%s: audit record %llu is missing (run index verify)",
+                     idx->path, (unsigned long long)prev);
+  if (rc != 0)
+    return lmdb_fail(rc, "%s: reading audit record %llu", idx->path, (unsigned long long)prev);
+  audit_record_hash(v.mv_data, v.mv_size, out);
+  return HS_OK;
+}
+
+static void encode(rec_writer *w, uint64_t seq, const audit_entry *e, const uint8_t prev[32]) {
+  rec_put_u8(w, AUDIT_FORMAT);
+  rec_put_u8(w, (uint8_t)e->kind);
+  rec_put_u64(w, seq);
+  rec_put_u64(w, (uint64_t)e->time);
+  rec_put_u64(w, e->rejected);
+  rec_put_u64(w, e->not_found);
+  rec_put_u32(w, (uint32_t)e->nparts);
   for (size_t i = 0; i < e->nparts; i++) {
     const audit_part *p = &e->parts[i];
-    rec_put_u32(&w, p->list_id);
-    put_cstr(&w, p->list);
-    rec_put_u64(&w, p->version);
-    rec_put_u64(&w, p->added);
-    rec_put_u64(&w, p->duplicates);
-    rec_put_u64(&w, p->withdrawn);
+    rec_put_u32(w, p->list_id);
+    put_cstr(w, p->list);
+    rec_put_u64(w, p->version);
+    rec_put_u64(w, p->added);
+    rec_put_u64(w, p->duplicates);
+    rec_put_u64(w, p->withdrawn);
   }
-  rec_put_u32(&w, (uint32_t)e->nfiles);
+  rec_put_u32(w, (uint32_t)e->nfiles);
   for (size_t i = 0; i < e->nfiles; i++) {
-    put_cstr(&w, e->files[i].name);
-    rec_put_bytes(&w, e->files[i].sha256, 32);
-    rec_put_u64(&w, e->files[i].bytes);
+    put_cstr(w, e->files[i].name);
+    rec_put_bytes(w, e->files[i].sha256, 32);
+    rec_put_u64(w, e->files[i].bytes);
   }
-  put_cstr(&w, e->note);
-  put_cstr(&w, e->command);
+  put_cstr(w, e->note);
+  put_cstr(w, e->command);
+  put_cstr(w, e->details);
+  rec_put_bytes(w, prev, 32);
+}
+
+hs_status audit_append(hs_index *idx, MDB_txn *txn, uint64_t seq, const audit_entry *e) {
+  uint8_t prev[32];
+  HS_TRY(prev_link(idx, txn, seq, prev));
+  rec_writer w = {0};
+  encode(&w, seq, e, prev);
   hs_status s = rec_writer_status(&w);
   if (s == HS_OK) {
     MDB_val k = lmdb_val(&seq, sizeof seq), v = lmdb_val(w.buf, w.len);
     int rc = mdb_put(txn, idx->dbi[DB_LOG], &k, &v, MDB_NOOVERWRITE);
     if (rc != 0)
       s = lmdb_fail(rc, "%s: appending audit record %llu", idx->path, (unsigned long long)seq);
+  }
+  if (s == HS_OK) {
+    uint8_t head[8 + 32];
+    memcpy(head, &seq, 8);
+    audit_record_hash(w.buf, w.len, head + 8);
+    MDB_val k = lmdb_val(HEAD_KEY, sizeof HEAD_KEY - 1), v = lmdb_val(head, sizeof head);
+    int rc = mdb_put(txn, idx->dbi[DB_META], &k, &v, 0);
+    if (rc != 0)
+      s = lmdb_fail(rc, "%s: writing the audit log head", idx->path);
   }
   rec_writer_free(&w);
   return s;
@@ -119,13 +184,19 @@ hs_status audit_decode(const void *data, size_t n, uint64_t seq, rec_arena *aren
   memset(out, 0, sizeof *out);
   rec_reader r = rec_reader_make(data, n);
   out->seq = seq;
+  audit_record_hash(data, n, out->sha256);
   int format = rec_get_u8(&r);
   int kind = rec_get_u8(&r);
   out->kind = audit_kind_name(kind);
+  out->linked = format == AUDIT_FORMAT;
+  if (out->linked)
+    out->stored_seq = rec_get_u64(&r);
   out->time = (int64_t)rec_get_u64(&r);
   out->rejected = rec_get_u64(&r);
   out->not_found = rec_get_u64(&r);
-  hs_status s = (format == AUDIT_FORMAT && out->kind && !r.bad) ? HS_OK : HS_ERR_CORRUPT;
+  hs_status s = (format == AUDIT_FORMAT || format == AUDIT_FORMAT_OLD) && out->kind && !r.bad
+                    ? HS_OK
+                    : HS_ERR_CORRUPT;
   if (s == HS_OK)
     s = decode_parts(&r, arena, out, list_ids);
   if (s == HS_OK)
@@ -133,7 +204,17 @@ hs_status audit_decode(const void *data, size_t n, uint64_t seq, rec_arena *aren
   if (s == HS_OK) {
     out->note = arena_str(&r, arena);
     out->command = arena_str(&r, arena);
-    if (r.bad || !rec_at_end(&r) || !out->note || !out->command)
+    out->details = out->linked ? arena_str(&r, arena) : rec_arena_strndup(arena, "", 0);
+    if (out->linked) {
+      const uint8_t *p = rec_get_bytes(&r, 32);
+      if (p)
+        memcpy(out->prev_sha256, p, 32);
+    }
+    if (r.bad || !rec_at_end(&r) || !out->note || !out->command || !out->details)
+      s = HS_ERR_CORRUPT;
+    /* Exported as JSON as it is: it must be what the writer made. */
+    else if (out->details[0] && (out->details[0] != '{' ||
+                                !json_compact_value(out->details, strlen(out->details))))
       s = HS_ERR_CORRUPT;
   }
   if (s == HS_ERR_CORRUPT)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "index/auditlog.h"
@@ -43,7 +44,7 @@ static void db_rules(lmdb_db_rule rules[DB_COUNT]) {
     rules[db] = (lmdb_db_rule){db_names[db], db_flags(db), db_key_bytes(db)};
 }
 
-int64_t index_now(void) { return (int64_t)time(NULL); }
+int64_t index_now(void) { return clock_wall_s(); }
 
 /* ---- create ---------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/error.h"
+#include "index/auditchain.h"
 #include "index/auditlog.h"
 #include "index/dedup.h"
 #include "index/entrymeta.h"
@@ -44,6 +45,7 @@ typedef struct verifier {
   int64_t log_time;
   uint64_t vframes_seen;     /* vframes records of existing video entries */
   uint64_t vpdq_entries;     /* video entries in the pages */
+  audit_chain chain;
 } verifier;
 
 static void problem(verifier *v, const char *where, const char *fmt, ...) HS_PRINTF(3, 4);
@@ -436,14 +438,19 @@ static hs_status check_log(verifier *v, const MDB_val *k, const MDB_val *d) {
   char where[48];
   u64_key(k, &seq);
   snprintf(where, sizeof where, "audit record %llu", (unsigned long long)seq);
+  rec_arena a = {0};
+  hs_log_record r;
+  uint32_t *ids = NULL;
+  int ok = audit_decode(d->mv_data, d->mv_size, seq, &a, &r, &ids) == HS_OK;
+  /* The chain first: it names the record that was changed, removed or
+   * moved, before the consequences below. */
+  audit_chain_step(&v->chain, seq, d->mv_data, d->mv_size, ok ? r.linked : -1, ok ? r.stored_seq : 0,
+                   ok ? r.prev_sha256 : NULL);
   if (seq != v->log_prev + 1)
     problem(v, where, "follows record %llu (the log must have no gaps)",
             (unsigned long long)v->log_prev);
   v->log_prev = seq;
-  rec_arena a = {0};
-  hs_log_record r;
-  uint32_t *ids = NULL;
-  if (audit_decode(d->mv_data, d->mv_size, seq, &a, &r, &ids) != HS_OK) {
+  if (!ok) {
     problem(v, where, "damaged");
     rec_arena_free(&a);
     return HS_OK;
@@ -471,6 +478,11 @@ static hs_status check_log(verifier *v, const MDB_val *k, const MDB_val *d) {
   }
   rec_arena_free(&a);
   return HS_OK;
+}
+
+/* The chain's problems count and are capped like every other. */
+static void chain_problem(void *user, const char *where, const char *cause) {
+  problem(user, where, "%s", cause);
 }
 
 /* ---- totals ------------------------------------------------------------------------- */
@@ -574,6 +586,7 @@ static hs_status verify_all(verifier *v) {
   HS_TRY(each(v, DB_LOG, check_log));
   if (v->idx->has[DB_PASSTHRU])
     HS_TRY(each(v, DB_PASSTHRU, check_passthru));
+  HS_TRY(audit_chain_finish(&v->chain, v->idx, v->txn));
   check_totals(v);
   return HS_OK;
 }
@@ -586,6 +599,8 @@ hs_status hs_index_verify(hs_index *idx, hs_index_problem_fn fn, void *user, uin
   v.fn = fn;
   v.user = user;
   u64map_init(&v.page_type);
+  v.chain.fn = chain_problem;
+  v.chain.user = &v;
   hs_status s = lmdb_txn_begin(idx->env, MDB_RDONLY, &v.txn);
   if (s == HS_OK) {
     s = verify_all(&v);

@@ -12,6 +12,7 @@
 #include "core/runlock.h"
 #include "device/engine_internal.h"
 #include "device/placement.h"
+#include "scan/runrecord.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/store.h"
@@ -150,10 +151,38 @@ static int visit(void *ctx, const char *path, const store_record *rec) {
   return 0;
 }
 
+/* A rescan that ran to its end is a sweep (every stored file, one store
+ * snapshot): recorded in the store, opened again just to append (a scan
+ * may hold its run lock). Then the run record in the index's log. */
+static void record_run(const hs_rescan_options *o, const hs_scan_summary *sum, hs_status st,
+                       int64_t started, const u64map *matches) {
+  run_report rep = {.run = "rescan", .index = o->index, .store = o->store, .start = started,
+                    .end = clock_wall_s(), .status = st, .sum = sum,
+                    .index_version = sum->index_version, .radius = o->radius,
+                    .min_quality = o->min_quality, .mode = -1, .list = o->list,
+                    .since_version = o->since_version, .sweep = st == HS_OK,
+                    .entry_matches = matches};
+  if (rep.sweep) {
+    store *s = NULL;
+    hs_status ws = store_open(o->store, STORE_APPEND, &s);
+    if (ws == HS_OK)
+      ws = run_sweep_write(s, &rep);
+    store_close(s);
+    if (ws != HS_OK) {
+      rep.sweep = 0;
+      log_warn("store %s: the sweep was not recorded: %s", o->store, hs_last_error());
+    }
+  }
+  run_audit_write(&rep);
+}
+
 static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summary) {
   HS_CHECK(o && o->index && o->store && o->engine, HS_ERR_INVALID_ARG,
            "rescan: index, store and engine are required");
   rescan_run r = {.o = o, .t0 = clock_now_s()};
+  int64_t started = clock_wall_s();
+  u64map matches;
+  u64map_init(&matches);
   r.paths = calloc(RESCAN_BATCH, sizeof *r.paths);
   r.pdq = calloc(RESCAN_BATCH, sizeof *r.pdq);
   r.content = calloc(RESCAN_BATCH, sizeof *r.content);
@@ -184,7 +213,10 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
                       o->min_quality, o->video_query_percent, o->video_compared_percent, 0,
                       o->cancel);
   if (st == HS_OK)
+    r.m.entry_matches = &matches;
+  if (st == HS_OK)
     st = sink_open_run(o->out, o->format, 0, o->record, o->record_user, &r.out);
+  int started_run = st == HS_OK; /* got past the set-up: a run to record */
   if (st == HS_OK)
     matcher_set_flood(&r.m, o->flood_files, o->flood_per_million);
   if (st == HS_OK) {
@@ -212,6 +244,10 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
   run_lock_release(out_lock);
   matcher_close(&r.m); /* also after a failed or never-made open: all NULL */
   store_close(s);
+  /* A run refused in its set-up leaves the index untouched. */
+  if (started_run)
+    record_run(o, &r.sum, st, started, &matches);
+  u64map_free(&matches);
   hs_engine_destroy(match_owned);
   free(r.paths), free(r.pdq), free(r.content), free(r.has_content);
   free(r.md5), free(r.sha), free(r.in);

@@ -19,6 +19,7 @@
 #include "device/placement.h"
 #include "scan/ownfiles.h"
 #include "scan/pipeline.h"
+#include "scan/runrecord.h"
 #include "scan/scan_match.h"
 #include "scan/sink.h"
 #include "scan/sources.h"
@@ -84,6 +85,9 @@ typedef struct scan_run {
   scan_matcher m;
   hs_scan_summary sum;
   double t0;
+  int resumed_job;   /* this run continues an interrupted job */
+  uint64_t owned;    /* store records this job wrote (distinct paths) */
+  u64map matches;    /* entry id -> match records (for a sweep) */
 } scan_run;
 
 /* What must be equal for a rerun to continue an interrupted job. */
@@ -153,6 +157,7 @@ static hs_status begin_job(scan_run *r, uint64_t *keep) {
     if (memcmp(r->job.fingerprint, fp, 32) == 0) {
       *keep = r->job.out_offset;
       counts_load(&r->sum, r->job.counts);
+      r->resumed_job = 1;
       log_info("resuming job %u into %s at byte %llu", r->job.id, r->job_name,
                (unsigned long long)*keep);
       return HS_OK;
@@ -325,6 +330,8 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
       store_record rec;
       to_record(it, r->job.id, pipeline_code(&r->o->decode), r->o->video.seconds_per_hash, &rec);
       st = store_batch_put(r->st, it->path, &rec);
+      if (st == HS_OK)
+        r->owned++;
     }
     match_input *x = &in[k++];
     x->path = it->path;
@@ -394,6 +401,8 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
   /* Before anything is opened: an --out that is an input is never cut. */
   HS_TRY(ownfiles_check_out(o->out, o->sources, o->nsources));
   scan_run r = {.o = o, .t0 = clock_now_s()};
+  int64_t started = clock_wall_s();
+  int started_run = 0; /* got past the set-up: a run to record */
   hs_engine *match_engine = NULL, *match_owned = NULL, *hash_engine = NULL, *hash_owned = NULL;
   hs_status st = placement_engine(o->engine, STAGE_MATCH, &match_engine, &match_owned);
   if (st == HS_OK)
@@ -408,6 +417,12 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
     return st;
   }
   matcher_set_flood(&r.m, o->flood_files, o->flood_per_million);
+  /* Every file is matched against at least this version (a refresh
+   * only adds entries for the files after it): a sweep's version. */
+  uint64_t first_version = r.m.version;
+  u64map_init(&r.matches);
+  if (o->store)
+    r.m.entry_matches = &r.matches;
   uint64_t keep = 0;
   /* One run at a time per output and per store (the store's lock is taken
    * by store_open), held before the job is read or the output cut. */
@@ -442,6 +457,7 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
     cfg.tick = tick;
     cfg.ctx = &r;
     cfg.cancel = o->cancel;
+    started_run = 1;
     st = pipeline_run(&cfg);
   }
   /* A complete run quarantines what the flood guard held (docs/guard.md). */
@@ -454,6 +470,23 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
   r.sum.index_version = r.m.version;
   if (summary)
     *summary = r.sum;
+  run_report rep = {.run = "scan", .index = o->index, .store = o->store, .start = started,
+                    .end = clock_wall_s(), .status = st, .sum = &r.sum,
+                    .index_version = first_version, .radius = o->radius,
+                    .min_quality = o->min_quality, .sources = o->sources,
+                    .nsources = o->nsources, .mode = (int)o->decode.mode,
+                    .shard_index = o->shard_index, .shard_count = o->shard_count,
+                    .entry_matches = &r.matches};
+  if (st == HS_OK && r.st) {
+    /* A sweep: every record in the store is this job's (runrecord.h). */
+    uint64_t records = 0;
+    hs_status cs = store_count(r.st, &records);
+    rep.sweep = cs == HS_OK && !r.resumed_job && records == r.owned;
+    if (rep.sweep && run_sweep_write(r.st, &rep) != HS_OK) {
+      rep.sweep = 0;
+      log_warn("store %s: the sweep was not recorded: %s", o->store, hs_last_error());
+    }
+  }
   sources_close(r.src);
   sink_close(r.out);
   store_close(r.st);
@@ -461,6 +494,11 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
   matcher_close(&r.m);
   hs_engine_destroy(match_owned);
   hs_engine_destroy(hash_owned);
+  /* A run refused in its set-up (a store that is an index, a busy output)
+   * leaves the index untouched. */
+  if (started_run)
+    run_audit_write(&rep);
+  u64map_free(&r.matches);
   return st;
 }
 

@@ -261,6 +261,11 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
         .held = held ? "flood" : NULL,
     };
     sink_match(out, &r);
+    uint64_t count = 0;
+    if (m->entry_matches) {
+      u64map_get(m->entry_matches, hits[i].entry, &count);
+      HS_TRY(u64map_put(m->entry_matches, hits[i].entry, count + 1));
+    }
   }
   if (n > 0) {
     sum->matched++;

@@ -25,6 +25,7 @@
 #include "hashsweep/match.h"
 #include "hashsweep/scan.h"
 #include "hashsweep/video_match.h"
+#include "index/dedup.h"
 #include "scan/exact_set.h"
 #include "scan/guard.h"
 #include "scan/sink.h"
@@ -47,6 +48,8 @@ typedef struct scan_matcher {
   exact_set *md5, *sha256;
   hs_video_match_options vopts;
   hs_video_matcher *video;
+  u64map *entry_matches; /* NULL, or entry id -> match records this run
+                            (a sweep's per-entry counts, sweeps.h) */
 } scan_matcher;
 
 /* query_percent / compared_percent: vPDQ's shares for video entries. */

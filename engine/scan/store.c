@@ -298,16 +298,19 @@ static hs_status make_dir(const char *dir, int readonly) {
 hs_status store_open(const char *dir, int readonly, store **out) {
   HS_CHECK(dir && out, HS_ERR_INVALID_ARG, "store_open: NULL argument");
   *out = NULL;
-  HS_TRY(make_dir(dir, readonly));
+  HS_TRY(make_dir(dir, readonly != 0));
   store *s = calloc(1, sizeof *s);
   if (!s)
     return error_set(HS_ERR_NOMEM, "out of memory");
   snprintf(s->dir, sizeof s->dir, "%s", dir);
+  int append = readonly == STORE_APPEND;
+  readonly = readonly == 1;
   lmdb_open_spec spec = {.dir = dir, .kind = LMDB_KIND_STORE, .format = STORE_SCHEMA,
-                         .flags = readonly ? MDB_RDONLY : 0, .maxdbs = 3, .create = !readonly,
+                         .flags = readonly ? MDB_RDONLY : 0, .maxdbs = 3,
+                         .create = !readonly && !append,
                          .rules = store_dbs, .nrules = sizeof store_dbs / sizeof *store_dbs};
   hs_status e = lmdb_env_open(&spec, &s->env);
-  if (e == HS_OK && !readonly) {
+  if (e == HS_OK && !readonly && !append) {
     char lock[4200], what[4200];
     snprintf(lock, sizeof lock, "%s/run.lock", dir);
     snprintf(what, sizeof what, "store %s", dir);
@@ -626,4 +629,86 @@ hs_status store_count(store *s, uint64_t *count) {
     return store_fail(rc, "cannot stat", s->dir);
   *count = st.ms_entries;
   return HS_OK;
+}
+
+/* ---- meta series (store.h) ------------------------------------------------ */
+
+static void meta_key(const char *prefix, uint64_t seq, char *buf, MDB_val *k) {
+  size_t n = strlen(prefix);
+  memcpy(buf, prefix, n);
+  buf[n] = '/';
+  for (int i = 0; i < 8; i++) /* big-endian: byte order is seq order */
+    buf[n + 1 + i] = (char)(seq >> (56 - 8 * i));
+  k->mv_data = buf;
+  k->mv_size = n + 9;
+}
+
+typedef struct meta_call {
+  store *s;
+  const char *prefix;
+  const void *val;
+  size_t n;
+  uint64_t seq;
+} meta_call;
+
+static hs_status meta_append_in(MDB_txn *txn, void *ctx) {
+  meta_call *c = ctx;
+  char counter[80], key[96];
+  snprintf(counter, sizeof counter, "%s_seq", c->prefix);
+  MDB_val k = {strlen(counter), counter}, v;
+  uint64_t next = 1;
+  int rc = mdb_get(txn, c->s->meta, &k, &v);
+  if (rc == 0 && v.mv_size == sizeof next)
+    memcpy(&next, v.mv_data, sizeof next);
+  c->seq = next++;
+  v = (MDB_val){sizeof next, &next};
+  if ((rc = mdb_put(txn, c->s->meta, &k, &v, 0)) != 0)
+    return store_fail(rc, "cannot write a record counter", c->s->dir);
+  meta_key(c->prefix, c->seq, key, &k);
+  v = (MDB_val){c->n, (void *)c->val};
+  rc = mdb_put(txn, c->s->meta, &k, &v, MDB_NOOVERWRITE);
+  return rc ? store_fail(rc, "cannot append a record", c->s->dir) : HS_OK;
+}
+
+hs_status store_meta_append(store *s, const char *prefix, const void *val, size_t n,
+                            uint64_t *seq) {
+  HS_CHECK(!s->batch && strlen(prefix) < 64, HS_ERR_INTERNAL, "store_meta_append: misuse");
+  meta_call c = {s, prefix, val, n, 0};
+  HS_TRY(lmdb_write(s->env, meta_append_in, &c, 0, NULL));
+  if (seq)
+    *seq = c.seq;
+  return HS_OK;
+}
+
+hs_status store_meta_each(store *s, const char *prefix, store_meta_fn fn, void *ctx) {
+  HS_CHECK(strlen(prefix) < 64, HS_ERR_INTERNAL, "store_meta_each: prefix too long");
+  MDB_txn *txn;
+  MDB_cursor *cur;
+  HS_TRY(begin(s, MDB_RDONLY, &txn));
+  int rc = mdb_cursor_open(txn, s->meta, &cur);
+  if (rc) {
+    mdb_txn_abort(txn);
+    return store_fail(rc, "cannot open cursor", s->dir);
+  }
+  char first[96];
+  MDB_val k, v;
+  meta_key(prefix, 0, first, &k);
+  size_t plen = strlen(prefix) + 1;
+  for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+       rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+    if (k.mv_size != plen + 8 || memcmp(k.mv_data, first, plen) != 0)
+      break; /* past the series */
+    const uint8_t *b = (const uint8_t *)k.mv_data + plen;
+    uint64_t seq = 0;
+    for (int i = 0; i < 8; i++)
+      seq = seq << 8 | b[i];
+    if (fn(ctx, seq, v.mv_data, v.mv_size) != 0)
+      break;
+  }
+  hs_status st = HS_OK;
+  if (rc != 0 && rc != MDB_NOTFOUND)
+    st = store_fail(rc, "cannot read records", s->dir);
+  mdb_cursor_close(cur);
+  mdb_txn_abort(txn);
+  return st;
 }

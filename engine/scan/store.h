@@ -71,7 +71,12 @@ typedef struct store_job {
 typedef struct store store;
 
 /* Opens (creating when absent, with owner-only permissions) the store in
- * directory `dir`. A directory that holds something else is refused. */
+ * directory `dir`. A directory that holds something else is refused.
+ * readonly: 0 to write (takes the run lock), 1 to read, STORE_APPEND to
+ * append meta records only (store_meta_append; an existing store, no run
+ * lock: a rescan records its sweep while a scan may hold the lock, and
+ * LMDB serialises the two writers). */
+#define STORE_APPEND 2
 hs_status store_open(const char *dir, int readonly, store **out);
 void store_close(store *s);
 
@@ -106,5 +111,15 @@ hs_status store_iterate(store *s, store_visit_fn fn, void *ctx, int *stopped);
 
 /* Number of file records. */
 hs_status store_count(store *s, uint64_t *count);
+
+/* Records kept beside the files in the meta table, one series per `prefix`
+ * (sweeps.c): key prefix "/" + big-endian seq 1, 2, ... Older hashsweep
+ * builds never read meta keys they do not know, so adding a series keeps
+ * the store readable by them. Append commits at once (not inside a batch). */
+hs_status store_meta_append(store *s, const char *prefix, const void *val, size_t n,
+                            uint64_t *seq);
+/* Calls fn for each record of `prefix` in seq order; non-zero stops. */
+typedef int (*store_meta_fn)(void *ctx, uint64_t seq, const void *val, size_t n);
+hs_status store_meta_each(store *s, const char *prefix, store_meta_fn fn, void *ctx);
 
 #endif

@@ -31,12 +31,17 @@ done
 cp -r "$T/idx" "$T/idxc"
 "$HS" scan -q --index "$T/idx" --store "$T/idxc" --out "$T/x.jsonl" "$A" 2> "$T/k.err"
 expect_eq "--store at a copy of the index: exit 2" "$?" 2
+expect_eq "index bytes unchanged by the refused scans" "$(sum_idx)" "$before"
 "$HS" rescan --index "$T/idx" --store "$T/ref-store" --out "$T/x.jsonl" > /dev/null 2>&1
 expect_eq "rescan of a real store still works" "$?" 0
+# A run that ran appends its run record to the index's audit log (and only that).
+expect_eq "the rescan appended one run record" \
+  "$("$HS" index log "$T/idx" --format jsonl | grep -c '"kind":"run"')" 2
+before=$(sum_idx)
 "$HS" rescan --index "$T/ref-store" --store "$T/ref-store" --out "$T/x.jsonl" 2> "$T/k.err"
 expect_eq "rescan --index at a store: exit 2" "$?" 2
 expect_grep "rescan --index at a store" "is a hashsweep store, not an index" "$T/k.err"
-expect_eq "index bytes unchanged" "$(sum_idx)" "$before"
+expect_eq "index bytes unchanged by the refused rescan" "$(sum_idx)" "$before"
 "$HS" index verify "$T/idx" > /dev/null
 expect_eq "index still verifies" "$?" 0
 "$HS" index verify "$T/idxc" > /dev/null

@@ -20,7 +20,8 @@
  *    time and reason are in their metadata. A scan skips withdrawn slots.
  *  - Every import and withdrawal appends an audit-log record (time, list,
  *    counts, file digests, operator note, command) in the same transaction
- *    as the change.
+ *    as the change; every scan and rescan appends a run record. Records
+ *    form a hash chain that hs_index_verify checks.
  *
  * Threads and processes: one writer at a time (LMDB serialises writers, also
  * across processes; a second importer waits). Readers never block writers
@@ -331,7 +332,9 @@ typedef struct hs_log_list {
 typedef struct hs_log_record {
   uint64_t seq;        /* 1, 2, ... (1 is the creation) */
   int64_t time;        /* unix seconds */
-  const char *kind;    /* "create", "import", "withdraw", "decide" */
+  const char *kind;    /* "create", "import", "withdraw", "decide", "run" (a
+                          scan or rescan that used the index), "set-list",
+                          "quarantine", "release" */
   uint64_t rejected;   /* malformed lines skipped (--skip-bad) */
   uint64_t not_found;  /* withdrawal targets not (or no longer) active */
   const hs_log_list *lists;
@@ -340,6 +343,16 @@ typedef struct hs_log_record {
   size_t nfiles;
   const char *note;    /* "" when none */
   const char *command; /* "" when none */
+  /* The hash chain (docs/index.md, "Audit log"): each record written by
+   * this hashsweep carries the SHA-256 of the record before it. */
+  int linked;              /* 1: it does; 0: written by an older hashsweep */
+  uint8_t prev_sha256[32]; /* linked: the previous record's sha256 (zeros
+                              for the first record) */
+  uint8_t sha256[32];      /* of this record as stored */
+  uint64_t stored_seq;     /* linked: the seq written inside the record
+                              (differs from seq only for a moved record) */
+  const char *details;     /* a JSON object ("" when none): a run record's
+                              run, times, options and counts */
 } hs_log_record;
 HS_API hs_status hs_index_log(hs_index *idx, int (*fn)(void *user, const hs_log_record *r),
                               void *user);
