@@ -12,5 +12,6 @@ extern const cli_command cmd_scan;
 extern const cli_command cmd_rescan;
 extern const cli_command cmd_eval;
 extern const cli_command cmd_bench;
+extern const cli_command cmd_serve;
 
 #endif

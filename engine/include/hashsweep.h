@@ -29,5 +29,6 @@
 #include "hashsweep/index.h"
 #include "hashsweep/scan.h"
 #include "hashsweep/eval.h"
+#include "hashsweep/serve.h"
 
 #endif
