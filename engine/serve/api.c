@@ -45,8 +45,8 @@ void serve_error(serve_response *rs, int status, const char *fmt, ...) {
   va_end(ap);
   json_t *o = json_object();
   /* "error" is the native key; HMA's error handler answers "message". */
-  json_object_set_new(o, "error", json_string(msg));
-  json_object_set_new(o, "message", json_string(msg));
+  json_object_set_new(o, "error", json_text(msg));
+  json_object_set_new(o, "message", json_text(msg));
   serve_json(rs, status, o);
   if (status == 503 && rs->retry_after == 0)
     rs->retry_after = 1;
@@ -247,7 +247,7 @@ static void v1_check(serve_ctx *c, const serve_request *rq, serve_response *rs) 
   if (u.kind == UPLOAD_VIDEO)
     json_object_set_new(o, "frames", json_integer((json_int_t)u.nframes));
   if (u.status != HS_OK)
-    json_object_set_new(o, "error", json_string(u.error));
+    json_object_set_new(o, "error", json_text(u.error));
   upload_free(&u);
   serve_json(rs, 200, o);
 }

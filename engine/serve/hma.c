@@ -39,7 +39,8 @@ static json_t *by_bank(json_t *matches) {
     json_t *arr = json_object_get(o, list);
     if (!arr) {
       arr = json_array();
-      json_object_set_new(o, list, arr);
+      if (json_object_set_new(o, list, arr) != 0)
+        continue; /* out of memory: arr is gone with it */
     }
     char d[16];
     snprintf(d, sizeof d, "%lld", (long long)json_integer_value(json_object_get(m, "distance")));

@@ -21,6 +21,44 @@ const char *hit_variant_name(int v) {
   return v >= HS_DIH_COUNT && v < 2 * HS_DIH_COUNT ? content[v - HS_DIH_COUNT] : "?";
 }
 
+json_t *json_text(const char *s) {
+  if (!s)
+    return json_null();
+  json_t *j = json_string(s);
+  if (j)
+    return j;
+  /* Not UTF-8 (or with NUL-free but invalid sequences): rebuild byte by
+   * byte, keeping valid sequences as they are. */
+  size_t n = strlen(s);
+  char *out = malloc(3 * n + 1);
+  if (!out)
+    return NULL;
+  size_t o = 0;
+  for (size_t i = 0; i < n;) {
+    unsigned char c = (unsigned char)s[i];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (len > 0 && i + len <= n) {
+      char tmp[5] = {0};
+      memcpy(tmp, s + i, len);
+      json_t *t = json_string(tmp);
+      if (t) {
+        json_decref(t);
+        memcpy(out + o, s + i, len);
+        o += len;
+        i += len;
+        continue;
+      }
+    }
+    memcpy(out + o, "\xef\xbf\xbd", 3); /* U+FFFD */
+    o += 3;
+    i++;
+  }
+  out[o] = '\0';
+  j = json_string(out);
+  free(out);
+  return j;
+}
+
 static int is_exact(const serve_hit *h) { return h->variant == HIT_MD5 || h->variant == HIT_SHA256; }
 
 /* The scan's ranking: exact hits first (md5, then sha256), then PDQ by
@@ -79,8 +117,8 @@ static json_t *match_object(const hs_index_entry *e, const serve_hit *h) {
   if (!o)
     return NULL;
   json_object_set_new(o, "entry", json_integer((json_int_t)h->entry));
-  json_object_set_new(o, "list", e->list ? json_string(e->list) : json_null());
-  json_object_set_new(o, "label", e->label ? json_string(e->label) : json_null());
+  json_object_set_new(o, "list", json_text(e->list));
+  json_object_set_new(o, "label", json_text(e->label));
   json_object_set_new(o, "distance", json_integer(h->distance));
   json_object_set_new(o, "variant", json_string(hit_variant_name(h->variant)));
   if (h->variant == HIT_FRAME) {

@@ -54,4 +54,10 @@ hs_status hits_push(serve_hit **hits, size_t *n, size_t *cap, serve_hit h);
 
 const char *hit_variant_name(int variant);
 
+/* A JSON string for text from outside (list names, labels, names in error
+ * messages): as it is when it is valid UTF-8, else with every byte of an
+ * invalid sequence replaced by U+FFFD, so the answer is always valid JSON
+ * and never loses the key. NULL text gives JSON null. */
+json_t *json_text(const char *s);
+
 #endif
