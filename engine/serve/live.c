@@ -22,6 +22,25 @@ static void part_release(serve_part *p) {
   free(p);
 }
 
+/* The CPU index (multi-index hashing) of a large base is built here, in the
+ * poll thread, not in the batch of the lookups that happen to bring the
+ * haystack past match.c's threshold (MIH_MIN_COUNT codes, and the build
+ * once MIH_BUILD_AFTER_QUERIES queries were answered): one search of that
+ * many queries does it, seconds at 10^7 entries, while the old view still
+ * answers. With a device the haystack is already resident there. */
+#define WARM_MIN_COUNT 65536
+#define WARM_QUERIES 4096
+
+static void warm_up(serve_live *l, const hs_haystack *h, const uint64_t *words, size_t n) {
+  if (n < WARM_MIN_COUNT || hs_engine_uses_device(l->engine))
+    return;
+  hs_match_list ml = {0};
+  double t0 = clock_now_s();
+  if (hs_match_radius(l->engine, h, words, WARM_QUERIES, HS_PDQ_DEFAULT_RADIUS, &ml) == HS_OK)
+    log_info("serve: matcher warmed up over %zu entries in %.2f s", n, clock_now_s() - t0);
+  hs_match_list_free(&ml);
+}
+
 static hs_status load_exact(hs_index_snapshot *s, hs_hash_type type, const hs_index_filter *f,
                             exact_set **out, size_t *n) {
   hs_index_hashes h;
@@ -34,6 +53,7 @@ static hs_status load_exact(hs_index_snapshot *s, hs_hash_type type, const hs_in
 
 /* The active entries of `s` added after `since` (0: all). */
 static hs_status part_load(serve_live *l, hs_index_snapshot *s, uint64_t since, serve_part **out) {
+  /* (since == 0: a base, warmed up; a delta is small and short-lived) */
   serve_part *p = calloc(1, sizeof *p);
   if (!p)
     return error_set(HS_ERR_NOMEM, "out of memory for the matcher");
@@ -45,6 +65,8 @@ static hs_status part_load(serve_live *l, hs_index_snapshot *s, uint64_t since, 
     p->version = h.version;
     if (h.count > 0)
       st = hs_haystack_create(l->engine, 256, h.hashes, h.count, &p->pdq);
+    if (st == HS_OK && since == 0 && p->pdq)
+      warm_up(l, p->pdq, h.hashes, h.count);
     if (st == HS_OK) {
       p->pdq_ids = h.ids; /* kept; the rest is copied into the haystack */
       h.ids = NULL;
