@@ -26,7 +26,8 @@ static void serve_usage(FILE *out) {
           "                        'Authorization: Bearer <the first line of F>'\n"
           "  --insecure            allow a non-loopback address without a token\n"
           "  --tls-cert F --tls-key F   serve HTTPS (PEM files)\n"
-          "  --threads N           HTTP worker threads (default 2 x cores, at least 4)\n"
+          "  --threads N           HTTP worker threads, 1..200 (default 2 x cores, at\n"
+          "                        least 4; each holds an index reader slot of 254)\n"
           "  --max-connections N   open connections at most (default 4096)\n"
           "  --timeout S           close a connection idle for S seconds (default 15)\n"
           "  --max-body N          request bodies above N bytes get 413 (default 64M)\n"
@@ -39,6 +40,8 @@ static void serve_usage(FILE *out) {
           "  --min-quality Q       uploads below are not PDQ-matched (default 50)\n"
           CLI_DECODE_OPTIONS_HELP
           "  --device D            auto, cpu or a device index (Hamming search)\n"
+          "  --match-threads N     CPU threads of one Hamming search (default 1: batches\n"
+          "                        are small and lookups run side by side; 0: all cores)\n"
           "  -v, --verbose         log more (never hashes or uploads)\n\n"
           "SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.\n"
           "Exit: 0 stopped by a signal, 2 usage or configuration error, 3 fatal.\n");
@@ -47,13 +50,13 @@ static void serve_usage(FILE *out) {
 typedef struct serve_args {
   hs_serve_options o;
   const char *token_file, *cert_file, *key_file, *port_file, *device;
-  int verbose;
+  int verbose, match_threads;
 } serve_args;
 
 enum {
   OPT_INDEX = 256, OPT_LISTEN, OPT_PORT_FILE, OPT_TOKEN, OPT_INSECURE, OPT_CERT, OPT_KEY,
   OPT_THREADS, OPT_MAXCONN, OPT_TIMEOUT, OPT_MAXBODY, OPT_MAXBATCH, OPT_WAIT, OPT_QUEUE,
-  OPT_DECODERS, OPT_POLL, OPT_RADIUS, OPT_QUALITY, OPT_DEVICE
+  OPT_DECODERS, OPT_POLL, OPT_RADIUS, OPT_QUALITY, OPT_DEVICE, OPT_MATCH_THREADS
 };
 
 static int int_opt(const char *name, const char *arg, long min, long max, long *v) {
@@ -72,7 +75,7 @@ static int apply_number(serve_args *a, int c, const char *name, const char *arg)
       return cli_usage_error("serve", "--max-body: '%s' is not a size", arg);
     o->max_body = size;
     return 0;
-  case OPT_THREADS: if (int_opt(name, arg, 1, 1024, &v)) return EXIT_USAGE; o->threads = (unsigned)v; return 0;
+  case OPT_THREADS: if (int_opt(name, arg, 1, 200, &v)) return EXIT_USAGE; o->threads = (unsigned)v; return 0;
   case OPT_MAXCONN: if (int_opt(name, arg, 1, 1000000, &v)) return EXIT_USAGE; o->max_connections = (unsigned)v; return 0;
   case OPT_TIMEOUT: if (int_opt(name, arg, 1, 86400, &v)) return EXIT_USAGE; o->timeout_s = (unsigned)v; return 0;
   case OPT_MAXBATCH: if (int_opt(name, arg, 1, 1000000, &v)) return EXIT_USAGE; o->max_batch = (unsigned)v; return 0;
@@ -82,6 +85,7 @@ static int apply_number(serve_args *a, int c, const char *name, const char *arg)
   case OPT_POLL: if (int_opt(name, arg, 10, 60000, &v)) return EXIT_USAGE; o->poll_ms = (unsigned)v; return 0;
   case OPT_RADIUS: if (int_opt(name, arg, 0, 256, &v)) return EXIT_USAGE; o->radius = (int)v; return 0;
   case OPT_QUALITY: if (int_opt(name, arg, 0, 100, &v)) return EXIT_USAGE; o->min_quality = (int)v; return 0;
+  case OPT_MATCH_THREADS: if (int_opt(name, arg, 0, 1024, &v)) return EXIT_USAGE; a->match_threads = (int)v; return 0;
   }
   return cli_usage_error("serve", "unknown option");
 }
@@ -103,6 +107,7 @@ static int parse_serve_args(int argc, char **argv, serve_args *a) {
       {"poll-ms", required_argument, 0, OPT_POLL}, {"radius", required_argument, 0, OPT_RADIUS},
       {"min-quality", required_argument, 0, OPT_QUALITY},
       {"device", required_argument, 0, OPT_DEVICE},
+      {"match-threads", required_argument, 0, OPT_MATCH_THREADS},
       {"mode", required_argument, 0, 'M'}, {"exif-rotate", no_argument, 0, 'E'},
       {"max-pixels", required_argument, 0, 'P'}, {"max-file-size", required_argument, 0, 'F'},
       {"read-timeout", required_argument, 0, 'R'}, {"verbose", no_argument, 0, 'v'},
@@ -219,6 +224,7 @@ static void raise_fd_limit(void) {
 static int serve_run(int argc, char **argv) {
   serve_args a;
   memset(&a, 0, sizeof a);
+  a.match_threads = 1;
   int rc = parse_serve_args(argc, argv, &a);
   if (rc != 0)
     return rc < 0 ? EXIT_ALL_DONE : rc;
@@ -238,6 +244,7 @@ static int serve_run(int argc, char **argv) {
   hs_engine_options eo;
   hs_engine_options_default(&eo);
   eo.device = a.device;
+  eo.threads = a.match_threads;
   eo.log = cli_install_logger(a.verbose);
   a.o.log = eo.log;
   serve_events ev = {a.port_file, 0};

@@ -287,11 +287,6 @@ serve_endpoint serve_route(const char *path) {
   return r ? r->ep : EP_OTHER;
 }
 
-int serve_takes_body(serve_endpoint e, const char *method) {
-  return strcmp(method, "POST") == 0 &&
-         (e == EP_V1_LOOKUP || e == EP_V1_CHECK || e == EP_M_LOOKUP || e == EP_H_HASH);
-}
-
 void serve_handle(serve_ctx *c, const serve_request *rq, serve_response *rs) {
   memset(rs, 0, sizeof *rs);
   const route *r = find_route(rq->path);

@@ -88,6 +88,11 @@ static void deadline_after_us(struct timespec *ts, unsigned us) {
   ts->tv_nsec %= 1000000000L;
 }
 
+/* Whether a request that is not queued yet may still join the batch. */
+static int others_coming(const serve_batcher *b) {
+  return !b->in_flight || atomic_load(b->in_flight) > (int)b->queued;
+}
+
 static void *matcher_thread(void *arg) {
   serve_batcher *b = arg;
   const hs_logger *prev = log_enter(&b->log);
@@ -101,7 +106,7 @@ static void *matcher_thread(void *arg) {
       /* Gather: wait for more requests, at most wait_us. */
       struct timespec until;
       deadline_after_us(&until, b->wait_us);
-      while (!b->stop && b->queued_queries < BATCH_MAX_QUERIES &&
+      while (!b->stop && b->queued_queries < BATCH_MAX_QUERIES && others_coming(b) &&
              pthread_cond_timedwait(&b->work, &b->lock, &until) != ETIMEDOUT) {
       }
     }

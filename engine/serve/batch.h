@@ -13,6 +13,7 @@
 #define HS_SERVE_BATCH_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "serve/live.h"
@@ -43,6 +44,10 @@ typedef struct serve_batcher {
   int stop, started;
   pthread_t thread;
   hs_logger log;
+  /* requests the HTTP layer holds (NULL: unknown). The matcher stops
+   * gathering as soon as every one of them is queued: no other lookup can
+   * join the batch, so waiting longer would only add latency. */
+  atomic_int *in_flight;
   /* called by the matcher thread after each batch (metrics); may be NULL */
   void (*on_batch)(void *user, size_t requests, size_t queries, double seconds);
   void *user;

@@ -52,8 +52,8 @@ hs_status serve_ctx_open(serve_ctx *c, const hs_serve_options *opts, int poll) {
   memset(c, 0, sizeof *c);
   HS_TRY(check_options(opts));
   c->opts = *opts;
-  if (c->opts.threads == 0)
-    c->opts.threads = 2 * cores() < 4 ? 4 : 2 * cores();
+  if (c->opts.threads == 0) /* each worker may hold one of LMDB's 254 reader slots */
+    c->opts.threads = 2 * cores() < 4 ? 4 : 2 * cores() > 200 ? 200 : 2 * cores();
   if (c->opts.decode_workers == 0)
     c->opts.decode_workers = cores();
   if (sem_init(&c->decode_slots, 0, c->opts.decode_workers) != 0)
@@ -69,6 +69,7 @@ hs_status serve_ctx_open(serve_ctx *c, const hs_serve_options *opts, int poll) {
                                .wait_us = opts->batch_wait_us,
                                .max_queue = opts->max_queue,
                                .log = opts->log,
+                               .in_flight = &c->in_flight,
                                .on_batch = batch_metrics,
                                .user = &c->metrics};
   st = batcher_start(&c->batcher);

@@ -49,8 +49,6 @@ typedef struct serve_response {
 
 /* Which endpoint a path is (EP_OTHER: none). */
 serve_endpoint serve_route(const char *path);
-/* Whether the endpoint reads a body (the HTTP layer refuses others'). */
-int serve_takes_body(serve_endpoint e, const char *method);
 /* Answers one request; never fails (errors are answers). */
 void serve_handle(serve_ctx *c, const serve_request *rq, serve_response *rs);
 /* An error answer {"error": msg, "message": msg} (HMA's clients read
