@@ -172,6 +172,7 @@ static int eval_run(int argc, char **argv) {
       {"mode", required_argument, 0, 0},        {"exif-rotate", no_argument, 0, 0},
       {"no-unletterbox", no_argument, 0, 0},   {"variants", required_argument, 0, 0},
       {"max-pixels", required_argument, 0, 0},  {"max-file-size", required_argument, 0, 0},
+      {"read-timeout", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},           {"verbose", no_argument, 0, 'v'},
       {"hash-on", required_argument, 0, 0},     CLI_ENGINE_LONGOPTS,
       {0, 0, 0, 0}};

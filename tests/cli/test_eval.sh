@@ -78,6 +78,10 @@ expect_eq "unknown edit: exit code" "$?" 2
 expect_grep "unknown edit named" "rot45" "$T/err"
 "$HS" eval --originals "$T/nowhere" --report "$T/x" 2>"$T/err"
 expect_eq "missing directory: exit code" "$?" 2
+"$HS" eval --read-timeout 30 --list-edits > /dev/null
+expect_eq "eval accepts --read-timeout (its help lists it)" "$?" 0
+"$HS" eval --read-timeout soon --list-edits > /dev/null 2>&1
+expect_eq "eval refuses a bad --read-timeout" "$?" 2
 "$HS" eval --list-edits > "$T/list"
 [ "$(grep -cE '^[a-z0-9_.+]+ +[^ ]' "$T/list")" -ge 38 ] && pass "--list-edits: 38 or more edits" \
   || fail "--list-edits: fewer than 38 edits"
