@@ -6,10 +6,12 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "core/options.h"
 #include "serve/http.h"
 #include "serve/server.h"
 
-void hs_serve_options_default(hs_serve_options *o) {
+void hs_serve_options_init(hs_serve_options *dst, size_t size) {
+  hs_serve_options full, *o = &full;
   memset(o, 0, sizeof *o);
   o->listen = "127.0.0.1:8080";
   o->max_connections = 4096;
@@ -23,6 +25,7 @@ void hs_serve_options_default(hs_serve_options *o) {
   o->min_quality = HS_PDQ_MIN_QUALITY;
   hs_decode_options_default(&o->decode);
   hs_video_options_default(&o->video);
+  options_init(dst, size, o, sizeof *o);
 }
 
 static unsigned cores(void) {
@@ -91,7 +94,12 @@ static void event(const hs_serve_options *o, const char *what, int port) {
     o->on_event(o->user, what, port);
 }
 
-hs_status hs_serve_run(const hs_serve_options *opts) {
+hs_status hs_serve_run(const hs_serve_options *caller) {
+  HS_CHECK(caller, HS_ERR_INVALID_ARG, "hs_serve_run: NULL options");
+  hs_serve_options own;
+  hs_serve_options_init(&own, sizeof own);
+  HS_TRY(options_read(&own, sizeof own, caller, "hs_serve_options"));
+  const hs_serve_options *opts = &own;
   HS_TRY(check_options(opts));
   const hs_logger *prev = log_enter(&opts->log);
   http_addr addr;

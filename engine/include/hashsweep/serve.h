@@ -24,6 +24,7 @@ extern "C" {
 #endif
 
 typedef struct hs_serve_options {
+  size_t struct_size;      /* set by hs_serve_options_default (docs/library.md) */
   const char *index_path;  /* required */
   const char *listen;      /* "HOST:PORT" (IPv4 dotted, [IPv6] or "localhost");
                               port 0 picks a free one. Default 127.0.0.1:8080 */
@@ -63,7 +64,10 @@ typedef struct hs_serve_options {
 } hs_serve_options;
 
 /* Fills the defaults above (index_path, engine, cancel stay NULL). */
-HS_API void hs_serve_options_default(hs_serve_options *opts);
+HS_API void hs_serve_options_init(hs_serve_options *opts, size_t struct_size);
+static inline void hs_serve_options_default(hs_serve_options *opts) {
+  hs_serve_options_init(opts, sizeof *opts);
+}
 
 /* Runs the service until opts->cancel is triggered. Errors before serving:
  * HS_ERR_INVALID_ARG (an option; a non-loopback address without a token
