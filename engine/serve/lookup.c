@@ -115,12 +115,8 @@ int lookup_items(serve_ctx *c, const lookup_item *items, size_t n, const bank_fi
   int rc = -1;
   if (!v)
     serve_error(rs, 503, "index not yet ready");
-  else if (search(c, queries, nq, &br, rs) == 0) {
-    if (live_snap_get(&c->live, &snap) != HS_OK)
-      serve_error(rs, 503, "cannot read the index now");
-    else
-      rc = 0;
-  }
+  else if (search(c, queries, nq, &br, rs) == 0)
+    rc = 0;
   free(queries);
   serve_hit *hits = NULL;
   size_t cap = 0, mi = 0, q = 0, total = 0;
@@ -133,6 +129,12 @@ int lookup_items(serve_ctx *c, const lookup_item *items, size_t n, const bank_fi
       break;
     }
     q += items[i].type == HS_HASH_PDQ;
+    /* Most lookups match nothing: the snapshot is opened for the first hit. */
+    if (nh > 0 && !snap && live_snap_get(&c->live, &snap) != HS_OK) {
+      serve_error(rs, 503, "cannot read the index now");
+      rc = -1;
+      break;
+    }
     rc = resolve(c, snap, hits, nh, banks, &out->matches[i], &kept, rs);
     total += kept;
   }
@@ -218,7 +220,7 @@ int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_fil
     }
     if (rc != 0)
       serve_error(rs, 500, "out of memory");
-    else if (live_snap_get(&c->live, &snap) != HS_OK) {
+    else if (nh > 0 && live_snap_get(&c->live, &snap) != HS_OK) {
       serve_error(rs, 503, "cannot read the index now");
       rc = -1;
     } else

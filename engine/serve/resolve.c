@@ -132,6 +132,8 @@ hs_status hits_resolve(hs_index_snapshot *snap, serve_hit *hits, size_t n,
                        const bank_filter *banks, json_t *arr, size_t *kept) {
   *kept = 0;
   n = hits_dedupe(hits, n);
+  if (n == 0)
+    return HS_OK; /* snap may be NULL then */
   for (size_t i = 0; i < n; i++) {
     hs_index_entry e;
     hs_status st = hs_index_entry_get(snap, hits[i].entry, &e);

@@ -41,7 +41,7 @@ size_t hits_dedupe(serve_hit *hits, size_t n);
 
 /* Appends the match objects of hits[0..n-1] (deduplicated first) to `arr`
  * in that order, leaving out withdrawn entries and those outside `banks`;
- * *kept says how many were appended. */
+ * *kept says how many were appended. `snap` may be NULL when n is 0. */
 hs_status hits_resolve(hs_index_snapshot *snap, serve_hit *hits, size_t n,
                        const bank_filter *banks, json_t *arr, size_t *kept);
 
