@@ -14,5 +14,6 @@ extern const cli_command cmd_eval;
 extern const cli_command cmd_bench;
 extern const cli_command cmd_review;
 extern const cli_command cmd_sweep_status;
+extern const cli_command cmd_serve;
 
 #endif

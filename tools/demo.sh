@@ -4,7 +4,8 @@
 # edited copies: resized, recompressed, mirrored, rotated, brightened, plus a
 # broken file), a sample hash list from some of the originals, and runs the
 # main job: a scan of the archive against the list. Prints the matches and
-# the summary.
+# the summary; then checks two uploads through the lookup service (hashsweep
+# serve), one of them blocked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
@@ -58,11 +59,37 @@ for line in open(sys.argv[1]):
 PY
 echo "== 5. a rescan from the store: no decoding"
 "$HS" rescan --index "$DEMO/index" --store "$DEMO/store" --out "$DEMO/rescan.jsonl"
-echo "== 6. human review: a self-contained page of the matches awaiting a decision"
+
+echo "== 6. the lookup service: an upload checked before it is published"
+"$HS" serve --index "$DEMO/index" --listen 127.0.0.1:0 --port-file "$DEMO/serve.port" \
+  2> "$DEMO/serve.log" &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null' EXIT
+for _ in $(seq 1 100); do
+  [ -s "$DEMO/serve.port" ] &&
+    curl -sf "http://127.0.0.1:$(cat "$DEMO/serve.port")/readyz" > /dev/null && break
+  sleep 0.1
+done
+URL="http://127.0.0.1:$(cat "$DEMO/serve.port")/v1/check"
+for f in "$U/mirrored.jpg" "$U/img00005.jpg"; do
+  curl -s --data-binary @"$f" "$URL" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+name = sys.argv[1].split("/archive/")[-1]
+if r["match"]:
+    m = r["matches"][0]
+    label, entry, dist, via = m["label"], m["entry"], m["distance"], m["variant"]
+    print(f"   BLOCKED  {name:32} {label} (entry {entry}, distance {dist} via {via})")
+else:
+    print(f"   allowed  {name}")' "$f"
+done
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID" || true
+trap - EXIT
+echo "== 7. human review: a self-contained page of the matches awaiting a decision"
 "$HS" review --index "$DEMO/index" --store "$DEMO/store" --out "$DEMO/review"
 echo "   open $DEMO/review/index.html (thumbnails blurred until revealed); record a decision with"
 echo "   hashsweep review decide --index $DEMO/index --entry ID --file PATH --decision confirm|reject|escalate --reviewer NAME"
-echo "== 7. the 48-hour clock: when each listed hash arrived and when the whole archive was swept"
+echo "== 8. the 48-hour clock: when each listed hash arrived and when the whole archive was swept"
 set +e
 "$HS" sweep-status --index "$DEMO/index" --store "$DEMO/store"
 rc=$?

@@ -10,6 +10,7 @@ PKGS=(
   busybox-static      # tests/cli/test_bundle.sh: the bare root file system
   libopenmpi-dev openmpi-bin
   libavformat-dev libavcodec-dev libswscale-dev libavutil-dev ffmpeg
+  libmicrohttpd-dev   # hashsweep serve: the HTTP server
   libavdevice-dev libavfilter-dev   # only to build the vpdq package (tests/cli/test_video_vpdq.sh)
   python3
   chromium            # tests/cli/test_review_browser.sh: the review report in a real browser

@@ -6,7 +6,7 @@
 
 static const cli_command *const commands[] = {
     &cmd_hash, &cmd_scan, &cmd_rescan, &cmd_index, &cmd_match,
-    &cmd_devices, &cmd_eval, &cmd_bench, &cmd_review, &cmd_sweep_status,
+    &cmd_devices, &cmd_eval, &cmd_bench, &cmd_serve, &cmd_review, &cmd_sweep_status,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

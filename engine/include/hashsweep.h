@@ -33,5 +33,6 @@
 #include "hashsweep/sweep.h"
 #include "hashsweep/eval.h"
 #include "hashsweep/review.h"
+#include "hashsweep/serve.h"
 
 #endif

@@ -274,6 +274,9 @@ static hs_status search(hs_engine *engine, const hs_haystack *hc, const uint64_t
     out->count = before;
     return st;
   }
+  /* Nothing appended: out->items may still be NULL (NULL + 0 is undefined). */
+  if (out->count == before)
+    return HS_OK;
   if (k)
     match_list_sort_by_distance(out->items + before, out->count - before);
   else

@@ -36,6 +36,7 @@ max_len() {
     manifest) echo 12000 ;;   # paths up to 4095 bytes
     decode) echo 65536 ;;
     index_open) echo 400000 ;; # the seed indexes are 20-330 KB
+    serve) echo 65536 ;;      # a request: line, content type, body (an image upload)
   esac
 }
 

@@ -1,0 +1,82 @@
+/* hashsweep/serve.h - the upload-time lookup service: an HTTP front of the
+ * index (libmicrohttpd) that keeps the index live and answers hash lookups
+ * and image checks in milliseconds. docs/serve.md is the long form: the
+ * endpoints, the HMA mapping, the metrics and the deployment.
+ *
+ * The service opens the index read-only and never writes it: a process
+ * killed at any moment loses nothing. A background thread polls the index
+ * version (every poll_ms); imports made by other processes are matched
+ * within a second, without a rebuild of the whole matcher: the entries
+ * added since the matcher's base are searched as a small second haystack
+ * until they pass 1/8 of the base, which is then rebuilt in the background
+ * while lookups go on on the old one. Withdrawals take effect at once: every
+ * answer is checked against the newest committed state of the index. */
+#ifndef HASHSWEEP_SERVE_H
+#define HASHSWEEP_SERVE_H
+
+#include "hashsweep/core.h"
+#include "hashsweep/device.h"
+#include "hashsweep/hash.h"
+#include "hashsweep/video.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hs_serve_options {
+  size_t struct_size;      /* set by hs_serve_options_default (docs/library.md) */
+  const char *index_path;  /* required */
+  const char *listen;      /* "HOST:PORT" (IPv4 dotted, [IPv6] or "localhost");
+                              port 0 picks a free one. Default 127.0.0.1:8080 */
+  const char *token;       /* bearer token every request but /healthz and
+                              /readyz must carry (Authorization: Bearer T);
+                              NULL: none. Never logged */
+  int insecure;            /* allow a non-loopback address without a token */
+  const char *tls_cert;    /* PEM text (not a path) of the certificate chain, */
+  const char *tls_key;     /* and of its key; both or neither (HTTPS) */
+  unsigned threads;        /* HTTP worker threads (0: 2 x cores, at least 4) */
+  unsigned max_connections;/* open connections at most (default 4096) */
+  unsigned timeout_s;      /* a connection idle this long is closed (default 15):
+                              a client trickling its request is dropped */
+  uint64_t max_body;       /* request body bytes at most (default 64 MiB):
+                              a larger Content-Length is refused with 413
+                              before a byte of the body is read */
+  unsigned max_batch;      /* hashes per /v1/lookup request (default 1000) */
+  unsigned batch_wait_us;  /* how long the matcher waits to gather a
+                              micro-batch (default 1000) */
+  unsigned max_queue;      /* lookups waiting for the matcher at most
+                              (default 1024); beyond: 503 with Retry-After */
+  unsigned decode_workers; /* image/video checks decoded at once (0: cores) */
+  unsigned poll_ms;        /* index version poll period (default 250) */
+  int radius;              /* PDQ match radius (default HS_PDQ_DEFAULT_RADIUS) */
+  int min_quality;         /* uploads below are not PDQ-matched (default 50) */
+  hs_decode_options decode;/* limits of image checks (hs_decode_options_default) */
+  hs_video_options video;  /* limits of video checks (hs_video_options_default) */
+  hs_engine *engine;       /* borrowed: where the Hamming searches run; required */
+  hs_logger log;           /* requests are never logged with their hashes or bodies */
+  const hs_cancel *cancel; /* required: triggered (SIGTERM), the service stops
+                              accepting, drains the requests in flight and
+                              hs_serve_run returns HS_OK */
+  /* Called once the socket listens (port: the one bound, also when 0 was
+   * asked) and once the first matcher is loaded (ready = 1). May be NULL. */
+  void (*on_event)(void *user, const char *event, int port);
+  void *user;
+} hs_serve_options;
+
+/* Fills the defaults above (index_path, engine, cancel stay NULL). */
+HS_API void hs_serve_options_init(hs_serve_options *opts, size_t struct_size);
+static inline void hs_serve_options_default(hs_serve_options *opts) {
+  hs_serve_options_init(opts, sizeof *opts);
+}
+
+/* Runs the service until opts->cancel is triggered. Errors before serving:
+ * HS_ERR_INVALID_ARG (an option; a non-loopback address without a token
+ * and without `insecure`), HS_ERR_UNSUPPORTED (TLS asked of a
+ * libmicrohttpd without it), HS_ERR_IO (the address cannot be bound), and
+ * those of hs_index_open. */
+HS_API hs_status hs_serve_run(const hs_serve_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,320 @@
+/* serve/http.c - the HTTP layer: libmicrohttpd's daemon (epoll, a pool of
+ * internal threads), limits, the bearer token, bodies, and the SIGTERM
+ * drain. Endpoints live in serve/api.c; this file only moves bytes.
+ *
+ * Why this mode: with epoll and a thread pool a connection holds a worker
+ * only while its handler runs, never while its client is idle or trickling
+ * bytes, so 1,000 idle connections cost file descriptors, not threads; a
+ * connection idle for --timeout seconds is closed. Handlers block (a
+ * lookup waits at most a micro-batch, a check decodes), so the pool is
+ * sized above the cores. Headers are bounded by the per-connection memory
+ * limit; bodies by --max-body, checked against Content-Length before a
+ * byte of the body is read (413). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "serve/http.h"
+
+/* Per-connection memory for the request line and headers (MHD's pool). */
+#define CONNECTION_MEMORY (64u << 10)
+/* How long SIGTERM waits for requests in flight. */
+#define DRAIN_S 30
+
+typedef struct request_state {
+  double t0;
+  serve_endpoint ep;
+  int answered;         /* a response is queued */
+  int status;
+  uint8_t *body;
+  size_t len, cap;
+} request_state;
+
+static int constant_time_eq(const char *a, const char *b) {
+  size_t la = strlen(a), lb = strlen(b);
+  unsigned char d = (unsigned char)(la != lb);
+  for (size_t i = 0; i < la; i++)
+    d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
+  return d == 0;
+}
+
+static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rq, serve_response *rs) {
+  struct MHD_Response *r = MHD_create_response_from_buffer(rs->len, rs->body ? rs->body : "",
+                                                           rs->body ? MHD_RESPMEM_MUST_FREE
+                                                                    : MHD_RESPMEM_PERSISTENT);
+  if (!r) {
+    free(rs->body);
+    return MHD_NO;
+  }
+  rs->body = NULL;
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, rs->content_type);
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  if (rs->retry_after > 0) {
+    char s[16];
+    snprintf(s, sizeof s, "%d", rs->retry_after);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, s);
+  }
+  if (rs->allow)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
+  if (rs->status == 401)
+    MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+  enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs->status, r);
+  MHD_destroy_response(r);
+  rq->answered = 1;
+  rq->status = rs->status;
+  return ok;
+}
+
+static enum MHD_Result queue_error(struct MHD_Connection *conn, request_state *rq, int status,
+                                   const char *msg) {
+  serve_response rs = {0};
+  serve_error(&rs, status, "%s", msg);
+  return queue(conn, rq, &rs);
+}
+
+static const char *get_arg(void *user, const char *key) {
+  return MHD_lookup_connection_value(user, MHD_GET_ARGUMENT_KIND, key);
+}
+
+/* The checks made on a request's headers, before its body. Returns 1 when
+ * an answer was queued. */
+static int screen(serve_ctx *c, struct MHD_Connection *conn, request_state *rq,
+                  enum MHD_Result *ret) {
+  *ret = MHD_YES;
+  if (c->opts.token && rq->ep != EP_HEALTHZ && rq->ep != EP_READYZ) {
+    const char *auth = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                   MHD_HTTP_HEADER_AUTHORIZATION);
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0 || !constant_time_eq(auth + 7, c->opts.token)) {
+      *ret = queue_error(conn, rq, 401, "a valid bearer token is required");
+      return 1;
+    }
+  }
+  const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                               MHD_HTTP_HEADER_CONTENT_LENGTH);
+  if (cl) {
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (errno || end == cl || n > c->opts.max_body) {
+      char msg[96];
+      snprintf(msg, sizeof msg, "the body is larger than the limit of %llu bytes",
+               (unsigned long long)c->opts.max_body);
+      *ret = queue_error(conn, rq, 413, msg);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static int append_body(serve_ctx *c, request_state *rq, const char *data, size_t n) {
+  if (rq->len + n > c->opts.max_body)
+    return -1;
+  if (rq->len + n > rq->cap) {
+    size_t cap = rq->cap ? rq->cap : 16384;
+    while (cap < rq->len + n)
+      cap *= 2;
+    if (cap > c->opts.max_body)
+      cap = c->opts.max_body;
+    uint8_t *p = realloc(rq->body, cap);
+    if (!p)
+      return -2;
+    rq->body = p;
+    rq->cap = cap;
+  }
+  memcpy(rq->body + rq->len, data, n);
+  rq->len += n;
+  return 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **state) {
+  (void)version;
+  serve_ctx *c = cls;
+  request_state *rq = *state;
+  if (!rq) {
+    rq = calloc(1, sizeof *rq);
+    if (!rq)
+      return MHD_NO;
+    rq->t0 = clock_now_s();
+    rq->ep = serve_route(url);
+    *state = rq;
+    atomic_fetch_add(&c->in_flight, 1);
+    enum MHD_Result ret;
+    if (screen(c, conn, rq, &ret))
+      return ret;
+    return MHD_YES;
+  }
+  if (rq->answered) { /* an early answer: whatever else comes is dropped */
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  if (*upload_size > 0) {
+    int rc = append_body(c, rq, upload_data, *upload_size);
+    *upload_size = 0;
+    if (rc == -1)
+      return queue_error(conn, rq, 413, "the body is larger than the limit");
+    if (rc == -2)
+      return queue_error(conn, rq, 500, "out of memory for the body");
+    return MHD_YES;
+  }
+  const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+  serve_request req = {.method = method,
+                       .path = url,
+                       .arg = get_arg,
+                       .arg_user = conn,
+                       .content_type = ct,
+                       .body = rq->body ? rq->body : (const uint8_t *)"",
+                       .body_len = rq->len};
+  serve_response rs;
+  serve_handle(c, &req, &rs);
+  if (strcmp(method, "HEAD") == 0) {
+    free(rs.body);
+    rs.body = NULL;
+    rs.len = 0;
+  }
+  return queue(conn, rq, &rs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
+                         enum MHD_RequestTerminationCode why) {
+  (void)conn;
+  serve_ctx *c = cls;
+  request_state *rq = *state;
+  if (!rq)
+    return;
+  /* Requests that never got an answer (the client went away, a timeout)
+   * count as 408 when they were cut short. */
+  int status = rq->answered ? rq->status : 408;
+  if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && !rq->answered)
+    status = 408;
+  metrics_request(&c->metrics, rq->ep, status, clock_now_s() - rq->t0);
+  free(rq->body);
+  free(rq);
+  *state = NULL;
+  atomic_fetch_sub(&c->in_flight, 1);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode toe) {
+  (void)conn, (void)socket_context;
+  serve_ctx *c = cls;
+  atomic_fetch_add(&c->connections, toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
+/* libmicrohttpd's own messages (malformed requests, resource limits):
+ * debug level, as a flood of bad clients must not flood the log. They
+ * never carry request bodies. */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap) {
+  serve_ctx *c = cls;
+  if (!c->opts.log.fn || c->opts.log.max_level < HS_LOG_DEBUG)
+    return;
+  char msg[512];
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  size_t n = strlen(msg);
+  while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+    msg[--n] = '\0';
+  c->opts.log.fn(c->opts.log.user, HS_LOG_DEBUG, msg);
+}
+
+/* ---- the address ----------------------------------------------------------------- */
+
+hs_status http_parse_listen(const char *listen, http_addr *a) {
+  memset(a, 0, sizeof *a);
+  const char *colon = strrchr(listen, ':');
+  HS_CHECK(colon && colon[1], HS_ERR_INVALID_ARG, "--listen '%s': HOST:PORT expected", listen);
+  char host[128];
+  size_t hl = (size_t)(colon - listen);
+  HS_CHECK(hl > 0 && hl < sizeof host, HS_ERR_INVALID_ARG, "--listen '%s': bad host", listen);
+  memcpy(host, listen, hl);
+  host[hl] = '\0';
+  char *end;
+  long port = strtol(colon + 1, &end, 10);
+  HS_CHECK(*end == '\0' && port >= 0 && port <= 65535, HS_ERR_INVALID_ARG,
+           "--listen '%s': the port must be 0..65535", listen);
+  if (host[0] == '[' && host[hl - 1] == ']') {
+    host[hl - 1] = '\0';
+    memmove(host, host + 1, hl - 1);
+  }
+  if (strcmp(host, "localhost") == 0)
+    snprintf(host, sizeof host, "127.0.0.1");
+  if (inet_pton(AF_INET, host, &a->v4.sin_addr) == 1) {
+    a->v4.sin_family = AF_INET;
+    a->v4.sin_port = htons((uint16_t)port);
+    a->ipv6 = 0;
+    a->loopback = (ntohl(a->v4.sin_addr.s_addr) >> 24) == 127;
+  } else if (inet_pton(AF_INET6, host, &a->v6.sin6_addr) == 1) {
+    a->v6.sin6_family = AF_INET6;
+    a->v6.sin6_port = htons((uint16_t)port);
+    a->ipv6 = 1;
+    a->loopback = memcmp(&a->v6.sin6_addr, &in6addr_loopback, sizeof in6addr_loopback) == 0;
+  } else {
+    return error_set(HS_ERR_INVALID_ARG, "--listen '%s': the host must be an IP address",
+                     listen);
+  }
+  return HS_OK;
+}
+
+/* ---- the daemon ------------------------------------------------------------------ */
+
+hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, int *port) {
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  if (a->ipv6)
+    flags |= MHD_USE_IPv6;
+  int tls = c->opts.tls_cert && c->opts.tls_key;
+  if (tls) {
+    HS_CHECK(MHD_is_feature_supported(MHD_FEATURE_TLS) == MHD_YES, HS_ERR_UNSUPPORTED,
+             "this libmicrohttpd was built without TLS");
+    flags |= MHD_USE_TLS;
+  }
+  const struct sockaddr *sa = a->ipv6 ? (const struct sockaddr *)&a->v6
+                                      : (const struct sockaddr *)&a->v4;
+  struct MHD_OptionItem opts[] = {
+      {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
+      {MHD_OPTION_THREAD_POOL_SIZE, c->opts.threads, NULL},
+      {MHD_OPTION_CONNECTION_LIMIT, c->opts.max_connections, NULL},
+      {MHD_OPTION_CONNECTION_TIMEOUT, c->opts.timeout_s, NULL},
+      {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
+      {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, c},
+      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, c},
+      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, c},
+      {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)c->opts.tls_cert},
+      {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)c->opts.tls_key},
+      {MHD_OPTION_END, 0, NULL}};
+  struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, c,
+                                          MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+  if (!d)
+    return error_set(HS_ERR_IO, "cannot listen on %s: %s", c->opts.listen,
+                     errno ? strerror(errno) : "libmicrohttpd refused the settings");
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+  *port = info ? info->port : 0;
+  *out = d;
+  return HS_OK;
+}
+
+void http_stop(serve_ctx *c, struct MHD_Daemon *d) {
+  /* Stop accepting; let the requests in flight finish (bounded), then close
+   * every connection (idle keep-alive ones included). */
+  MHD_socket s = MHD_quiesce_daemon(d);
+  double t0 = clock_now_s();
+  while (atomic_load(&c->in_flight) > 0 && clock_now_s() - t0 < DRAIN_S) {
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+  }
+  int left = atomic_load(&c->in_flight);
+  if (left > 0)
+    log_warn("serve: %d request(s) still running after %d s: closing them", left, DRAIN_S);
+  MHD_stop_daemon(d);
+  if (s != MHD_INVALID_SOCKET)
+    close(s);
+}

@@ -1,0 +1,25 @@
+/* serve/http.h - internal: the libmicrohttpd daemon (serve/http.c). */
+#ifndef HS_SERVE_HTTP_H
+#define HS_SERVE_HTTP_H
+
+#include <netinet/in.h>
+
+#include "serve/server.h"
+
+struct MHD_Daemon;
+
+typedef struct http_addr {
+  struct sockaddr_in v4;
+  struct sockaddr_in6 v6;
+  int ipv6;
+  int loopback;
+} http_addr;
+
+/* "127.0.0.1:8080", "[::1]:0", "localhost:8080", "0.0.0.0:80". */
+hs_status http_parse_listen(const char *listen, http_addr *a);
+/* Starts listening; *port is the port bound. */
+hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, int *port);
+/* Drains the requests in flight (at most 30 s) and stops. */
+void http_stop(serve_ctx *c, struct MHD_Daemon *d);
+
+#endif

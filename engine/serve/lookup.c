@@ -1,0 +1,242 @@
+/* serve/lookup.c - hash and upload lookups (serve/lookup.h). */
+#include "serve/lookup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+
+size_t view_pdq_count(const serve_view *v) {
+  return (v->base ? v->base->npdq : 0) + (v->delta ? v->delta->npdq : 0);
+}
+
+size_t view_exact_count(const serve_view *v) {
+  size_t n = 0;
+  const serve_part *p[2] = {v->base, v->delta};
+  for (int i = 0; i < 2; i++)
+    if (p[i])
+      n += p[i]->nmd5 + p[i]->nsha256;
+  return n;
+}
+
+hs_status lookup_item_parse(lookup_item *it, const char *type, const char *hex) {
+  memset(it, 0, sizeof *it);
+  hs_hash_type t;
+  if (hs_hash_type_parse(type, &t) != HS_OK || t == HS_HASH_H64)
+    return error_set(HS_ERR_FORMAT, "unknown hash type (pdq, md5 or sha256 are looked up)");
+  size_t want = 2 * hs_hash_type_bytes(t), len = strlen(hex);
+  if (len != want)
+    return error_set(HS_ERR_FORMAT, "a %s hash has %zu hex digits, not %zu",
+                     hs_hash_type_name(t), want, len);
+  if (hs_hash_from_hex(t, hex, len, it->hash) != HS_OK)
+    return error_set(HS_ERR_FORMAT, "a %s hash must be hex digits only", hs_hash_type_name(t));
+  it->type = t;
+  hs_hash_to_hex(t, it->hash, it->hex);
+  return HS_OK;
+}
+
+/* Runs the PDQ queries through the batcher: 0, or -1 with rs set. */
+static int search(serve_ctx *c, const uint64_t *queries, size_t nq, batch_req *br,
+                  serve_response *rs) {
+  memset(br, 0, sizeof *br);
+  if (nq == 0)
+    return 0;
+  br->queries = queries;
+  br->nq = nq;
+  atomic_fetch_add(&c->metrics.hashes_looked_up, nq);
+  hs_status st = batcher_lookup(&c->batcher, br);
+  if (st == HS_ERR_BUSY) {
+    atomic_fetch_add(&c->metrics.rejected_busy, 1);
+    serve_error(rs, 503, "busy: the lookup queue is full, retry");
+    return -1;
+  }
+  if (st != HS_OK) {
+    serve_error(rs, 500, "lookup failed: %s", hs_strerror(st));
+    return -1;
+  }
+  return 0;
+}
+
+static void count_answer(serve_ctx *c, size_t matches) {
+  atomic_fetch_add(&c->metrics.matches, matches);
+  if (matches)
+    atomic_fetch_add(&c->metrics.matched_requests, 1);
+}
+
+/* Resolves hits (consumed) into a new array: 0, or -1 with rs set. */
+static int resolve(serve_ctx *c, hs_index_snapshot *snap, serve_hit *hits, size_t n,
+                   const bank_filter *banks, json_t **out, size_t *kept, serve_response *rs) {
+  (void)c;
+  *out = json_array();
+  if (!*out || hits_resolve(snap, hits, n, banks, *out, kept) != HS_OK) {
+    json_decref(*out);
+    *out = NULL;
+    serve_error(rs, 500, "resolving matches failed");
+    return -1;
+  }
+  return 0;
+}
+
+/* Collects the hits of item i: its PDQ hits from the batch (br sorted by
+ * query; *mi walks it) and its exact hits. */
+static hs_status item_hits(const serve_view *v, const lookup_item *it, size_t q,
+                           const batch_req *br, size_t *mi, serve_hit **hits, size_t *nh,
+                           size_t *cap) {
+  *nh = 0;
+  if (it->type != HS_HASH_PDQ)
+    return hits_exact(v, it->hash, hs_hash_type_bytes(it->type), hits, nh, cap);
+  while (*mi < br->hits.count && br->hits.items[*mi].query < q)
+    (*mi)++;
+  for (; *mi < br->hits.count && br->hits.items[*mi].query == q; (*mi)++)
+    HS_TRY(hits_push(hits, nh, cap,
+                     (serve_hit){.entry = br->hits.items[*mi].target,
+                                 .distance = (int)br->hits.items[*mi].distance,
+                                 .variant = HS_DIH_ORIG}));
+  return HS_OK;
+}
+
+int lookup_items(serve_ctx *c, const lookup_item *items, size_t n, const bank_filter *banks,
+                 lookup_answer *out, serve_response *rs) {
+  memset(out, 0, sizeof *out);
+  out->matches = calloc(n ? n : 1, sizeof *out->matches);
+  uint64_t *queries = malloc(sizeof(uint64_t) * 4 * (n ? n : 1));
+  if (!out->matches || !queries) {
+    free(queries);
+    serve_error(rs, 500, "out of memory");
+    return -1;
+  }
+  size_t nq = 0;
+  for (size_t i = 0; i < n; i++)
+    if (items[i].type == HS_HASH_PDQ)
+      hs_hash_to_words(HS_HASH_PDQ, items[i].hash, queries + 4 * nq++);
+  batch_req br = {0};
+  serve_view *v = live_view(&c->live);
+  hs_index_snapshot *snap = NULL;
+  int rc = -1;
+  if (!v)
+    serve_error(rs, 503, "index not yet ready");
+  else if (search(c, queries, nq, &br, rs) == 0)
+    rc = 0;
+  free(queries);
+  serve_hit *hits = NULL;
+  size_t cap = 0, mi = 0, q = 0, total = 0;
+  atomic_fetch_add(&c->metrics.hashes_looked_up, n - nq);
+  for (size_t i = 0; rc == 0 && i < n; i++) {
+    size_t nh, kept = 0;
+    if (item_hits(v, &items[i], q, &br, &mi, &hits, &nh, &cap) != HS_OK) {
+      serve_error(rs, 500, "out of memory");
+      rc = -1;
+      break;
+    }
+    q += items[i].type == HS_HASH_PDQ;
+    /* Most lookups match nothing: the snapshot is opened for the first hit. */
+    if (nh > 0 && !snap && live_snap_get(&c->live, &snap) != HS_OK) {
+      serve_error(rs, 503, "cannot read the index now");
+      rc = -1;
+      break;
+    }
+    rc = resolve(c, snap, hits, nh, banks, &out->matches[i], &kept, rs);
+    total += kept;
+  }
+  if (rc == 0) {
+    out->version = v->version;
+    count_answer(c, total);
+  }
+  free(hits);
+  if (nq)
+    hs_match_list_free(&br.hits);
+  live_snap_put(&c->live, snap);
+  view_release(v);
+  return rc;
+}
+
+void lookup_answer_free(lookup_answer *a, size_t n) {
+  for (size_t i = 0; a->matches && i < n; i++)
+    json_decref(a->matches[i]);
+  free(a->matches);
+  a->matches = NULL;
+}
+
+/* ---- uploads ------------------------------------------------------------------------- */
+
+/* The upload's PDQ queries, with each query's hit template. */
+static size_t upload_queries(const serve_ctx *c, const upload_hashes *u, uint64_t *q,
+                             serve_hit *tmpl) {
+  size_t n = 0;
+  int minq = c->opts.min_quality;
+  if (u->kind == UPLOAD_IMAGE && u->pdq.quality >= minq) {
+    for (int d = 0; d < HS_DIH_COUNT; d++, n++) {
+      memcpy(q + 4 * n, u->pdq.hash[d].w, 32);
+      tmpl[n] = (serve_hit){.variant = d};
+    }
+    if (u->has_content && u->content.quality >= minq)
+      for (int d = 0; d < HS_DIH_COUNT; d++, n++) {
+        memcpy(q + 4 * n, u->content.hash[d].w, 32);
+        tmpl[n] = (serve_hit){.variant = HS_DIH_COUNT + d};
+      }
+  }
+  if (u->kind == UPLOAD_VIDEO)
+    for (size_t f = 0; f < u->nframes; f++)
+      if (u->frames[f].pdq.quality >= minq) {
+        memcpy(q + 4 * n, u->frames[f].pdq.hash[HS_DIH_ORIG].w, 32);
+        tmpl[n++] = (serve_hit){.variant = HIT_FRAME,
+                                .frame = u->frames[f].frame,
+                                .timestamp = u->frames[f].timestamp};
+      }
+  return n;
+}
+
+int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_filter *banks,
+                  upload_hashes *u, json_t **matches, uint64_t *version, serve_response *rs) {
+  *matches = NULL;
+  if (upload_hash(c, data, size, u) != HS_OK) {
+    serve_error(rs, 503, "busy: every decode worker is in use, retry");
+    return -1;
+  }
+  size_t maxq = 2 * HS_DIH_COUNT + u->nframes;
+  uint64_t *q = malloc(sizeof(uint64_t) * 4 * maxq);
+  serve_hit *tmpl = malloc(sizeof *tmpl * maxq);
+  serve_view *v = live_view(&c->live);
+  hs_index_snapshot *snap = NULL;
+  serve_hit *hits = NULL;
+  size_t nh = 0, cap = 0, kept = 0;
+  batch_req br = {0};
+  int rc = -1;
+  if (!q || !tmpl)
+    serve_error(rs, 500, "out of memory");
+  else if (!v)
+    serve_error(rs, 503, "index not yet ready");
+  else if (search(c, q, upload_queries(c, u, q, tmpl), &br, rs) == 0) {
+    rc = 0;
+    if (hits_exact(v, u->md5, 16, &hits, &nh, &cap) != HS_OK ||
+        hits_exact(v, u->sha256, 32, &hits, &nh, &cap) != HS_OK)
+      rc = -1;
+    for (size_t i = 0; rc == 0 && i < br.hits.count; i++) {
+      serve_hit h = tmpl[br.hits.items[i].query];
+      h.entry = br.hits.items[i].target;
+      h.distance = (int)br.hits.items[i].distance;
+      if (hits_push(&hits, &nh, &cap, h) != HS_OK)
+        rc = -1;
+    }
+    if (rc != 0)
+      serve_error(rs, 500, "out of memory");
+    else if (nh > 0 && live_snap_get(&c->live, &snap) != HS_OK) {
+      serve_error(rs, 503, "cannot read the index now");
+      rc = -1;
+    } else
+      rc = resolve(c, snap, hits, nh, banks, matches, &kept, rs);
+  }
+  atomic_fetch_add(&c->metrics.hashes_looked_up, 2);
+  if (rc == 0) {
+    *version = v->version;
+    count_answer(c, kept);
+  } else
+    upload_free(u);
+  hs_match_list_free(&br.hits);
+  live_snap_put(&c->live, snap);
+  view_release(v);
+  free(hits);
+  free(q);
+  free(tmpl);
+  return rc;
+}
