@@ -16,6 +16,10 @@ ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=25 -t 4 -c:v libx264 -
 ffmpeg -v error -y -i "$A/clip.mp4" -vf hflip -c:v libx264 -preset ultrafast "$A/mirror.mp4"
 ffmpeg -v error -y -f lavfi -i mandelbrot=size=320x240:rate=25 -t 3 -c:v libx264 -preset ultrafast \
   -pix_fmt yuv420p "$A/other.mp4" || fail "ffmpeg could not make other.mp4"
+# The clip then 3 s of another video: about 4 of its 7 sampled frames match.
+ffmpeg -v error -y -i "$A/clip.mp4" -i "$A/other.mp4" -filter_complex "[0:v][1:v]concat=n=2:v=1[v]" \
+  -map "[v]" -c:v libx264 -preset ultrafast -pix_fmt yuv420p "$A/longer.mp4" ||
+  fail "ffmpeg could not make longer.mp4"
 
 "$HS" hash --format vpdq "$A/clip.mp4" > "$T/clip.vpdq"
 "$HS" index create "$T/idx" > /dev/null
@@ -85,6 +89,18 @@ done
 expect_eq "a video imported while serving matches within 1 s" \
   "$ok $(py "$T/late.json" "v[0]['list'] if v else None")" "1 late"
 
+
+# ---- the percentages -------------------------------------------------------------------
+check longer "$A/longer.mp4"
+expect_eq "a video with the clip in 4 of 7 frames: below the default 80% (no video match)" \
+  "$(py "$T/longer.json" "len(v)")" 0
 stop_server
 expect_eq "stopped: exit 0" "$STOP_RC" 0
+start_server p --index "$T/idx" --video-query-percent 50 --video-compared-percent 100 ||
+  { fail "server did not start"; finish; }
+check longer2 "$A/longer.mp4"
+expect_eq "--video-query-percent 50: it matches, the listed video wholly (compared 100)" \
+  "$(py "$T/longer2.json" "len(v), 50 <= v[0]['query_percent'] < 80, v[0]['compared_percent'], v[0]['frames_hashed']")" \
+  "1 True 100.0 7"
+stop_server
 finish
