@@ -186,7 +186,8 @@ hs_status hits_resolve(hs_index_snapshot *snap, const scan_guard *guard, serve_h
   }
   if (st == HS_OK && allow < n) {
     /* Known benign content: its matches are not answered (as a scan's
-     * note, docs/guard.md). Read again: entry strings last one get. */
+     * note, docs/guard.md). Read again: entry strings last until the
+     * next hs_index_entry_get. */
     hs_index_entry e;
     st = allowed ? hs_index_entry_get(snap, hits[allow].entry, &e) : HS_OK;
     json_t *a = st == HS_OK && allowed ? allow_object(&e, &hits[allow], json_array_size(found))
