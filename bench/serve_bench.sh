@@ -57,6 +57,7 @@ rec() { echo "$1" >> "$RES"; } # a JSON line
 { echo "date $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "cpu $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
   echo "load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "hma_omp_threads ${HMA_OMP:-default (all cores)}"
   echo "hashsweep $("$HS" --version 2>&1 | head -1)"
   echo "wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
   echo "python $("$PY" -c 'import sys, faiss, aiohttp, numpy; print(sys.version.split()[0], "faiss", faiss.__version__, "aiohttp", aiohttp.__version__, "numpy", numpy.__version__)')"
@@ -80,7 +81,8 @@ start_hs() {
 start_hma() { # start_hma NAME HASHES: sets HMA_PORT HMA_PID
   local t0; t0=$(now)
   rm -f "$W/$1.port"
-  "$PY" bench/serve_hma.py "$2" "$W/$1.port" > "$OUT/$1.log" 2>&1 &
+  # HMA_OMP=N: faiss's OpenMP threads (unset: faiss's default, all cores, as HMA runs)
+  env ${HMA_OMP:+OMP_NUM_THREADS=$HMA_OMP} "$PY" bench/serve_hma.py "$2" "$W/$1.port" > "$OUT/$1.log" 2>&1 &
   HMA_PID=$!; PIDS+=("$HMA_PID")
   until [ -s "$W/$1.port" ]; do kill -0 $HMA_PID || { cat "$OUT/$1.log"; exit 1; }; sleep 0.1; done
   HMA_PORT=$(cat "$W/$1.port")
