@@ -84,7 +84,7 @@ with open(sys.argv[1], "w") as f:
 PY
   "$HS" index import "$idx" --list corpus "$OUT/corpus-pdq.csv" > /dev/null
   "$HS" scan -q "${dev[@]}" --index "$idx" --out /dev/null "$OUT/corpus" || true # warm the page cache
-  local load_before
+  local load_before TIMEFORMAT='%U %S'
   load_before=$(uptime | sed 's/.*load average: //')
   : > "$OUT/speed.tsv"
   for r in $(seq "$runs"); do
@@ -93,10 +93,12 @@ PY
     for mode in $order; do
       flag=()
       [ "$mode" = off ] && flag=(--no-unletterbox)
-      "$HS" scan "${flag[@]}" "${dev[@]}" --index "$idx" --out /dev/null "$OUT/corpus" \
-        2> "$OUT/speed.err" || true
+      # CPU seconds (user + system) of the scan too: less at the mercy of
+      # other jobs on the machine than the wall clock is.
+      { time "$HS" scan "${flag[@]}" "${dev[@]}" --index "$idx" --out /dev/null "$OUT/corpus" \
+        2> "$OUT/speed.err" || true; } 2> "$OUT/speed.time"
       rate=$(grep -oE '[0-9.]+ files/s' "$OUT/speed.err" | tail -1 | cut -d' ' -f1)
-      printf '%s\t%s\n' "$mode" "$rate" >> "$OUT/speed.tsv"
+      printf '%s\t%s\t%s\n' "$mode" "$rate" "$(cat "$OUT/speed.time")" >> "$OUT/speed.tsv"
     done
   done
   # The originals alone, unedited: where does the strip fire on photos?
@@ -106,11 +108,13 @@ PY
     "$OUT/fires/report.json" "$(nproc)" "${HASH_ON:-cpu}" <<'PY'
 import json, statistics, sys
 tsv, out, load_before, after, fires, ncpu, hash_on = sys.argv[1:8]
-rates = {"on": [], "off": []}
+rates, cpu = {"on": [], "off": []}, {"on": [], "off": []}
 for line in open(tsv):
-    mode, rate = line.split()
+    mode, rate, user, system = line.split()
     rates[mode].append(float(rate))
+    cpu[mode].append(float(user) + float(system))
 med = {m: statistics.median(v) for m, v in rates.items()}
+cmed = {m: statistics.median(v) for m, v in cpu.items()}
 rep = json.load(open(fires))
 stripped, n = rep["pairs"]["stripped"]["originals"], rep["originals"]
 with open(out, "w") as f:
@@ -131,6 +135,12 @@ with open(out, "w") as f:
     f.write(f"\nOn / off, ratio of the medians: {med['on'] / med['off']:.3f}; per pair: "
             f"median {statistics.median(ratios):.3f}, from {min(ratios):.3f} to "
             f"{max(ratios):.3f}.\n\n")
+    f.write("| unletterbox | CPU s per scan (user+sys) median | min | max |\n"
+            "| --- | --- | --- | --- |\n")
+    for mode, name in (("on", "on (default)"), ("off", "off (--no-unletterbox)")):
+        v = cpu[mode]
+        f.write(f"| {name} | {cmed[mode]:.2f} | {min(v):.2f} | {max(v):.2f} |\n")
+    f.write(f"\nCPU time on / off, ratio of the medians: {cmed['on'] / cmed['off']:.3f}.\n\n")
     f.write(f"The strip fires on {stripped} of the {n} corpus photos (unedited; "
             f"`hashsweep eval --edits identity`, pairs.stripped).\n")
 print(open(out).read())
