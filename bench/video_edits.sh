@@ -12,7 +12,10 @@
 # the copy's unique frames matched: python-threatexchange's defaults).
 # Prints a Markdown section: per edit, recall (copies that match their own
 # original), median query/compared shares, and false matches (copies that
-# match another original).
+# match another original). Then the same copies through `hashsweep scan`
+# against an index of the originals' .vpdq (unletterbox on, the default, and
+# --no-unletterbox): the product's path, content frames of letterboxed copies
+# included (variant "unletterbox").
 #
 # Usage: bench/video_edits.sh [BUILD_DIR]   (SECONDS_PER_CLIP, default 12)
 set -euo pipefail
@@ -68,6 +71,16 @@ for d in "$T"/edit/*/; do
   "$HS" hash --format jsonl --dihedral "$d"*.mp4 > "$d/hashes.jsonl"
 done
 
+# The product's path: originals listed as vPDQ videos, copies scanned.
+mkdir -p "$T/vpdq"
+"$HS" hash --format vpdq --out-dir "$T/vpdq" "$T"/orig/*.mp4
+"$HS" index create "$T/idx" > /dev/null
+"$HS" index import "$T/idx" --list originals "$T"/vpdq/*.vpdq > /dev/null
+for d in "$T"/edit/*/; do
+  "$HS" scan -q --index "$T/idx" --out "$d/scan.jsonl" "$d" || true
+  "$HS" scan -q --no-unletterbox --index "$T/idx" --out "$d/scan-plain.jsonl" "$d" || true
+done
+
 python3 - "$T" "$SECS" <<'PY'
 import glob, json, os, statistics, sys
 
@@ -119,4 +132,31 @@ for d in sorted(glob.glob(t + "/edit/*/")):
     print("| %s | %d | %d/%d (%.0f%%) | %.0f | %.0f | %d |" % (
         os.path.basename(d.rstrip("/")), len(edits), hits, len(edits), 100.0 * hits / len(edits),
         statistics.median(qs), statistics.median(cs), false))
+
+def scanned(path):
+    """copy name -> set of (listed original name, variant) of its video records"""
+    out = {}
+    for line in open(path):
+        r = json.loads(line)
+        if r.get("kind") == "video":
+            out.setdefault(os.path.basename(r["path"]), set()).add(
+                ((r.get("label") or "").rsplit(".", 1)[0] + ".mp4", r["variant"]))
+    return out
+
+print("\nThrough `hashsweep scan` (index of the originals' `.vpdq`, radius 31, 80% of the "
+      "copy's frames; `unletterbox` on by default):\n")
+print("| edit | copies | recall, unletterbox on | of which variant unletterbox | "
+      "recall, --no-unletterbox | false matches |")
+print("| --- | --- | --- | --- | --- | --- |")
+for d in sorted(glob.glob(t + "/edit/*/")):
+    names = sorted(os.path.basename(p) for p in glob.glob(d + "*.mp4"))
+    on, off = scanned(d + "scan.jsonl"), scanned(d + "scan-plain.jsonl")
+    hit = [n for n in names if any(o == n for o, _ in on.get(n, ()))]
+    via = [n for n in hit if not any(o == n and not v.startswith("unletterbox") for o, v in on[n])]
+    plain = [n for n in names if any(o == n for o, _ in off.get(n, ()))]
+    false = sum(1 for n in names for o, _ in on.get(n, ()) if o != n)
+    k = len(names)
+    print("| %s | %d | %d/%d (%.0f%%) | %d | %d/%d (%.0f%%) | %d |" % (
+        os.path.basename(d.rstrip("/")), k, len(hit), k, 100.0 * len(hit) / k, len(via),
+        len(plain), k, 100.0 * len(plain) / k, false))
 PY

@@ -69,7 +69,8 @@ int cli_decode_option(const char *cmd, const char *opt, const char *arg, hs_deco
  * eval; cli_decode_option applies it). */
 #define CLI_UNLETTERBOX_HELP                                                              \
   "  --no-unletterbox         do not look for added borders (padding, letterbox, frame)\n" \
-  "                           nor match the content region inside them\n"
+  "                           nor match the content region inside them (images and\n"    \
+  "                           video frames)\n"
 
 #define CLI_DECODE_OPTIONS_HELP                                                          \
   "  --mode fast|exact|stock  how images become the PDQ grid (default fast)\n"              \

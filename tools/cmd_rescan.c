@@ -25,7 +25,7 @@ static void rescan_usage(FILE *out) {
           "  --radius R               PDQ match threshold, inclusive (default 31)\n"
           "  --min-quality Q          PDQ quality gate (default 50)\n"
           "  --no-unletterbox         do not match the stored content-region hashes of files\n"
-          "                           with added borders\n"
+          "                           and video frames with added borders\n"
           CLI_FLOOD_OPTIONS_HELP CLI_MATCH_VIDEO_HELP
           CLI_ENGINE_OPTIONS_HELP
           "  --match-on auto|cpu|device where the Hamming search runs: auto = the device when\n"

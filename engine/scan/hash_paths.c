@@ -50,8 +50,9 @@ static hs_status deliver_video(hash_run *r, const scan_item *it) {
     r->frames_cap = it->nframes;
   }
   for (size_t i = 0; i < it->nframes; i++)
-    r->frames[i] = (hs_video_frame){it->frames[i].frame, (float)it->frames[i].timestamp,
-                                    it->frames[i].pdq};
+    r->frames[i] = (hs_video_frame){.frame = it->frames[i].frame,
+                                    .timestamp = (float)it->frames[i].timestamp,
+                                    .pdq = it->frames[i].pdq};
   int ok = it->status == HS_OK;
   r->video_fn(r->user, it->path, it->status, ok ? NULL : it->error, &it->video, r->frames,
               ok ? it->nframes : 0);

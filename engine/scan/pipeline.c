@@ -45,8 +45,11 @@ typedef struct job_result {
   hs_luma grid; /* in the worker's workspace (device path) */
   int is_video;
   hs_video_info video;
-  hs_query_frame *frames; /* owned until handed to the slot */
-  size_t nframes, frames_cap;
+  hs_query_frame *frames; /* owned until handed to the slot; after a
+                             decode, the ncontent content frames follow */
+  size_t nframes, frames_cap, ncontent;
+  hs_query_frame *cframes; /* content frames while decoding (unletterbox) */
+  size_t ncframes, cframes_cap;
 } job_result;
 
 /* One decode thread. Owned jointly by the thread and the pipeline (refs):
@@ -107,6 +110,7 @@ static scan_item *slot_of(pipeline *p, uint64_t seq) { return &p->slots[seq % p-
 static void worker_release(worker *w) {
   if (atomic_fetch_sub(&w->refs, 1) == 1) {
     free(w->res.frames);
+    free(w->res.cframes);
     hs_workspace_destroy(w->ws);
     free(w);
   }
@@ -122,32 +126,53 @@ static void fail_result(job_result *r, const char *path, hs_status st) {
   snprintf(r->error, sizeof r->error, "%s", *detail ? detail : hs_strerror(st));
 }
 
-/* A sampled frame of the video being decoded: kept (its hashes only), and
- * the watchdog told the decode is moving. */
+/* Appends `count` frames f to the array *a of *n (capacity *cap). */
+static hs_status push_frames(hs_query_frame **a, size_t *n, size_t *cap,
+                             const hs_query_frame *f, size_t count, const char *path) {
+  if (*n + count > *cap) {
+    size_t c = *cap ? 2 * *cap : 64;
+    while (c < *n + count)
+      c *= 2;
+    hs_query_frame *p = realloc(*a, c * sizeof *p);
+    if (!p)
+      return error_set(HS_ERR_NOMEM, "%s: out of memory for %zu frame hashes", path, c);
+    *a = p;
+    *cap = c;
+  }
+  memcpy(*a + *n, f, count * sizeof *f);
+  *n += count;
+  return HS_OK;
+}
+
+/* A sampled frame of the video being decoded: kept (its hashes only; its
+ * content region's aside), and the watchdog told the decode is moving. */
 static hs_status keep_frame(void *user, const hs_video_frame *f) {
   worker *w = user;
   job_result *r = &w->res;
-  if (r->nframes == r->frames_cap) {
-    size_t cap = r->frames_cap ? 2 * r->frames_cap : 64;
-    hs_query_frame *p = realloc(r->frames, cap * sizeof *p);
-    if (!p)
-      return error_set(HS_ERR_NOMEM, "%s: out of memory for %zu frame hashes", w->path, cap);
-    r->frames = p;
-    r->frames_cap = cap;
+  hs_query_frame q = {f->frame, (double)f->timestamp, f->pdq};
+  HS_TRY(push_frames(&r->frames, &r->nframes, &r->frames_cap, &q, 1, w->path));
+  if (f->has_content) {
+    q.pdq = f->content;
+    HS_TRY(push_frames(&r->cframes, &r->ncframes, &r->cframes_cap, &q, 1, w->path));
   }
-  r->frames[r->nframes++] = (hs_query_frame){f->frame, (double)f->timestamp, f->pdq};
   atomic_store(&w->since, clock_now_s());
   return HS_OK;
+}
+
+/* Clears w->res for the next file, keeping the frame buffers. */
+static void reset_result(job_result *r) {
+  job_result keep = *r;
+  memset(r, 0, sizeof *r);
+  r->frames = keep.frames; /* the buffers of an earlier video, reused */
+  r->frames_cap = keep.frames_cap;
+  r->cframes = keep.cframes;
+  r->cframes_cap = keep.cframes_cap;
 }
 
 /* Decodes w->path as a video, hashing its sampled frames. */
 static void process_video(worker *w) {
   job_result *r = &w->res;
-  hs_query_frame *keep = r->frames;
-  size_t keep_cap = r->frames_cap;
-  memset(r, 0, sizeof *r);
-  r->frames = keep; /* the buffer of an earlier video, reused */
-  r->frames_cap = keep_cap;
+  reset_result(r);
   r->is_video = 1;
   atomic_store(&w->on_video, 1);
   hs_status st = hs_video_hash_file(w->path, &w->decode, &w->video, w->ws, keep_frame, w,
@@ -160,8 +185,14 @@ static void process_video(worker *w) {
   r->info.height = r->video.height;
   r->info.file_bytes = r->video.file_bytes;
   snprintf(r->info.format, sizeof r->info.format, "%s", r->video.format);
+  if (st == HS_OK && r->ncframes > 0) {
+    /* The content frames go after the frames, in one buffer. */
+    size_t n = r->nframes;
+    st = push_frames(&r->frames, &n, &r->frames_cap, r->cframes, r->ncframes, w->path);
+    r->ncontent = r->ncframes;
+  }
   if (st != HS_OK) {
-    r->nframes = 0;
+    r->nframes = r->ncontent = 0;
     fail_result(r, w->path, st);
   }
 }
@@ -177,11 +208,7 @@ static int may_be_video(hs_status st) {
  * the worker: it may be abandoned while in here. */
 static void process_item(worker *w) {
   job_result *r = &w->res;
-  hs_query_frame *keep = r->frames;
-  size_t keep_cap = r->frames_cap;
-  memset(r, 0, sizeof *r);
-  r->frames = keep;
-  r->frames_cap = keep_cap;
+  reset_result(r);
   if (!w->ws) {
     r->status = HS_ERR_NOMEM;
     snprintf(r->error, sizeof r->error, "out of memory for a decode workspace");
@@ -277,8 +304,9 @@ static void complete_item(pipeline *p, worker *w, int on_coordinator) {
     free(it->frames);
     it->frames = r->frames;
     it->nframes = r->nframes;
+    it->ncontent = r->ncontent;
     r->frames = NULL;
-    r->frames_cap = r->nframes = 0;
+    r->frames_cap = r->nframes = r->ncontent = 0;
   }
   int needs_device = r->needs_device;
   if (needs_device && !keep_plane(p, it, &r->grid, !on_coordinator)) {

@@ -69,9 +69,11 @@ typedef struct scan_item {
    * recognised as a video and failed) */
   int is_video;
   hs_video_info video;
-  hs_query_frame *frames;    /* nframes sampled frames, owned by the slot
-                                (the producer may set them: stored hashes) */
-  size_t nframes;
+  hs_query_frame *frames;    /* nframes sampled frames, then ncontent of
+                                their content regions (unletterbox), owned
+                                by the slot (the producer may set them:
+                                stored hashes) */
+  size_t nframes, ncontent;
   /* for the producer/consumer's own use */
   int64_t mtime_ns;
   uint64_t size;

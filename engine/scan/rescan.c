@@ -50,6 +50,7 @@ typedef struct rescan_run {
   uint8_t (*sha)[32];
   hs_query_frame **frames; /* a video's frames (owned), else NULL */
   size_t *nframes;
+  size_t *ncontent;        /* its content frames after them (unletterbox) */
   char **notes;            /* a partial video's note (owned), else NULL */
   size_t batch_frames;     /* frames gathered in this batch */
   match_input *in;
@@ -65,7 +66,7 @@ static void free_batch(rescan_run *r) {
     free(r->notes[i]);
     r->frames[i] = NULL;
     r->notes[i] = NULL;
-    r->nframes[i] = 0;
+    r->nframes[i] = r->ncontent[i] = 0;
   }
   r->n = 0;
   r->batch_frames = 0;
@@ -82,6 +83,7 @@ static hs_status flush_batch(rescan_run *r) {
       r->in[i].is_video = 1;
       r->in[i].frames = r->frames[i];
       r->in[i].nframes = r->frames[i] ? r->nframes[i] : 0;
+      r->in[i].ncontent = r->frames[i] && r->o->unletterbox ? r->ncontent[i] : 0;
       r->in[i].note = r->notes[i];
     }
   }
@@ -128,12 +130,14 @@ static int visit(void *ctx, const char *path, const store_record *rec) {
      * video without frames is marked by SIZE_MAX. */
     r->nframes[i] = rec->nframes ? rec->nframes : SIZE_MAX;
     if (rec->nframes) {
-      r->frames[i] = malloc((size_t)rec->nframes * sizeof **r->frames);
+      size_t all = (size_t)rec->nframes + rec->ncontent;
+      r->frames[i] = malloc(all * sizeof **r->frames);
       if (!r->frames[i]) {
         r->n++;
-        r->status = error_set(HS_ERR_NOMEM, "out of memory for %u frame hashes", rec->nframes);
+        r->status = error_set(HS_ERR_NOMEM, "out of memory for %zu frame hashes", all);
         return 1;
       }
+      r->ncontent[i] = rec->ncontent;
       store_frames_unpack(rec, r->frames[i]);
     }
     if (rec->error[0] && !(r->notes[i] = strdup(rec->error))) {
@@ -141,7 +145,7 @@ static int visit(void *ctx, const char *path, const store_record *rec) {
       r->status = error_set(HS_ERR_NOMEM, "out of memory");
       return 1;
     }
-    r->batch_frames += rec->nframes;
+    r->batch_frames += (size_t)rec->nframes + rec->ncontent;
   }
   r->n++;
   /* A batch of long videos is flushed early: memory stays bounded. */
@@ -192,9 +196,10 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
   r.in = calloc(RESCAN_BATCH, sizeof *r.in);
   r.frames = calloc(RESCAN_BATCH, sizeof *r.frames);
   r.nframes = calloc(RESCAN_BATCH, sizeof *r.nframes);
+  r.ncontent = calloc(RESCAN_BATCH, sizeof *r.ncontent);
   r.notes = calloc(RESCAN_BATCH, sizeof *r.notes);
   hs_status st = r.paths && r.pdq && r.content && r.has_content && r.md5 && r.sha && r.in &&
-                         r.frames && r.nframes && r.notes
+                         r.frames && r.nframes && r.ncontent && r.notes
                      ? HS_OK
                      : error_set(HS_ERR_NOMEM, "out of memory");
   store *s = NULL;
@@ -232,7 +237,7 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
       st = matcher_finish_flood(&r.m, o->index, r.sum.seen, o->command, r.out,
                                 &r.sum.quarantined);
   }
-  if (r.frames && r.notes && r.nframes && r.paths)
+  if (r.frames && r.notes && r.nframes && r.ncontent && r.paths)
     free_batch(&r);
   r.sum.elapsed = clock_now_s() - r.t0;
   r.sum.index_version = r.m.version;
@@ -251,7 +256,7 @@ static hs_status rescan_run_in(const hs_rescan_options *o, hs_scan_summary *summ
   hs_engine_destroy(match_owned);
   free(r.paths), free(r.pdq), free(r.content), free(r.has_content);
   free(r.md5), free(r.sha), free(r.in);
-  free(r.frames), free(r.nframes), free(r.notes);
+  free(r.frames), free(r.nframes), free(r.ncontent), free(r.notes);
   return st;
 }
 

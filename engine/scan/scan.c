@@ -203,11 +203,12 @@ static int produce(void *ctx, scan_item *item) {
     /* Owned by the slot from here (freed when it is reused). */
     item->frames = frames;
     item->nframes = frames ? rec.nframes : 0;
+    item->ncontent = frames ? rec.ncontent : 0;
     if (found && rec.job == r->job.id) {
       r->sum.resumed++; /* reported by the interrupted run of this job */
       free(item->frames);
       item->frames = NULL;
-      item->nframes = 0;
+      item->nframes = item->ncontent = 0;
       continue;
     }
     struct stat st;
@@ -235,6 +236,8 @@ static int produce(void *ctx, scan_item *item) {
       item->pdq.quality = rec.quality;
       memcpy(item->pdq.hash, rec.pdq, sizeof rec.pdq);
       item->has_content = rec.has_content && !r->o->decode.no_unletterbox;
+      if (r->o->decode.no_unletterbox)
+        item->ncontent = 0; /* a video's content frames stay unused */
       item->content.quality = rec.content_quality;
       memcpy(item->content.hash, rec.content, sizeof rec.content);
       memcpy(item->info.md5, rec.md5, 16);
@@ -245,7 +248,7 @@ static int produce(void *ctx, scan_item *item) {
     }
     free(item->frames); /* stored frames of a file hashed again */
     item->frames = NULL;
-    item->nframes = 0;
+    item->nframes = item->ncontent = 0;
     item->kind = ITEM_DECODE;
     return 1;
   }
@@ -288,6 +291,7 @@ static void to_record(const scan_item *it, uint32_t job, uint8_t pipeline, doubl
     rec->seconds_per_hash = sph;
     rec->frames = it->frames;
     rec->nframes = (uint32_t)it->nframes;
+    rec->ncontent = (uint32_t)it->ncontent;
     rec->width = it->info.width;
     rec->height = it->info.height;
     memcpy(rec->md5, it->info.md5, 16);
@@ -350,6 +354,7 @@ static hs_status consume(void *ctx, scan_item *const *items, size_t n) {
         x->is_video = 1;
         x->frames = it->frames;
         x->nframes = it->nframes;
+        x->ncontent = it->ncontent;
         x->note = it->video.partial ? it->video.note : NULL;
       } else {
         x->pdq = &it->pdq;

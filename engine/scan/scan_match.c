@@ -342,7 +342,53 @@ typedef struct video_ctx {
   const char *md5_hex;
   size_t matches;
   hs_status st;
+  /* The content frames' pass (unletterbox): their frames, and what the
+   * plain pass reported (entry, frame; frame -1 for a video hit), which it
+   * does not report again. */
+  int content;
+  const hs_query_frame *frames;
+  size_t nframes;
+  struct reported {
+    uint64_t entry;
+    int64_t frame;
+  } *seen;
+  size_t nseen, seen_cap;
 } video_ctx;
+
+/* Was (entry, frame) reported by the plain pass? The plain pass notes it.
+ * -1: out of memory (c->st). */
+static int reported(video_ctx *c, uint64_t entry, int64_t frame) {
+  if (c->content) {
+    for (size_t i = 0; i < c->nseen; i++)
+      if (c->seen[i].entry == entry && c->seen[i].frame == frame)
+        return 1;
+    return 0;
+  }
+  if (c->nseen == c->seen_cap) {
+    size_t cap = c->seen_cap ? 2 * c->seen_cap : 16;
+    struct reported *p = realloc(c->seen, cap * sizeof *p);
+    if (!p) {
+      c->st = error_set(HS_ERR_NOMEM, "out of memory");
+      return -1;
+    }
+    c->seen = p;
+    c->seen_cap = cap;
+  }
+  c->seen[c->nseen++] = (struct reported){entry, frame};
+  return 0;
+}
+
+/* The variant of a hit: the dihedral one, behind "unletterbox" in the
+ * content pass. */
+static const char *hit_variant(const video_ctx *c, const char *variant, char *buf, size_t cap) {
+  if (!variant)
+    variant = "orig";
+  if (!c->content)
+    return variant;
+  snprintf(buf, cap, "unletterbox%s%s", strcmp(variant, "orig") ? "+" : "",
+           strcmp(variant, "orig") ? variant : "");
+  return buf;
+}
 
 /* The entry behind a hit, when the run's filter admits it (rescan --since:
  * only entries added after that version). 0: skip; -1: failed (c->st). */
@@ -359,6 +405,9 @@ static int on_video_hit(void *user, const hs_video_hit *h) {
   int r = hit_entry(c, h->entry, &e);
   if (r <= 0)
     return r < 0;
+  if ((r = reported(c, h->entry, -1)) != 0)
+    return r < 0;
+  char vbuf[64];
   double *seg = malloc((h->nsegments ? h->nsegments : 1) * 2 * sizeof *seg);
   if (!seg) {
     c->st = error_set(HS_ERR_NOMEM, "out of memory");
@@ -370,7 +419,7 @@ static int on_video_hit(void *user, const hs_video_hit *h) {
   }
   hs_record rec = {.kind = HS_RECORD_MATCH, .path = c->x->path, .quality = -1,
                    .md5_hex = c->md5_hex, .entry = h->entry, .list = e.list, .label = e.label,
-                   .distance = h->distance, .variant = h->variant ? h->variant : "orig",
+                   .distance = h->distance, .variant = hit_variant(c, h->variant, vbuf, sizeof vbuf),
                    .index_version = c->m->version, .match_kind = "video",
                    .query_percent = h->query_percent, .compared_percent = h->compared_percent,
                    .frames_hashed = h->frames_hashed, .segments = seg,
@@ -381,17 +430,17 @@ static int on_video_hit(void *user, const hs_video_hit *h) {
   return 0;
 }
 
-/* The scanned frame with this number (frames are in frame order). */
-static const hs_query_frame *frame_of(const match_input *x, int64_t frame) {
-  size_t lo = 0, hi = x->nframes;
+/* The matched frame with this number (frames are in frame order). */
+static const hs_query_frame *frame_of(const video_ctx *c, int64_t frame) {
+  size_t lo = 0, hi = c->nframes;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (x->frames[mid].frame < frame)
+    if (c->frames[mid].frame < frame)
       lo = mid + 1;
     else
       hi = mid;
   }
-  return lo < x->nframes && x->frames[lo].frame == frame ? &x->frames[lo] : NULL;
+  return lo < c->nframes && c->frames[lo].frame == frame ? &c->frames[lo] : NULL;
 }
 
 static int on_frame_hit(void *user, const hs_frame_hit *h) {
@@ -400,14 +449,16 @@ static int on_frame_hit(void *user, const hs_frame_hit *h) {
   int r = hit_entry(c, h->entry, &e);
   if (r <= 0)
     return r < 0;
-  const hs_query_frame *f = frame_of(c->x, h->frame);
-  char pdq_hex[65];
+  if ((r = reported(c, h->entry, h->frame)) != 0)
+    return r < 0;
+  const hs_query_frame *f = frame_of(c, h->frame);
+  char pdq_hex[65], vbuf[64];
   if (f)
     hs_hash256_to_hex(&f->pdq.hash[HS_DIH_ORIG], pdq_hex);
   hs_record rec = {.kind = HS_RECORD_MATCH, .path = c->x->path, .pdq_hex = f ? pdq_hex : NULL,
                    .quality = f ? f->pdq.quality : -1, .md5_hex = c->md5_hex,
                    .entry = h->entry, .list = e.list, .label = e.label,
-                   .distance = h->distance, .variant = h->variant ? h->variant : "orig",
+                   .distance = h->distance, .variant = hit_variant(c, h->variant, vbuf, sizeof vbuf),
                    .index_version = c->m->version, .match_kind = "frame", .frame = h->frame,
                    .timestamp = h->timestamp};
   sink_match(c->out, &rec);
@@ -423,12 +474,23 @@ static hs_status match_video(scan_matcher *m, const match_input *x, size_t exact
   char md5_hex[33];
   if (x->md5)
     hs_bytes_to_hex(x->md5, 16, md5_hex);
-  video_ctx c = {.m = m, .x = x, .out = out, .md5_hex = x->md5 ? md5_hex : NULL};
+  video_ctx c = {.m = m, .x = x, .out = out, .md5_hex = x->md5 ? md5_hex : NULL,
+                 .frames = x->frames, .nframes = x->nframes};
   hs_status st = HS_OK;
   if (m->video && x->nframes > 0)
     st = hs_video_match(m->video, x->frames, x->nframes, on_video_hit, on_frame_hit, &c);
   if (st == HS_OK)
     st = c.st;
+  if (st == HS_OK && m->video && x->ncontent > 0) {
+    /* The content regions of a letterboxed video, as a video of their own. */
+    c.content = 1;
+    c.frames = x->frames + x->nframes;
+    c.nframes = x->ncontent;
+    st = hs_video_match(m->video, c.frames, c.nframes, on_video_hit, on_frame_hit, &c);
+    if (st == HS_OK)
+      st = c.st;
+  }
+  free(c.seen);
   if (st != HS_OK)
     return st;
   if (c.matches > 0) {

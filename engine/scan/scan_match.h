@@ -81,10 +81,12 @@ typedef struct match_input {
                                so does it) */
   const uint8_t *md5;       /* NULL: no digests */
   const uint8_t *sha256;
-  /* a video (pdq NULL): its sampled frames in frame order */
+  /* a video (pdq NULL): its sampled frames in frame order, then ncontent
+   * of their content regions (unletterbox: a letterboxed video; matched
+   * too, variant "unletterbox") */
   int is_video;
   const hs_query_frame *frames;
-  size_t nframes;
+  size_t nframes, ncontent;
   const char *note;         /* decoded in part: why ("partial: ..."), or NULL */
 } match_input;
 

@@ -32,6 +32,11 @@
 #define RECORD_FORMAT_VIDEO 3
 #define REC_VIDEO_HEAD (8 + 4)
 #define REC_FRAME (8 + 8 + 1 + 8 * 32)
+/* A video with content frames (unletterbox: a letterboxed video): format
+ * 3 with u32 ncontent after nframes, and that many more frames, those of
+ * the content regions, after the frames. Written only for such videos, so
+ * older builds still read every other video's record. */
+#define RECORD_FORMAT_VIDEO_CONTENT 4
 /* LMDB keys are limited to 511 bytes; longer paths are keyed by a digest
  * and carry the full path in the value. */
 #define MAX_PLAIN_KEY 480
@@ -99,13 +104,15 @@ static hs_status begin(store *s, unsigned flags, MDB_txn **txn) {
 
 static hs_status encode(store *s, const char *path, const store_record *r, MDB_val *v) {
   int video = r->status == STORE_OK && r->is_video;
+  int vcontent = video && r->ncontent > 0;
   size_t plen = strlen(path),
          elen = r->status == STORE_ERROR || video ? strnlen(r->error, sizeof r->error - 1) : 0;
   if (plen > 65535)
     return error_set(HS_ERR_LIMIT, "%.200s...: path too long for the store", path);
   int content = r->status == STORE_OK && r->has_content && !video;
   size_t need = REC_FIXED + plen + elen + (content ? REC_CONTENT : 0) +
-                (video ? REC_VIDEO_HEAD + (size_t)r->nframes * REC_FRAME : 0);
+                (video ? REC_VIDEO_HEAD + (size_t)r->nframes * REC_FRAME : 0) +
+                (vcontent ? 4 + (size_t)r->ncontent * REC_FRAME : 0);
   if (need > s->buf_cap) {
     uint8_t *b = realloc(s->buf, need);
     if (!b)
@@ -114,7 +121,7 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
     s->buf_cap = need;
   }
   uint8_t *p = s->buf;
-  p[0] = video ? RECORD_FORMAT_VIDEO : content ? RECORD_FORMAT_CONTENT : RECORD_FORMAT;
+  p[0] = vcontent ? RECORD_FORMAT_VIDEO_CONTENT : video ? RECORD_FORMAT_VIDEO : content ? RECORD_FORMAT_CONTENT : RECORD_FORMAT;
   p[1] = r->status;
   p[2] = r->quality;
   p[3] = r->pipeline;
@@ -139,7 +146,9 @@ static hs_status encode(store *s, const char *path, const store_record *r, MDB_v
   if (video) {
     memcpy(p, &r->seconds_per_hash, 8), p += 8;
     memcpy(p, &r->nframes, 4), p += 4;
-    for (uint32_t i = 0; i < r->nframes; i++) {
+    if (vcontent)
+      memcpy(p, &r->ncontent, 4), p += 4;
+    for (uint32_t i = 0; i < r->nframes + r->ncontent; i++) {
       const hs_query_frame *f = &r->frames[i];
       uint8_t q = (uint8_t)f->pdq.quality;
       memcpy(p, &f->frame, 8), p += 8;
@@ -158,11 +167,13 @@ static hs_status decode(const MDB_val *v, store_record *r, const char **path, si
                         const char *dir) {
   const uint8_t *p = v->mv_data;
   if (v->mv_size < REC_FIXED ||
-      (p[0] != RECORD_FORMAT && p[0] != RECORD_FORMAT_CONTENT && p[0] != RECORD_FORMAT_VIDEO))
+      (p[0] != RECORD_FORMAT && p[0] != RECORD_FORMAT_CONTENT && p[0] != RECORD_FORMAT_VIDEO &&
+       p[0] != RECORD_FORMAT_VIDEO_CONTENT))
     return error_set(HS_ERR_CORRUPT, "store %s: damaged file record (%zu bytes)", dir,
                      v->mv_size);
   memset(r, 0, sizeof *r);
-  int video = p[0] == RECORD_FORMAT_VIDEO;
+  int video = p[0] == RECORD_FORMAT_VIDEO || p[0] == RECORD_FORMAT_VIDEO_CONTENT;
+  size_t head = REC_VIDEO_HEAD + (p[0] == RECORD_FORMAT_VIDEO_CONTENT ? 4 : 0);
   size_t extra = p[0] == RECORD_FORMAT_CONTENT ? REC_CONTENT : 0;
   r->status = p[1];
   r->quality = p[2];
@@ -179,13 +190,15 @@ static hs_status decode(const MDB_val *v, store_record *r, const char **path, si
   uint16_t pl, el;
   memcpy(&pl, p, 2), p += 2;
   memcpy(&el, p, 2), p += 2;
-  if (video && REC_FIXED + (size_t)pl + el + REC_VIDEO_HEAD <= v->mv_size) {
+  if (video && REC_FIXED + (size_t)pl + el + head <= v->mv_size) {
     const uint8_t *h = p + pl + el;
     memcpy(&r->seconds_per_hash, h, 8);
     memcpy(&r->nframes, h + 8, 4);
+    if (head > REC_VIDEO_HEAD)
+      memcpy(&r->ncontent, h + 12, 4);
     r->is_video = 1;
-    r->frame_bytes = h + REC_VIDEO_HEAD;
-    extra = REC_VIDEO_HEAD + (size_t)r->nframes * REC_FRAME;
+    r->frame_bytes = h + head;
+    extra = head + ((size_t)r->nframes + r->ncontent) * REC_FRAME;
   } else if (video) {
     return error_set(HS_ERR_CORRUPT, "store %s: damaged video record", dir);
   }
@@ -439,7 +452,7 @@ static hs_status lookup_in(store *s, MDB_txn *txn, const char *path, store_recor
 
 void store_frames_unpack(const store_record *rec, hs_query_frame *out) {
   const uint8_t *p = rec->frame_bytes;
-  for (uint32_t i = 0; i < rec->nframes; i++, p += REC_FRAME) {
+  for (uint32_t i = 0; i < rec->nframes + rec->ncontent; i++, p += REC_FRAME) {
     hs_query_frame *f = &out[i];
     memset(f, 0, sizeof *f);
     memcpy(&f->frame, p, 8);
@@ -454,9 +467,10 @@ void store_frames_unpack(const store_record *rec, hs_query_frame *out) {
 static hs_status copy_frames(store_record *rec, hs_query_frame **frames) {
   *frames = NULL;
   if (rec->is_video && rec->nframes > 0) {
-    *frames = malloc((size_t)rec->nframes * sizeof **frames);
+    size_t n = (size_t)rec->nframes + rec->ncontent;
+    *frames = malloc(n * sizeof **frames);
     if (!*frames)
-      return error_set(HS_ERR_NOMEM, "out of memory for %u frame hashes", rec->nframes);
+      return error_set(HS_ERR_NOMEM, "out of memory for %zu frame hashes", n);
     store_frames_unpack(rec, *frames);
   }
   rec->frame_bytes = NULL;

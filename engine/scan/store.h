@@ -45,13 +45,16 @@ typedef struct store_record {
   uint8_t is_video;
   double seconds_per_hash;     /* the sampling the frames were made with */
   uint32_t nframes;
-  const hs_query_frame *frames; /* writing: the frames to store */
-  const uint8_t *frame_bytes;  /* reading: nframes packed frames inside the
+  uint32_t ncontent;           /* content frames (unletterbox) after the
+                                  frames: record format 4 */
+  const hs_query_frame *frames; /* writing: the nframes + ncontent frames */
+  const uint8_t *frame_bytes;  /* reading: nframes + ncontent packed frames inside the
                                   stored value (store_frames_unpack), valid
                                   only during a store_iterate callback */
 } store_record;
 
-/* Unpacks rec->frame_bytes into out (rec->nframes entries). */
+/* Unpacks rec->frame_bytes into out (rec->nframes + rec->ncontent
+ * entries). */
 void store_frames_unpack(const store_record *rec, hs_query_frame *out);
 
 enum { JOB_RUNNING = 1, JOB_DONE = 2 };

@@ -25,6 +25,7 @@
 #include "core/error.h"
 #include "core/workspace.h"
 #include "hash/pdq_cpu.h"
+#include "image/border.h"
 #include "video/video_internal.h"
 
 typedef struct sampler {
@@ -42,6 +43,10 @@ typedef struct sampler {
   int src_w, src_h, src_fmt; /* what `sws` converts from */
   int out_w, out_h;
   uint64_t decoded;
+  int unletterbox; /* look for added borders (dopts->no_unletterbox 0) */
+  int have_box;    /* a sampled frame showed borders: `box` is valid */
+  int band[4];     /* the video's bands (top, bottom, left, right): the
+                      thinnest each side showed over the frames so far */
   char stopped[200]; /* why decoding stopped early ("" if it did not) */
 } sampler;
 
@@ -138,6 +143,36 @@ static int y_plane_luma(sampler *s, const AVFrame *f, hs_luma *luma, hs_status *
   return 1;
 }
 
+/* Unletterbox on a video frame. An added letterbox is the same in every
+ * frame, but one frame alone can misjudge it: in a dark scene the black
+ * picture next to the band joins it (a thicker band, the content cut), and
+ * a black frame is all border. So the video keeps, per side, the thinnest
+ * band any frame showed (hysteresis one way: a band can only narrow to
+ * what every frame agrees on), and each frame whose own look finds
+ * borders is cropped to that common box. Frames with no border of their
+ * own (a black frame, a video without bands) get no content hash, as
+ * images without borders. Measured on bench/video_edits.sh's clips: see
+ * bench/RESULTS.md. Costs one border_detect (a few lines read) per
+ * sampled frame, and one PDQ for frames with borders. */
+static hs_status content_hash(sampler *s, const hs_luma *luma, hs_video_frame *out) {
+  hs_content_box box;
+  if (!s->unletterbox || !border_detect(luma, &box))
+    return HS_OK;
+  int band[4] = {box.y, luma->height - box.y - box.height, box.x,
+                 luma->width - box.x - box.width};
+  for (int i = 0; i < 4; i++)
+    s->band[i] = s->have_box && s->band[i] < band[i] ? s->band[i] : band[i];
+  s->have_box = 1;
+  if (s->band[0] + s->band[1] + s->band[2] + s->band[3] == 0)
+    return HS_OK; /* the frames disagree on every side: no common band */
+  box = (hs_content_box){s->band[2], s->band[0], luma->width - s->band[2] - s->band[3],
+                         luma->height - s->band[0] - s->band[1]};
+  hs_luma view = border_crop(luma, &box);
+  HS_TRY(hs_pdq_from_luma(&view, s->ws, &out->content));
+  out->has_content = 1;
+  return HS_OK;
+}
+
 static hs_status hash_frame(sampler *s, const AVFrame *f, int64_t number) {
   hs_luma luma;
   hs_status yst = HS_OK;
@@ -150,6 +185,8 @@ static hs_status hash_frame(sampler *s, const AVFrame *f, int64_t number) {
   HS_TRY(yst);
   hs_video_frame out = {.frame = number, .timestamp = (float)number / s->fps};
   hs_status st = hs_pdq_from_luma(&luma, s->ws, &out.pdq);
+  if (st == HS_OK)
+    st = content_hash(s, &luma, &out);
   if (st != HS_OK)
     return error_prefix(st, "%s: ", s->v->name);
   s->info->frames_hashed++;
@@ -274,7 +311,8 @@ hs_status hs_video_hash_file(const char *path, const hs_decode_options *dopts,
   info->duration = -1.0;
   video_src v;
   HS_TRY(video_open(&v, path, dopts, vopts, info));
-  sampler s = {.v = &v, .o = vopts, .ws = ws, .info = info, .fn = fn, .user = user};
+  sampler s = {.v = &v, .o = vopts, .ws = ws, .info = info, .fn = fn, .user = user,
+               .unletterbox = !dopts->no_unletterbox};
   /* vPDQ: (int)(S * fps) in double, 0 -> 1; timestamps divide by float fps. */
   s.step = (int)(vopts->seconds_per_hash * info->fps);
   if (s.step < 1)

@@ -51,11 +51,16 @@ typedef struct hs_video_info {
 } hs_video_info;
 
 /* One sampled frame: its number counted from 0 in decode order, its time
- * (frame / fps in float32, as vPDQ), and its PDQ. */
+ * (frame / fps in float32, as vPDQ), and its PDQ (vPDQ's, whatever the
+ * options). With unletterbox on (hs_decode_options.no_unletterbox 0), a
+ * frame with added borders (a letterbox) also has the PDQ of its content
+ * region, cropped to the bands the video's frames agree on (docs/video.md). */
 typedef struct hs_video_frame {
   int64_t frame;
   float timestamp;
   hs_pdq pdq;
+  int has_content; /* 1: `content` is valid */
+  hs_pdq content;
 } hs_video_frame;
 
 /* Receives each sampled frame in order. A non-HS_OK return stops the
