@@ -8,8 +8,9 @@
 #   bench/unletterbox.sh [--build DIR] [--quick] [--speed-only]
 #
 # Then scan files/s on the corpus with the strip on and off (--no-unletterbox),
-# alternating, median of 5 runs each, into REPORT/speed.md (--speed-only: just
-# that).
+# RUNS pairs (default 7) in one session, alternating, median and spread, and
+# the share of corpus photos where the strip fires, into REPORT/speed.md
+# (--speed-only: just that; HASH_ON=device: PDQ on OpenCL device 0).
 #
 # Distractors (bench/out/distractors/, made once and reused):
 #   syn/   2,000 synthetic photo-like images (hs-testimg gen-many, 320x240)
@@ -59,6 +60,96 @@ for r in csv.DictReader(open(tsv), delimiter="\t"):
     if not os.path.lexists(os.path.join(d, name)):
         os.symlink(p, os.path.join(d, name))
 PY
+
+ARGS=(--originals "$OUT/corpus" --distractors "$OUT/distractors" --report "$REPORT" --device cpu -q)
+# Scan files/s on the corpus with the strip on and off, in one run:
+# RUNS pairs, the order inside a pair alternating (on off, off on, ...) so a
+# load that drifts during the run weighs on both alike; median and spread
+# of each, and the ratio of the medians. Then the share of corpus photos
+# where the strip fires (eval's `stripped` count of the originals).
+# HASH_ON=device: PDQ (the content region's too) on OpenCL device 0.
+speed() {
+  local idx="$OUT/unletterbox-idx" runs="${RUNS:-7}" dev=()
+  [ "${HASH_ON:-cpu}" = device ] && dev=(--device 0 --hash-on device)
+  rm -rf "$idx"
+  "$HS" index create "$idx" > /dev/null
+  python3 - "$OUT/corpus-pdq.csv" <<'PY'
+import csv, sys
+rows = csv.DictReader(open("../shared/corpus/expected_pdq_corpus.tsv"), delimiter="\t")
+with open(sys.argv[1], "w") as f:
+    f.write("hash,label\n")
+    for r in rows:
+        if r["pdq_noresize"]:
+            f.write(f"{r['pdq_noresize']},{r['path_in_package'].split('/')[-1]}\n")
+PY
+  "$HS" index import "$idx" --list corpus "$OUT/corpus-pdq.csv" > /dev/null
+  "$HS" scan -q "${dev[@]}" --index "$idx" --out /dev/null "$OUT/corpus" || true # warm the page cache
+  local load_before TIMEFORMAT='%U %S'
+  load_before=$(uptime | sed 's/.*load average: //')
+  : > "$OUT/speed.tsv"
+  for r in $(seq "$runs"); do
+    order="on off"
+    [ $((r % 2)) = 0 ] && order="off on"
+    for mode in $order; do
+      flag=()
+      [ "$mode" = off ] && flag=(--no-unletterbox)
+      # CPU seconds (user + system) of the scan too: less at the mercy of
+      # other jobs on the machine than the wall clock is.
+      { time "$HS" scan "${flag[@]}" "${dev[@]}" --index "$idx" --out /dev/null "$OUT/corpus" \
+        2> "$OUT/speed.err" || true; } 2> "$OUT/speed.time"
+      rate=$(grep -oE '[0-9.]+ files/s' "$OUT/speed.err" | tail -1 | cut -d' ' -f1)
+      printf '%s\t%s\t%s\n' "$mode" "$rate" "$(cat "$OUT/speed.time")" >> "$OUT/speed.tsv"
+    done
+  done
+  # The originals alone, unedited: where does the strip fire on photos?
+  "$HS" eval --originals "$OUT/corpus" --edits identity --report "$OUT/fires" --device cpu -q \
+    > /dev/null || true
+  python3 - "$OUT/speed.tsv" "$REPORT/speed.md" "$load_before" "$(uptime)" \
+    "$OUT/fires/report.json" "$(nproc)" "${HASH_ON:-cpu}" <<'PY'
+import json, statistics, sys
+tsv, out, load_before, after, fires, ncpu, hash_on = sys.argv[1:8]
+rates, cpu = {"on": [], "off": []}, {"on": [], "off": []}
+for line in open(tsv):
+    mode, rate, user, system = line.split()
+    rates[mode].append(float(rate))
+    cpu[mode].append(float(user) + float(system))
+med = {m: statistics.median(v) for m, v in rates.items()}
+cmed = {m: statistics.median(v) for m, v in cpu.items()}
+rep = json.load(open(fires))
+stripped, n = rep["pairs"]["stripped"]["originals"], rep["originals"]
+with open(out, "w") as f:
+    f.write("# Scan files/s on the corpus, unletterbox on and off\n\n")
+    f.write(f"`hashsweep scan` of the corpus photos against their reference hashes, PDQ on "
+            f"{'OpenCL device 0' if hash_on == 'device' else 'the CPU workers'}, {ncpu} cores; "
+            f"{len(rates['on'])} pairs of runs in one session, the order alternating inside "
+            f"each pair (load average before: {load_before}; after: "
+            f"{after.split('load average:')[-1].strip()}).\n\n")
+    f.write("| unletterbox | files/s median | min | max | spread (max-min)/median | runs |\n"
+            "| --- | --- | --- | --- | --- | --- |\n")
+    for mode, name in (("on", "on (default)"), ("off", "off (--no-unletterbox)")):
+        v = rates[mode]
+        runs = " ".join(f"{x:.2f}" for x in v)
+        f.write(f"| {name} | {med[mode]:.2f} | {min(v):.2f} | {max(v):.2f} | "
+                f"{(max(v) - min(v)) / med[mode]:.0%} | {runs} |\n")
+    ratios = [a / b for a, b in zip(rates["on"], rates["off"])]
+    f.write(f"\nOn / off, ratio of the medians: {med['on'] / med['off']:.3f}; per pair: "
+            f"median {statistics.median(ratios):.3f}, from {min(ratios):.3f} to "
+            f"{max(ratios):.3f}.\n\n")
+    f.write("| unletterbox | CPU s per scan (user+sys) median | min | max |\n"
+            "| --- | --- | --- | --- |\n")
+    for mode, name in (("on", "on (default)"), ("off", "off (--no-unletterbox)")):
+        v = cpu[mode]
+        f.write(f"| {name} | {cmed[mode]:.2f} | {min(v):.2f} | {max(v):.2f} |\n")
+    f.write(f"\nCPU time on / off, ratio of the medians: {cmed['on'] / cmed['off']:.3f}.\n\n")
+    f.write(f"The strip fires on {stripped} of the {n} corpus photos (unedited; "
+            f"`hashsweep eval --edits identity`, pairs.stripped).\n")
+print(open(out).read())
+PY
+}
+if [ "$SPEED_ONLY" = 1 ]; then
+  speed
+  exit 0
+fi
 
 D="$OUT/distractors"
 mkdir -p "$D/syn" "$D/synb" "$D/deb" "$OUT/debs"
@@ -116,56 +207,6 @@ for root in roots:
             if not os.path.lexists(os.path.join(dst, name)):
                 os.symlink(real, os.path.join(dst, name))
 PY
-
-ARGS=(--originals "$OUT/corpus" --distractors "$D" --report "$REPORT" --device cpu -q)
-speed() {
-  local idx="$OUT/unletterbox-idx" runs=5
-  rm -rf "$idx"
-  "$HS" index create "$idx" > /dev/null
-  python3 - "$OUT/corpus-pdq.csv" <<'PY'
-import csv, sys
-rows = csv.DictReader(open("../shared/corpus/expected_pdq_corpus.tsv"), delimiter="\t")
-with open(sys.argv[1], "w") as f:
-    f.write("hash,label\n")
-    for r in rows:
-        if r["pdq_noresize"]:
-            f.write(f"{r['pdq_noresize']},{r['path_in_package'].split('/')[-1]}\n")
-PY
-  "$HS" index import "$idx" --list corpus "$OUT/corpus-pdq.csv" > /dev/null
-  "$HS" scan -q --index "$idx" --out /dev/null "$OUT/corpus" || true # warm the page cache
-  : > "$OUT/speed.tsv"
-  for r in $(seq "$runs"); do
-    for mode in on off; do
-      flag=()
-      [ "$mode" = off ] && flag=(--no-unletterbox)
-      "$HS" scan "${flag[@]}" --index "$idx" --out /dev/null "$OUT/corpus" 2> "$OUT/speed.err" || true
-      rate=$(grep -oE '[0-9.]+ files/s' "$OUT/speed.err" | cut -d' ' -f1)
-      printf '%s\t%s\n' "$mode" "$rate" >> "$OUT/speed.tsv"
-    done
-  done
-  python3 - "$OUT/speed.tsv" "$REPORT/speed.md" "$(uptime)" <<'PY'
-import statistics, sys
-rates = {"on": [], "off": []}
-for line in open(sys.argv[1]):
-    mode, rate = line.split()
-    rates[mode].append(float(rate))
-on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
-with open(sys.argv[2], "w") as f:
-    f.write("# Scan files/s on the corpus, unletterbox on and off\n\n")
-    f.write("`hashsweep scan` of the 38 corpus photos against their 38 reference hashes, "
-            f"alternating, {len(rates['on'])} runs each (load after: {sys.argv[3].split('load average:')[-1].strip()}).\n\n")
-    f.write("| unletterbox | files/s (median) | runs |\n| --- | --- | --- |\n")
-    for mode, med in (("on (default)", on), ("off (--no-unletterbox)", off)):
-        runs = " ".join(f"{v:.1f}" for v in rates[mode.split()[0]])
-        f.write(f"| {mode} | {med:.2f} | {runs} |\n")
-    f.write(f"\nOn / off: {on / off:.3f}.\n")
-print(open(sys.argv[2]).read())
-PY
-}
-if [ "$SPEED_ONLY" = 1 ]; then
-  speed
-  exit 0
-fi
 
 [ "$QUICK" = 1 ] &&
   ARGS+=(--limit 200 --edits pad_10,pad_20,pad_square_white,letterbox_9x16,frame_colour,bars_screenshot)

@@ -3,8 +3,12 @@
 /* tests/test_pipeline.c - the scan scheduler (scan/pipeline.c) on its own:
  * items handed over exactly once and in source order whatever the worker
  * count, the window bound on items in flight, commit grouping, PDQ in
- * batches on an engine (the CPU engine stands in for a device) under a
- * tight plane budget, results identical to hs_hash_file, a fatal consume,
+ * batches on an engine (the CPU engine stands in for a device; an OpenCL
+ * device, PoCL here, when there is one) under a tight plane budget, results
+ * identical to hs_hash_file and, for the files with added borders, content
+ * region hashes identical to hs_pdq_unletterbox's bit for bit (the device
+ * path hashes the region in the batch, the CPU path on the worker), a fatal
+ * consume,
  * a stop request, and the watchdog giving up on a read that never
  * returns. Run under ThreadSanitizer too (README: sanitizer builds). */
 #include <stdlib.h>
@@ -21,6 +25,11 @@ enum { NFILES = 12 };
 static char *dir;
 static char *files[NFILES];
 static hs_pdq want[NFILES]; /* hs_hash_file of each (the reference) */
+static hs_pdq want_content[NFILES]; /* hs_pdq_unletterbox of each, */
+static int want_has_content[NFILES]; /* when it found borders */
+
+/* Every 4th file (from the 2nd) has black bands added around its noise. */
+static int bordered(int i) { return i % 4 == 1; }
 
 /* Small images of a few sizes and formats, made per test (in Check's
  * forked child: libvips' threads do not survive a fork). */
@@ -35,12 +44,27 @@ static void make_files(void) {
     snprintf(name, sizeof name, "img%02d.%s", i, i % 3 == 0 ? "png" : "jpg");
     files[i] = tu_path(dir, name);
     VipsImage *img = NULL;
-    ck_assert_int_eq(vips_gaussnoise(&img, 40 + 13 * i, 30 + 7 * i, "mean", 128.0, "sigma",
-                                     40.0, NULL), 0);
+    int w = 40 + 13 * i, h = 30 + 7 * i;
+    ck_assert_int_eq(vips_gaussnoise(&img, w, h, "mean", 128.0, "sigma", 40.0, NULL), 0);
+    if (bordered(i)) {
+      VipsImage *framed = NULL;
+      ck_assert_int_eq(vips_embed(img, &framed, 12, 24, w + 24, h + 48, "extend",
+                                  VIPS_EXTEND_BLACK, NULL), 0);
+      g_object_unref(img);
+      img = framed;
+    }
     ck_assert_int_eq(vips_image_write_to_file(img, files[i], NULL), 0);
     g_object_unref(img);
     hs_image_info info;
     ck_assert_int_eq(hs_hash_file(files[i], &o, ws, &want[i], &info), HS_OK);
+    hs_luma luma, grid;
+    hs_content_box box;
+    ck_assert_int_eq(hs_decode_file(files[i], &o, ws, &luma, &info), HS_OK);
+    ck_assert_int_eq(hs_grid_for_mode(files[i], &o, ws, &luma, &info, &grid), HS_OK);
+    ck_assert_int_eq(
+        hs_pdq_unletterbox(&grid, ws, &box, &want_content[i], &want_has_content[i]), HS_OK);
+    ck_assert_msg(want_has_content[i] == bordered(i), "%s: borders found %d", files[i],
+                  want_has_content[i]);
   }
   hs_workspace_destroy(ws);
 }
@@ -128,6 +152,12 @@ static void check_item(run *r, const scan_item *it, uint64_t k) {
               memcmp(&it->pdq, &want[k % NFILES], sizeof it->pdq) != 0))
     snprintf(why, sizeof why, "item %llu (%.80s): status %d '%.80s' or a different PDQ",
              (unsigned long long)k, it->path, it->status, it->error);
+  else if (plan == PLAN_FILE &&
+           (it->has_content != want_has_content[k % NFILES] ||
+            (it->has_content &&
+             memcmp(&it->content, &want_content[k % NFILES], sizeof it->content) != 0)))
+    snprintf(why, sizeof why, "item %llu (%.80s): content region %d, want %d, or its PDQ differs",
+             (unsigned long long)k, it->path, it->has_content, want_has_content[k % NFILES]);
   if (*why && !r->bad) {
     r->bad = 1;
     snprintf(r->why, sizeof r->why, "%s", why);
@@ -208,6 +238,32 @@ START_TEST(engine_batches_under_plane_budget) {
   c.plane_budget = 60 * 40 * sizeof(float);
   ck_assert_int_eq(pipeline_run(&c), HS_OK);
   expect_clean(&r, 90);
+  hs_engine_destroy(e);
+}
+END_TEST
+
+START_TEST(device_batches_content_regions) {
+  /* OpenCL device 0 (PoCL here), opened even when it is the host CPU: the
+   * files' and their content regions' PDQ in the same device batches must
+   * equal the CPU reference's bits (check_item). No device: nothing to
+   * compare (engine_batches_under_plane_budget covers the batching). */
+  hs_engine_options eo;
+  hs_engine_options_default(&eo);
+  eo.device = "0";
+  eo.hash_on = HS_PLACE_DEVICE;
+  hs_engine *e = NULL;
+  if (hs_engine_create(&eo, &e) != HS_OK || !hs_engine_uses_device(e)) {
+    fprintf(stderr, "note: no OpenCL device (%s): device content regions not checked\n",
+            hs_last_error());
+    hs_engine_destroy(e);
+    return;
+  }
+  run r = {.n = 40};
+  pipeline_config c = config(&r, 2, 16);
+  c.engine = e;
+  c.device_batch = 5;
+  ck_assert_int_eq(pipeline_run(&c), HS_OK);
+  expect_clean(&r, 40);
   hs_engine_destroy(e);
 }
 END_TEST
@@ -296,6 +352,7 @@ static Suite *pipeline_suite(void) {
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, ordered_exactly_once);
   tcase_add_test(tc, engine_batches_under_plane_budget);
+  tcase_add_test(tc, device_batches_content_regions);
   tcase_add_test(tc, fatal_consume_and_stop);
 #ifdef HS_FAULT_INJECTION
   tcase_add_test(tc, watchdog_gives_up_on_stuck_reads);

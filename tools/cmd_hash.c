@@ -277,4 +277,5 @@ static int hash_run(int argc, char **argv) {
   return h.failed ? EXIT_ITEM_ERRORS : EXIT_ALL_DONE;
 }
 
-const cli_command cmd_hash = {"hash", "PDQ hash image files", hash_run, hash_usage};
+const cli_command cmd_hash = {"hash", "PDQ hashes of image files, vPDQ frame hashes of videos", hash_run,
+                             hash_usage};

@@ -38,6 +38,10 @@ static void serve_usage(FILE *out) {
           "  --poll-ms MS          index version poll period (default 250)\n"
           "  --radius R            PDQ match distance (default 31)\n"
           "  --min-quality Q       uploads below are not PDQ-matched (default 50)\n"
+          "  --video-query-percent P     a checked video matches a listed video when at\n"
+          "                        least P%% of its unique frames matched (default 80)\n"
+          "  --video-compared-percent P  ... and at least P%% of the listed video's\n"
+          "                        unique frames were matched (default 0)\n"
           CLI_DECODE_OPTIONS_HELP
           "  --device D            auto, cpu or a device index (Hamming search)\n"
           "  --match-threads N     CPU threads of one Hamming search (default 1: batches\n"
@@ -56,7 +60,8 @@ typedef struct serve_args {
 enum {
   OPT_INDEX = 256, OPT_LISTEN, OPT_PORT_FILE, OPT_TOKEN, OPT_INSECURE, OPT_CERT, OPT_KEY,
   OPT_THREADS, OPT_MAXCONN, OPT_TIMEOUT, OPT_MAXBODY, OPT_MAXBATCH, OPT_WAIT, OPT_QUEUE,
-  OPT_DECODERS, OPT_POLL, OPT_RADIUS, OPT_QUALITY, OPT_DEVICE, OPT_MATCH_THREADS
+  OPT_DECODERS, OPT_POLL, OPT_RADIUS, OPT_QUALITY, OPT_DEVICE, OPT_MATCH_THREADS,
+  OPT_VIDEO_QUERY, OPT_VIDEO_COMPARED
 };
 
 static int int_opt(const char *name, const char *arg, long min, long max, long *v) {
@@ -86,6 +91,15 @@ static int apply_number(serve_args *a, int c, const char *name, const char *arg)
   case OPT_RADIUS: if (int_opt(name, arg, 0, 256, &v)) return EXIT_USAGE; o->radius = (int)v; return 0;
   case OPT_QUALITY: if (int_opt(name, arg, 0, 100, &v)) return EXIT_USAGE; o->min_quality = (int)v; return 0;
   case OPT_MATCH_THREADS: if (int_opt(name, arg, 0, 1024, &v)) return EXIT_USAGE; a->match_threads = (int)v; return 0;
+  case OPT_VIDEO_QUERY:
+  case OPT_VIDEO_COMPARED: {
+    char *end;
+    double p = strtod(arg, &end);
+    if (end == arg || *end || !(p >= 0 && p <= 100))
+      return cli_usage_error("serve", "--%s: expected a percentage 0..100, got '%s'", name, arg);
+    *(c == OPT_VIDEO_QUERY ? &o->video_query_percent : &o->video_compared_percent) = p;
+    return 0;
+  }
   }
   return cli_usage_error("serve", "unknown option");
 }
@@ -108,6 +122,8 @@ static int parse_serve_args(int argc, char **argv, serve_args *a) {
       {"min-quality", required_argument, 0, OPT_QUALITY},
       {"device", required_argument, 0, OPT_DEVICE},
       {"match-threads", required_argument, 0, OPT_MATCH_THREADS},
+      {"video-query-percent", required_argument, 0, OPT_VIDEO_QUERY},
+      {"video-compared-percent", required_argument, 0, OPT_VIDEO_COMPARED},
       {"mode", required_argument, 0, 'M'}, {"exif-rotate", no_argument, 0, 'E'},
       {"max-pixels", required_argument, 0, 'P'}, {"max-file-size", required_argument, 0, 'F'},
       {"read-timeout", required_argument, 0, 'R'}, {"verbose", no_argument, 0, 'v'},

@@ -13,6 +13,7 @@ PKGS=(
   libmicrohttpd-dev   # hashsweep serve: the HTTP server
   libavdevice-dev libavfilter-dev   # only to build the vpdq package (tests/cli/test_video_vpdq.sh)
   python3
+  wrk                 # bench/serve_bench.sh: HTTP load for hashsweep serve
   chromium            # tests/cli/test_review_browser.sh: the review report in a real browser
 )
 PKGS+=("$@")

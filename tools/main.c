@@ -17,7 +17,7 @@ static void usage(FILE *out) {
           "Finds known images in large archives by perceptual hash (PDQ) matching.\n\n"
           "commands:\n");
   for (size_t i = 0; i < N_COMMANDS; i++)
-    fprintf(out, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    fprintf(out, "  %-13s %s\n", commands[i]->name, commands[i]->summary);
   fprintf(out, "\n'hashsweep <command> --help' describes a command.\n"
                "Exit codes: 0 all done, 1 done with per-item errors, 2 usage or configuration\n"
                "error, 3 fatal runtime error.\n");
@@ -39,7 +39,9 @@ int main(int argc, char **argv) {
   }
   for (size_t i = 0; i < N_COMMANDS; i++) {
     if (strcmp(argv[1], commands[i]->name) == 0) {
-      for (int a = 2; a < argc; a++) {
+      /* `index match-video` has options of its own and describes them. */
+      int own_help = strcmp(argv[1], "index") == 0 && argc > 2 && strcmp(argv[2], "match-video") == 0;
+      for (int a = 2; a < argc && !own_help; a++) {
         if (strcmp(argv[a], "--") == 0)
           break;
         if (strcmp(argv[a], "--help") == 0 || strcmp(argv[a], "-h") == 0) {

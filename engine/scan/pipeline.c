@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "image/border.h"
 
 enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DECODED, SLOT_BATCHED, SLOT_DONE };
 
@@ -39,6 +40,7 @@ typedef struct job_result {
   hs_pdq pdq;
   hs_pdq content; /* unletterbox: see hs_pdq_unletterbox */
   int has_content;
+  hs_content_box box; /* device path: the region, hashed in the batch */
   int needs_device;
   hs_luma grid; /* in the worker's workspace (device path) */
   int is_video;
@@ -196,19 +198,25 @@ static void process_item(worker *w) {
   }
   if (st == HS_OK)
     st = hs_grid_for_mode(w->path, &w->decode, w->ws, &luma, &r->info, &r->grid);
-  if (st == HS_OK && !w->decode.no_unletterbox) {
-    /* The content region is hashed here on the CPU even on the device
-     * path: only images with a border pay it, one PDQ each. */
-    hs_content_box box;
-    st = hs_pdq_unletterbox(&r->grid, w->ws, &box, &r->content, &r->has_content);
-  }
   if (st != HS_OK) {
     fail_result(r, w->path, st);
     return;
   }
   if (w->use_device) {
+    /* Only the region is found here: its PDQ goes into the device batch
+     * beside the file's, so a bordered image costs the worker no PDQ. */
+    if (!w->decode.no_unletterbox)
+      r->has_content = border_detect(&r->grid, &r->box);
     r->needs_device = 1;
     return;
+  }
+  if (!w->decode.no_unletterbox) {
+    hs_content_box box;
+    st = hs_pdq_unletterbox(&r->grid, w->ws, &box, &r->content, &r->has_content);
+    if (st != HS_OK) {
+      fail_result(r, w->path, st);
+      return;
+    }
   }
   st = hs_pdq_from_luma(&r->grid, w->ws, &r->pdq);
   if (st != HS_OK)
@@ -261,6 +269,7 @@ static void complete_item(pipeline *p, worker *w, int on_coordinator) {
   it->pdq = r->pdq;
   it->content = r->content;
   it->has_content = r->has_content;
+  it->content_box = r->box;
   it->is_video = r->is_video;
   it->video = r->video;
   if (r->is_video && r->nframes > 0) {
@@ -479,11 +488,14 @@ static int device_batch(pipeline *p) {
   if (p->decoded < c->device_batch && (decoding > 0 || can_start))
     return 0;
   size_t n = 0, cap = p->decoded < c->device_batch ? p->decoded : c->device_batch;
+  /* Planes 0..n-1 are the items' own; a content region (unletterbox) is a
+   * view into its item's plane, appended after them: at most 2 * cap. */
   scan_item **items = malloc(cap * sizeof *items);
-  hs_luma *planes = malloc(cap * sizeof *planes);
-  hs_pdq *out = malloc(cap * sizeof *out);
-  if (!items || !planes || !out) {
-    free(items), free(planes), free(out);
+  size_t *content_at = malloc(cap * sizeof *content_at);
+  hs_luma *planes = malloc(2 * cap * sizeof *planes);
+  hs_pdq *out = malloc(2 * cap * sizeof *out);
+  if (!items || !content_at || !planes || !out) {
+    free(items), free(content_at), free(planes), free(out);
     p->fatal = error_set(HS_ERR_NOMEM, "out of memory for a device batch");
     return 0;
   }
@@ -496,16 +508,24 @@ static int device_batch(pipeline *p) {
       n++;
     }
   }
+  size_t np = n;
+  for (size_t i = 0; i < n; i++) {
+    content_at[i] = items[i]->has_content ? np : 0;
+    if (items[i]->has_content)
+      planes[np++] = border_crop(&items[i]->plane, &items[i]->content_box);
+  }
   p->decoded -= n;
   pthread_mutex_unlock(&p->lock);
   /* hs_engine_pdq redoes a failed device batch on the CPU itself. */
-  hs_status st = hs_engine_pdq(c->engine, planes, n, out);
+  hs_status st = hs_engine_pdq(c->engine, planes, np, out);
   pthread_mutex_lock(&p->lock);
   size_t freed = 0;
   for (size_t i = 0; i < n; i++) {
     scan_item *it = items[i];
     if (st == HS_OK) {
       it->pdq = out[i];
+      if (it->has_content)
+        it->content = out[content_at[i]];
     } else {
       it->status = st;
       snprintf(it->error, sizeof it->error, "PDQ on the device failed: %s", hs_last_error());
@@ -520,7 +540,7 @@ static int device_batch(pipeline *p) {
   }
   p->plane_bytes -= freed;
   pthread_cond_broadcast(&p->budget_cv);
-  free(items), free(planes), free(out);
+  free(items), free(content_at), free(planes), free(out);
   return 1;
 }
 

@@ -6,8 +6,10 @@
  *                        planes to the device -> hand completed items, in
  *                        source order, to the consumer (matching, output,
  *                        store); the watchdog
- *   worker threads:      read + digest + decode (libvips) each queued item;
- *                        on the CPU path also PDQ it. A file libvips does
+ *   worker threads:      read + digest + decode (libvips) each queued item
+ *                        and look for added borders (unletterbox); on the
+ *                        CPU path also PDQ it and its content region (on
+ *                        the device path both go into the batch). A file libvips does
  *                        not decode is sniffed (libavformat); a video is
  *                        decoded there and its sampled frames hashed with
  *                        the CPU PDQ as they come (vPDQ's sampling, see
@@ -79,6 +81,9 @@ typedef struct scan_item {
   int state;
   hs_luma plane;             /* device path: the decoded plane, owned */
   size_t plane_cap;
+  hs_content_box content_box; /* device path: the content region in
+                                 `plane` when has_content (its PDQ is
+                                 computed in the same batch) */
 } scan_item;
 
 typedef struct pipeline_config {

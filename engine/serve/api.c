@@ -194,6 +194,8 @@ static void v1_lookup(serve_ctx *c, const serve_request *rq, serve_response *rs)
       json_object_set_new(r, "hash", json_string(items[i].hex));
       json_object_set_new(r, "match", json_boolean(json_array_size(ans.matches[i]) > 0));
       json_object_set_new(r, "matches", json_incref(ans.matches[i]));
+      if (ans.allowed[i])
+        json_object_set_new(r, "allowed", json_incref(ans.allowed[i]));
       json_array_append_new(results, r);
     }
     json_object_set_new(o, "results", results);
@@ -212,12 +214,12 @@ static void v1_check(serve_ctx *c, const serve_request *rq, serve_response *rs) 
     return;
   }
   upload_hashes u;
-  json_t *matches = NULL;
+  json_t *matches = NULL, *allowed = NULL;
   uint64_t version = 0;
-  if (lookup_upload(c, rq->body, rq->body_len, NULL, &u, &matches, &version, rs) != 0)
+  if (lookup_upload(c, rq->body, rq->body_len, NULL, &u, &matches, &allowed, &version, rs) != 0)
     return;
   size_t nm = json_array_size(matches);
-  if (u.status != HS_OK && nm == 0) {
+  if (u.status != HS_OK && nm == 0 && !allowed) {
     /* Nothing decoded and no exact entry: the client learns why. */
     json_decref(matches);
     serve_error(rs, upload_http_status(u.status), "upload: %s", u.error);
@@ -227,6 +229,8 @@ static void v1_check(serve_ctx *c, const serve_request *rq, serve_response *rs) 
   json_t *o = json_object();
   json_object_set_new(o, "match", json_boolean(nm > 0));
   json_object_set_new(o, "matches", matches);
+  if (allowed) /* known benign: the allow entry, and how many it suppressed */
+    json_object_set_new(o, "allowed", allowed);
   char hex[65];
   if (u.kind == UPLOAD_IMAGE) {
     hs_hash256_to_hex(&u.pdq.hash[HS_DIH_ORIG], hex);

@@ -15,12 +15,13 @@
 
 /* Searches one part for all queries and hands each hit to its request
  * (owner[q] is the request of batch query q, base[q] its first query). */
-static hs_status search_part(serve_batcher *b, const serve_part *p, const uint64_t *queries,
-                             size_t nq, batch_req **owner, const size_t *first) {
+static hs_status search_part(serve_batcher *b, const serve_part *p, int radius,
+                             const uint64_t *queries, size_t nq, batch_req **owner,
+                             const size_t *first) {
   if (!p || !p->pdq || nq == 0)
     return HS_OK;
   hs_match_list ml = {0};
-  HS_TRY(hs_match_radius(b->engine, p->pdq, queries, nq, b->radius, &ml));
+  HS_TRY(hs_match_radius(b->engine, p->pdq, queries, nq, radius, &ml));
   hs_status st = HS_OK;
   for (size_t i = 0; i < ml.count && st == HS_OK; i++) {
     const hs_match *m = &ml.items[i];
@@ -58,9 +59,11 @@ static void run_batch(serve_batcher *b, batch_req *list) {
   double t0 = clock_now_s();
   serve_view *v = live_view(b->live);
   if (st == HS_OK && v) {
-    st = search_part(b, v->base, queries, nq, owner, first);
+    /* The largest radius of any list (serve/resolve.c filters per list). */
+    int radius = v->guard.nlists ? v->guard.search_radius : b->radius;
+    st = search_part(b, v->base, radius, queries, nq, owner, first);
     if (st == HS_OK)
-      st = search_part(b, v->delta, queries, nq, owner, first);
+      st = search_part(b, v->delta, radius, queries, nq, owner, first);
   }
   const char *why = st == HS_OK ? NULL : hs_last_error();
   for (batch_req *r = list; r; r = r->next) {

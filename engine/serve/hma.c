@@ -27,12 +27,21 @@ static void parse_banks(const char *arg, char **copy, const char **names, size_t
     names[f->n++] = "";
 }
 
-/* Match objects -> {"BANK": [{"bank_content_id": id, "distance": "d"}]} */
-static json_t *by_bank(json_t *matches) {
+static int is_video_match(json_t *m) {
+  const char *k = json_string_value(json_object_get(m, "kind"));
+  return k && strcmp(k, "video") == 0;
+}
+
+/* Match objects (those of video entries, or the others) -> {"BANK":
+ * [{"bank_content_id": id, "distance": "d"}]}; a video entry's distance is
+ * vPDQ's similarity, "QUERY_PERCENT,COMPARED_PERCENT". */
+static json_t *by_bank(json_t *matches, int videos) {
   json_t *o = json_object();
   size_t i;
   json_t *m;
   json_array_foreach(matches, i, m) {
+    if (is_video_match(m) != videos)
+      continue;
     const char *list = json_string_value(json_object_get(m, "list"));
     if (!list)
       continue;
@@ -42,8 +51,13 @@ static json_t *by_bank(json_t *matches) {
       if (json_object_set_new(o, list, arr) != 0)
         continue; /* out of memory: arr is gone with it */
     }
-    char d[16];
-    snprintf(d, sizeof d, "%lld", (long long)json_integer_value(json_object_get(m, "distance")));
+    char d[48];
+    if (videos)
+      snprintf(d, sizeof d, "%.2f,%.2f", json_number_value(json_object_get(m, "query_percent")),
+               json_number_value(json_object_get(m, "compared_percent")));
+    else
+      snprintf(d, sizeof d, "%lld",
+               (long long)json_integer_value(json_object_get(m, "distance")));
     json_t *x = json_object();
     json_object_set(x, "bank_content_id", json_object_get(m, "entry"));
     json_object_set_new(x, "distance", json_string(d));
@@ -92,7 +106,7 @@ void hma_lookup_get(serve_ctx *c, const serve_request *rq, serve_response *rs) {
   parse_banks(arg(rq, "banks"), &copy, names, 64, &f);
   lookup_answer ans;
   if (lookup_items(c, &it, 1, &f, &ans, rs) == 0)
-    serve_json(rs, 200, by_bank(ans.matches[0]));
+    serve_json(rs, 200, by_bank(ans.matches[0], 0));
   lookup_answer_free(&ans, 1);
   free(copy);
 }
@@ -126,17 +140,22 @@ void hma_lookup_post(serve_ctx *c, const serve_request *rq, serve_response *rs) 
   bank_filter bf;
   parse_banks(arg(rq, "banks"), &copy, names, 64, &bf);
   upload_hashes u;
-  json_t *matches;
+  json_t *matches, *allowed;
   uint64_t version;
-  if (lookup_upload(c, f.data, f.size, &bf, &u, &matches, &version, rs) == 0) {
-    if (u.status != HS_OK && json_array_size(matches) == 0 && !video) {
+  if (lookup_upload(c, f.data, f.size, &bf, &u, &matches, &allowed, &version, rs) == 0) {
+    int was_allowed = allowed != NULL;
+    json_decref(allowed); /* HMA has no allow-lists: the matches are just not there */
+    if (u.status != HS_OK && json_array_size(matches) == 0 && !video && !was_allowed) {
       json_decref(matches);
       serve_error(rs, upload_http_status(u.status), "upload: %s", u.error);
     } else {
       /* A photo answers for "pdq" (and its exact digests with it); a
-       * video for "video_md5", the only video signal HMA has by default. */
+       * video for "video_md5" (its digests and frames near image entries)
+       * and "vpdq" (video entries by vPDQ's rule). */
       json_t *o = json_object();
-      json_object_set_new(o, video ? "video_md5" : "pdq", by_bank(matches));
+      json_object_set_new(o, video ? "video_md5" : "pdq", by_bank(matches, 0));
+      if (video)
+        json_object_set_new(o, "vpdq", by_bank(matches, 1));
       json_decref(matches);
       serve_json(rs, 200, o);
     }

@@ -97,6 +97,8 @@ void view_release(serve_view *v) {
     return;
   part_release(v->base);
   part_release(v->delta);
+  hs_video_matcher_close(v->video);
+  guard_free(&v->guard);
   free(v);
 }
 
@@ -125,6 +127,7 @@ static hs_status next_view(serve_live *l, hs_index_snapshot *s, const serve_view
   if (!v)
     return error_set(HS_ERR_NOMEM, "out of memory for the matcher");
   atomic_init(&v->refs, 1);
+  guard_init(&v->guard, 0, 0);
   v->version = hs_index_snapshot_version(s);
   if (hs_index_version_time(s, v->version, &v->version_time) != HS_OK)
     v->version_time = 0;
@@ -150,6 +153,12 @@ static hs_status next_view(serve_live *l, hs_index_snapshot *s, const serve_view
                clock_now_s() - t0);
     }
   }
+  /* CPU (NULL engine): video checks run on the HTTP threads, concurrently
+   * with the batcher that owns the engine. */
+  if (st == HS_OK)
+    st = hs_video_matcher_open(s, NULL, &l->vopts, &v->video);
+  if (st == HS_OK)
+    st = guard_load_lists(&v->guard, s, l->vopts.radius, l->vopts.min_quality);
   if (st == HS_OK && v->delta && part_size(v->delta) == 0) {
     part_release(v->delta);
     v->delta = NULL;
@@ -214,6 +223,8 @@ hs_status live_open(serve_live *l, const char *index_path, hs_engine *engine, un
   memset(l, 0, sizeof *l);
   l->engine = engine;
   l->poll_ms = poll_ms ? poll_ms : 250;
+  hs_video_match_options_default(&l->vopts);
+  l->vopts.frame_image_matches = 0;
   if (log)
     l->log = *log;
   pthread_mutex_init(&l->lock, NULL);

@@ -12,7 +12,8 @@
  * (pages without such entries are skipped by the index iterator); the base
  * is rebuilt only when the delta passes 1/8 of it. Withdrawn entries stay
  * in the parts: answers are checked against a renewed snapshot (the newest
- * committed state), which drops them at once (serve/resolve.c). */
+ * committed state), which drops them at once (serve/resolve.c). Each view
+ * also carries a video matcher of the video entries as of its version. */
 #ifndef HS_SERVE_LIVE_H
 #define HS_SERVE_LIVE_H
 
@@ -22,7 +23,9 @@
 
 #include "hashsweep/index.h"
 #include "hashsweep/match.h"
+#include "hashsweep/video_match.h"
 #include "scan/exact_set.h"
+#include "scan/guard.h"
 
 typedef struct serve_part {
   atomic_int refs;
@@ -39,12 +42,25 @@ typedef struct serve_view {
   int64_t version_time;  /* unix seconds of that version (0: unknown) */
   serve_part *base;
   serve_part *delta;     /* NULL: nothing added since the base */
+  /* The video entries (vPDQ's rule), rebuilt with every view: video lists
+   * are small next to the image ones, and a withdrawal is dropped at once
+   * by the answer's snapshot check anyway (serve/resolve.c). Frames near
+   * image entries go through the batcher and the parts instead. */
+  hs_video_matcher *video;
+  /* Per-list radius, quality gate and allow role as of this version
+   * (scan/guard.h; its flood part is unused): lookups search at its
+   * search_radius and gate uploads at its query_gate, the answer filters
+   * each hit by its list's (serve/resolve.c). */
+  scan_guard guard;
 } serve_view;
 
 typedef struct serve_live {
   hs_index *idx;
   hs_engine *engine;
   unsigned poll_ms;
+  hs_video_match_options vopts; /* the video matcher's (set before live_start);
+                                   its radius and min_quality are also the
+                                   defaults of lists without their own */
   pthread_mutex_t lock;  /* guards cur */
   serve_view *cur;       /* NULL until the first load */
   pthread_t thread;

@@ -63,12 +63,15 @@ static void count_answer(serve_ctx *c, size_t matches) {
     atomic_fetch_add(&c->metrics.matched_requests, 1);
 }
 
-/* Resolves hits (consumed) into a new array: 0, or -1 with rs set. */
-static int resolve(serve_ctx *c, hs_index_snapshot *snap, serve_hit *hits, size_t n,
-                   const bank_filter *banks, json_t **out, size_t *kept, serve_response *rs) {
-  (void)c;
+/* Resolves hits (consumed) into a new array, by the view's per-list
+ * settings (*allowed: an allow entry that suppressed them, or NULL): 0, or
+ * -1 with rs set. */
+static int resolve(const serve_view *v, hs_index_snapshot *snap, serve_hit *hits, size_t n,
+                   const bank_filter *banks, json_t **out, json_t **allowed, size_t *kept,
+                   serve_response *rs) {
   *out = json_array();
-  if (!*out || hits_resolve(snap, hits, n, banks, *out, kept) != HS_OK) {
+  if (!*out ||
+      hits_resolve(snap, &v->guard, hits, n, banks, *out, allowed, kept) != HS_OK) {
     json_decref(*out);
     *out = NULL;
     serve_error(rs, 500, "resolving matches failed");
@@ -91,7 +94,8 @@ static hs_status item_hits(const serve_view *v, const lookup_item *it, size_t q,
     HS_TRY(hits_push(hits, nh, cap,
                      (serve_hit){.entry = br->hits.items[*mi].target,
                                  .distance = (int)br->hits.items[*mi].distance,
-                                 .variant = HS_DIH_ORIG}));
+                                 .variant = HS_DIH_ORIG,
+                                 .quality = -1}));
   return HS_OK;
 }
 
@@ -99,8 +103,9 @@ int lookup_items(serve_ctx *c, const lookup_item *items, size_t n, const bank_fi
                  lookup_answer *out, serve_response *rs) {
   memset(out, 0, sizeof *out);
   out->matches = calloc(n ? n : 1, sizeof *out->matches);
+  out->allowed = calloc(n ? n : 1, sizeof *out->allowed);
   uint64_t *queries = malloc(sizeof(uint64_t) * 4 * (n ? n : 1));
-  if (!out->matches || !queries) {
+  if (!out->matches || !out->allowed || !queries) {
     free(queries);
     serve_error(rs, 500, "out of memory");
     return -1;
@@ -135,7 +140,7 @@ int lookup_items(serve_ctx *c, const lookup_item *items, size_t n, const bank_fi
       rc = -1;
       break;
     }
-    rc = resolve(c, snap, hits, nh, banks, &out->matches[i], &kept, rs);
+    rc = resolve(v, snap, hits, nh, banks, &out->matches[i], &out->allowed[i], &kept, rs);
     total += kept;
   }
   if (rc == 0) {
@@ -153,26 +158,31 @@ int lookup_items(serve_ctx *c, const lookup_item *items, size_t n, const bank_fi
 void lookup_answer_free(lookup_answer *a, size_t n) {
   for (size_t i = 0; a->matches && i < n; i++)
     json_decref(a->matches[i]);
+  for (size_t i = 0; a->allowed && i < n; i++)
+    json_decref(a->allowed[i]);
   free(a->matches);
+  free(a->allowed);
   a->matches = NULL;
+  a->allowed = NULL;
 }
 
 /* ---- uploads ------------------------------------------------------------------------- */
 
-/* The upload's PDQ queries, with each query's hit template. */
-static size_t upload_queries(const serve_ctx *c, const upload_hashes *u, uint64_t *q,
+/* The upload's PDQ queries, with each query's hit template: those of a
+ * quality some list takes (each hit is gated by its list's later). */
+static size_t upload_queries(const serve_view *v, const upload_hashes *u, uint64_t *q,
                              serve_hit *tmpl) {
   size_t n = 0;
-  int minq = c->opts.min_quality;
+  int minq = v->guard.query_gate;
   if (u->kind == UPLOAD_IMAGE && u->pdq.quality >= minq) {
     for (int d = 0; d < HS_DIH_COUNT; d++, n++) {
       memcpy(q + 4 * n, u->pdq.hash[d].w, 32);
-      tmpl[n] = (serve_hit){.variant = d};
+      tmpl[n] = (serve_hit){.variant = d, .quality = u->pdq.quality};
     }
     if (u->has_content && u->content.quality >= minq)
       for (int d = 0; d < HS_DIH_COUNT; d++, n++) {
         memcpy(q + 4 * n, u->content.hash[d].w, 32);
-        tmpl[n] = (serve_hit){.variant = HS_DIH_COUNT + d};
+        tmpl[n] = (serve_hit){.variant = HS_DIH_COUNT + d, .quality = u->content.quality};
       }
   }
   if (u->kind == UPLOAD_VIDEO)
@@ -181,14 +191,70 @@ static size_t upload_queries(const serve_ctx *c, const upload_hashes *u, uint64_
         memcpy(q + 4 * n, u->frames[f].pdq.hash[HS_DIH_ORIG].w, 32);
         tmpl[n++] = (serve_hit){.variant = HIT_FRAME,
                                 .frame = u->frames[f].frame,
-                                .timestamp = u->frames[f].timestamp};
+                                .timestamp = u->frames[f].timestamp,
+                                .quality = u->frames[f].pdq.quality};
       }
   return n;
 }
 
+/* ---- a video against the video entries (vPDQ's rule) ------------------------------ */
+
+typedef struct video_acc {
+  serve_hit **hits;
+  size_t *nh, *cap;
+  json_t *extras; /* owns each hit's extra keys */
+  hs_status st;
+} video_acc;
+
+/* The keys engine/scan/record.c writes for a video match. */
+static json_t *video_keys(const hs_video_hit *h) {
+  json_t *seg = json_array();
+  for (size_t i = 0; seg && i < h->nsegments; i++)
+    json_array_append_new(seg, json_pack("[f,f]", h->segments[i].start, h->segments[i].end));
+  return json_pack("{s:s,s:f,s:f,s:I,s:o}", "kind", "video", "query_percent", h->query_percent,
+                   "compared_percent", h->compared_percent, "frames_hashed",
+                   (json_int_t)h->frames_hashed, "segments", seg);
+}
+
+static int on_video_hit(void *user, const hs_video_hit *h) {
+  video_acc *a = user;
+  int dih = HS_DIH_ORIG;
+  for (int d = 0; d < HS_DIH_COUNT; d++)
+    if (h->variant && strcmp(h->variant, hs_dihedral_name(d)) == 0)
+      dih = d;
+  json_t *keys = video_keys(h);
+  if (!keys || json_array_append_new(a->extras, keys) != 0) {
+    a->st = error_set(HS_ERR_NOMEM, "out of memory for a video match");
+    return 1;
+  }
+  a->st = hits_push(a->hits, a->nh, a->cap,
+                    (serve_hit){.entry = h->entry, .distance = h->distance, .variant = dih,
+                                .extra = keys});
+  return a->st != HS_OK;
+}
+
+/* The upload's frames against the view's video entries. */
+static hs_status video_hits(const serve_view *v, const upload_hashes *u, json_t *extras,
+                            serve_hit **hits, size_t *nh, size_t *cap) {
+  if (u->kind != UPLOAD_VIDEO || !v->video || u->nframes == 0)
+    return HS_OK;
+  hs_query_frame *qf = malloc(sizeof *qf * u->nframes);
+  if (!qf)
+    return error_set(HS_ERR_NOMEM, "out of memory for a video match");
+  for (size_t i = 0; i < u->nframes; i++)
+    qf[i] = (hs_query_frame){u->frames[i].frame, (double)u->frames[i].timestamp,
+                             u->frames[i].pdq};
+  video_acc a = {hits, nh, cap, extras, HS_OK};
+  hs_status st = hs_video_match(v->video, qf, u->nframes, on_video_hit, NULL, &a);
+  free(qf);
+  return st != HS_OK ? st : a.st;
+}
+
 int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_filter *banks,
-                  upload_hashes *u, json_t **matches, uint64_t *version, serve_response *rs) {
+                  upload_hashes *u, json_t **matches, json_t **allowed, uint64_t *version,
+                  serve_response *rs) {
   *matches = NULL;
+  *allowed = NULL;
   if (upload_hash(c, data, size, u) != HS_OK) {
     serve_error(rs, 503, "busy: every decode worker is in use, retry");
     return -1;
@@ -201,12 +267,13 @@ int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_fil
   serve_hit *hits = NULL;
   size_t nh = 0, cap = 0, kept = 0;
   batch_req br = {0};
+  json_t *extras = json_array();
   int rc = -1;
-  if (!q || !tmpl)
+  if (!q || !tmpl || !extras)
     serve_error(rs, 500, "out of memory");
   else if (!v)
     serve_error(rs, 503, "index not yet ready");
-  else if (search(c, q, upload_queries(c, u, q, tmpl), &br, rs) == 0) {
+  else if (search(c, q, upload_queries(v, u, q, tmpl), &br, rs) == 0) {
     rc = 0;
     if (hits_exact(v, u->md5, 16, &hits, &nh, &cap) != HS_OK ||
         hits_exact(v, u->sha256, 32, &hits, &nh, &cap) != HS_OK)
@@ -218,13 +285,15 @@ int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_fil
       if (hits_push(&hits, &nh, &cap, h) != HS_OK)
         rc = -1;
     }
+    if (rc == 0 && video_hits(v, u, extras, &hits, &nh, &cap) != HS_OK)
+      rc = -1;
     if (rc != 0)
       serve_error(rs, 500, "out of memory");
     else if (nh > 0 && live_snap_get(&c->live, &snap) != HS_OK) {
       serve_error(rs, 503, "cannot read the index now");
       rc = -1;
     } else
-      rc = resolve(c, snap, hits, nh, banks, matches, &kept, rs);
+      rc = resolve(v, snap, hits, nh, banks, matches, allowed, &kept, rs);
   }
   atomic_fetch_add(&c->metrics.hashes_looked_up, 2);
   if (rc == 0) {
@@ -236,6 +305,7 @@ int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_fil
   live_snap_put(&c->live, snap);
   view_release(v);
   free(hits);
+  json_decref(extras); /* the answer's objects hold their own references */
   free(q);
   free(tmpl);
   return rc;

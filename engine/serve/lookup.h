@@ -23,6 +23,8 @@ hs_status lookup_item_parse(lookup_item *it, const char *type, const char *hex);
 
 typedef struct lookup_answer {
   json_t **matches;   /* per item: an array of match objects */
+  json_t **allowed;   /* per item: the allow entry that suppressed its
+                         matches (docs/guard.md), or NULL */
   uint64_t version;   /* index version answered for */
 } lookup_answer;
 
@@ -34,11 +36,14 @@ void lookup_answer_free(lookup_answer *a, size_t n);
 
 /* Hashes an upload and looks it up: its digests among the exact entries,
  * its PDQ (8 dihedral hashes, and its content region's) or its video
- * frames' among the PDQ entries. 0 with *u, *matches (a new array) and
- * *version; or -1 with the error answer in rs. A file that does not
- * decode is 0 with u->status set (its digests were still looked up). */
+ * frames' among the PDQ entries, and a video by vPDQ's rule among the
+ * video entries. 0 with *u, *matches (a new array), *allowed (the allow
+ * entry that suppressed the matches, or NULL) and *version; or -1 with
+ * the error answer in rs. A file that does not decode is 0 with u->status
+ * set (its digests were still looked up). */
 int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_filter *banks,
-                  upload_hashes *u, json_t **matches, uint64_t *version, serve_response *rs);
+                  upload_hashes *u, json_t **matches, json_t **allowed, uint64_t *version,
+                  serve_response *rs);
 
 size_t view_pdq_count(const serve_view *v);
 size_t view_exact_count(const serve_view *v);

@@ -122,32 +122,87 @@ static json_t *match_object(const hs_index_entry *e, const serve_hit *h) {
   json_object_set_new(o, "distance", json_integer(h->distance));
   json_object_set_new(o, "variant", json_string(hit_variant_name(h->variant)));
   if (h->variant == HIT_FRAME) {
+    json_object_set_new(o, "kind", json_string("frame"));
     json_object_set_new(o, "frame", json_integer((json_int_t)h->frame));
     json_object_set_new(o, "timestamp", json_real(h->timestamp));
+  }
+  if (h->extra && json_object_update(o, h->extra) != 0) {
+    json_decref(o);
+    return NULL;
   }
   return o;
 }
 
-hs_status hits_resolve(hs_index_snapshot *snap, serve_hit *hits, size_t n,
-                       const bank_filter *banks, json_t *arr, size_t *kept) {
+/* Whether a hit passes its list's radius and gate: PDQ hits only (exact
+ * digests are not gated; a video entry's rule is vPDQ's). */
+static int guard_passes(const scan_guard *g, const hs_index_entry *e, const serve_hit *h) {
+  if (!g || !g->nlists || is_exact(h) || h->extra)
+    return 1;
+  /* An unknown quality (a hash given as hex) is not gated, as before. */
+  return guard_keeps(g, e->list_id, h->distance, h->quality < 0 ? 1000 : h->quality);
+}
+
+static json_t *allow_object(const hs_index_entry *e, const serve_hit *h, size_t suppressed) {
+  json_t *o = match_object(e, h);
+  if (o && json_object_set_new(o, "suppressed", json_integer((json_int_t)suppressed)) != 0) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+hs_status hits_resolve(hs_index_snapshot *snap, const scan_guard *guard, serve_hit *hits,
+                       size_t n, const bank_filter *banks, json_t *arr, json_t **allowed,
+                       size_t *kept) {
   *kept = 0;
+  if (allowed)
+    *allowed = NULL;
   n = hits_dedupe(hits, n);
   if (n == 0)
     return HS_OK; /* snap may be NULL then */
-  for (size_t i = 0; i < n; i++) {
+  json_t *found = json_array();
+  if (!found)
+    return error_set(HS_ERR_NOMEM, "out of memory for an answer");
+  hs_status st = HS_OK;
+  size_t allow = n; /* the closest allow hit: hits are in rank order */
+  for (size_t i = 0; i < n && st == HS_OK; i++) {
     hs_index_entry e;
-    hs_status st = hs_index_entry_get(snap, hits[i].entry, &e);
-    if (st == HS_ERR_NOT_FOUND)
+    st = hs_index_entry_get(snap, hits[i].entry, &e);
+    if (st == HS_ERR_NOT_FOUND) {
+      st = HS_OK;
       continue; /* cannot happen in a read-only world; never a crash */
-    HS_TRY(st);
-    if (e.withdrawn || !bank_allowed(banks, e.list))
+    }
+    if (st != HS_OK || e.withdrawn || e.quarantined || !bank_allowed(banks, e.list) ||
+        !guard_passes(guard, &e, &hits[i]))
       continue;
+    if (guard && guard_is_allow(guard, e.list_id)) {
+      if (allow == n)
+        allow = i;
+      continue;
+    }
     json_t *o = match_object(&e, &hits[i]);
-    if (!o || json_array_append_new(arr, o) != 0)
-      return error_set(HS_ERR_NOMEM, "out of memory for an answer");
-    (*kept)++;
+    if (!o || json_array_append_new(found, o) != 0)
+      st = error_set(HS_ERR_NOMEM, "out of memory for an answer");
   }
-  return HS_OK;
+  if (st == HS_OK && allow < n) {
+    /* Known benign content: its matches are not answered (as a scan's
+     * note, docs/guard.md). Read again: entry strings last until the
+     * next hs_index_entry_get. */
+    hs_index_entry e;
+    st = allowed ? hs_index_entry_get(snap, hits[allow].entry, &e) : HS_OK;
+    json_t *a = st == HS_OK && allowed ? allow_object(&e, &hits[allow], json_array_size(found))
+                                       : NULL;
+    if (st == HS_OK && allowed && !a)
+      st = error_set(HS_ERR_NOMEM, "out of memory for an answer");
+    if (allowed)
+      *allowed = a;
+  } else if (st == HS_OK) {
+    *kept = json_array_size(found);
+    if (json_array_extend(arr, found) != 0)
+      st = error_set(HS_ERR_NOMEM, "out of memory for an answer");
+  }
+  json_decref(found);
+  return st;
 }
 
 hs_status hits_push(serve_hit **hits, size_t *n, size_t *cap, serve_hit h) {

@@ -1,6 +1,8 @@
 /* serve/resolve.h - internal: from raw hits (entry ids, distances) to the
  * answer's match objects, the scan's keys: {"entry", "list", "label",
- * "distance", "variant"} (plus "frame" and "timestamp" for a video frame).
+ * "distance", "variant"} (plus "kind": "frame", "frame" and "timestamp" for
+ * a video frame near an image entry, and a video entry's "kind": "video"
+ * keys, docs/video.md).
  *
  * Every hit is checked against a snapshot of the newest committed state:
  * an entry withdrawn since the view was built is dropped here, so a
@@ -26,6 +28,9 @@ typedef struct serve_hit {
   int variant;
   int64_t frame;     /* HIT_FRAME: frame number */
   double timestamp;  /* HIT_FRAME: seconds */
+  int quality;       /* of the query hash; -1 unknown (a hash given as hex) */
+  json_t *extra;     /* borrowed: keys added to the match object (a video
+                        entry's "kind", shares and segments), or NULL */
 } serve_hit;
 
 /* A bank (list) filter: NULL or n == 0 means every list. */
@@ -40,10 +45,16 @@ typedef struct bank_filter {
 size_t hits_dedupe(serve_hit *hits, size_t n);
 
 /* Appends the match objects of hits[0..n-1] (deduplicated first) to `arr`
- * in that order, leaving out withdrawn entries and those outside `banks`;
+ * in that order, leaving out withdrawn and quarantined entries, those
+ * outside `banks` and PDQ hits beyond their list's radius or below its
+ * quality gate (`guard`, docs/guard.md). A hit on an allow-list entry is
+ * never a match: the closest one suppresses the others, `arr` stays empty
+ * and *allowed (may be NULL: then nothing is said) receives {"entry",
+ * "list", "label", "distance", "variant", "suppressed"}, else NULL.
  * *kept says how many were appended. `snap` may be NULL when n is 0. */
-hs_status hits_resolve(hs_index_snapshot *snap, serve_hit *hits, size_t n,
-                       const bank_filter *banks, json_t *arr, size_t *kept);
+hs_status hits_resolve(hs_index_snapshot *snap, const scan_guard *guard, serve_hit *hits,
+                       size_t n, const bank_filter *banks, json_t *arr, json_t **allowed,
+                       size_t *kept);
 
 /* Appends the exact entries of `view` whose digest is `digest` (16 bytes:
  * MD5, 32: SHA-256) as hits with variant HIT_MD5 or HIT_SHA256. */

@@ -25,6 +25,8 @@ void hs_serve_options_init(hs_serve_options *dst, size_t size) {
   o->min_quality = HS_PDQ_MIN_QUALITY;
   hs_decode_options_default(&o->decode);
   hs_video_options_default(&o->video);
+  o->video_query_percent = HS_VIDEO_DEFAULT_QUERY_PERCENT;
+  o->video_compared_percent = HS_VIDEO_DEFAULT_COMPARED_PERCENT;
   options_init(dst, size, o, sizeof *o);
 }
 
@@ -38,6 +40,9 @@ static hs_status check_options(const hs_serve_options *o) {
            "serve: the index, the engine and the cancel handle are required");
   HS_CHECK(o->radius >= 0 && o->radius <= 256, HS_ERR_INVALID_ARG,
            "serve: radius %d is not 0..256", o->radius);
+  HS_CHECK(o->video_query_percent >= 0 && o->video_query_percent <= 100 &&
+               o->video_compared_percent >= 0 && o->video_compared_percent <= 100,
+           HS_ERR_INVALID_ARG, "serve: the video match percentages must be 0..100");
   HS_CHECK(o->max_batch >= 1 && o->max_queue >= 1 && o->max_body >= 1 && o->timeout_s >= 1,
            HS_ERR_INVALID_ARG, "serve: batch, queue, body and timeout limits must be positive");
   HS_CHECK(!o->tls_cert == !o->tls_key, HS_ERR_INVALID_ARG,
@@ -66,6 +71,10 @@ hs_status serve_ctx_open(serve_ctx *c, const hs_serve_options *opts, int poll) {
     sem_destroy(&c->decode_slots);
     return st;
   }
+  c->live.vopts.radius = opts->radius;
+  c->live.vopts.min_quality = opts->min_quality;
+  c->live.vopts.query_percent = opts->video_query_percent;
+  c->live.vopts.compared_percent = opts->video_compared_percent;
   c->batcher = (serve_batcher){.live = &c->live,
                                .engine = opts->engine,
                                .radius = opts->radius,

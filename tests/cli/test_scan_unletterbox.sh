@@ -39,8 +39,9 @@ o() { printf "%s/orig/img%05d.jpg" "$A" "$1"; }
 
 "$HS" scan -q --index "$T/idx" --store "$T/store" --out "$T/on.jsonl" "$A"
 "$HS" scan -q --no-unletterbox --index "$T/idx" --out "$T/off.jsonl" "$A"
-# PDQ on an OpenCL device (PoCL here): the content region is hashed on the
-# decode worker all the same, and the records are the same.
+# PDQ on an OpenCL device (PoCL here): the content region is hashed in the
+# same device batch as the file, and the records are the same (the hashes
+# bit for bit: tests/test_pipeline.c).
 scan_on_device "$T/device.jsonl" "$T/on.jsonl" --index "$T/idx" "$A"
 "$HS" rescan -q --index "$T/idx" --store "$T/store" --out "$T/rescan.jsonl"
 "$HS" rescan -q --no-unletterbox --index "$T/idx" --store "$T/store" --out "$T/rescan-off.jsonl"

@@ -79,4 +79,9 @@ expect_grep "withdraw by file" "^withdrew 1 entries" "$T/w.out"
 expect_eq "withdrawn entries no longer match" "$(wc -l < "$T/m2.jsonl")" 0
 "$HS" index verify "$IDX" > "$T/verify.out"
 expect_eq "verify: ok" "$?" 0
+# match-video describes its own options (not the whole index help).
+"$HS" index match-video --help > "$T/mvhelp"
+expect_eq "index match-video --help exit code" "$?" 0
+expect_grep "index match-video --help is its own" "^usage: hashsweep index match-video" "$T/mvhelp"
+expect_grep "index match-video --help lists its options" "--video-query-percent" "$T/mvhelp"
 finish

@@ -18,6 +18,7 @@
 #include "hashsweep/device.h"
 #include "hashsweep/hash.h"
 #include "hashsweep/video.h"
+#include "hashsweep/video_match.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -61,6 +62,11 @@ typedef struct hs_serve_options {
    * asked) and once the first matcher is loaded (ready = 1). May be NULL. */
   void (*on_event)(void *user, const char *event, int port);
   void *user;
+  /* vPDQ's rule for checked videos against video entries, as scan's
+   * --video-query-percent / --video-compared-percent (defaults
+   * HS_VIDEO_DEFAULT_QUERY_PERCENT, HS_VIDEO_DEFAULT_COMPARED_PERCENT). */
+  double video_query_percent;
+  double video_compared_percent;
 } hs_serve_options;
 
 /* Fills the defaults above (index_path, engine, cancel stay NULL). */
