@@ -2,8 +2,9 @@
 // timeout: 300
 /* tests/test_review.c - reviewers' decisions (hashsweep/review.h): recorded
  * and refused, latest per (entry, file) and the whole history, counts per
- * entry (what the flood guard reads), an index made before the decisions
- * sub-database existed, a damaged record, and the SubmitFeedback body. */
+ * entry (what the flood guard reads), rejections that quarantine an entry,
+ * an index made before the decisions sub-database existed, a damaged
+ * record, and the SubmitFeedback body. */
 #include <lmdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,16 @@ static hs_status decide(hs_index *idx, uint64_t entry, const char *file, hs_deci
   hs_decision d = {.entry = entry, .file = file, .decision = k, .reviewer = reviewer,
                    .note = note};
   return hs_review_decide(idx, &d, "test", NULL);
+}
+
+static void withdraw(hs_index *idx, uint64_t id) {
+  hs_withdraw_options w;
+  hs_withdraw_options_default(&w);
+  w.ids = &id;
+  w.nids = 1;
+  w.reason = "test";
+  hs_withdraw_result wr;
+  ck_assert_int_eq(hs_index_withdraw(idx, &w, &wr), HS_OK);
 }
 
 /* What a walk delivered, one "entry:file:decision:reviewer:note" string each. */
@@ -234,14 +245,7 @@ START_TEST(feedback_body) {
   free(out);
   /* A confirmed copy makes the hash Blocked; a withdrawn entry leaves. */
   ck_assert_int_eq(decide(idx, eb, "f5", HS_DECISION_CONFIRM, "cy", NULL), HS_OK);
-  hs_withdraw_options w;
-  hs_withdraw_options_default(&w);
-  const uint64_t ids[] = {ea};
-  w.ids = ids;
-  w.nids = 1;
-  w.reason = "test";
-  hs_withdraw_result wr;
-  ck_assert_int_eq(hs_index_withdraw(idx, &w, &wr), HS_OK);
+  withdraw(idx, ea);
   out = feedback(idx, NULL, &st, &count);
   ck_assert_uint_eq(count, 1);
   ck_assert_msg(strstr(out, "\"hashValue\": \"" HASH_B "\", \"feedbackValue\": \"Blocked\""),
@@ -326,6 +330,59 @@ START_TEST(damaged_record) {
 }
 END_TEST
 
+static hs_status reject_guarded(hs_index *idx, uint64_t entry, const char *file, uint64_t r,
+                                int *quarantined) {
+  hs_decision d = {.entry = entry, .file = file, .decision = HS_DECISION_REJECT,
+                   .reviewer = "ann"};
+  return hs_review_decide_guarded(idx, &d, "test", r, NULL, quarantined);
+}
+
+/* Whether `entry` is held, and its quarantine record's figures. */
+static int held(hs_index *idx, uint64_t entry, hs_quarantine_info *q) {
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_index_entry e;
+  ck_assert_int_eq(hs_index_entry_get(snap, entry, &e), HS_OK);
+  if (e.quarantined)
+    ck_assert_int_eq(hs_index_snapshot_quarantine(snap, entry, q), HS_OK);
+  hs_index_snapshot_close(snap);
+  return e.quarantined;
+}
+
+START_TEST(rejections_quarantine) {
+  hs_index *idx = fresh();
+  int qd = -1;
+  hs_quarantine_info q;
+  ck_assert_int_eq(reject_guarded(idx, ea, "f1", 2, &qd), HS_OK);
+  ck_assert_int_eq(qd, 0);
+  ck_assert_int_eq(reject_guarded(idx, ea, "f1", 2, &qd), HS_OK); /* same file: still one */
+  ck_assert_int_eq(qd, 0);
+  ck_assert_int_eq(held(idx, ea, &q), 0);
+  ck_assert_int_eq(reject_guarded(idx, ea, "f2", 2, &qd), HS_OK);
+  ck_assert_int_eq(qd, 1);
+  ck_assert_int_eq(held(idx, ea, &q), 1);
+  ck_assert_uint_eq(q.files, 2);
+  ck_assert_uint_eq(q.seen, 0);
+  ck_assert_uint_eq(q.limit, 2);
+  /* Off (0), and a confirm never quarantines. */
+  ck_assert_int_eq(reject_guarded(idx, eb, "f1", 0, &qd), HS_OK);
+  ck_assert_int_eq(reject_guarded(idx, eb, "f2", 0, &qd), HS_OK);
+  ck_assert_int_eq(qd, 0);
+  ck_assert_int_eq(held(idx, eb, &q), 0);
+  /* A withdrawn entry is left as it is, the decision still recorded. */
+  withdraw(idx, eb);
+  ck_assert_int_eq(reject_guarded(idx, eb, "f3", 3, &qd), HS_OK);
+  ck_assert_int_eq(qd, 0);
+  ck_assert_int_eq(held(idx, eb, &q), 0);
+  hs_decision_counts c;
+  ck_assert_int_eq(hs_review_counts(idx, eb, &c), HS_OK);
+  ck_assert_uint_eq(c.rejected, 3);
+  /* An unknown entry: refused before anything is written. */
+  ck_assert_int_eq(reject_guarded(idx, 999999, "f1", 1, &qd), HS_ERR_NOT_FOUND);
+  hs_index_close(idx);
+}
+END_TEST
+
 static Suite *review_suite(void) {
   Suite *s = suite_create("review");
   TCase *tc = tcase_create("decisions");
@@ -336,6 +393,7 @@ static Suite *review_suite(void) {
   tcase_add_test(tc, feedback_body);
   tcase_add_test(tc, older_index);
   tcase_add_test(tc, damaged_record);
+  tcase_add_test(tc, rejections_quarantine);
   suite_add_tcase(s, tc);
   return s;
 }

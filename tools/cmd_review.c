@@ -14,7 +14,7 @@ static void review_usage(FILE *out) {
           "usage: hashsweep review --index IDX (--store STORE | --matches F.jsonl) --out DIR\n"
           "                        [options]\n"
           "       hashsweep review decide --index IDX --entry ID --file PATH --decision D\n"
-          "                               --reviewer NAME [--note TEXT]\n"
+          "                               --reviewer NAME [--note TEXT] [--flood-rejections R]\n"
           "       hashsweep review decisions --index IDX [--entry ID] [--history]\n\n"
           "The report (DIR/index.html) is one self-contained page (no external resources,\n"
           "works offline) of the matches awaiting a decision: the stored hashes of STORE\n"
@@ -37,6 +37,9 @@ static void review_usage(FILE *out) {
           "  --file PATH              the file as the scan named it, or sha256:<hex> of its\n"
           "                           content; a later decision on the same file supersedes\n"
           "  --reviewer NAME, --note TEXT   kept with the decision and in the audit log\n"
+          "  --flood-rejections R     a reject that brings the entry's rejected files to R\n"
+          "                           (or 2R, 3R...) quarantines it like a flood (default 3;\n"
+          "                           0: off); `hashsweep index release` releases it\n"
           "decisions: the latest decision per (entry, file), or every one with --history,\n"
           "  as JSON Lines.\n\n"
           "Exit codes: 0 done; 2 usage error, unknown entry or index; 3 fatal.\n"
@@ -48,6 +51,16 @@ static int parse_u64(const char *cmd, const char *opt, const char *text, uint64_
   unsigned long long v = strtoull(text, &end, 10);
   if (!*text || *end || *text == '-' || v == 0)
     return cli_usage_error(cmd, "%s: '%s' is not an entry id", opt, text);
+  *out = v;
+  return EXIT_ALL_DONE;
+}
+
+/* A count that may be 0 (--flood-rejections). */
+static int parse_count(const char *cmd, const char *opt, const char *text, uint64_t *out) {
+  char *end;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (!*text || *end || *text == '-' || v > 1000000)
+    return cli_usage_error(cmd, "%s: '%s' is not a count (0..1000000)", opt, text);
   *out = v;
   return EXIT_ALL_DONE;
 }
@@ -64,8 +77,9 @@ static int review_decide(int argc, char **argv, const char *cmd) {
       {"index", required_argument, 0, 'i'},    {"entry", required_argument, 0, 'e'},
       {"file", required_argument, 0, 'f'},     {"decision", required_argument, 0, 'd'},
       {"reviewer", required_argument, 0, 'r'}, {"note", required_argument, 0, 'n'},
-      {0, 0, 0, 0}};
+      {"flood-rejections", required_argument, 0, 'R'}, {0, 0, 0, 0}};
   const char *index = NULL, *decision = NULL;
+  uint64_t flood_rejections = HS_REVIEW_FLOOD_REJECTIONS_DEFAULT;
   hs_decision d = {0};
   optind = 1;
   opterr = 0;
@@ -78,6 +92,8 @@ static int review_decide(int argc, char **argv, const char *cmd) {
     case 'd': decision = optarg; break;
     case 'r': d.reviewer = optarg; break;
     case 'n': d.note = optarg; break;
+    case 'R': rc = parse_count("review decide", "--flood-rejections", optarg, &flood_rejections);
+      break;
     default:
       return cli_usage_error("review decide", "unknown option or missing value: %s",
                              argv[optind - 1]);
@@ -96,12 +112,17 @@ static int review_decide(int argc, char **argv, const char *cmd) {
   if ((rc = index_open_or_fail(index, 0, &idx)) != EXIT_ALL_DONE)
     return rc;
   uint64_t seq = 0;
-  hs_status st = hs_review_decide(idx, &d, cmd, &seq);
+  int quarantined = 0;
+  hs_status st = hs_review_decide_guarded(idx, &d, cmd, flood_rejections, &seq, &quarantined);
   hs_index_close(idx);
   if (st != HS_OK)
     return fail_status(st);
   printf("recorded: %s on entry %llu (audit record %llu)\n", decision,
          (unsigned long long)d.entry, (unsigned long long)seq);
+  if (quarantined)
+    printf("quarantined: entry %llu (rejected as a false match on a multiple of %llu files; "
+           "`hashsweep index release` releases it)\n", (unsigned long long)d.entry,
+           (unsigned long long)flood_rejections);
   return EXIT_ALL_DONE;
 }
 

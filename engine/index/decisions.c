@@ -8,12 +8,14 @@
  * u8 format (1), u8 decision, i64 time, str file, str reviewer, str note.
  * Decisions are never changed or deleted: a new one on the same (entry,
  * file) pair supersedes the old, whose record stays as history. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/error.h"
 #include "hashsweep/review.h"
 #include "index/auditlog.h"
+#include "index/guard_index.h"
 #include "index/index_internal.h"
 #include "index/record.h"
 
@@ -94,7 +96,40 @@ typedef struct decide_ctx {
   const hs_decision *d;
   const char *command;
   uint64_t seq;
+  uint64_t flood_rejections; /* 0: rejections do not quarantine */
+  int quarantined;
 } decide_ctx;
+
+static hs_status walk(hs_index *idx, MDB_txn *txn, uint64_t entry, int latest_only,
+                      hs_decision_fn fn, void *user);
+static int count_one(void *user, const hs_decision *d);
+
+/* The entry's files whose latest decision is a rejection, as txn sees them. */
+static hs_status rejected_in(hs_index *idx, MDB_txn *txn, uint64_t entry, uint64_t *out) {
+  hs_decision_counts c = {0};
+  HS_TRY(walk(idx, txn, entry, 1, count_one, &c));
+  *out = c.rejected;
+  return HS_OK;
+}
+
+/* Rejections feed the flood guard (docs/guard.md): the rejection that
+ * brings the entry's rejected files to a multiple of the limit quarantines
+ * it, in the transaction that records the decision, so a reviewer's "false
+ * match" stops the entry before the next run or the service's next
+ * refresh. Multiples, so that an entry a person released after R
+ * rejections is held again only after R more, not at the next one. */
+static hs_status reject_guard(hs_index *idx, MDB_txn *txn, decide_ctx *c, uint64_t before) {
+  uint64_t after;
+  HS_TRY(rejected_in(idx, txn, c->d->entry, &after));
+  if (after <= before || after % c->flood_rejections != 0)
+    return HS_OK;
+  char note[160];
+  snprintf(note, sizeof note, "review: entry %llu rejected as a false match on %llu files "
+           "(limit %llu): quarantined", (unsigned long long)c->d->entry,
+           (unsigned long long)after, (unsigned long long)c->flood_rejections);
+  return guard_quarantine_in_txn(idx, txn, c->d->entry, after, c->flood_rejections, note,
+                                 c->command, &c->quarantined);
+}
 
 static hs_status encode(const hs_decision *d, int64_t now, rec_writer *w) {
   const char *note = d->note ? d->note : "";
@@ -111,6 +146,11 @@ static hs_status decide_txn(hs_index *idx, MDB_txn *txn, void *user) {
   decide_ctx *c = user;
   const hs_decision *d = c->d;
   int64_t now = d->time ? d->time : index_now();
+  int guarded = d->decision == HS_DECISION_REJECT && c->flood_rejections > 0;
+  uint64_t before = 0;
+  c->quarantined = 0;
+  if (guarded)
+    HS_TRY(rejected_in(idx, txn, d->entry, &before));
   HS_TRY(audit_next_seq(idx, txn, &c->seq));
   char *note = NULL;
   if (asprintf(&note, "%s entry %llu, file %s, by %s%s%s", hs_decision_name(d->decision),
@@ -134,19 +174,29 @@ static hs_status decide_txn(hs_index *idx, MDB_txn *txn, void *user) {
                     (unsigned long long)d->entry);
   }
   rec_writer_free(&w);
+  if (s == HS_OK && guarded)
+    s = reject_guard(idx, txn, c, before);
   return s;
+}
+
+hs_status hs_review_decide_guarded(hs_index *idx, const hs_decision *d, const char *command,
+                                   uint64_t flood_rejections, uint64_t *seq_out,
+                                   int *quarantined) {
+  HS_CHECK(idx && d, HS_ERR_INVALID_ARG, "decide: NULL argument");
+  HS_CHECK(idx->has[DB_DECISIONS], HS_ERR_INVALID_ARG, "%s: index opened read-only", idx->path);
+  HS_TRY(check_decision(idx, d));
+  decide_ctx c = {.d = d, .command = command, .flood_rejections = flood_rejections};
+  HS_TRY(index_write(idx, decide_txn, &c, 0));
+  if (seq_out)
+    *seq_out = c.seq;
+  if (quarantined)
+    *quarantined = c.quarantined;
+  return HS_OK;
 }
 
 hs_status hs_review_decide(hs_index *idx, const hs_decision *d, const char *command,
                            uint64_t *seq_out) {
-  HS_CHECK(idx && d, HS_ERR_INVALID_ARG, "decide: NULL argument");
-  HS_CHECK(idx->has[DB_DECISIONS], HS_ERR_INVALID_ARG, "%s: index opened read-only", idx->path);
-  HS_TRY(check_decision(idx, d));
-  decide_ctx c = {.d = d, .command = command};
-  HS_TRY(index_write(idx, decide_txn, &c, 0));
-  if (seq_out)
-    *seq_out = c.seq;
-  return HS_OK;
+  return hs_review_decide_guarded(idx, d, command, 0, seq_out, NULL);
 }
 
 /* ---- reading ------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "hashsweep/guard.h"
 #include "index/auditlog.h"
+#include "index/guard_index.h"
 #include "index/listattr.h"
 #include "index/pagework.h"
 
@@ -265,23 +266,32 @@ static hs_status guard_txn_close(hs_index *idx, MDB_txn *txn, guard_txn *g, int 
   return s;
 }
 
-/* The type and flags byte of entry `id` in a writable page copy. */
-static hs_status edit_flags(hs_index *idx, MDB_txn *txn, guard_txn *g, uint64_t id,
-                            uint8_t **flags, unsigned *list) {
+/* The hash type whose pages hold entry `id`, and that page in the map. */
+static hs_status entry_page(hs_index *idx, MDB_txn *txn, uint64_t id, hs_hash_type *type,
+                            const void **base) {
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++) {
-    const void *base;
-    hs_status s = index_page_get(idx, txn, (hs_hash_type)t, page_of_id(id), &base);
+    hs_status s = index_page_get(idx, txn, (hs_hash_type)t, page_of_id(id), base);
     if (s == HS_ERR_NOT_FOUND)
       continue;
     HS_TRY(s);
-    void *p;
-    unsigned slot;
-    HS_TRY(pagework_edit(&g->work, (hs_hash_type)t, id, &p, &slot));
-    *flags = &page_flags(&idx->layout[t], p)[slot];
-    *list = page_lists(&idx->layout[t], p)[slot];
+    *type = (hs_hash_type)t;
     return HS_OK;
   }
   return error_set(HS_ERR_NOT_FOUND, "entry %" PRIu64 " does not exist", id);
+}
+
+/* The type and flags byte of entry `id` in a writable page copy. */
+static hs_status edit_flags(hs_index *idx, MDB_txn *txn, guard_txn *g, uint64_t id,
+                            uint8_t **flags, unsigned *list) {
+  hs_hash_type t = (hs_hash_type)0;
+  const void *base;
+  HS_TRY(entry_page(idx, txn, id, &t, &base));
+  void *p;
+  unsigned slot;
+  HS_TRY(pagework_edit(&g->work, t, id, &p, &slot));
+  *flags = &page_flags(&idx->layout[t], p)[slot];
+  *list = page_lists(&idx->layout[t], p)[slot];
+  return HS_OK;
 }
 
 /* -- set-list -- */
@@ -353,6 +363,7 @@ typedef struct quarantine_ctx {
   size_t n;
   uint64_t seen, limit, done;
   const char *command;
+  const char *reason; /* the audit note; NULL: the flood guard's */
   guard_txn g;
 } quarantine_ctx;
 
@@ -377,6 +388,8 @@ static hs_status quarantine_txn(hs_index *idx, MDB_txn *txn, void *arg) {
   }
   if (c->done == 0)
     return nothing_done(&c->g); /* aborted: no audit number taken */
+  if (c->reason)
+    return guard_txn_close(idx, txn, &c->g, AUDIT_QUARANTINE, c->reason, c->command);
   /* The note names every entry and its count: the record a reviewer reads. */
   size_t cap = 128 + 48 * c->n, len = 0;
   char *note = malloc(cap);
@@ -401,6 +414,37 @@ hs_status hs_index_quarantine(hs_index *idx, const hs_quarantine_target *t, size
     s = HS_OK;
   if (done)
     *done = s == HS_OK ? c.done : 0;
+  guard_txn_reset(&c.g);
+  return s;
+}
+
+/* The flags byte of entry `id` as the transaction sees it, unchanged. */
+static hs_status read_flags(hs_index *idx, MDB_txn *txn, uint64_t id, uint8_t *flags) {
+  hs_hash_type t = (hs_hash_type)0;
+  const void *base;
+  HS_TRY(entry_page(idx, txn, id, &t, &base));
+  void *p = (void *)base; /* read only: the accessors take a mutable base */
+  if (slot_of_id(id) >= page_hdr(p)->count)
+    return error_set(HS_ERR_NOT_FOUND, "entry %" PRIu64 " does not exist", id);
+  *flags = page_flags(&idx->layout[t], p)[slot_of_id(id)];
+  return HS_OK;
+}
+
+hs_status guard_quarantine_in_txn(hs_index *idx, MDB_txn *txn, uint64_t entry, uint64_t files,
+                                  uint64_t limit, const char *reason, const char *command,
+                                  int *done) {
+  *done = 0;
+  uint8_t flags = 0;
+  HS_TRY(read_flags(idx, txn, entry, &flags));
+  /* Checked first: an empty change inside the caller's transaction cannot
+   * be aborted without aborting the caller's write too. */
+  if (flags & (HS_ENTRY_WITHDRAWN | HS_ENTRY_QUARANTINED))
+    return HS_OK;
+  hs_quarantine_target t = {entry, files};
+  quarantine_ctx c = {.t = &t, .n = 1, .seen = 0, .limit = limit, .command = command,
+                      .reason = reason};
+  hs_status s = quarantine_txn(idx, txn, &c);
+  *done = s == HS_OK && c.done == 1;
   guard_txn_reset(&c.g);
   return s;
 }

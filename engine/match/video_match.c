@@ -45,7 +45,14 @@ struct hs_video_matcher {
   uint64_t *image_ids;
   uint16_t *image_lists;
   hs_haystack *images;   /* NULL when there is no image entry (or unwanted) */
+  int16_t *list_radius;  /* copy of the options' table (nlists of them) */
+  int search_radius;     /* the largest radius in use */
 };
+
+/* The radius for the entries of list `id`. */
+static int radius_of(const hs_video_matcher *m, unsigned id) {
+  return m->list_radius && id < m->o.nlists ? m->list_radius[id] : m->o.radius;
+}
 
 void hs_video_match_options_default(hs_video_match_options *o) {
   memset(o, 0, sizeof *o);
@@ -194,6 +201,21 @@ hs_status hs_video_matcher_open(hs_index_snapshot *snap, hs_engine *engine,
       !(m->o.compared_percent >= 0 && m->o.compared_percent <= 100)))
     st = error_set(HS_ERR_INVALID_ARG, "video matcher: radius 0..256, quality 0..100 and "
                    "percents 0..100 expected");
+  m->search_radius = m->o.radius;
+  if (st == HS_OK && m->o.list_radius && m->o.nlists) {
+    /* The caller's table may change once open returns: keep a copy. */
+    if (!(m->list_radius = malloc(m->o.nlists * sizeof *m->list_radius)))
+      st = error_set(HS_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; st == HS_OK && i < m->o.nlists; i++) {
+      m->list_radius[i] = m->o.list_radius[i];
+      if (m->list_radius[i] < 0 || m->list_radius[i] > 256)
+        st = error_set(HS_ERR_INVALID_ARG, "video matcher: list %zu's radius %d is not 0..256",
+                       i, (int)m->list_radius[i]);
+      else if (m->list_radius[i] > m->search_radius)
+        m->search_radius = m->list_radius[i];
+    }
+  }
+  m->o.list_radius = NULL; /* the copy is m->list_radius */
   unsigned list = 0;
   if (st == HS_OK && m->o.list) {
     if (!(m->list_filter = strdup(m->o.list)))
@@ -237,6 +259,7 @@ void hs_video_matcher_close(hs_video_matcher *m) {
   free(m->frame_video);
   free(m->image_ids);
   free(m->image_lists);
+  free(m->list_radius);
   free(m->list_filter);
   hs_engine_destroy(m->own_engine);
   free(m);
@@ -375,16 +398,19 @@ static hs_status report_videos(hs_video_matcher *m, const hs_query_frame *f, siz
     st = error_set(HS_ERR_NOMEM, "out of memory");
     goto done;
   }
+  size_t np = 0; /* the pairs within their list's radius */
   for (size_t i = 0; i < res->count; i++) {
     const hs_match *r = &res->items[i];
     uint32_t v = m->frame_video[r->target];
-    p[i] = (pair){v, r->query / HS_DIH_COUNT, (uint32_t)(r->target - m->videos[v].first),
-                  (uint8_t)r->distance, (uint8_t)(r->query % HS_DIH_COUNT)};
+    if ((int)r->distance > radius_of(m, m->videos[v].list_id))
+      continue;
+    p[np++] = (pair){v, r->query / HS_DIH_COUNT, (uint32_t)(r->target - m->videos[v].first),
+                     (uint8_t)r->distance, (uint8_t)(r->query % HS_DIH_COUNT)};
   }
-  sort(p, res->count, sizeof *p, cmp_pair);
-  for (size_t a = 0, b; a < res->count && !*stop; a = b) {
+  sort(p, np, sizeof *p, cmp_pair);
+  for (size_t a = 0, b; a < np && !*stop; a = b) {
     const vm_video *v = &m->videos[p[a].video];
-    for (b = a; b < res->count && p[b].video == p[a].video; b++)
+    for (b = a; b < np && p[b].video == p[a].video; b++)
       ;
     if (v->n > lcap) {
       free(lseen);
@@ -478,6 +504,8 @@ static hs_status report_frames(hs_video_matcher *m, const hs_query_frame *f, con
   fhit *h = NULL;
   for (size_t i = 0; i < res->count; i++) {
     const hs_match *r = &res->items[i];
+    if ((int)r->distance > radius_of(m, m->image_lists[r->target]))
+      continue;
     size_t u = r->query / HS_DIH_COUNT;
     for (size_t k = q->first[u]; k < q->first[u + 1]; k++) {
       if (grow(&h, &cap, nh + 1, sizeof *h) != 0) {
@@ -526,14 +554,14 @@ hs_status hs_video_match(hs_video_matcher *m, const hs_query_frame *frames, size
   size_t nq = q.nu * HS_DIH_COUNT;
   if (nq && video_fn && m->frames) {
     hs_match_list res = {0};
-    st = hs_match_radius(m->engine, m->frames, q.words, nq, m->o.radius, &res);
+    st = hs_match_radius(m->engine, m->frames, q.words, nq, m->search_radius, &res);
     if (st == HS_OK)
       st = report_videos(m, frames, n, &q, &res, video_fn, user, &stop);
     hs_match_list_free(&res);
   }
   if (st == HS_OK && !stop && nq && frame_fn && m->images) {
     hs_match_list res = {0};
-    st = hs_match_radius(m->engine, m->images, q.words, nq, m->o.radius, &res);
+    st = hs_match_radius(m->engine, m->images, q.words, nq, m->search_radius, &res);
     if (st == HS_OK)
       st = report_frames(m, frames, &q, &res, frame_fn, user, &stop);
     hs_match_list_free(&res);

@@ -92,7 +92,12 @@ static char *details_json(const run_report *r) {
     uint64_t v;
   } c[] = {{"seen", s->seen},       {"hashed", s->hashed},   {"unchanged", s->unchanged},
            {"resumed", s->resumed}, {"matched", s->matched}, {"matches", s->matches},
-           {"failed", s->failed},   {"low_quality", s->low_quality}};
+           {"failed", s->failed},   {"low_quality", s->low_quality},
+           /* the guard's work (docs/guard.md): files an allow-list
+            * silenced and the matches it suppressed, match records held
+            * by the flood guard, entries this run quarantined */
+           {"allowed", s->allowed}, {"suppressed", s->suppressed},
+           {"held", s->held},       {"quarantined", s->quarantined}};
   for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
     json_object_set_new(counts, c[i].name, json_integer((json_int_t)c[i].v));
   json_object_set_new(o, "counts", counts);

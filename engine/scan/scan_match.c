@@ -57,8 +57,13 @@ static hs_status load(scan_matcher *m) {
     st = load_exact(m, HS_HASH_MD5, &m->md5);
   if (st == HS_OK)
     st = load_exact(m, HS_HASH_SHA256, &m->sha256);
-  if (st == HS_OK)
+  if (st == HS_OK) {
+    /* Each list's radius for video and frame hits too (the table is
+     * copied by the open). */
+    m->vopts.list_radius = m->guard.radius;
+    m->vopts.nlists = m->guard.nlists;
     st = hs_video_matcher_open(m->snap, m->engine, &m->vopts, &m->video);
+  }
   if (st != HS_OK) {
     unload(m);
     return st;

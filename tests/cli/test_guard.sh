@@ -64,6 +64,13 @@ expect_grep "index lists counts it" "^victims	.*	match	default	default	1$" "$T/l
 expect_grep "the quarantine is audited" "quarantine	list=victims.*entry $MEME \(300 files\)" "$T/log.tsv"
 "$HS" index verify "$T/idx" > /dev/null
 expect_eq "verify accepts the quarantine" "$?" 0
+# The run record carries the guard's counts (index log --format jsonl).
+run_counts() { "$HS" index log "$T/idx" --format jsonl | python3 -c '
+import json, sys
+c = [json.loads(l) for l in sys.stdin if json.loads(l)["kind"] == "run"][-1]["details"]["counts"]
+print(" ".join("%s=%d" % (k, c[k]) for k in ("allowed", "suppressed", "held", "quarantined")))'; }
+expect_eq "the flood scan's run record counts held and quarantined" "$(run_counts)" \
+  "allowed=0 suppressed=0 held=250 quarantined=1"
 
 # Quarantined: no match in a rescan, nor in a scan (default limits).
 "$HS" rescan -q --index "$T/idx" --store "$T/store" --out "$T/r1.jsonl"
@@ -117,6 +124,8 @@ expect_grep "one note per file, naming the allow entry" "^allow_notes 300 300$" 
 expect_grep "allow entries never match" "^benign_matches 0$" "$T/a.txt"
 expect_grep "other files unaffected" "^victim 2$" "$T/a.txt"
 expect_grep "summary counts allowed files" "300 files allowed \(300 matches suppressed" "$T/a.err"
+expect_eq "the allow rescan's run record counts allowed and suppressed" "$(run_counts)" \
+  "allowed=300 suppressed=300 held=0 quarantined=0"
 "$HS" index set-list "$T/idx" benign --role match > /dev/null
 "$HS" rescan -q --index "$T/idx" --store "$T/store" --out "$T/a2.jsonl" --flood-files 0
 expect_eq "role match again: the list matches" "$(grep -c '"list":"benign"' "$T/a2.jsonl")" 300

@@ -62,6 +62,19 @@ typedef struct hs_decision {
 HS_API hs_status hs_review_decide(hs_index *idx, const hs_decision *d, const char *command,
                                   uint64_t *seq_out);
 
+/* hs_review_decide, with rejections feeding the flood guard: when a reject
+ * brings the number of the entry's files whose latest decision is a
+ * rejection to a multiple of `flood_rejections` (R, R*2, ...), the entry is
+ * quarantined in the same transaction (HS_ENTRY_QUARANTINED, a `quarantine`
+ * audit record right after the `decide` one; `hashsweep index release`
+ * releases it), unless it is withdrawn or already held. *quarantined (when
+ * not NULL) is 1 when this call quarantined it. flood_rejections 0: off
+ * (hs_review_decide). */
+#define HS_REVIEW_FLOOD_REJECTIONS_DEFAULT 3
+HS_API hs_status hs_review_decide_guarded(hs_index *idx, const hs_decision *d, const char *command,
+                                          uint64_t flood_rejections, uint64_t *seq_out,
+                                          int *quarantined);
+
 /* Calls fn for each decision, ordered by entry then time of recording.
  * entry 0: every entry. latest_only: only the last decision on each (entry,
  * file) pair. A non-zero return from fn stops the walk (HS_OK). An index

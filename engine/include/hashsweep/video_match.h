@@ -44,6 +44,13 @@ typedef struct hs_video_match_options {
   const char *list;        /* only this list (NULL: all) */
   uint64_t since_version;  /* only entries added after this index version
                               (0: all): what a rescan has not matched yet */
+  /* Per-list radius (docs/guard.md): list_radius[id] (0..256) for the
+   * entries of list id < nlists, `radius` for the others. The search runs
+   * at the largest of them and each frame pair or frame hit is kept only
+   * within its entry's list's radius. NULL: `radius` for every list.
+   * Copied by hs_video_matcher_open. */
+  const int16_t *list_radius;
+  size_t nlists;
 } hs_video_match_options;
 
 HS_API void hs_video_match_options_default(hs_video_match_options *o);
