@@ -150,6 +150,11 @@ static hs_status check_files(const lmdb_open_spec *spec, const lmdb_kind_info *k
   if (!S_ISREG(st.st_mode))
     return error_set(HS_ERR_CORRUPT, "%s: not a regular file", path);
   HS_TRY(check_mode(path, st.st_mode, 0, k));
+  /* An empty data.mdb where one may be created: a creation killed between
+   * LMDB making the file and writing its meta pages (kill -9 at start-up).
+   * LMDB sets up an empty file as a new environment, so the run goes on. */
+  if (st.st_size == 0 && spec->create)
+    return HS_OK;
   /* LMDB needs its two meta pages; a shorter file is not an environment. */
   if (st.st_size < 2 * 4096)
     return error_set(HS_ERR_CORRUPT, "%s: damaged or not %s (%lld bytes, too short for LMDB)",

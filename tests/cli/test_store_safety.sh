@@ -146,6 +146,20 @@ if cmp -s "$T/ref.jsonl" "$T/g.jsonl"; then pass "tiny store map: same output"; 
 "$HS" rescan --index "$T/idx" --store "$T/small" --out "$T/g2.jsonl" 2> "$T/g.err"
 expect_grep "tiny store map: every file stored" "150 files in the store" "$T/g.err"
 
+# ---- a store whose creation was killed before LMDB wrote anything ----
+# kill -9 at start-up can leave an empty data.mdb: the next scan carries on,
+# while an empty data.mdb where nothing may be created stays refused.
+mkdir -m 700 "$T/empty-store"
+install -m 600 /dev/null "$T/empty-store/data.mdb"
+"$HS" scan -q --index "$T/idx" --store "$T/empty-store" --out "$T/e.jsonl" "$A"
+expect_eq "store with an empty data.mdb: the scan goes on (exit 0)" "$?" 0
+if cmp -s "$T/ref.jsonl" "$T/e.jsonl"; then pass "empty data.mdb: same output"; else fail "empty data.mdb: output differs"; fi
+mkdir -m 700 "$T/empty-index"
+install -m 600 /dev/null "$T/empty-index/data.mdb"
+"$HS" index verify "$T/empty-index" > /dev/null 2> "$T/ei.err"
+expect_eq "index with an empty data.mdb: refused (exit 3)" "$?" 3
+expect_grep "index with an empty data.mdb: named" "too short for LMDB" "$T/ei.err"
+
 # ---- ulimit -v below the map reservation ----
 if [ -z "${HS_SANITIZE:-}" ]; then
   ( ulimit -v 4000000; HASHSWEEP_INDEX_MAPSIZE=16777216 "$HS" scan -q --device cpu --index "$T/idx" \
