@@ -113,14 +113,7 @@ static hs_status attr_write(hs_index *idx, MDB_txn *txn, void *ctx) {
 
 /* The index's LMDB environment opened directly, to make an index as an
  * older hashsweep left it, or to damage one. */
-static MDB_env *raw_env(void) {
-  MDB_env *env;
-  ck_assert_int_eq(mdb_env_create(&env), 0);
-  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
-  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
-  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
-  return env;
-}
+static MDB_env *raw_env(void) { return tu_lmdb_env(ipath); }
 
 /* An index made before the optional sub-databases existed: a read-only
  * open treats listattr as empty, a writable one adds it. */

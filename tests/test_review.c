@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "index/index_internal.h"
 #include "test_util.h"
+#include "tu_lmdb.h"
 
 static char *dir, *ipath;
 static uint64_t ea, eb; /* the two entries */
@@ -260,29 +261,21 @@ START_TEST(feedback_body) {
 }
 END_TEST
 
-/* Drops the named sub-database with LMDB itself (as an older hashsweep's
- * index would lack it), or replaces the value of every key with `junk`. */
-static void lmdb_edit(const char *db, const char *junk) {
-  MDB_env *env;
+/* Replaces the value of the first key of sub-database `db` with `junk`,
+ * with LMDB itself (a damaged record). */
+static void lmdb_damage_first(const char *db, const char *junk) {
+  MDB_env *env = tu_lmdb_env(ipath);
   MDB_txn *txn;
   MDB_dbi dbi;
-  ck_assert_int_eq(mdb_env_create(&env), 0);
-  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
-  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
-  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
+  MDB_cursor *c;
+  MDB_val k, v;
   ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
   ck_assert_int_eq(mdb_dbi_open(txn, db, 0, &dbi), 0);
-  if (!junk) {
-    ck_assert_int_eq(mdb_drop(txn, dbi, 1), 0);
-  } else {
-    MDB_cursor *c;
-    MDB_val k, v;
-    ck_assert_int_eq(mdb_cursor_open(txn, dbi, &c), 0);
-    ck_assert_int_eq(mdb_cursor_get(c, &k, &v, MDB_FIRST), 0);
-    MDB_val j = {strlen(junk), (void *)junk};
-    ck_assert_int_eq(mdb_cursor_put(c, &k, &j, MDB_CURRENT), 0);
-    mdb_cursor_close(c);
-  }
+  ck_assert_int_eq(mdb_cursor_open(txn, dbi, &c), 0);
+  ck_assert_int_eq(mdb_cursor_get(c, &k, &v, MDB_FIRST), 0);
+  MDB_val j = {strlen(junk), (void *)junk};
+  ck_assert_int_eq(mdb_cursor_put(c, &k, &j, MDB_CURRENT), 0);
+  mdb_cursor_close(c);
   ck_assert_int_eq(mdb_txn_commit(txn), 0);
   mdb_env_close(env);
 }
@@ -291,7 +284,7 @@ START_TEST(older_index) {
   hs_index *idx = fresh();
   ck_assert_int_eq(decide(idx, ea, "f1", HS_DECISION_REJECT, "ann", NULL), HS_OK);
   hs_index_close(idx);
-  lmdb_edit("decisions", NULL);
+  tu_drop_subdb(ipath, "decisions");
 
   ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
   ck_assert_int_eq(idx->has[DB_DECISIONS], 0);
@@ -317,7 +310,7 @@ START_TEST(damaged_record) {
   hs_index *idx = fresh();
   ck_assert_int_eq(decide(idx, ea, "f1", HS_DECISION_REJECT, "ann", NULL), HS_OK);
   hs_index_close(idx);
-  lmdb_edit("decisions", "\x01\x02short");
+  lmdb_damage_first("decisions", "\x01\x02short");
   ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
   seen s = {0};
   ck_assert_int_eq(hs_review_decisions(idx, 0, 0, collect, &s), HS_ERR_CORRUPT);

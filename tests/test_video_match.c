@@ -14,6 +14,7 @@
 #include <lmdb.h>
 
 #include "test_util.h"
+#include "tu_lmdb.h"
 #include "index/index_internal.h"
 
 static char *dir, *ipath;
@@ -500,13 +501,9 @@ END_TEST
  * and vframes sub-databases, list records with 4 type counters, no page
  * capacity for the fifth type in the schema record. */
 static void make_old(void) {
-  MDB_env *env;
+  MDB_env *env = tu_lmdb_env(ipath);
   MDB_txn *txn;
   MDB_dbi dbi;
-  ck_assert_int_eq(mdb_env_create(&env), 0);
-  ck_assert_int_eq(mdb_env_set_maxdbs(env, 32), 0);
-  ck_assert_int_eq(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
-  ck_assert_int_eq(mdb_env_open(env, ipath, 0, 0600), 0);
   ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
   const char *drop[] = {"pages.vpdq", "vframes"};
   for (int i = 0; i < 2; i++) {
