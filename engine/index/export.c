@@ -28,6 +28,8 @@ typedef struct row {
   const char *val[C_FIXED + 1024];
   size_t len[C_FIXED + 1024];
   size_t n;
+  int json_hash; /* the hash value is JSON text: a video entry's frame list
+                    (lists/video.c), written as JSON in JSON Lines */
 } row;
 
 typedef struct exporter {
@@ -266,9 +268,9 @@ static hs_status write_row(exporter *e, const row *r, uint64_t id) {
       HS_TRY(rec_writer_status(&e->scratch));
       /* caseNumbers, CSPFeedbacks, tags, creation_time: JSON again; the
        * fixed columns (an id of digits) stay strings, but for a video
-       * entry's hash, its frame list (a JSON array, lists/video.c). */
-      int video_hash = strcmp(r->name[i], "hash") == 0 && r->val[i][0] == '[';
-      if ((video_hash || !is_fixed_name(r->name[i])) &&
+       * entry's hash. */
+      int json_hash = r->json_hash && strcmp(r->name[i], "hash") == 0;
+      if ((json_hash || !is_fixed_name(r->name[i])) &&
           json_compact_value((const char *)e->scratch.buf, r->len[i]))
         fwrite(r->val[i], 1, r->len[i], f);
       else
@@ -300,6 +302,7 @@ static hs_status write_header(exporter *e) {
     return HS_OK;
   row r;
   r.n = 0;
+  r.json_hash = 0;
   for (int c = e->list_id ? C_TYPE : C_LIST; c < C_FIXED; c++) {
     r.name[r.n] = fixed_names[c];
     r.val[r.n] = fixed_names[c];
@@ -398,6 +401,7 @@ static hs_status write_entry(exporter *e, hs_hash_type t, uint64_t id, const pag
     size_t vl;
     const char *v;
     r->n = 0;
+    r->json_hash = t == HS_HASH_VPDQ;
     if (!e->list_id)
       set(r, r->n++, "list", lname, strlen(lname));
     set(r, r->n++, "type", hs_hash_type_name(t), strlen(hs_hash_type_name(t)));
@@ -442,6 +446,7 @@ static hs_status pass_extras(void *user, const passthru_rec *r) {
 static hs_status pass_write(void *user, const passthru_rec *r) {
   exporter *e = user;
   row *w = &e->r;
+  w->json_hash = 0;
   char added[32];
   hs_time_to_iso(r->time, added);
   size_t vl;
