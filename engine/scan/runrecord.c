@@ -57,6 +57,13 @@ hs_status run_sweep_write(store *s, const run_report *r) {
   return st;
 }
 
+void run_sweep_record(store *s, run_report *r) {
+  if (!r->sweep || (s && run_sweep_write(s, r) == HS_OK))
+    return;
+  r->sweep = 0;
+  log_warn("store %s: the sweep was not recorded: %s", r->store, hs_last_error());
+}
+
 static json_t *iso(int64_t t) {
   char buf[32];
   hs_time_to_iso(t, buf);

@@ -31,6 +31,10 @@ typedef struct run_report {
 
 /* Appends the sweep record for r (r->sweep set) to an open store. */
 hs_status run_sweep_write(store *s, const run_report *r);
+/* For a run that is a sweep (r->sweep): appends its record to `s`. When
+ * that fails, or s is NULL (the store could not be opened: the cause is
+ * the last error), warns and clears r->sweep; never fails the run. */
+void run_sweep_record(store *s, run_report *r);
 /* Appends r's run record to the index's audit log. Never fails the run: a
  * failure (read-only filesystem, permissions) is a warning. Call it with
  * the index closed. */

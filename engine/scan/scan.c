@@ -487,10 +487,7 @@ static hs_status scan_run_in(const hs_scan_options *o, hs_scan_summary *summary)
     uint64_t records = 0;
     hs_status cs = store_count(r.st, &records);
     rep.sweep = cs == HS_OK && !r.resumed_job && records == r.owned;
-    if (rep.sweep && run_sweep_write(r.st, &rep) != HS_OK) {
-      rep.sweep = 0;
-      log_warn("store %s: the sweep was not recorded: %s", o->store, hs_last_error());
-    }
+    run_sweep_record(r.st, &rep);
   }
   sources_close(r.src);
   sink_close(r.out);
