@@ -21,29 +21,36 @@ static char *opt_string(json_t *o, const char *key) {
   return json_is_string(v) ? strdup(json_string_value(v)) : NULL;
 }
 
-/* "0.0-3.0 s, 5.0-7.5 s" from [[0, 3], [5, 7.5]]; NULL when absent. */
-static hs_status format_segments(json_t *segs, char **out) {
-  *out = NULL;
-  if (!json_is_array(segs))
-    return HS_OK;
-  char *text = NULL;
-  size_t n = 0;
-  FILE *f = open_memstream(&text, &n);
-  if (!f)
+/* A "video" record's page text: its segments [[start, end], ...] (only
+ * the pairs of two numbers) and shares. */
+static hs_status video_text(json_t *o, rv_item *it) {
+  json_t *segs = json_object_get(o, "segments");
+  size_t n = json_is_array(segs) ? json_array_size(segs) : 0, k = 0;
+  double *pairs = malloc((n ? n : 1) * 2 * sizeof *pairs);
+  if (!pairs)
     return error_set(HS_ERR_NOMEM, "out of memory");
-  size_t i;
-  json_t *seg;
-  json_array_foreach(segs, i, seg) {
+  for (size_t i = 0; i < n; i++) {
+    json_t *seg = json_array_get(segs, i);
     json_t *a = json_array_get(seg, 0), *b = json_array_get(seg, 1);
-    if (json_is_number(a) && json_is_number(b))
-      fprintf(f, "%s%.1f-%.1f s", i ? ", " : "", json_number_value(a), json_number_value(b));
+    if (json_is_number(a) && json_is_number(b)) {
+      pairs[2 * k] = json_number_value(a);
+      pairs[2 * k++ + 1] = json_number_value(b);
+    }
   }
-  if (fclose(f) != 0) {
-    free(text);
-    return error_set(HS_ERR_NOMEM, "out of memory");
+  json_t *qp = json_object_get(o, "query_percent"), *cp = json_object_get(o, "compared_percent");
+  json_t *fh = json_object_get(o, "frames_hashed");
+  hs_status s = report_video_text(json_is_array(segs) ? pairs : NULL, k,
+                                  json_is_number(qp) ? json_number_value(qp) : 0,
+                                  json_is_number(cp) ? json_number_value(cp) : 0,
+                                  json_is_integer(fh) ? (uint64_t)json_integer_value(fh) : 0,
+                                  &it->segments, &it->shares);
+  free(pairs);
+  /* Shares only when the record has them (a hand-made file may not). */
+  if (s == HS_OK && !json_is_number(qp)) {
+    free(it->shares);
+    it->shares = NULL;
   }
-  *out = text;
-  return HS_OK;
+  return s;
 }
 
 static hs_status add_record(rv_report *r, json_t *o, const char *where) {
@@ -69,12 +76,12 @@ static hs_status add_record(rv_report *r, json_t *o, const char *where) {
   it->kind = opt_string(o, "kind");
   json_t *d = json_object_get(o, "distance");
   it->distance = json_is_integer(d) ? (int)json_integer_value(d) : 0;
-  hs_status s = format_segments(json_object_get(o, "segments"), &it->segments);
+  hs_status s = HS_OK;
+  if ((it->kind && strcmp(it->kind, "video") == 0) || json_is_array(json_object_get(o, "segments")))
+    s = video_text(o, it);
   json_t *ts = json_object_get(o, "timestamp");
-  if (s == HS_OK && json_is_number(ts) && asprintf(&it->frames, "%.1f s", json_number_value(ts)) < 0) {
-    it->frames = NULL;
-    s = error_set(HS_ERR_NOMEM, "out of memory");
-  }
+  if (s == HS_OK && json_is_number(ts))
+    s = report_frame_text(json_number_value(ts), &it->frames);
   if (s == HS_OK && (!it->path || !it->variants))
     s = error_set(HS_ERR_NOMEM, "out of memory");
   uint64_t v = json_is_integer(json_object_get(o, "index_version"))

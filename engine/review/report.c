@@ -41,6 +41,7 @@ static void item_free(rv_item *it) {
   free(it->kind);
   free(it->segments);
   free(it->frames);
+  free(it->shares);
   free(it->reviewer);
   free(it->note);
   free(it->thumb_uri);
@@ -92,6 +93,54 @@ rv_item *report_new_item(rv_report *r) {
   return it;
 }
 
+hs_status report_video_text(const double *segs, size_t n, double query_percent,
+                            double compared_percent, uint64_t frames_hashed, char **segments,
+                            char **shares) {
+  *segments = *shares = NULL;
+  if (asprintf(shares, "query %.2f%%, compared %.2f%%, %llu frames hashed", query_percent,
+               compared_percent, (unsigned long long)frames_hashed) < 0) {
+    *shares = NULL;
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  }
+  if (!segs)
+    return HS_OK;
+  size_t len = 0;
+  FILE *f = open_memstream(segments, &len);
+  if (!f)
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  for (size_t i = 0; i < n; i++)
+    fprintf(f, "%s%.1f-%.1f s", i ? ", " : "", segs[2 * i], segs[2 * i + 1]);
+  if (fclose(f) != 0) {
+    free(*segments);
+    *segments = NULL;
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  }
+  return HS_OK;
+}
+
+hs_status report_frame_text(double timestamp, char **frames) {
+  if (asprintf(frames, "%.1f s", timestamp) < 0) {
+    *frames = NULL;
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  }
+  return HS_OK;
+}
+
+/* A rescan's record keeps what the page shows of a video match: the same
+ * as a scan's JSON Lines give (matches_file.c). */
+static hs_status item_video_keys(rv_item *it, const hs_record *rec) {
+  if (!rec->match_kind)
+    return HS_OK;
+  if (!(it->kind = strdup(rec->match_kind)))
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  if (strcmp(rec->match_kind, "frame") == 0)
+    return report_frame_text(rec->timestamp, &it->frames);
+  static const double none[1] = {0};
+  return report_video_text(rec->segments ? rec->segments : none, rec->nsegments,
+                           rec->query_percent, rec->compared_percent, rec->frames_hashed,
+                           &it->segments, &it->shares);
+}
+
 static hs_status on_record(void *user, const hs_record *rec) {
   rv_report *r = user;
   if (rec->kind != HS_RECORD_MATCH)
@@ -108,7 +157,7 @@ static hs_status on_record(void *user, const hs_record *rec) {
   it->variants = dup_or_null(rec->variant ? rec->variant : "?");
   if (!it->path || !it->variants || (rec->list && !it->list) || (rec->label && !it->label))
     return error_set(HS_ERR_NOMEM, "out of memory");
-  return HS_OK;
+  return item_video_keys(it, rec);
 }
 
 static int by_entry_path(const void *a, const void *b) {
@@ -147,6 +196,8 @@ static hs_status fold_pairs(rv_report *r) {
         s = join_into(&prev->segments, it->segments, 0);
       if (s == HS_OK)
         s = join_into(&prev->frames, it->frames, 0);
+      if (s == HS_OK)
+        s = join_into(&prev->shares, it->shares, 0);
       if (s == HS_OK && !prev->kind && it->kind) {
         prev->kind = it->kind;
         it->kind = NULL;

@@ -16,6 +16,8 @@ typedef struct rv_item {
   char *kind;         /* NULL: a file match; "video" or "frame" (a video's) */
   char *segments;     /* "video": matched time ranges, "0.0-3.0 s, ..." */
   char *frames;       /* "frame": the frames' times, "3.0 s, 4.0 s" */
+  char *shares;       /* "video": vPDQ's shares and frames hashed,
+                         "query 80.00%, compared 75.00%, 12 frames hashed" */
   int distance;       /* the smallest */
   /* the latest decision on the pair, when decision != 0 */
   hs_decision_kind decision;
@@ -53,6 +55,16 @@ rv_item *report_new_item(rv_report *r);
 /* Appends the match records of a scan's JSON Lines output (r->opts->matches)
  * as items; a malformed line is refused as FILE:LINE: cause. */
 hs_status report_read_matches(rv_report *r);
+
+/* The text the page shows for a video record's keys, the same from a
+ * rescan's records (report.c) and a scan's JSON Lines (matches_file.c):
+ * *segments "0.0-3.0 s, 5.0-7.5 s" from n [start, end] pairs (NULL when
+ * segs is NULL), *shares from vPDQ's shares. */
+hs_status report_video_text(const double *segs, size_t n, double query_percent,
+                            double compared_percent, uint64_t frames_hashed, char **segments,
+                            char **shares);
+/* *frames "3.0 s" for a "frame" record's timestamp. */
+hs_status report_frame_text(double timestamp, char **frames);
 
 /* Writes the whole page. */
 hs_status report_write_html(const rv_report *r, FILE *out);

@@ -201,6 +201,11 @@ static void write_item(const rv_report *r, const rv_item *it, FILE *f) {
     html(f, it->segments);
     fputs("</dd>", f);
   }
+  if (it->shares) {
+    fputs("<dt>Shares</dt><dd class=\"shares\">", f);
+    html(f, it->shares);
+    fputs("</dd>", f);
+  }
   if (it->frames) {
     fputs("<dt>Frames at</dt><dd class=\"frames\">", f);
     html(f, it->frames);

@@ -210,28 +210,11 @@ PY
 } > "$T/matches.jsonl"
 "$HS" review --index "$IDX" --matches "$T/matches.jsonl" --out "$T/rep3" --list ncii > "$T/rep3.out" 2>&1
 expect_eq "review --matches exit code" "$?" 0
-python3 - "$T/rep3/index.html" "$V" > "$T/video.txt" <<'PY'
-import html.parser, sys
-class P(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__(); self.items = []; self.cls = None
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "article": self.items.append({})
-        if self.items and tag in ("dd", "code") and a.get("class"): self.cls = a["class"]; self.items[-1][self.cls] = ""
-        if self.items and tag == "div" and "none" in (a.get("class") or "").split(): self.cls = "none"; self.items[-1]["none"] = ""
-    def handle_endtag(self, tag):
-        if tag in ("dd", "code", "div"): self.cls = None
-    def handle_data(self, d):
-        if self.cls: self.items[-1][self.cls] += d
-p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
-for i in p.items:
-    if i.get("path") == sys.argv[2]:
-        print(i.get("kind"), "|", i.get("segments"), "|", i.get("frames"), "|", i.get("distance"), "|", i.get("none"))
-PY
-expect_eq "video records: kind, segments, frame times, no thumbnail" "$(cat "$T/video.txt")" \
-"video | 0.0-3.0 s, 5.0-7.5 s | None | 9 | No thumbnail: not an image hashsweep decodes (a video, or a format outside JPEG, PNG, WebP, GIF, TIFF, HEIF)
-frame | None | 3.0 s, 4.0 s | 4 | No thumbnail: not an image hashsweep decodes (a video, or a format outside JPEG, PNG, WebP, GIF, TIFF, HEIF)"
+python3 "$(dirname "$0")/review_items.py" "$T/rep3/index.html" kind,segments,shares,frames,distance,none "$V" \
+  > "$T/video.txt"
+expect_eq "video records: kind, segments, shares, frame times, no thumbnail" "$(cat "$T/video.txt")" \
+"video | 0.0-3.0 s, 5.0-7.5 s | query 80.00%, compared 75.00%, 12 frames hashed | None | 9 | No thumbnail: not an image hashsweep decodes (a video, or a format outside JPEG, PNG, WebP, GIF, TIFF, HEIF)
+frame | None | None | 3.0 s, 4.0 s | 4 | No thumbnail: not an image hashsweep decodes (a video, or a format outside JPEG, PNG, WebP, GIF, TIFF, HEIF)"
 expect_grep "review --matches --list ncii: counts" "^review report: 2 files await a decision in 2 entries \(7 matches, 4 decided, 2 without a thumbnail\)$" "$T/rep3.out"
 printf '{"path": "x", "entry": 1024}\n{not json\n' > "$T/bad.jsonl"
 "$HS" review --index "$IDX" --matches "$T/bad.jsonl" --out "$T/rep4" > /dev/null 2> "$T/bad4.err"

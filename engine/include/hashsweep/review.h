@@ -131,9 +131,9 @@ typedef struct hs_review_options {
   const char *matches;  /* NULL: rescan the store; else a scan's or
                            rescan's JSON Lines output to take the matches
                            from (store then unused: may be NULL). Video
-                           records ("kind": "video" with "segments",
-                           "frame" with "timestamp") are shown with their
-                           times. */
+                           records ("kind": "video" with "segments" and
+                           shares, "frame" with "timestamp") are shown
+                           with their times, from either source. */
 } hs_review_options;
 
 typedef struct hs_review_summary {
