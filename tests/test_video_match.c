@@ -5,8 +5,9 @@
  * thresholds at their boundary, deduplication and the quality gate on both
  * sides, a mirrored video's frames (through a dihedral hash: constructed,
  * and real PDQ of mirrored frames, which match as flipy), segments,
- * frame-to-image hits, withdrawal and the list filter, and the import
- * grammar (.vpdq lines, pytx's JSON array, malformed lines by FILE:LINE). */
+ * frame-to-image hits, per-list quality gates, withdrawal and the list
+ * filter, and the import grammar (.vpdq lines, pytx's JSON array, malformed
+ * lines by FILE:LINE). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +404,83 @@ START_TEST(frames_match_image_entries) {
 }
 END_TEST
 
+/* The id of a list of the index. */
+static unsigned list_id(const char *name) {
+  hs_index *idx;
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  unsigned id = 0;
+  ck_assert_int_eq(hs_index_snapshot_list_id(snap, name, &id), HS_OK);
+  hs_index_snapshot_close(snap);
+  hs_index_close(idx);
+  return id;
+}
+
+START_TEST(per_list_quality_gate) {
+  build_case();
+  hs_hash256 img = import_image("photos");
+  unsigned vid = list_id("videos"), pid = list_id("photos");
+  ck_assert_uint_lt(vid, 4);
+  ck_assert_uint_lt(pid, 4);
+  int16_t gate[4] = {50, 50, 50, 50};
+  hs_video_match_options o;
+  hs_video_match_options_default(&o);
+  o.list_min_quality = gate;
+  o.nlists = 4;
+  /* The unrelated hash (Q[4], Q[6]) shows the photo, only at quality 70:
+   * under a gate of 75 it leaves the query's denominator and 4 of 4
+   * unique hashes match; its two frames are the photo's frame hits. */
+  hs_query_frame q[8];
+  memcpy(q, Q, sizeof Q);
+  q[4].pdq.hash[0] = q[6].pdq.hash[0] = near(img, 5);
+  q[4].pdq.quality = 70;
+  seen s = run(&o, q, 8);
+  ck_assert_int_eq(s.nv, 1);
+  ck_assert_double_eq(s.v[0].query_percent, 80.0); /* 4 of 5: all lists at 50 */
+  ck_assert_int_eq(s.nf, 2);
+  gate[vid] = 75;
+  s = run(&o, q, 8);
+  ck_assert_int_eq(s.nv, 1);
+  ck_assert_double_eq(s.v[0].query_percent, 100.0);
+  ck_assert_double_eq(s.v[0].compared_percent, 4 * 100.0 / 6);
+  ck_assert_int_eq(s.nf, 2); /* the photos list still at 50 */
+  /* Matched frames at 0, 1, 2, 3, 5 s: the gate keeps their times. */
+  ck_assert_uint_eq(s.v[0].nsegments, 1);
+  ck_assert_double_eq(s.seg[0][0].start, 0);
+  ck_assert_double_eq(s.seg[0][0].end, 5);
+  gate[vid] = 95; /* every listed frame (90, 80) under it: never matches */
+  s = run(&o, q, 8);
+  ck_assert_int_eq(s.nv, 0);
+  ck_assert_int_eq(s.nf, 2);
+  gate[vid] = 50;
+  gate[pid] = 71; /* the frames showing the photo are 70: no hit */
+  s = run(&o, q, 8);
+  ck_assert_int_eq(s.nv, 1);
+  ck_assert_double_eq(s.v[0].query_percent, 80.0);
+  ck_assert_int_eq(s.nf, 0);
+  /* min_quality stays the floor: a list gate of 0 does not let the
+   * quality-49 frame near L4 in (still 4 of 5, not 5 of 6). */
+  gate[vid] = 0;
+  gate[pid] = 0;
+  s = run(&o, q, 8);
+  ck_assert_int_eq(s.nv, 1);
+  ck_assert_double_eq(s.v[0].query_percent, 80.0);
+  ck_assert_int_eq(s.nf, 2);
+  /* A gate outside 0..100 is refused. */
+  gate[vid] = 101;
+  hs_index *idx;
+  ck_assert_int_eq(hs_index_open(ipath, HS_INDEX_READONLY, &idx), HS_OK);
+  hs_index_snapshot *snap;
+  ck_assert_int_eq(hs_index_snapshot_open(idx, &snap), HS_OK);
+  hs_video_matcher *m = NULL;
+  ck_assert_int_eq(hs_video_matcher_open(snap, NULL, &o, &m), HS_ERR_INVALID_ARG);
+  ck_assert_ptr_null(m);
+  hs_index_snapshot_close(snap);
+  hs_index_close(idx);
+}
+END_TEST
+
 START_TEST(withdrawn_and_other_lists_do_not_match) {
   build_case();
   hs_video_match_options o;
@@ -597,6 +675,7 @@ static Suite *suite(void) {
   tcase_add_test(t, mirrored_frames_with_real_pdq);
   tcase_add_test(t, segments_split_on_two_missing_samples);
   tcase_add_test(t, frames_match_image_entries);
+  tcase_add_test(t, per_list_quality_gate);
   tcase_add_test(t, withdrawn_and_other_lists_do_not_match);
   tcase_add_test(t, frames_stored_as_given);
   tcase_add_test(t, pytx_array_and_malformed_lines);

@@ -46,12 +46,20 @@ struct hs_video_matcher {
   uint16_t *image_lists;
   hs_haystack *images;   /* NULL when there is no image entry (or unwanted) */
   int16_t *list_radius;  /* copy of the options' table (nlists of them) */
+  int16_t *list_gate;    /* copy of list_min_quality (nlists of them) */
   int search_radius;     /* the largest radius in use */
 };
 
 /* The radius for the entries of list `id`. */
 static int radius_of(const hs_video_matcher *m, unsigned id) {
   return m->list_radius && id < m->o.nlists ? m->list_radius[id] : m->o.radius;
+}
+
+/* The frame quality gate for the entries of list `id`: its own, never
+ * below min_quality (vPDQ's gate, the floor). */
+static int gate_of(const hs_video_matcher *m, unsigned id) {
+  int g = m->list_gate && id < m->o.nlists ? m->list_gate[id] : m->o.min_quality;
+  return g > m->o.min_quality ? g : m->o.min_quality;
 }
 
 void hs_video_match_options_default(hs_video_match_options *o) {
@@ -130,8 +138,9 @@ static hs_status load_videos(hs_video_matcher *m, hs_index_snapshot *snap, unsig
       }
       uint64_t *w = words + 4 * nwords;
       size_t k = 0;
+      int gate = gate_of(m, b.lists[i]);
       for (size_t j = 0; j < n; j++)
-        if (f[j].quality >= m->o.min_quality)
+        if (f[j].quality >= gate)
           memcpy(w + 4 * k++, f[j].pdq.w, 32);
       hs_index_frames_free(f);
       sort(w, k, 32, cmp_words);
@@ -180,6 +189,23 @@ static hs_status load_images(hs_video_matcher *m, hs_index_snapshot *snap) {
   return st;
 }
 
+/* A copy of a per-list table (NULL stays NULL): the caller's may change
+ * once open returns. Each value must be 0..max. */
+static hs_status copy_table(const int16_t *src, size_t n, int max, const char *what,
+                            int16_t **out) {
+  *out = NULL;
+  if (!src || !n)
+    return HS_OK;
+  if (!(*out = malloc(n * sizeof **out)))
+    return error_set(HS_ERR_NOMEM, "out of memory");
+  memcpy(*out, src, n * sizeof **out);
+  for (size_t i = 0; i < n; i++)
+    if ((*out)[i] < 0 || (*out)[i] > max)
+      return error_set(HS_ERR_INVALID_ARG, "video matcher: list %zu's %s %d is not 0..%d", i,
+                       what, (int)(*out)[i], max);
+  return HS_OK;
+}
+
 hs_status hs_video_matcher_open(hs_index_snapshot *snap, hs_engine *engine,
                                 const hs_video_match_options *opts, hs_video_matcher **out) {
   HS_CHECK(snap && out, HS_ERR_INVALID_ARG, "video matcher: NULL argument");
@@ -202,20 +228,15 @@ hs_status hs_video_matcher_open(hs_index_snapshot *snap, hs_engine *engine,
     st = error_set(HS_ERR_INVALID_ARG, "video matcher: radius 0..256, quality 0..100 and "
                    "percents 0..100 expected");
   m->search_radius = m->o.radius;
-  if (st == HS_OK && m->o.list_radius && m->o.nlists) {
-    /* The caller's table may change once open returns: keep a copy. */
-    if (!(m->list_radius = malloc(m->o.nlists * sizeof *m->list_radius)))
-      st = error_set(HS_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; st == HS_OK && i < m->o.nlists; i++) {
-      m->list_radius[i] = m->o.list_radius[i];
-      if (m->list_radius[i] < 0 || m->list_radius[i] > 256)
-        st = error_set(HS_ERR_INVALID_ARG, "video matcher: list %zu's radius %d is not 0..256",
-                       i, (int)m->list_radius[i]);
-      else if (m->list_radius[i] > m->search_radius)
-        m->search_radius = m->list_radius[i];
-    }
-  }
+  if (st == HS_OK)
+    st = copy_table(m->o.list_radius, m->o.nlists, 256, "radius", &m->list_radius);
+  if (st == HS_OK)
+    st = copy_table(m->o.list_min_quality, m->o.nlists, 100, "quality gate", &m->list_gate);
+  for (size_t i = 0; st == HS_OK && m->list_radius && i < m->o.nlists; i++)
+    if (m->list_radius[i] > m->search_radius)
+      m->search_radius = m->list_radius[i];
   m->o.list_radius = NULL; /* the copy is m->list_radius */
+  m->o.list_min_quality = NULL; /* and m->list_gate */
   unsigned list = 0;
   if (st == HS_OK && m->o.list) {
     if (!(m->list_filter = strdup(m->o.list)))
@@ -260,6 +281,7 @@ void hs_video_matcher_close(hs_video_matcher *m) {
   free(m->image_ids);
   free(m->image_lists);
   free(m->list_radius);
+  free(m->list_gate);
   free(m->list_filter);
   hs_engine_destroy(m->own_engine);
   free(m);
@@ -275,6 +297,8 @@ typedef struct query_set {
   size_t *first;  /* nu + 1 */
   size_t *occ;
   uint64_t *words; /* nu x 8 dihedral hashes x 4 words */
+  int *quality;    /* nu: the best quality of the hash's frames (a list
+                      whose gate is above it does not count the hash) */
   double period;   /* sampling period (see segments) */
 } query_set;
 
@@ -301,6 +325,7 @@ static void query_free(query_set *q) {
   free(q->first);
   free(q->occ);
   free(q->words);
+  free(q->quality);
 }
 
 static hs_status query_build(const hs_query_frame *f, size_t n, int min_quality, query_set *q) {
@@ -310,7 +335,8 @@ static hs_status query_build(const hs_query_frame *f, size_t n, int min_quality,
   q->first = malloc((n + 1) * sizeof *q->first);
   q->occ = malloc((n ? n : 1) * sizeof *q->occ);
   q->words = malloc((n ? n : 1) * HS_DIH_COUNT * 32);
-  if (!idx || !q->first || !q->occ || !q->words) {
+  q->quality = malloc((n ? n : 1) * sizeof *q->quality);
+  if (!idx || !q->first || !q->occ || !q->words || !q->quality) {
     free(idx);
     query_free(q);
     return error_set(HS_ERR_NOMEM, "out of memory");
@@ -335,8 +361,11 @@ static hs_status query_build(const hs_query_frame *f, size_t n, int min_quality,
     if (i == 0 || memcmp(f[idx[i]].pdq.hash[0].w, f[idx[i - 1]].pdq.hash[0].w, 32) != 0) {
       q->first[q->nu] = i;
       memcpy(q->words + q->nu * HS_DIH_COUNT * 4, f[idx[i]].pdq.hash, HS_DIH_COUNT * 32);
+      q->quality[q->nu] = 0;
       q->nu++;
     }
+    if (f[idx[i]].pdq.quality > q->quality[q->nu - 1])
+      q->quality[q->nu - 1] = f[idx[i]].pdq.quality;
     q->occ[i] = idx[i];
   }
   q->first[q->nu] = nk;
@@ -422,15 +451,27 @@ static hs_status report_videos(hs_video_matcher *m, const hs_query_frame *f, siz
     }
     memset(lseen, 0, v->n);
     memset(qseen, 0, q->nu);
-    size_t qn = 0, ln = 0;
+    /* The list's gate: the scanned video's unique hashes (and frames)
+     * below it do not count, as if the gate had dropped them. */
+    int gate = gate_of(m, v->list_id);
+    size_t nu = 0;
+    for (size_t u = 0; u < q->nu; u++)
+      nu += q->quality[u] >= gate;
+    size_t qn = 0, ln = 0, best = b;
     for (size_t i = a; i < b; i++) {
+      if (q->quality[p[i].u] < gate)
+        continue;
+      if (best == b)
+        best = i; /* the pairs are sorted by distance, variant */
       qn += !qseen[p[i].u];
       qseen[p[i].u] = 1;
       ln += !lseen[p[i].listed];
       lseen[p[i].listed] = 1;
     }
+    if (nu == 0 || best == b)
+      continue;
     /* As pytx: count * 100 / total in double precision, then >=. */
-    double qp = (double)(qn * 100) / (double)q->nu;
+    double qp = (double)(qn * 100) / (double)nu;
     double cp = (double)(ln * 100) / (double)v->n;
     if (!(qp >= m->o.query_percent && cp >= m->o.compared_percent))
       continue;
@@ -438,14 +479,15 @@ static hs_status report_videos(hs_video_matcher *m, const hs_query_frame *f, siz
     for (size_t u = 0; u < q->nu; u++)
       if (qseen[u])
         for (size_t k = q->first[u]; k < q->first[u + 1]; k++)
-          times[nt++] = f[q->occ[k]].timestamp;
+          if (f[q->occ[k]].pdq.quality >= gate)
+            times[nt++] = f[q->occ[k]].timestamp;
     sort(times, nt, sizeof *times, cmp_double);
     hs_video_hit hit = {
         .entry = v->entry,
         .list_id = v->list_id,
         .list = m->list_names[v->list_id],
-        .distance = p[a].distance, /* the pairs are sorted by distance, variant */
-        .variant = hs_dihedral_name(p[a].variant),
+        .distance = p[best].distance,
+        .variant = hs_dihedral_name(p[best].variant),
         .query_percent = qp,
         .compared_percent = cp,
         .frames_hashed = n,
@@ -507,12 +549,15 @@ static hs_status report_frames(hs_video_matcher *m, const hs_query_frame *f, con
     if ((int)r->distance > radius_of(m, m->image_lists[r->target]))
       continue;
     size_t u = r->query / HS_DIH_COUNT;
+    int gate = gate_of(m, m->image_lists[r->target]);
     for (size_t k = q->first[u]; k < q->first[u + 1]; k++) {
+      size_t fi = q->occ[k];
+      if (f[fi].pdq.quality < gate)
+        continue; /* below its list's gate: not a hit for that list */
       if (grow(&h, &cap, nh + 1, sizeof *h) != 0) {
         free(h);
         return error_set(HS_ERR_NOMEM, "out of memory");
       }
-      size_t fi = q->occ[k];
       h[nh++] = (fhit){m->image_ids[r->target], (int64_t)floor(f[fi].timestamp), fi,
                        (int)r->distance, (int)(r->query % HS_DIH_COUNT),
                        m->image_lists[r->target]};

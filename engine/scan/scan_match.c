@@ -58,9 +58,10 @@ static hs_status load(scan_matcher *m) {
   if (st == HS_OK)
     st = load_exact(m, HS_HASH_SHA256, &m->sha256);
   if (st == HS_OK) {
-    /* Each list's radius for video and frame hits too (the table is
-     * copied by the open). */
+    /* Each list's radius and frame quality gate for video and frame hits
+     * too (the tables are copied by the open). */
     m->vopts.list_radius = m->guard.radius;
+    m->vopts.list_min_quality = m->guard.min_quality;
     m->vopts.nlists = m->guard.nlists;
     st = hs_video_matcher_open(m->snap, m->engine, &m->vopts, &m->video);
   }
@@ -209,19 +210,21 @@ static hs_status find_allow(scan_matcher *m, const hit *hits, size_t n, size_t *
   return HS_OK;
 }
 
-/* A file near an allow entry: one note naming it instead of its matches. */
-static hs_status report_allowed(scan_matcher *m, const match_input *in, const hit *a,
-                                size_t others, const char *pdq_hex, const char *md5_hex, sink *out,
+/* A file near an allow entry (`entry` at `distance` by `variant`): one
+ * note naming it instead of its matches. */
+static hs_status report_allowed(scan_matcher *m, const match_input *in, uint64_t entry,
+                                int distance, const char *variant, size_t others,
+                                const char *pdq_hex, const char *md5_hex, sink *out,
                                 hs_scan_summary *sum) {
   hs_index_entry e;
-  HS_TRY(hs_index_entry_get(m->snap, a->entry, &e));
-  char note[160], label[2 * HS_VARIANT_MAX_NAME];
+  HS_TRY(hs_index_entry_get(m->snap, entry, &e));
+  char note[160];
   snprintf(note, sizeof note, "allow-list entry %llu (distance %d): %zu match%s suppressed",
-           (unsigned long long)a->entry, a->distance, others, others == 1 ? "" : "es");
+           (unsigned long long)entry, distance, others, others == 1 ? "" : "es");
   hs_record r = {.kind = HS_RECORD_NOTE, .path = in->path, .pdq_hex = pdq_hex,
                  .quality = in->pdq ? in->pdq->quality : -1, .md5_hex = md5_hex,
-                 .entry = a->entry, .list = e.list, .label = e.label, .distance = a->distance,
-                 .variant = variant_name(a, label, sizeof label), .index_version = m->version,
+                 .entry = entry, .list = e.list, .label = e.label, .distance = distance,
+                 .variant = variant, .index_version = m->version,
                  .message = note, .suppressed = others};
   sink_match(out, &r);
   sum->allowed++;
@@ -240,9 +243,12 @@ static hs_status emit_hits(scan_matcher *m, const match_input *in, hit *hits, si
   size_t allow = n;
   if (m->guard.any_allow)
     HS_TRY(find_allow(m, hits, n, &allow));
-  if (allow < n)
-    return report_allowed(m, in, &hits[allow], n - 1, in->pdq ? pdq_hex : NULL,
-                          in->md5 ? md5_hex : NULL, out, sum);
+  if (allow < n) {
+    char label[2 * HS_VARIANT_MAX_NAME];
+    return report_allowed(m, in, hits[allow].entry, hits[allow].distance,
+                          variant_name(&hits[allow], label, sizeof label), n - 1,
+                          in->pdq ? pdq_hex : NULL, in->md5 ? md5_hex : NULL, out, sum);
+  }
   for (size_t i = 0; i < n; i++) {
     hs_index_entry e;
     char label[2 * HS_VARIANT_MAX_NAME];
@@ -340,12 +346,28 @@ static void report_undecoded(const match_input *x, sink *out, hs_scan_summary *s
 
 /* ---- videos ---------------------------------------------------------------- */
 
+/* A video's match record, gathered before any is written: an allow-list
+ * hit among them (or among its exact hits) silences the others, as for an
+ * image (docs/guard.md). */
+typedef struct vrec {
+  uint64_t entry;
+  unsigned list_id;
+  int distance;
+  const char *kind;        /* "video" or "frame" */
+  char variant[64];
+  double query_percent, compared_percent; /* "video" */
+  uint64_t frames_hashed;
+  double *segments;        /* "video": nsegments [start, end] pairs (owned) */
+  size_t nsegments;
+  int64_t frame;           /* "frame" */
+  double timestamp;
+  int quality;             /* "frame": the frame's (-1: unknown) */
+  char pdq_hex[65];        /* "frame": the frame's PDQ ("": unknown) */
+} vrec;
+
 typedef struct video_ctx {
   scan_matcher *m;
   const match_input *x;
-  sink *out;
-  const char *md5_hex;
-  size_t matches;
   hs_status st;
   /* The content frames' pass (unletterbox): their frames, and what the
    * plain pass reported (entry, frame; frame -1 for a video hit), which it
@@ -358,6 +380,8 @@ typedef struct video_ctx {
     int64_t frame;
   } *seen;
   size_t nseen, seen_cap;
+  vrec *recs;
+  size_t nrecs, rec_cap;
 } video_ctx;
 
 /* Was (entry, frame) reported by the plain pass? The plain pass notes it.
@@ -385,14 +409,14 @@ static int reported(video_ctx *c, uint64_t entry, int64_t frame) {
 
 /* The variant of a hit: the dihedral one, behind "unletterbox" in the
  * content pass. */
-static const char *hit_variant(const video_ctx *c, const char *variant, char *buf, size_t cap) {
+static void hit_variant(const video_ctx *c, const char *variant, char *buf, size_t cap) {
   if (!variant)
     variant = "orig";
   if (!c->content)
-    return variant;
-  snprintf(buf, cap, "unletterbox%s%s", strcmp(variant, "orig") ? "+" : "",
-           strcmp(variant, "orig") ? variant : "");
-  return buf;
+    snprintf(buf, cap, "%s", variant);
+  else
+    snprintf(buf, cap, "unletterbox%s%s", strcmp(variant, "orig") ? "+" : "",
+             strcmp(variant, "orig") ? variant : "");
 }
 
 /* The entry behind a hit, when the run's filter admits it (rescan --since:
@@ -404,6 +428,31 @@ static int hit_entry(video_ctx *c, uint64_t id, hs_index_entry *e) {
   return e->version_added > c->m->filter.since_version;
 }
 
+/* A new zeroed record at the end (NULL: out of memory, c->st set). */
+static vrec *new_rec(video_ctx *c) {
+  if (c->nrecs == c->rec_cap) {
+    size_t cap = c->rec_cap ? 2 * c->rec_cap : 16;
+    vrec *p = realloc(c->recs, cap * sizeof *p);
+    if (!p) {
+      c->st = error_set(HS_ERR_NOMEM, "out of memory");
+      return NULL;
+    }
+    c->recs = p;
+    c->rec_cap = cap;
+  }
+  vrec *r = &c->recs[c->nrecs++];
+  memset(r, 0, sizeof *r);
+  r->quality = -1;
+  return r;
+}
+
+static void recs_free(video_ctx *c) {
+  for (size_t i = 0; i < c->nrecs; i++)
+    free(c->recs[i].segments);
+  free(c->recs);
+  free(c->seen);
+}
+
 static int on_video_hit(void *user, const hs_video_hit *h) {
   video_ctx *c = user;
   hs_index_entry e;
@@ -412,26 +461,23 @@ static int on_video_hit(void *user, const hs_video_hit *h) {
     return r < 0;
   if ((r = reported(c, h->entry, -1)) != 0)
     return r < 0;
-  char vbuf[64];
-  double *seg = malloc((h->nsegments ? h->nsegments : 1) * 2 * sizeof *seg);
-  if (!seg) {
+  vrec *v = new_rec(c);
+  if (!v)
+    return 1;
+  *v = (vrec){.entry = h->entry, .list_id = e.list_id, .distance = h->distance,
+              .kind = "video", .query_percent = h->query_percent,
+              .compared_percent = h->compared_percent, .frames_hashed = h->frames_hashed,
+              .quality = -1};
+  hit_variant(c, h->variant, v->variant, sizeof v->variant);
+  if (!(v->segments = malloc((h->nsegments ? h->nsegments : 1) * 2 * sizeof *v->segments))) {
     c->st = error_set(HS_ERR_NOMEM, "out of memory");
     return 1;
   }
   for (size_t i = 0; i < h->nsegments; i++) {
-    seg[2 * i] = h->segments[i].start;
-    seg[2 * i + 1] = h->segments[i].end;
+    v->segments[2 * i] = h->segments[i].start;
+    v->segments[2 * i + 1] = h->segments[i].end;
   }
-  hs_record rec = {.kind = HS_RECORD_MATCH, .path = c->x->path, .quality = -1,
-                   .md5_hex = c->md5_hex, .entry = h->entry, .list = e.list, .label = e.label,
-                   .distance = h->distance, .variant = hit_variant(c, h->variant, vbuf, sizeof vbuf),
-                   .index_version = c->m->version, .match_kind = "video",
-                   .query_percent = h->query_percent, .compared_percent = h->compared_percent,
-                   .frames_hashed = h->frames_hashed, .segments = seg,
-                   .nsegments = h->nsegments};
-  sink_match(c->out, &rec);
-  free(seg);
-  c->matches++;
+  v->nsegments = h->nsegments;
   return 0;
 }
 
@@ -456,31 +502,86 @@ static int on_frame_hit(void *user, const hs_frame_hit *h) {
     return r < 0;
   if ((r = reported(c, h->entry, h->frame)) != 0)
     return r < 0;
+  vrec *v = new_rec(c);
+  if (!v)
+    return 1;
   const hs_query_frame *f = frame_of(c, h->frame);
-  char pdq_hex[65], vbuf[64];
+  *v = (vrec){.entry = h->entry, .list_id = e.list_id, .distance = h->distance,
+              .kind = "frame", .frame = h->frame, .timestamp = h->timestamp,
+              .quality = f ? f->pdq.quality : -1};
+  hit_variant(c, h->variant, v->variant, sizeof v->variant);
   if (f)
-    hs_hash256_to_hex(&f->pdq.hash[HS_DIH_ORIG], pdq_hex);
-  hs_record rec = {.kind = HS_RECORD_MATCH, .path = c->x->path, .pdq_hex = f ? pdq_hex : NULL,
-                   .quality = f ? f->pdq.quality : -1, .md5_hex = c->md5_hex,
-                   .entry = h->entry, .list = e.list, .label = e.label,
-                   .distance = h->distance, .variant = hit_variant(c, h->variant, vbuf, sizeof vbuf),
-                   .index_version = c->m->version, .match_kind = "frame", .frame = h->frame,
-                   .timestamp = h->timestamp};
-  sink_match(c->out, &rec);
-  c->matches++;
+    hs_hash256_to_hex(&f->pdq.hash[HS_DIH_ORIG], v->pdq_hex);
   return 0;
 }
 
-/* A video's records after its exact hits (`exact` of them, already
- * written): its frames against video and image entries, then the note of
- * a partial decode (counted as a failure: the file is damaged, exit 1). */
-static hs_status match_video(scan_matcher *m, const match_input *x, size_t exact, sink *out,
-                             hs_scan_summary *sum) {
+/* The closest allow-list hit of a video: its exact hits first (sorted
+ * here, as for an image), then its video and frame records by distance.
+ * *found 1: *entry, *distance and variant are set. */
+static hs_status find_video_allow(scan_matcher *m, hit *hits, size_t nh, const video_ctx *c,
+                                  uint64_t *entry, int *distance, char *variant, size_t cap,
+                                  int *found) {
+  *found = 0;
+  size_t at;
+  if (nh > 1)
+    qsort(hits, nh, sizeof *hits, hit_order);
+  HS_TRY(find_allow(m, hits, nh, &at));
+  if (at < nh) {
+    char label[2 * HS_VARIANT_MAX_NAME];
+    *entry = hits[at].entry;
+    *distance = hits[at].distance;
+    snprintf(variant, cap, "%s", variant_name(&hits[at], label, sizeof label));
+    *found = 1;
+    return HS_OK;
+  }
+  const vrec *best = NULL;
+  for (size_t i = 0; i < c->nrecs; i++)
+    if (guard_is_allow(&m->guard, c->recs[i].list_id) &&
+        (!best || c->recs[i].distance < best->distance))
+      best = &c->recs[i];
+  if (best) {
+    *entry = best->entry;
+    *distance = best->distance;
+    snprintf(variant, cap, "%s", best->variant);
+    *found = 1;
+  }
+  return HS_OK;
+}
+
+static hs_status write_vrec(scan_matcher *m, const match_input *x, const char *md5_hex,
+                            const vrec *v, sink *out) {
+  hs_index_entry e;
+  HS_TRY(hs_index_entry_get(m->snap, v->entry, &e));
+  int video = strcmp(v->kind, "video") == 0;
+  hs_record rec = {.kind = HS_RECORD_MATCH, .path = x->path,
+                   .pdq_hex = v->pdq_hex[0] ? v->pdq_hex : NULL, .quality = v->quality,
+                   .md5_hex = md5_hex, .entry = v->entry, .list = e.list, .label = e.label,
+                   .distance = v->distance, .variant = v->variant,
+                   .index_version = m->version, .match_kind = v->kind};
+  if (video) {
+    rec.query_percent = v->query_percent;
+    rec.compared_percent = v->compared_percent;
+    rec.frames_hashed = v->frames_hashed;
+    rec.segments = v->segments;
+    rec.nsegments = v->nsegments;
+  } else {
+    rec.frame = v->frame;
+    rec.timestamp = v->timestamp;
+  }
+  sink_match(out, &rec);
+  return HS_OK;
+}
+
+/* A video's records: its exact hits (hits[0..nh), not written yet), its
+ * frames against video and image entries, then the note of a partial
+ * decode (counted as a failure: the file is damaged, exit 1). An
+ * allow-list hit among them all gives one note instead of the matches. */
+static hs_status match_video(scan_matcher *m, const match_input *x, hit *hits, size_t nh,
+                             sink *out, hs_scan_summary *sum) {
   char md5_hex[33];
   if (x->md5)
     hs_bytes_to_hex(x->md5, 16, md5_hex);
-  video_ctx c = {.m = m, .x = x, .out = out, .md5_hex = x->md5 ? md5_hex : NULL,
-                 .frames = x->frames, .nframes = x->nframes};
+  video_ctx c = {.m = m, .x = x, .frames = x->frames, .nframes = x->nframes};
   hs_status st = HS_OK;
   if (m->video && x->nframes > 0)
     st = hs_video_match(m->video, x->frames, x->nframes, on_video_hit, on_frame_hit, &c);
@@ -495,14 +596,29 @@ static hs_status match_video(scan_matcher *m, const match_input *x, size_t exact
     if (st == HS_OK)
       st = c.st;
   }
-  free(c.seen);
+  int allowed = 0;
+  if (st == HS_OK && m->guard.any_allow) {
+    uint64_t entry = 0;
+    int distance = 0;
+    char variant[64];
+    st = find_video_allow(m, hits, nh, &c, &entry, &distance, variant, sizeof variant, &allowed);
+    if (st == HS_OK && allowed)
+      st = report_allowed(m, x, entry, distance, variant, nh + c.nrecs - 1, NULL,
+                          x->md5 ? md5_hex : NULL, out, sum);
+  }
+  if (st == HS_OK && !allowed) {
+    st = emit_hits(m, x, hits, nh, out, sum);
+    for (size_t i = 0; i < c.nrecs && st == HS_OK; i++)
+      st = write_vrec(m, x, x->md5 ? md5_hex : NULL, &c.recs[i], out);
+    if (st == HS_OK && c.nrecs > 0) {
+      sum->matches += c.nrecs;
+      if (nh == 0)
+        sum->matched++; /* emit_hits counted the file when it had exact hits */
+    }
+  }
+  recs_free(&c);
   if (st != HS_OK)
     return st;
-  if (c.matches > 0) {
-    sum->matches += c.matches;
-    if (exact == 0)
-      sum->matched++; /* emit_hits counted the file when it had exact hits */
-  }
   if (x->note) {
     sink_note(out, x->path, NULL, -1, x->md5 ? md5_hex : NULL, x->note);
     sum->failed++;
@@ -554,9 +670,7 @@ hs_status matcher_run_batch(scan_matcher *m, const match_input *in, size_t n, si
       continue;
     }
     if (x->is_video) {
-      st = emit_hits(m, x, hits, nh, out, sum);
-      if (st == HS_OK)
-        st = match_video(m, x, nh, out, sum);
+      st = match_video(m, x, hits, nh, out, sum);
       continue;
     }
     int gated = x->pdq && x->pdq->quality >= m->guard.query_gate;

@@ -156,9 +156,15 @@ static hs_status next_view(serve_live *l, hs_index_snapshot *s, const serve_view
   /* CPU (NULL engine): video checks run on the HTTP threads, concurrently
    * with the batcher that owns the engine. */
   if (st == HS_OK)
-    st = hs_video_matcher_open(s, NULL, &l->vopts, &v->video);
-  if (st == HS_OK)
     st = guard_load_lists(&v->guard, s, l->vopts.radius, l->vopts.min_quality);
+  if (st == HS_OK) {
+    /* Each list's radius and frame gate for its video entries too. */
+    hs_video_match_options vo = l->vopts;
+    vo.list_radius = v->guard.radius;
+    vo.list_min_quality = v->guard.min_quality;
+    vo.nlists = v->guard.nlists;
+    st = hs_video_matcher_open(s, NULL, &vo, &v->video);
+  }
   if (st == HS_OK && v->delta && part_size(v->delta) == 0) {
     part_release(v->delta);
     v->delta = NULL;

@@ -51,6 +51,14 @@ typedef struct hs_video_match_options {
    * Copied by hs_video_matcher_open. */
   const int16_t *list_radius;
   size_t nlists;
+  /* Per-list frame quality gate (docs/guard.md), like list_radius (nlists
+   * entries, 0..100, NULL: `min_quality` for every list): a frame below
+   * its list's gate does not count for that list's entries, on either
+   * side (the scanned video's frames and the listed video's), nor for a
+   * frame hit on its image entries. `min_quality` stays the floor: a list
+   * gate below it does not let lower frames in. Copied by
+   * hs_video_matcher_open. */
+  const int16_t *list_min_quality;
 } hs_video_match_options;
 
 HS_API void hs_video_match_options_default(hs_video_match_options *o);
