@@ -43,6 +43,8 @@ static void serve_usage(FILE *out) {
           "  --video-compared-percent P  ... and at least P%% of the listed video's\n"
           "                        unique frames were matched (default 0)\n"
           CLI_DECODE_OPTIONS_HELP
+          "  --no-unletterbox      match an upload (image or video frames) by its own hash\n"
+          "                        only, not also the content inside added borders\n"
           "  --device D            auto, cpu or a device index (Hamming search)\n"
           "  --match-threads N     CPU threads of one Hamming search (default 1: batches\n"
           "                        are small and lookups run side by side; 0: all cores)\n"
@@ -125,6 +127,7 @@ static int parse_serve_args(int argc, char **argv, serve_args *a) {
       {"video-query-percent", required_argument, 0, OPT_VIDEO_QUERY},
       {"video-compared-percent", required_argument, 0, OPT_VIDEO_COMPARED},
       {"mode", required_argument, 0, 'M'}, {"exif-rotate", no_argument, 0, 'E'},
+      {"no-unletterbox", no_argument, 0, 'E'},
       {"max-pixels", required_argument, 0, 'P'}, {"max-file-size", required_argument, 0, 'F'},
       {"read-timeout", required_argument, 0, 'R'}, {"verbose", no_argument, 0, 'v'},
       {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};

@@ -97,10 +97,8 @@ static hs_status hash_video(serve_ctx *c, const uint8_t *data, size_t size, hs_w
   if (st == HS_OK) {
     hs_decode_options d = c->opts.decode;
     d.want_digests = 0;
-    /* serve matches a video by its frames' own hashes; the letterboxed
-     * content frames the scan also matches are not used here yet, so they
-     * are not computed (docs/serve.md). */
-    d.no_unletterbox = 1;
+    /* Unless --no-unletterbox: the content region of letterboxed frames
+     * too, matched as the scan matches them (lookup.c). */
     hs_video_info info;
     frames_acc acc = {u, 0};
     st = hs_video_hash_file(name, &d, &c->opts.video, ws, on_frame, &acc, &info);

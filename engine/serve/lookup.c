@@ -185,15 +185,20 @@ static size_t upload_queries(const serve_view *v, const upload_hashes *u, uint64
         tmpl[n] = (serve_hit){.variant = HS_DIH_COUNT + d, .quality = u->content.quality};
       }
   }
-  if (u->kind == UPLOAD_VIDEO)
-    for (size_t f = 0; f < u->nframes; f++)
-      if (u->frames[f].pdq.quality >= minq) {
-        memcpy(q + 4 * n, u->frames[f].pdq.hash[HS_DIH_ORIG].w, 32);
-        tmpl[n++] = (serve_hit){.variant = HIT_FRAME,
-                                .frame = u->frames[f].frame,
-                                .timestamp = u->frames[f].timestamp,
-                                .quality = u->frames[f].pdq.quality};
-      }
+  for (size_t f = 0; u->kind == UPLOAD_VIDEO && f < u->nframes; f++) {
+    const hs_video_frame *vf = &u->frames[f];
+    if (vf->pdq.quality >= minq) {
+      memcpy(q + 4 * n, vf->pdq.hash[HS_DIH_ORIG].w, 32);
+      tmpl[n++] = (serve_hit){.variant = HIT_FRAME, .frame = vf->frame,
+                              .timestamp = vf->timestamp, .quality = vf->pdq.quality};
+    }
+    /* A letterboxed frame's content region too, as a scan does. */
+    if (vf->has_content && vf->content.quality >= minq) {
+      memcpy(q + 4 * n, vf->content.hash[HS_DIH_ORIG].w, 32);
+      tmpl[n++] = (serve_hit){.variant = HIT_FRAME_CONTENT, .frame = vf->frame,
+                              .timestamp = vf->timestamp, .quality = vf->content.quality};
+    }
+  }
   return n;
 }
 
@@ -203,6 +208,7 @@ typedef struct video_acc {
   serve_hit **hits;
   size_t *nh, *cap;
   json_t *extras; /* owns each hit's extra keys */
+  int content;    /* matching the content regions: variants 8..15 */
   hs_status st;
 } video_acc;
 
@@ -228,7 +234,8 @@ static int on_video_hit(void *user, const hs_video_hit *h) {
     return 1;
   }
   a->st = hits_push(a->hits, a->nh, a->cap,
-                    (serve_hit){.entry = h->entry, .distance = h->distance, .variant = dih,
+                    (serve_hit){.entry = h->entry, .distance = h->distance,
+                                .variant = dih + (a->content ? HS_DIH_COUNT : 0),
                                 .extra = keys});
   return a->st != HS_OK;
 }
@@ -244,10 +251,25 @@ static hs_status video_hits(const serve_view *v, const upload_hashes *u, json_t 
   for (size_t i = 0; i < u->nframes; i++)
     qf[i] = (hs_query_frame){u->frames[i].frame, (double)u->frames[i].timestamp,
                              u->frames[i].pdq};
-  video_acc a = {hits, nh, cap, extras, HS_OK};
+  video_acc a = {hits, nh, cap, extras, 0, HS_OK};
   hs_status st = hs_video_match(v->video, qf, u->nframes, on_video_hit, NULL, &a);
+  if (st == HS_OK)
+    st = a.st;
+  /* The content regions of a letterboxed video, as a video of their own
+   * (a scan's second pass: the frames that have one). */
+  size_t nc = 0;
+  for (size_t i = 0; i < u->nframes; i++)
+    if (u->frames[i].has_content)
+      qf[nc++] = (hs_query_frame){u->frames[i].frame, (double)u->frames[i].timestamp,
+                                  u->frames[i].content};
+  if (st == HS_OK && nc > 0) {
+    a.content = 1;
+    st = hs_video_match(v->video, qf, nc, on_video_hit, NULL, &a);
+    if (st == HS_OK)
+      st = a.st;
+  }
   free(qf);
-  return st != HS_OK ? st : a.st;
+  return st;
 }
 
 int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_filter *banks,
@@ -259,7 +281,7 @@ int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_fil
     serve_error(rs, 503, "busy: every decode worker is in use, retry");
     return -1;
   }
-  size_t maxq = 2 * HS_DIH_COUNT + u->nframes;
+  size_t maxq = 2 * HS_DIH_COUNT + 2 * u->nframes; /* a frame and its content region */
   uint64_t *q = malloc(sizeof(uint64_t) * 4 * maxq);
   serve_hit *tmpl = malloc(sizeof *tmpl * maxq);
   serve_view *v = live_view(&c->live);

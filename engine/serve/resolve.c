@@ -16,6 +16,8 @@ const char *hit_variant_name(int v) {
     return "sha256";
   if (v == HIT_FRAME)
     return "frame";
+  if (v == HIT_FRAME_CONTENT)
+    return "unletterbox";
   if (v >= 0 && v < HS_DIH_COUNT)
     return hs_dihedral_name(v);
   return v >= HS_DIH_COUNT && v < 2 * HS_DIH_COUNT ? content[v - HS_DIH_COUNT] : "?";
@@ -60,6 +62,9 @@ json_t *json_text(const char *s) {
 }
 
 static int is_exact(const serve_hit *h) { return h->variant == HIT_MD5 || h->variant == HIT_SHA256; }
+static int is_frame(const serve_hit *h) {
+  return h->variant == HIT_FRAME || h->variant == HIT_FRAME_CONTENT;
+}
 
 /* The scan's ranking: exact hits first (md5, then sha256), then PDQ by
  * distance; 0 when these do not decide. */
@@ -73,11 +78,24 @@ static int rank(const serve_hit *x, const serve_hit *y) {
   return 0;
 }
 
-/* Per entry the best hit first: on a tie the lower variant (orig first). */
+/* A hit of a video's frames (near an image entry, or a video entry's). */
+static int is_video_hit(const serve_hit *h) { return is_frame(h) || h->extra; }
+/* ... through the content regions of its letterboxed frames. */
+static int is_content(const serve_hit *h) {
+  return h->variant == HIT_FRAME_CONTENT ||
+         (h->extra && h->variant >= HS_DIH_COUNT && h->variant < 2 * HS_DIH_COUNT);
+}
+
+/* Per entry the best hit first: on a tie the lower variant (orig first).
+ * A video's own frames come before its content regions whatever the
+ * distance, as a scan reports the content regions' hits only for entries
+ * the frames did not match (docs/video.md). */
 static int by_entry_then_better(const void *a, const void *b) {
   const serve_hit *x = a, *y = b;
   if (x->entry != y->entry)
     return x->entry < y->entry ? -1 : 1;
+  if (is_video_hit(x) && is_video_hit(y) && is_content(x) != is_content(y))
+    return is_content(x) ? 1 : -1;
   int c = rank(x, y);
   return c ? c : (x->variant < y->variant ? -1 : x->variant > y->variant);
 }
@@ -121,7 +139,7 @@ static json_t *match_object(const hs_index_entry *e, const serve_hit *h) {
   json_object_set_new(o, "label", json_text(e->label));
   json_object_set_new(o, "distance", json_integer(h->distance));
   json_object_set_new(o, "variant", json_string(hit_variant_name(h->variant)));
-  if (h->variant == HIT_FRAME) {
+  if (is_frame(h)) {
     json_object_set_new(o, "kind", json_string("frame"));
     json_object_set_new(o, "frame", json_integer((json_int_t)h->frame));
     json_object_set_new(o, "timestamp", json_real(h->timestamp));
@@ -134,10 +152,15 @@ static json_t *match_object(const hs_index_entry *e, const serve_hit *h) {
 }
 
 /* Whether a hit passes its list's radius and gate: PDQ hits only (exact
- * digests are not gated; a video entry's rule is vPDQ's). */
+ * digests are not gated; a video entry's hits were kept by its list's
+ * radius and gate in the video matcher). */
 static int guard_passes(const scan_guard *g, const hs_index_entry *e, const serve_hit *h) {
   if (!g || !g->nlists || is_exact(h) || h->extra)
     return 1;
+  /* A video frame as the scan takes it: the command's gate (vPDQ's 50 by
+   * default) stays the floor for frames, a list's gate only raises it. */
+  if (is_frame(h) && h->quality < g->min_quality[0])
+    return 0;
   /* An unknown quality (a hash given as hex) is not gated, as before. */
   return guard_keeps(g, e->list_id, h->distance, h->quality < 0 ? 1000 : h->quality);
 }

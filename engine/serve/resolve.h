@@ -21,13 +21,15 @@
 #define HIT_MD5 16
 #define HIT_SHA256 17
 #define HIT_FRAME 18  /* a video frame near an entry */
+#define HIT_FRAME_CONTENT 19 /* a letterboxed video frame's content region
+                                near an entry (unletterbox) */
 
 typedef struct serve_hit {
   uint64_t entry;
   int distance;
   int variant;
-  int64_t frame;     /* HIT_FRAME: frame number */
-  double timestamp;  /* HIT_FRAME: seconds */
+  int64_t frame;     /* HIT_FRAME(_CONTENT): frame number */
+  double timestamp;  /* HIT_FRAME(_CONTENT): seconds */
   int quality;       /* of the query hash; -1 unknown (a hash given as hex) */
   json_t *extra;     /* borrowed: keys added to the match object (a video
                         entry's "kind", shares and segments), or NULL */

@@ -47,3 +47,13 @@ pytx_venv() {
     exit 77
   }
 }
+
+# letterboxed_clip CLIP BOXED: a 4 s 640x360 H.264 test clip (4 sampled
+# frames) and a copy letterboxed into a 360x640 frame (black bands above
+# and below), made with the ffmpeg CLI (callers check it is there).
+letterboxed_clip() {
+  ffmpeg -v error -y -f lavfi -i "testsrc2=size=640x360:rate=25" -t 4 -pix_fmt yuv420p \
+    -c:v libx264 -preset ultrafast "$1" || fail "ffmpeg could not make the clip"
+  ffmpeg -v error -y -i "$1" -vf "scale=360:-2,pad=360:640:(ow-iw)/2:(oh-ih)/2:black" \
+    -pix_fmt yuv420p -c:v libx264 -preset ultrafast "$2" || fail "ffmpeg letterbox"
+}

@@ -11,10 +11,7 @@ command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps
 
 A="$T/arch"
 mkdir -p "$A"
-ffmpeg -v error -y -f lavfi -i "testsrc2=size=640x360:rate=25" -t 4 -pix_fmt yuv420p \
-  -c:v libx264 -preset ultrafast "$T/clip.mp4" || fail "ffmpeg could not make the clip"
-ffmpeg -v error -y -i "$T/clip.mp4" -vf "scale=360:-2,pad=360:640:(ow-iw)/2:(oh-ih)/2:black" \
-  -pix_fmt yuv420p -c:v libx264 -preset ultrafast "$A/boxed.mp4" || fail "ffmpeg letterbox"
+letterboxed_clip "$T/clip.mp4" "$A/boxed.mp4"
 ffmpeg -v error -y -f lavfi -i "mandelbrot=size=360x640:rate=25" -t 3 -pix_fmt yuv420p \
   -c:v libx264 -preset ultrafast "$A/other.mp4" || fail "ffmpeg other"
 
