@@ -363,6 +363,7 @@ typedef struct vrec {
   double timestamp;
   int quality;             /* "frame": the frame's (-1: unknown) */
   char pdq_hex[65];        /* "frame": the frame's PDQ ("": unknown) */
+  int held;                /* the flood guard holds it (set when written) */
 } vrec;
 
 typedef struct video_ctx {
@@ -548,8 +549,24 @@ static hs_status find_video_allow(scan_matcher *m, hit *hits, size_t nh, const v
   return HS_OK;
 }
 
+/* Writes a video's record `i`: held when its entry floods (the flood guard
+ * counts the file once per entry, at the entry's first record), counted in
+ * the run's per-entry match records. */
 static hs_status write_vrec(scan_matcher *m, const match_input *x, const char *md5_hex,
-                            const vrec *v, sink *out) {
+                            const video_ctx *c, size_t i, sink *out, hs_scan_summary *sum) {
+  vrec *v = &c->recs[i];
+  size_t first = 0;
+  while (c->recs[first].entry != v->entry)
+    first++;
+  if (first == i && (v->held = guard_flood_count(&m->guard, v->entry, sum->seen)) < 0)
+    return HS_ERR_NOMEM;
+  v->held = c->recs[first].held;
+  sum->held += (uint64_t)v->held;
+  if (m->entry_matches) {
+    uint64_t count = 0;
+    u64map_get(m->entry_matches, v->entry, &count);
+    HS_TRY(u64map_put(m->entry_matches, v->entry, count + 1));
+  }
   hs_index_entry e;
   HS_TRY(hs_index_entry_get(m->snap, v->entry, &e));
   int video = strcmp(v->kind, "video") == 0;
@@ -557,7 +574,8 @@ static hs_status write_vrec(scan_matcher *m, const match_input *x, const char *m
                    .pdq_hex = v->pdq_hex[0] ? v->pdq_hex : NULL, .quality = v->quality,
                    .md5_hex = md5_hex, .entry = v->entry, .list = e.list, .label = e.label,
                    .distance = v->distance, .variant = v->variant,
-                   .index_version = m->version, .match_kind = v->kind};
+                   .index_version = m->version, .match_kind = v->kind,
+                   .held = v->held ? "flood" : NULL};
   if (video) {
     rec.query_percent = v->query_percent;
     rec.compared_percent = v->compared_percent;
@@ -609,7 +627,7 @@ static hs_status match_video(scan_matcher *m, const match_input *x, hit *hits, s
   if (st == HS_OK && !allowed) {
     st = emit_hits(m, x, hits, nh, out, sum);
     for (size_t i = 0; i < c.nrecs && st == HS_OK; i++)
-      st = write_vrec(m, x, x->md5 ? md5_hex : NULL, &c.recs[i], out);
+      st = write_vrec(m, x, x->md5 ? md5_hex : NULL, &c, i, out, sum);
     if (st == HS_OK && c.nrecs > 0) {
       sum->matches += c.nrecs;
       if (nh == 0)

@@ -5,6 +5,7 @@
 #    entries: a video entry whose frames fall under it does not match, a
 #    frame under it is not a hit on the list's image entries; the command's
 #    gate (vPDQ's 50) stays the floor;
+#  - the flood guard holds a flooding video entry's records;
 #  - a video within an allow entry's reach (its MD5, a listed video of an
 #    allow-list, a frame near an allow-list image) gets one note naming the
 #    allow entry instead of its matches; serve answers no match and
@@ -112,6 +113,28 @@ other.mp4 video:videos
 soft.mp4"
 "$HS" index set-list "$T/idx" videos --min-quality default > /dev/null
 "$HS" index set-list "$T/idx" photos --min-quality default > /dev/null
+
+# The flood guard counts a video's files per entry as an image's: three
+# copies of clip at --flood-files 2, the third copy's record is held, the
+# entry quarantined (then released for what follows).
+F="$T/flood"
+mkdir -p "$F"
+for i in 1 2 3; do cp "$A/clip.mp4" "$F/c$i.mp4"; done
+"$HS" scan -q --index "$T/idx" --out "$T/flood.jsonl" --flood-files 2 "$F"
+python3 - "$T/flood.jsonl" > "$T/flood.txt" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+v = [r for r in recs if r.get("kind") == "video"]
+notes = [r for r in recs if r.get("variant") == "flood"]
+print(len(v), sum(r.get("held") == "flood" for r in v), len(notes),
+      notes[0]["entry"] == v[0]["entry"] if notes else None, notes[0]["before_limit"] if notes else None)
+print(v[0]["entry"])
+PY
+expect_eq "flood: 3 video records, 1 held, one note on the entry, 2 before the limit"   "$(sed -n 1p "$T/flood.txt")" "3 1 1 True 2"
+CLIP=$(sed -n 2p "$T/flood.txt")
+expect_eq "flood: the clip's entry is quarantined"   "$("$HS" index quarantined "$T/idx" --format jsonl | python3 -c 'import json,sys; print([json.loads(l)["entry"] for l in sys.stdin])')" \
+  "[$CLIP]"
+"$HS" index release "$T/idx" "$CLIP" --note "test: released" > /dev/null || fail "release"
 
 # Allow-lists: clip by its listed video, other by a frame near an allowed
 # photo, soft by its MD5. Each note counts the matches it suppressed.
