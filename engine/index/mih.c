@@ -354,57 +354,99 @@ HOT hs_status candidate(const query *qr, size_t p, int c) {
 #define AHEAD 16                /* probes between a bucket's request and its scan */
 #define RING (2 * AHEAD)        /* slots holding requested buckets (a power of 2) */
 #define PREFETCH_LINES 8        /* the rest of a longer bucket is streamed */
+#define SCALAR_BELOW 4          /* shorter buckets skip the filter call (small sets) */
 typedef struct probe {
   uint32_t lo, hi;
+  int c, upto; /* table; most partner distance that can still match */
 } probe;
 
-HOT unsigned probe_key(const query *qr, size_t i, size_t nkeys) {
-  return chunk(qr->q, (int)(i / nkeys)) ^ masks[i % nkeys];
+/* A position in the (table, key) list, advanced without divisions. */
+typedef struct cursor {
+  int c;
+  size_t k;
+} cursor;
+
+HOT void advance(cursor *u, size_t nkeys) {
+  if (++u->k == nkeys) {
+    u->k = 0;
+    u->c++;
+  }
 }
 
-HOT void request_bucket(const query *qr, size_t i, size_t nkeys, probe *slot) {
-  int c = (int)(i / nkeys);
-  const uint32_t *off = qr->m->off[c];
-  unsigned key = probe_key(qr, i, nkeys);
+HOT unsigned cursor_key(const query *qr, const cursor *u) {
+  return chunk(qr->q, u->c) ^ masks[u->k];
+}
+
+HOT void request_bucket(const query *qr, const cursor *u, probe *slot) {
+  const uint32_t *off = qr->m->off[u->c];
+  unsigned key = cursor_key(qr, u);
   slot->lo = off[key];
   slot->hi = off[key + 1];
-  const char *at = (const char *)(qr->m->partner[c] + slot->lo);
-  const char *end = (const char *)(qr->m->partner[c] + slot->hi);
+  slot->c = u->c;
+  slot->upto = qr->t - __builtin_popcount(masks[u->k]);
+  const char *at = (const char *)(qr->m->partner[u->c] + slot->lo);
+  const char *end = (const char *)(qr->m->partner[u->c] + slot->hi);
   for (int l = 0; l < PREFETCH_LINES && at < end; l++, at += 64)
     __builtin_prefetch(at);
 }
 
-HOT hs_status scan_bucket(const query *qr, size_t i, size_t nkeys, const probe *pb) {
-  int c = (int)(i / nkeys);
+HOT hs_status scan_bucket(const query *qr, const probe *pb) {
+  int c = pb->c, upto = pb->upto;
   const mih *m = qr->m;
   const uint16_t *part = m->partner[c];
   const uint32_t *ids = m->ids[c];
   unsigned qp = chunk(qr->q, c ^ 1);
-  int upto = qr->t - __builtin_popcount(masks[i % nkeys]);
   /* In an odd table, an entry whose partner (the even chunk) is itself
    * within t2 is reported from the even table: skip it here, before
    * fetching its code (halves the fetches on clustered data). */
   int above = (c & 1) ? qr->t2 : -1;
+  if (pb->hi - pb->lo < SCALAR_BELOW) {
+    for (uint32_t e = pb->lo; e < pb->hi; e++) {
+      int d = __builtin_popcount(part[e] ^ qp);
+      if (d <= upto && d > above)
+        HS_TRY(candidate(qr, ids[e], c));
+    }
+    return HS_OK;
+  }
   uint16_t hits[MIH_FILTER_BLOCK];
+  uint32_t pos[MIH_FILTER_BLOCK];
   for (uint32_t b = pb->lo; b < pb->hi; b += MIH_FILTER_BLOCK) {
     size_t n = pb->hi - b < MIH_FILTER_BLOCK ? pb->hi - b : MIH_FILTER_BLOCK;
     size_t k = qr->filter(part + b, n, qp, above, upto, hits);
+    /* Clustered data has hundreds of survivors per bucket: request all
+     * their codes before checking the first, so the fetches overlap. */
+    for (size_t h = 0; h < k; h++) {
+      pos[h] = ids[b + hits[h]];
+      __builtin_prefetch(m->codes + 4 * (size_t)pos[h]);
+    }
     for (size_t h = 0; h < k; h++)
-      HS_TRY(candidate(qr, ids[b + hits[h]], c));
+      HS_TRY(candidate(qr, pos[h], c));
   }
   return HS_OK;
 }
 
+/* Three cursors over the probes: `ahead` prefetches offsets, `at` requests
+ * buckets AHEAD probes behind it, and the scan follows AHEAD probes later
+ * from the ring. */
 HOT hs_status probe_tables(const query *qr) {
   size_t nkeys = mask_count[qr->t2], total = CHUNKS * nkeys;
   probe ring[RING];
+  cursor ahead = {0, 0}, at = {0, 0};
+  for (size_t i = 0; i < AHEAD && i < total; i++) {
+    __builtin_prefetch(&qr->m->off[ahead.c][cursor_key(qr, &ahead)]);
+    advance(&ahead, nkeys);
+  }
   for (size_t i = 0; i < total + AHEAD; i++) {
-    if (i + AHEAD < total)
-      __builtin_prefetch(&qr->m->off[(i + AHEAD) / nkeys][probe_key(qr, i + AHEAD, nkeys)]);
-    if (i < total)
-      request_bucket(qr, i, nkeys, &ring[i % RING]);
+    if (i + AHEAD < total) {
+      __builtin_prefetch(&qr->m->off[ahead.c][cursor_key(qr, &ahead)]);
+      advance(&ahead, nkeys);
+    }
+    if (i < total) {
+      request_bucket(qr, &at, &ring[i % RING]);
+      advance(&at, nkeys);
+    }
     if (i >= AHEAD)
-      HS_TRY(scan_bucket(qr, i - AHEAD, nkeys, &ring[(i - AHEAD) % RING]));
+      HS_TRY(scan_bucket(qr, &ring[(i - AHEAD) % RING]));
   }
   return HS_OK;
 }
