@@ -30,8 +30,8 @@ while [ $# -gt 0 ]; do
 done
 
 # 1. Debian packages: the build, /usr/bin/time (peak RSS), venv, the corpus
-#    photos (../shared/corpus/README.md).
-tools/install-deps.sh time python3-venv \
+#    photos (../shared/corpus/README.md), the vips command (bench/mih_seeds.sh edits them).
+tools/install-deps.sh time python3-venv libvips-tools \
   lomiri-wallpapers-16.04 lomiri-wallpapers-20.04 mate-backgrounds plasma-workspace-wallpapers
 
 # 2. The peers, from PyPI, in a virtual environment (never for the engine).

@@ -2,11 +2,16 @@
 #include "index/mih.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "core/error.h"
 #include "core/match_list.h"
+#include "core/simd.h"
+#include "index/mih_filter.h"
 
 #define CHUNKS 16
 #define KEYS 65536
@@ -23,6 +28,7 @@ struct mih {
   uint32_t *ids[CHUNKS];     /* entries sorted by chunk value */
   uint16_t *partner[CHUNKS]; /* the other chunk of the same substring */
   size_t entries;       /* per table */
+  mih_variant variant;  /* as set; AUTO: the best available */
 };
 
 /* 16-bit masks sorted by weight; mask_count[w] = masks of weight <= w. */
@@ -50,6 +56,27 @@ HOT int is_removed(const mih *m, size_t p) {
 
 /* ---- building ----------------------------------------------------------------- */
 
+/* Arrays read at random places by every query (bucket offsets, partners,
+ * codes) start on a 2 MiB boundary and ask for transparent huge pages: on
+ * 4 KiB pages most of those loads would miss the TLB too, a page walk of
+ * their own (10^7 random codes: 0.043-0.057 -> 0.035-0.041 ms per query).
+ * The ids, the largest array but read only for the rare survivors, do
+ * not: a huge page costs more to fault in (the build took ~0.6 s more CPU
+ * at 10^7 with every array on them). Where the kernel declines, they are
+ * ordinary memory. */
+#define HUGE_PAGE ((size_t)2 << 20)
+static void *big_alloc(size_t bytes, int huge) {
+  void *p = NULL;
+  if (!huge || bytes < HUGE_PAGE)
+    return posix_memalign(&p, 64, bytes ? bytes : 1) ? NULL : p;
+  if (posix_memalign(&p, HUGE_PAGE, bytes))
+    return NULL;
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes / HUGE_PAGE * HUGE_PAGE, MADV_HUGEPAGE); /* a hint: failure is harmless */
+#endif
+  return p;
+}
+
 static void free_tables(mih *m) {
   free(m->off[0]);
   for (int c = 0; c < CHUNKS; c++) {
@@ -63,47 +90,94 @@ static void free_tables(mih *m) {
   m->indexed = 0;
 }
 
-/* Counting sort of the live positions by chunk value, all 16 tables
- * counted in one pass over the codes, then filled table by table. (An LSD
- * radix sort through 256-way scatters measured slower here: 0.6 s vs 0.37 s
- * per million codes.) */
+/* Fills the two tables of substring s (chunks 2s and 2s + 1, each the
+ * other's partner, both in code word s / 2): a counting sort of the live
+ * positions by chunk value, one pass to count, one to place. Nearly all of
+ * the time goes to the placing stores, which land at random places in
+ * arrays far larger than the caches. (An LSD radix sort through 256-way
+ * scatters measured slower: 0.6 s vs 0.37 s per million codes; filling
+ * 1, 2 or 4 tables per pass cost the same CPU time at 10^7.) Substrings are
+ * independent, so up to 4 threads fill them at once. */
+static void fill_substring(mih *m, int s) {
+  int w = s / 2, shift = 32 * (s & 1);
+  uint32_t *o0 = m->off[2 * s], *o1 = m->off[2 * s + 1];
+  for (size_t p = 0; p < m->n; p++) {
+    if (is_removed(m, p))
+      continue;
+    uint32_t x = (uint32_t)(m->codes[4 * p + w] >> shift);
+    o0[(x & 0xFFFFu) + 1]++;
+    o1[(x >> 16) + 1]++;
+  }
+  for (unsigned k = 0; k < KEYS; k++) {
+    o0[k + 1] += o0[k];
+    o1[k + 1] += o1[k];
+  }
+  /* o[k] is the start of bucket k; place (advancing it), then shift back. */
+  uint32_t *i0 = m->ids[2 * s], *i1 = m->ids[2 * s + 1];
+  uint16_t *p0 = m->partner[2 * s], *p1 = m->partner[2 * s + 1];
+  for (size_t p = 0; p < m->n; p++) {
+    if (is_removed(m, p))
+      continue;
+    uint32_t x = (uint32_t)(m->codes[4 * p + w] >> shift);
+    uint16_t lo = (uint16_t)x, hi = (uint16_t)(x >> 16);
+    uint32_t a = o0[lo]++, b = o1[hi]++;
+    i0[a] = (uint32_t)p;
+    p0[a] = hi;
+    i1[b] = (uint32_t)p;
+    p1[b] = lo;
+  }
+  memmove(o0 + 1, o0, KEYS * sizeof *o0);
+  memmove(o1 + 1, o1, KEYS * sizeof *o1);
+  o0[0] = o1[0] = 0;
+}
+
+typedef struct fill_job {
+  mih *m;
+  atomic_int next; /* the next substring to fill */
+} fill_job;
+
+static void *fill_worker(void *arg) {
+  fill_job *job = arg;
+  for (int s; (s = atomic_fetch_add(&job->next, 1)) < CHUNKS / 2;)
+    fill_substring(job->m, s);
+  return NULL;
+}
+
+/* Below this many codes a fill takes well under a millisecond: no threads. */
+#define FILL_THREADS_FROM 65536
+
 static hs_status build_tables(mih *m) {
   free_tables(m);
   size_t live = 0;
   for (size_t p = 0; p < m->n; p++)
     live += !is_removed(m, p);
-  uint32_t *off = calloc((size_t)CHUNKS * (KEYS + 1), sizeof *off);
+  uint32_t *off = big_alloc((size_t)CHUNKS * (KEYS + 1) * sizeof *off, 1);
   if (!off)
     return error_set(HS_ERR_NOMEM, "MIH: out of memory for offsets");
+  memset(off, 0, (size_t)CHUNKS * (KEYS + 1) * sizeof *off);
   for (int c = 0; c < CHUNKS; c++) {
     m->off[c] = off + (size_t)c * (KEYS + 1);
-    m->ids[c] = malloc((live ? live : 1) * sizeof(uint32_t));
-    m->partner[c] = malloc((live ? live : 1) * sizeof(uint16_t));
+    m->ids[c] = big_alloc((live ? live : 1) * sizeof(uint32_t), 0);
+    /* Padded: the vector filters read up to MIH_FILTER_PAD entries on. */
+    m->partner[c] = big_alloc((live + MIH_FILTER_PAD) * sizeof(uint16_t), 1);
     if (!m->ids[c] || !m->partner[c]) {
       free_tables(m);
       return error_set(HS_ERR_NOMEM, "MIH: out of memory for %zu codes", live);
     }
+    memset(m->partner[c] + live, 0, MIH_FILTER_PAD * sizeof(uint16_t));
   }
-  for (size_t p = 0; p < m->n; p++)
-    if (!is_removed(m, p))
-      for (int c = 0; c < CHUNKS; c++)
-        m->off[c][chunk(m->codes + 4 * p, c) + 1]++;
-  for (int c = 0; c < CHUNKS; c++) {
-    uint32_t *o = m->off[c];
-    for (unsigned k = 0; k < KEYS; k++)
-      o[k + 1] += o[k];
-    /* o[k] is the start of bucket k; fill (advancing it), then shift back. */
-    for (size_t p = 0; p < m->n; p++) {
-      if (is_removed(m, p))
-        continue;
-      const uint64_t *w = m->codes + 4 * p;
-      uint32_t at = o[chunk(w, c)]++;
-      m->ids[c][at] = (uint32_t)p;
-      m->partner[c][at] = (uint16_t)chunk(w, c ^ 1);
-    }
-    memmove(o + 1, o, KEYS * sizeof *o);
-    o[0] = 0;
+  fill_job job = {m, 0};
+  pthread_t th[3];
+  int started = 0;
+  if (live >= FILL_THREADS_FROM) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int want = cpus > 4 ? 3 : cpus > 1 ? (int)cpus - 1 : 0; /* plus this thread */
+    while (started < want && pthread_create(&th[started], NULL, fill_worker, &job) == 0)
+      started++;
   }
+  fill_worker(&job); /* with no helper threads (or none startable) it fills all */
+  for (int i = 0; i < started; i++)
+    pthread_join(th[i], NULL);
   m->entries = live;
   m->indexed = m->n;
   return HS_OK;
@@ -118,7 +192,7 @@ static hs_status reserve(mih *m, size_t n) {
     cap = n;
   if (cap > UINT32_MAX)
     return error_set(HS_ERR_LIMIT, "MIH: more than 2^32 codes");
-  uint64_t *codes = aligned_alloc(64, (cap * 32 + 63) & ~(size_t)63);
+  uint64_t *codes = big_alloc(cap * 32, 1);
   uint64_t *removed = calloc((cap + 63) / 64, 8);
   if (!codes || !removed) {
     free(codes);
@@ -221,6 +295,7 @@ typedef struct query {
   uint32_t qi;
   hs_match_list *out;
   visited *seen;
+  mih_filter_fn filter;
 } query;
 
 HOT int visit(visited *v, size_t p) {
@@ -271,41 +346,111 @@ HOT hs_status candidate(const query *qr, size_t p, int c) {
   return emit(qr, p, d);
 }
 
-/* Probes every key of table c within t2 of the query's chunk. Latency,
- * not arithmetic, bounds this: each key costs an offset load and a bucket
- * load at random places. So the keys are taken in batches whose offset
- * loads, then bucket loads, are all issued (prefetched) before any is
- * used, letting the memory system overlap them. */
-#define BATCH 32
-HOT hs_status probe_table(const query *qr, int c) {
+/* Probes, table after table, every key within t2 of the query's chunk of
+ * that table (16 x 17 keys for r = 31). Latency, not arithmetic, bounds
+ * this: each key costs an offset load and a bucket load (~150 partners at
+ * 10^7, 5 cache lines) at random places. So the probes run as a software
+ * pipeline over the flattened (table, key) list: the offsets of probe
+ * i + 2 * AHEAD and the bucket lines of probe i + AHEAD are requested
+ * (prefetched) while probe i is filtered, so that many loads are in flight
+ * at once, across tables too. The probes are still filtered in table order,
+ * which the reporting rule (candidate, visit) relies on. */
+#define AHEAD 16                /* probes between a bucket's request and its scan */
+#define RING (2 * AHEAD)        /* slots holding requested buckets (a power of 2) */
+#define PREFETCH_LINES 8        /* the rest of a longer bucket is streamed */
+#define SCALAR_BELOW 4          /* shorter buckets skip the filter call (small sets) */
+typedef struct probe {
+  uint32_t lo, hi;
+  int c, upto; /* table; most partner distance that can still match */
+} probe;
+
+/* A position in the (table, key) list, advanced without divisions. */
+typedef struct cursor {
+  int c;
+  size_t k;
+} cursor;
+
+HOT void advance(cursor *u, size_t nkeys) {
+  if (++u->k == nkeys) {
+    u->k = 0;
+    u->c++;
+  }
+}
+
+HOT unsigned cursor_key(const query *qr, const cursor *u) {
+  return chunk(qr->q, u->c) ^ masks[u->k];
+}
+
+HOT void request_bucket(const query *qr, const cursor *u, probe *slot) {
+  const uint32_t *off = qr->m->off[u->c];
+  unsigned key = cursor_key(qr, u);
+  slot->lo = off[key];
+  slot->hi = off[key + 1];
+  slot->c = u->c;
+  slot->upto = qr->t - __builtin_popcount(masks[u->k]);
+  const char *at = (const char *)(qr->m->partner[u->c] + slot->lo);
+  const char *end = (const char *)(qr->m->partner[u->c] + slot->hi);
+  for (int l = 0; l < PREFETCH_LINES && at < end; l++, at += 64)
+    __builtin_prefetch(at);
+}
+
+HOT hs_status scan_bucket(const query *qr, const probe *pb) {
+  int c = pb->c, upto = pb->upto;
   const mih *m = qr->m;
-  const uint32_t *off = m->off[c], *ids = m->ids[c];
   const uint16_t *part = m->partner[c];
-  unsigned qc = chunk(qr->q, c), qp = chunk(qr->q, c ^ 1);
-  size_t nkeys = mask_count[qr->t2];
-  for (size_t b0 = 0; b0 < nkeys; b0 += BATCH) {
-    size_t nb = nkeys - b0 < BATCH ? nkeys - b0 : BATCH;
-    uint32_t lo[BATCH], hi[BATCH];
-    for (size_t i = 0; i < nb; i++)
-      __builtin_prefetch(&off[qc ^ masks[b0 + i]]);
-    for (size_t i = 0; i < nb; i++) {
-      unsigned key = qc ^ masks[b0 + i];
-      lo[i] = off[key];
-      hi[i] = off[key + 1];
-      __builtin_prefetch(&part[lo[i]]);
+  const uint32_t *ids = m->ids[c];
+  unsigned qp = chunk(qr->q, c ^ 1);
+  /* In an odd table, an entry whose partner (the even chunk) is itself
+   * within t2 is reported from the even table: skip it here, before
+   * fetching its code (halves the fetches on clustered data). */
+  int above = (c & 1) ? qr->t2 : -1;
+  if (pb->hi - pb->lo < SCALAR_BELOW) {
+    for (uint32_t e = pb->lo; e < pb->hi; e++) {
+      int d = __builtin_popcount(part[e] ^ qp);
+      if (d <= upto && d > above)
+        HS_TRY(candidate(qr, ids[e], c));
     }
-    /* In an odd table, an entry whose partner (the even chunk) is itself
-     * within t2 is reported from the even table: skip it here, before
-     * fetching its code (halves the fetches on clustered data). */
-    int skip_upto = (c & 1) ? qr->t2 : -1;
-    for (size_t i = 0; i < nb; i++) {
-      int budget = qr->t - __builtin_popcount(masks[b0 + i]);
-      for (uint32_t e = lo[i]; e < hi[i]; e++) {
-        int dp = __builtin_popcount(part[e] ^ qp);
-        if (dp <= budget && dp > skip_upto)
-          HS_TRY(candidate(qr, ids[e], c));
-      }
+    return HS_OK;
+  }
+  uint16_t hits[MIH_FILTER_BLOCK];
+  uint32_t pos[MIH_FILTER_BLOCK];
+  for (uint32_t b = pb->lo; b < pb->hi; b += MIH_FILTER_BLOCK) {
+    size_t n = pb->hi - b < MIH_FILTER_BLOCK ? pb->hi - b : MIH_FILTER_BLOCK;
+    size_t k = qr->filter(part + b, n, qp, above, upto, hits);
+    /* Clustered data has hundreds of survivors per bucket: request all
+     * their codes before checking the first, so the fetches overlap. */
+    for (size_t h = 0; h < k; h++) {
+      pos[h] = ids[b + hits[h]];
+      __builtin_prefetch(m->codes + 4 * (size_t)pos[h]);
     }
+    for (size_t h = 0; h < k; h++)
+      HS_TRY(candidate(qr, pos[h], c));
+  }
+  return HS_OK;
+}
+
+/* Three cursors over the probes: `ahead` prefetches offsets, `at` requests
+ * buckets AHEAD probes behind it, and the scan follows AHEAD probes later
+ * from the ring. */
+HOT hs_status probe_tables(const query *qr) {
+  size_t nkeys = mask_count[qr->t2], total = CHUNKS * nkeys;
+  probe ring[RING];
+  cursor ahead = {0, 0}, at = {0, 0};
+  for (size_t i = 0; i < AHEAD && i < total; i++) {
+    __builtin_prefetch(&qr->m->off[ahead.c][cursor_key(qr, &ahead)]);
+    advance(&ahead, nkeys);
+  }
+  for (size_t i = 0; i < total + AHEAD; i++) {
+    if (i + AHEAD < total) {
+      __builtin_prefetch(&qr->m->off[ahead.c][cursor_key(qr, &ahead)]);
+      advance(&ahead, nkeys);
+    }
+    if (i < total) {
+      request_bucket(qr, &at, &ring[i % RING]);
+      advance(&at, nkeys);
+    }
+    if (i >= AHEAD)
+      HS_TRY(scan_bucket(qr, &ring[(i - AHEAD) % RING]));
   }
   return HS_OK;
 }
@@ -325,13 +470,14 @@ HOT hs_status search_body(const query *qr) {
   const mih *m = qr->m;
   if (qr->t2 > MAX_T2)
     return scan_range(qr, 0, m->n);
-  for (int c = 0; c < CHUNKS; c++)
-    HS_TRY(probe_table(qr, c));
+  if (m->entries)
+    HS_TRY(probe_tables(qr));
   return scan_range(qr, m->indexed, m->n);
 }
 
 /* The same body compiled twice: with the POPCNT instruction where the CPU
- * has it (baseline x86-64 builds otherwise call a slow library popcount). */
+ * has it (baseline x86-64 builds otherwise call a slow library popcount).
+ * The vector tiers differ only in the filter they pass. */
 #if defined(__x86_64__) && defined(__GNUC__)
 __attribute__((target("popcnt"))) static hs_status search_popcnt(const query *qr) {
   return search_body(qr);
@@ -339,20 +485,77 @@ __attribute__((target("popcnt"))) static hs_status search_popcnt(const query *qr
 #endif
 static hs_status search_plain(const query *qr) { return search_body(qr); }
 
+/* ---- tiers ---------------------------------------------------------------------- */
+
+static const char *const variant_names[MIH_VARIANT_COUNT] = {"auto", "generic", "popcnt", "avx2",
+                                                             "avx512"};
+
+const char *mih_variant_name(mih_variant v) {
+  return v >= 0 && v < MIH_VARIANT_COUNT ? variant_names[v] : "?";
+}
+
+int mih_variant_available(mih_variant v) {
+  switch (v) {
+  case MIH_VARIANT_GENERIC: return 1;
+#if defined(MIH_FILTER_X86)
+  /* __builtin_cpu_supports also checks that the OS saves ymm/zmm state. */
+  case MIH_VARIANT_POPCNT: return __builtin_cpu_supports("popcnt");
+  case MIH_VARIANT_AVX2:
+    return __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("avx2");
+  case MIH_VARIANT_AVX512:
+    return __builtin_cpu_supports("popcnt") && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512bitalg");
+#endif
+  default: return 0;
+  }
+}
+
+static pthread_once_t auto_once = PTHREAD_ONCE_INIT;
+static mih_variant variant_auto = MIH_VARIANT_GENERIC;
+
+/* HASHSWEEP_NO_SIMD (core/simd.h) rules out the vector tiers. */
+static void choose_auto(void) {
+  int top = simd_avx2_allowed() ? MIH_VARIANT_AVX512 : MIH_VARIANT_POPCNT;
+  for (int v = top; v > MIH_VARIANT_GENERIC; v--)
+    if (mih_variant_available((mih_variant)v)) {
+      variant_auto = (mih_variant)v;
+      return;
+    }
+}
+
+hs_status mih_set_variant(mih *m, mih_variant v) {
+  HS_CHECK(m, HS_ERR_INVALID_ARG, "mih_set_variant: NULL");
+  if (v != MIH_VARIANT_AUTO && !mih_variant_available(v))
+    return error_set(HS_ERR_UNSUPPORTED, "MIH search %s: not available on this processor",
+                     mih_variant_name(v));
+  m->variant = v;
+  return HS_OK;
+}
+
+mih_variant mih_variant_used(const mih *m) {
+  if (m && m->variant != MIH_VARIANT_AUTO)
+    return m->variant;
+  pthread_once(&auto_once, choose_auto);
+  return variant_auto;
+}
+
 hs_status mih_radius(const mih *m, const uint64_t query_words[4], int radius, hs_match_list *out,
                      uint32_t query_index) {
   HS_CHECK(m && query_words && out, HS_ERR_INVALID_ARG, "mih_radius: NULL argument");
   HS_CHECK(radius >= 0 && radius <= 256, HS_ERR_INVALID_ARG, "mih_radius: radius %d", radius);
   int t = radius / 8;
   visited seen = {0};
-  query qr = {m, query_words, radius, t, t / 2, query_index, out, &seen};
+  query qr = {m, query_words, radius, t, t / 2, query_index, out, &seen, mih_filter_generic};
+  mih_variant v = mih_variant_used(m);
   hs_status s;
-#if defined(__x86_64__) && defined(__GNUC__)
-  if (__builtin_cpu_supports("popcnt"))
-    s = search_popcnt(&qr);
-  else
+  switch (v) {
+#if defined(MIH_FILTER_X86)
+  case MIH_VARIANT_AVX512: qr.filter = mih_filter_avx512; s = search_popcnt(&qr); break;
+  case MIH_VARIANT_AVX2: qr.filter = mih_filter_avx2; s = search_popcnt(&qr); break;
+  case MIH_VARIANT_POPCNT: qr.filter = mih_filter_popcnt; s = search_popcnt(&qr); break;
 #endif
-    s = search_plain(&qr);
+  default: s = search_plain(&qr); break;
+  }
   free(seen.slot);
   return s;
 }

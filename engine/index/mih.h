@@ -24,8 +24,18 @@
  * mih_remove marks a position removed (skipped by queries, dropped at the
  * next merge). Positions never change: they are the targets reported.
  *
+ * Speed at 10^7 codes: a random query reads 272 buckets of ~150 partners
+ * each at random places, so the search waits on memory more than it
+ * computes. The tables live on huge pages where the kernel allows
+ * (MADV_HUGEPAGE: a bucket load then rarely misses the TLB as well), the
+ * buckets of many keys, across tables, are loaded ahead of their scan
+ * (software pipeline), and the partners are filtered 16 or 32 at a time
+ * (mih_filter.h; the tier is chosen at run time, see mih_variant).
+ *
  * Threads: mih_radius only reads and may run on many threads at once;
- * mih_add/mih_remove must not run concurrently with anything else. */
+ * mih_add/mih_remove/mih_set_variant must not run concurrently with
+ * anything else. mih_build and merges fill the tables on up to 4 threads
+ * of their own (identical tables whatever the count). */
 #ifndef HS_INDEX_MIH_H
 #define HS_INDEX_MIH_H
 
@@ -52,6 +62,28 @@ hs_status mih_radius(const mih *m, const uint64_t query[4], int radius, hs_match
 hs_status mih_add(mih *m, const uint64_t *words, size_t n);
 /* Removes one position (HS_ERR_NOT_FOUND if out of range). */
 hs_status mih_remove(mih *m, uint64_t position);
+
+/* Instruction-set tiers of the search, slowest first. All return the same
+ * set; GENERIC (portable C, no POPCNT instruction) is the reference. */
+typedef enum mih_variant {
+  MIH_VARIANT_AUTO = 0, /* the best available; HASHSWEEP_NO_SIMD=1: POPCNT at most */
+  MIH_VARIANT_GENERIC,  /* plain C */
+  MIH_VARIANT_POPCNT,   /* x86-64: plain C with the POPCNT instruction */
+  MIH_VARIANT_AVX2,     /* x86-64: AVX2 partner filter, 16 lanes */
+  MIH_VARIANT_AVX512,   /* x86-64: AVX-512BW + BITALG partner filter, 32 lanes */
+  MIH_VARIANT_COUNT
+} mih_variant;
+
+/* "auto", "generic", "popcnt", "avx2", "avx512"; "?" when out of range. */
+const char *mih_variant_name(mih_variant v);
+/* 1 when this build and this processor (and its OS) can run v. */
+int mih_variant_available(mih_variant v);
+/* Tests and benchmarks: makes later searches on m use v (AUTO: the normal
+ * choice, which a new mih starts with). HS_ERR_UNSUPPORTED when v is not
+ * available here. */
+hs_status mih_set_variant(mih *m, mih_variant v);
+/* The variant m's searches run (never AUTO). */
+mih_variant mih_variant_used(const mih *m);
 
 /* Positions handed out (removed ones included). */
 size_t mih_count(const mih *m);

@@ -76,8 +76,9 @@ static hs_status build_mih(hs_haystack *h) {
   hs_status st = mih_build(words, n, &h->mih);
   free(words);
   if (st == HS_OK)
-    log_info("multi-index hashing over %zu codes built in %.2f s (%.0f bytes per code)", n,
-             clock_now_s() - t0, (double)mih_memory(h->mih) / (double)n);
+    log_info("multi-index hashing over %zu codes built in %.2f s (%.0f bytes per code, %s "
+             "search)", n, clock_now_s() - t0, (double)mih_memory(h->mih) / (double)n,
+             mih_variant_name(mih_variant_used(h->mih)));
   return st;
 }
 
