@@ -116,6 +116,11 @@ void eval_report_video_json(FILE *f, const eval_data *d) {
 size_t eval_report_video_failures(doc *o, const eval_data *d) {
   const eval_video *v = &d->video;
   size_t n = 0;
+  if (v->enabled && v->skipped[0]) {
+    if (o)
+      doc_kv(o, "video edits (skipped)", v->skipped);
+    n++;
+  }
   for (size_t i = 0; i < v->nclips; i++)
     if (v->clips[i].status != HS_OK) {
       if (o)

@@ -247,7 +247,7 @@ void eval_video_free(eval_video *v) {
 }
 
 size_t eval_video_failed_clips(const eval_video *v) {
-  size_t n = 0;
+  size_t n = v->enabled && v->skipped[0]; /* none could be made */
   for (size_t i = 0; i < v->nclips; i++)
     n += v->clips[i].status != HS_OK;
   return n;

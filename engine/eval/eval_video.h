@@ -80,7 +80,8 @@ void eval_video_free(eval_video *v);
 void eval_video_edit_stats(const eval_data *d, int edit, video_edit_stats *out);
 void eval_video_pair_stats(const eval_data *d, video_pair_stats *out);
 
-/* Failures: clips that could not be made and copies that failed. */
+/* Failures: clips that could not be made (1 when the video part was
+ * skipped: no encoder, no temporary directory) and copies that failed. */
 size_t eval_video_failed_clips(const eval_video *v);
 size_t eval_video_failed_copies(const eval_video *v);
 
