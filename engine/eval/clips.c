@@ -25,7 +25,8 @@
 static const struct {
   const char *name, *describe;
 } edits[CLIP_NEDITS] = {
-    {"identity", "control: the original file hashed again (recall must be 100%)"},
+    {"identity", "control: the original file hashed again (every clip with a frame above "
+                 "the quality gate must be found)"},
     {"low-bitrate", "re-encoded at 100 kb/s (x264: preset veryfast)"},
     {"360p", "resized to 360 lines high (swscale), re-encoded"},
     {"fps-15", "frame rate halved, 30 to 15 fps (every other frame dropped), re-encoded"},

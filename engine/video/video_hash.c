@@ -184,10 +184,11 @@ static int band_vote(band_votes *b, int v) {
 /* Unletterbox on a video frame. An added letterbox is the same in every
  * frame, but one frame alone can misjudge it both ways: in a dark scene the
  * black picture next to the band joins it (a thicker band, the content
- * cut), and the encoder's ringing where a block straddles the content edge
- * can defeat border.c's ramp (a band a few lines thinner: black lines kept,
+ * cut), and where the encoder's block straddles the content edge the black
+ * of its band part can come out just too uneven for border.c's flat test
+ * and longer than its ramp (a band a few lines thinner: black lines kept,
  * which moves PDQ by 8 to 14 bits on a 202-line picture, measured on
- * bench/video_edits.sh's letterbox copies). So the video counts, per side,
+ * bench/video_edits.sh's letterbox copies, bench/RESULTS.md). So the video counts, per side,
  * the bands its frames showed and uses the one most frames agree on (the
  * thinner on a tie); each frame whose own look finds borders is cropped to
  * that common box. (Taking the thinnest band ever seen, as before, let one
