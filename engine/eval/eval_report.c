@@ -229,6 +229,7 @@ static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
             "pairs of distinct images were within 31 (%zu within 47).",
          hs_variant_count(d->opt->variants), ps->false_matches[EVAL_VARIANTS][1], ps->pairs,
          ps->false_matches[EVAL_VARIANTS][2]);
+  eval_report_video_summary(o, d);
 }
 
 static void write_doc(doc *o, const eval_data *d, const edit_stats *es, const pair_stats *ps,

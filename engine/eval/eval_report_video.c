@@ -71,6 +71,33 @@ void eval_report_video_section(doc *o, const eval_data *d) {
            ps.false_matches, ps.pairs, ps.rate);
 }
 
+void eval_report_video_summary(doc *o, const eval_data *d) {
+  const eval_video *v = &d->video;
+  if (!v->enabled || v->skipped[0])
+    return;
+  double low = 2;
+  int low_edit = -1;
+  size_t gated = 0;
+  for (int e = 0; e < CLIP_NEDITS; e++) {
+    video_edit_stats s;
+    eval_video_edit_stats(d, e, &s);
+    gated += s.no_frames;
+    if (s.made && s.recall[EVAL_STRIP] < low)
+      low = s.recall[EVAL_STRIP], low_edit = e;
+  }
+  video_pair_stats ps;
+  eval_video_pair_stats(d, &ps);
+  if (low_edit < 0) {
+    doc_para(o, "Video edits: no copy of the %zu clips could be made (see Failures).", ps.clips);
+    return;
+  }
+  doc_para(o, "Video edits (%zu clips, vPDQ's rule as a scan applies it, dihedral hashes and "
+              "content frames included): the lowest recall was %.1f%% (%s); %zu copies had no "
+              "frame above the quality gate; %zu of %zu ordered pairs of distinct clips "
+              "matched.",
+           ps.clips, 100 * low, clip_edit_name(low_edit), gated, ps.false_matches, ps.pairs);
+}
+
 void eval_report_video_json(FILE *f, const eval_data *d) {
   const eval_video *v = &d->video;
   fprintf(f, " \"video\": {\"enabled\": %s", v->enabled ? "true" : "false");

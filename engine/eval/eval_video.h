@@ -90,6 +90,8 @@ size_t eval_video_failed_copies(const eval_video *v);
  * the failures table (`o` NULL: only counted). */
 struct doc;
 void eval_report_video_section(struct doc *o, const eval_data *d);
+/* One paragraph for the report's summary (nothing when no clip ran). */
+void eval_report_video_summary(struct doc *o, const eval_data *d);
 void eval_report_video_json(FILE *f, const eval_data *d);
 size_t eval_report_video_failures(struct doc *o, const eval_data *d);
 

@@ -21,6 +21,8 @@ for e in $VEDITS; do
   expect_grep "report.html has video row $e" "<td>$e</td><td>2</td>" "$T/rep/report.html"
 done
 expect_grep "report.md has the video section" "^## Video edits \(vPDQ\)" "$T/rep/report.md"
+expect_grep "report.md's summary has the video line" \
+  "^Video edits \(2 clips, .*the lowest recall was [0-9.]+% \([a-z0-9-]+\)" "$T/rep/report.md"
 expect_eq "temporary clips removed" "$(ls -A "$T/tmp")" ""
 
 python3 - "$T/rep/report.json" $VEDITS <<'PY' || fail "report.json video figures"
