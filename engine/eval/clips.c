@@ -12,7 +12,6 @@
  * the video decoder's go (the debug log; the first error is the cause). */
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
-#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <math.h>
