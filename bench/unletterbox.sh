@@ -102,7 +102,7 @@ PY
     done
   done
   # The originals alone, unedited: where does the strip fire on photos?
-  "$HS" eval --originals "$OUT/corpus" --edits identity --report "$OUT/fires" --device cpu -q \
+  "$HS" eval --originals "$OUT/corpus" --edits identity --no-video --report "$OUT/fires" --device cpu -q \
     > /dev/null || true
   python3 - "$OUT/speed.tsv" "$REPORT/speed.md" "$load_before" "$(uptime)" \
     "$OUT/fires/report.json" "$(nproc)" "${HASH_ON:-cpu}" <<'PY'

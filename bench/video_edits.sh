@@ -11,8 +11,9 @@
 # is within 31 of a frame of the other video; a match when at least 80% of
 # the copy's unique frames matched: python-threatexchange's defaults).
 # Prints a Markdown section: per edit, recall (copies that match their own
-# original), median query/compared shares, and false matches (copies that
-# match another original). Then the same copies through `hashsweep scan`
+# original), median query/compared shares, false matches (copies that
+# match another original), and the copies missed (with their query share;
+# originals with no frame above the quality gate are named first). Then the same copies through `hashsweep scan`
 # against an index of the originals' .vpdq (unletterbox on, the default, and
 # --no-unletterbox): the product's path, content frames of letterboxed copies
 # included (variant "unletterbox").
@@ -118,20 +119,27 @@ print("%d generated originals, %s s at 30 fps, 1280x720 H.264; S = 1; a copy mat
       "original when >= %.0f%% of its unique frames (quality >= %d) are within %d bits of "
       "the original's frames, dihedral hashes included (vPDQ's rule, "
       "python-threatexchange's defaults).\n" % (len(origs), secs, QUERY, QUALITY, RADIUS))
-print("| edit | copies | recall | median query % | median compared % | false matches |")
-print("| --- | --- | --- | --- | --- | --- |")
+gateless = sorted(n for n, (own, _) in origs.items() if not own)
+if gateless:
+    print("Originals with no frame at quality >= %d (never matchable: the listed side is "
+          "empty): %s.\n" % (QUALITY, ", ".join(gateless)))
+print("| edit | copies | recall | median query % | median compared % | false matches | "
+      "missed (query %) |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
 for d in sorted(glob.glob(t + "/edit/*/")):
     edits = load(d + "hashes.jsonl")
-    hits, qs, cs, false = 0, [], [], 0
+    hits, qs, cs, false, missed = 0, [], [], 0, []
     for name, q in sorted(edits.items()):
         qp, cp = shares(q, origs[name])
         qs.append(qp)
         cs.append(cp)
         hits += qp >= QUERY
+        if qp < QUERY:
+            missed.append("%s %.0f" % (name.rsplit(".", 1)[0], qp))
         false += sum(1 for other, o in origs.items() if other != name and shares(q, o)[0] >= QUERY)
-    print("| %s | %d | %d/%d (%.0f%%) | %.0f | %.0f | %d |" % (
+    print("| %s | %d | %d/%d (%.0f%%) | %.0f | %.0f | %d | %s |" % (
         os.path.basename(d.rstrip("/")), len(edits), hits, len(edits), 100.0 * hits / len(edits),
-        statistics.median(qs), statistics.median(cs), false))
+        statistics.median(qs), statistics.median(cs), false, ", ".join(missed) or "-"))
 
 def scanned(path):
     """copy name -> set of (listed original name, variant) of its video records"""
@@ -146,8 +154,8 @@ def scanned(path):
 print("\nThrough `hashsweep scan` (index of the originals' `.vpdq`, radius 31, 80% of the "
       "copy's frames; `unletterbox` on by default):\n")
 print("| edit | copies | recall, unletterbox on | of which variant unletterbox | "
-      "recall, --no-unletterbox | false matches |")
-print("| --- | --- | --- | --- | --- | --- |")
+      "recall, --no-unletterbox | false matches | missed, unletterbox on |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
 for d in sorted(glob.glob(t + "/edit/*/")):
     names = sorted(os.path.basename(p) for p in glob.glob(d + "*.mp4"))
     on, off = scanned(d + "scan.jsonl"), scanned(d + "scan-plain.jsonl")
@@ -156,7 +164,8 @@ for d in sorted(glob.glob(t + "/edit/*/")):
     plain = [n for n in names if any(o == n for o, _ in off.get(n, ()))]
     false = sum(1 for n in names for o, _ in on.get(n, ()) if o != n)
     k = len(names)
-    print("| %s | %d | %d/%d (%.0f%%) | %d | %d/%d (%.0f%%) | %d |" % (
+    miss = [n.rsplit(".", 1)[0] for n in names if n not in hit]
+    print("| %s | %d | %d/%d (%.0f%%) | %d | %d/%d (%.0f%%) | %d | %s |" % (
         os.path.basename(d.rstrip("/")), k, len(hit), k, 100.0 * len(hit) / k, len(via),
-        len(plain), k, 100.0 * len(plain) / k, false))
+        len(plain), k, 100.0 * len(plain) / k, false, ", ".join(miss) or "-"))
 PY

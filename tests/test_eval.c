@@ -411,6 +411,50 @@ START_TEST(recall_quantiles_false_matches) {
 }
 END_TEST
 
+/* vPDQ's rule between two clips (the video edits): the quality gate drops
+ * frames on both sides, duplicate hashes count once, a query frame matches
+ * through one of its dihedral hashes only when asked, and the compared share
+ * counts the listed frames reached. */
+static hs_pdq frame(uint64_t w0, int quality) {
+  hs_pdq p;
+  memset(&p, 0, sizeof p);
+  for (int v = 0; v < HS_DIH_COUNT; v++)
+    p.hash[v].w[0] = w0 ^ ((uint64_t)(v + 1) << 40); /* the 7 others: far apart */
+  p.hash[HS_DIH_ORIG].w[0] = w0;
+  p.hash[HS_DIH_ORIG].w[1] = p.hash[HS_DIH_ORIG].w[2] = p.hash[HS_DIH_ORIG].w[3] = 0;
+  for (int v = 1; v < HS_DIH_COUNT; v++)
+    p.hash[v].w[1] = p.hash[v].w[2] = p.hash[v].w[3] = ~0ULL; /* 192+ bits away */
+  p.quality = quality;
+  return p;
+}
+
+START_TEST(vpdq_rule_between_clips) {
+  const uint64_t A = 0, B = 0xFFFFFFFFFFFFFFFFULL;
+  hs_pdq listed[3] = {frame(A, 100), frame(A, 90), frame(B, 40)}; /* A twice; B gated */
+  hs_pdq query[4] = {frame(A ^ 0x1F, 80),              /* 5 bits from A */
+                     frame(0x00FF00FF00FF00FFULL, 90), /* 32 bits from A: no */
+                     frame(B, 10),                     /* gated */
+                     frame(0x0F0F0F0F0F0F0F0FULL, 70)};
+  query[3].hash[5] = listed[0].hash[HS_DIH_ORIG]; /* its 6th dihedral hash is A */
+  double q, c;
+  eval_vpdq_shares(query, 4, listed, 3, 50, 31, 0, &q, &c);
+  ck_assert_double_eq_tol(q, 100.0 / 3, 1e-9); /* 1 of 3 unique gated frames */
+  ck_assert_double_eq(c, 100);                 /* A, the one listed frame, reached */
+  eval_vpdq_shares(query, 4, listed, 3, 50, 31, 1, &q, &c);
+  ck_assert_double_eq_tol(q, 200.0 / 3, 1e-9); /* and the dihedral one */
+  eval_vpdq_shares(query, 4, listed, 3, 50, 4, 1, &q, &c);
+  ck_assert_double_eq_tol(q, 100.0 / 3, 1e-9); /* radius 4: 5 bits is out */
+  /* With B above the gate there are 2 unique listed frames, 1 reached. */
+  listed[2].quality = 50;
+  eval_vpdq_shares(query, 4, listed, 3, 50, 31, 1, &q, &c);
+  ck_assert_double_eq(c, 50);
+  /* A side with no frame above the gate: nothing matches. */
+  eval_vpdq_shares(query, 4, listed, 3, 101, 31, 1, &q, &c);
+  ck_assert_double_eq(q, 0);
+  ck_assert_double_eq(c, 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("eval");
   TCase *tc = tcase_create("eval");
@@ -425,6 +469,7 @@ int main(void) {
   tcase_add_test(tc, copies_encode_and_decode);
   tcase_add_test(tc, distances_plain_and_dihedral);
   tcase_add_test(tc, recall_quantiles_false_matches);
+  tcase_add_test(tc, vpdq_rule_between_clips);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);
 }

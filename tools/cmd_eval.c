@@ -16,8 +16,9 @@ static void eval_usage(FILE *out) {
           "the share of copies found at thresholds 15/31/47/63 (plain, dihedral, with the\n"
           "content region inside added borders, and against the originals' list-side\n"
           "variants), the distance distribution, and the false-match rate over all pairs of\n"
-          "distinct images. Writes OUT/report.md, OUT/report.html, OUT/report.json and PNG\n"
-          "plots.\n\n"
+          "distinct images. Video edits of clips made from the originals are matched by\n"
+          "vPDQ's rule (recall per edit). Writes OUT/report.md, OUT/report.html,\n"
+          "OUT/report.json and PNG plots.\n\n"
           "options:\n"
           "  --originals DIR          known images (required; searched recursively)\n"
           "  --distractors DIR        other images, for false matches (optional)\n"
@@ -35,6 +36,12 @@ static void eval_usage(FILE *out) {
           "  --variants LIST          list-side variants of each original for the variants\n"
           "                           columns: crops, rotations, crops,rotations (default)\n"
           "                           or none\n"
+          "  --video-clips N          video edits: N clips made from the first N originals,\n"
+          "                           each edited 6 ways (low bitrate, 360p, 15 fps, trim to\n"
+          "                           the middle half, mirror, letterbox 9:16) with FFmpeg's\n"
+          "                           libraries and matched by vPDQ's rule (default 2)\n"
+          "  --no-video               no video edits (same as --video-clips 0)\n"
+          "  --video-seconds S        length of each clip, 4..60 (default 8)\n"
           "  -q, --quiet              no progress and no summary\n"
           "  -v, --verbose            log the path taken\n");
 }
@@ -156,6 +163,16 @@ static int eval_option(eval_args *a, const char *name, char *arg) {
   } else if (!strcmp(name, "hash-on")) {
     if (hs_placement_parse(arg, &a->engine.hash_on) != HS_OK)
       return cli_usage_error("eval", "--hash-on: %s", hs_last_error());
+  } else if (!strcmp(name, "video-clips")) {
+    if (cli_parse_int(arg, 0, 10000, &v))
+      return cli_usage_error("eval", "--video-clips: expected a count 0..10000, got '%s'", arg);
+    a->o.video_clips = (size_t)v;
+  } else if (!strcmp(name, "no-video")) {
+    a->o.video_clips = 0;
+  } else if (!strcmp(name, "video-seconds")) {
+    if (cli_parse_int(arg, 4, 60, &v))
+      return cli_usage_error("eval", "--video-seconds: expected 4..60 seconds, got '%s'", arg);
+    a->o.video_seconds = (int)v;
   } else if (!strcmp(name, "variants")) {
     if (hs_variants_parse(arg, &a->o.variants) != HS_OK)
       return cli_usage_error("eval", "--variants: %s", hs_last_error());
@@ -174,7 +191,9 @@ static int eval_run(int argc, char **argv) {
       {"max-pixels", required_argument, 0, 0},  {"max-file-size", required_argument, 0, 0},
       {"read-timeout", required_argument, 0, 0},
       {"quiet", no_argument, 0, 'q'},           {"verbose", no_argument, 0, 'v'},
-      {"hash-on", required_argument, 0, 0},     CLI_ENGINE_LONGOPTS,
+      {"hash-on", required_argument, 0, 0},     {"video-clips", required_argument, 0, 0},
+      {"no-video", no_argument, 0, 0},          {"video-seconds", required_argument, 0, 0},
+      CLI_ENGINE_LONGOPTS,
       {0, 0, 0, 0}};
   eval_args a = {0};
   hs_eval_options_default(&a.o);

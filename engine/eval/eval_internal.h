@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "eval/edits.h"
+#include "eval/eval_video.h"
 #include "hashsweep/eval.h"
 
 #define EVAL_MAX_DIST 256
@@ -54,6 +55,7 @@ typedef struct eval_data {
   size_t nsource_errors;
   char date[32];
   double elapsed;
+  eval_video video;        /* the video edits (eval_video.h) */
 } eval_data;
 
 /* Figures of one edit. Recall counts copies that pass the quality gate

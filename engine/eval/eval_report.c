@@ -2,156 +2,67 @@
  * same sections, written side by side), report.json (the figures for
  * machines), and the plots. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/error.h"
 #include "eval/eval_internal.h"
-
-/* Markdown and HTML written together, so both always say the same. */
-typedef struct doc {
-  FILE *md, *html;
-} doc;
-
-static void html_escaped(FILE *f, const char *s) {
-  for (; *s; s++) {
-    if (*s == '&')
-      fputs("&amp;", f);
-    else if (*s == '<')
-      fputs("&lt;", f);
-    else if (*s == '>')
-      fputs("&gt;", f);
-    else
-      fputc(*s, f);
-  }
-}
-
-static void md_cell(FILE *f, const char *s) {
-  for (; *s; s++) {
-    if (*s == '|')
-      fputc('\\', f);
-    fputc(*s, f);
-  }
-}
-
-static void heading(doc *o, int level, const char *text) {
-  fprintf(o->md, "\n%.*s %s\n\n", level, "####", text);
-  fprintf(o->html, "<h%d>", level);
-  html_escaped(o->html, text);
-  fprintf(o->html, "</h%d>\n", level);
-}
-
-static void para(doc *o, const char *fmt, ...) HS_PRINTF(2, 3);
-static void para(doc *o, const char *fmt, ...) {
-  char text[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(text, sizeof text, fmt, ap);
-  va_end(ap);
-  fprintf(o->md, "%s\n\n", text);
-  fputs("<p>", o->html);
-  html_escaped(o->html, text);
-  fputs("</p>\n", o->html);
-}
-
-static void table_row(doc *o, const char *const *cells, int n, int header) {
-  fputs("|", o->md);
-  fputs("<tr>", o->html);
-  for (int i = 0; i < n; i++) {
-    fputc(' ', o->md);
-    md_cell(o->md, cells[i]);
-    fputs(" |", o->md);
-    fprintf(o->html, "<t%c>", header ? 'h' : 'd');
-    html_escaped(o->html, cells[i]);
-    fprintf(o->html, "</t%c>", header ? 'h' : 'd');
-  }
-  fputs("\n", o->md);
-  fputs("</tr>\n", o->html);
-  if (header) {
-    fputs("|", o->md);
-    for (int i = 0; i < n; i++)
-      fputs(" --- |", o->md);
-    fputs("\n", o->md);
-  }
-}
-
-static void table_start(doc *o, const char *const *headers, int n) {
-  fputs("<table>\n", o->html);
-  table_row(o, headers, n, 1);
-}
-
-static void table_end(doc *o) {
-  fputs("\n", o->md);
-  fputs("</table>\n", o->html);
-}
-
-static void image(doc *o, const char *file, const char *alt) {
-  fprintf(o->md, "![%s](%s)\n\n", alt, file);
-  fprintf(o->html, "<p><img src=\"%s\" alt=\"", file);
-  html_escaped(o->html, alt);
-  fputs("\"></p>\n", o->html);
-}
+#include "eval/report_doc.h"
 
 /* ---- sections ---------------------------------------------------------------- */
-
-static void kv(doc *o, const char *k, const char *v) {
-  const char *cells[2] = {k, v};
-  table_row(o, cells, 2, 0);
-}
 
 static void section_config(doc *o, const eval_data *d, const hs_eval_summary *s) {
   const hs_eval_options *opt = d->opt;
   char buf[4300];
-  heading(o, 2, "Configuration");
+  doc_heading(o, 2, "Configuration");
   const char *hdr[2] = {"setting", "value"};
-  table_start(o, hdr, 2);
-  kv(o, "date", d->date);
+  doc_table_start(o, hdr, 2);
+  doc_kv(o, "date", d->date);
   snprintf(buf, sizeof buf, "%s (%s)", hs_version(), hs_build_features());
-  kv(o, "hashsweep", buf);
-  kv(o, "engine (device)", hs_engine_description(d->pdq_engine));
+  doc_kv(o, "hashsweep", buf);
+  doc_kv(o, "engine (device)", hs_engine_description(d->pdq_engine));
   snprintf(buf, sizeof buf, "%s, EXIF orientation %s", hs_mode_name(opt->decode.mode),
            opt->decode.exif_rotate ? "applied" : "ignored");
-  kv(o, "mode", buf);
+  doc_kv(o, "mode", buf);
   if (opt->variants) {
     buf[0] = '\0';
     for (size_t i = 0, n = 0; i < hs_variant_count(opt->variants) && n < sizeof buf; i++)
       n += (size_t)snprintf(buf + n, sizeof buf - n, "%s%s", i ? ", " : "",
                             hs_variant_name(opt->variants, i));
-    kv(o, "list-side variants of each original", buf);
+    doc_kv(o, "list-side variants of each original", buf);
   } else {
-    kv(o, "list-side variants of each original", "none (the variants columns equal unletterbox)");
+    doc_kv(o, "list-side variants of each original", "none (the variants columns equal unletterbox)");
   }
-  kv(o, "unletterbox", !opt->decode.no_unletterbox
+  doc_kv(o, "unletterbox", !opt->decode.no_unletterbox
                           ? "on: content regions inside added borders hashed and matched"
                           : "off (--no-unletterbox): the unletterbox column equals dihedral");
   snprintf(buf, sizeof buf, "%d (copies below it are not matched, as in a scan)",
            opt->min_quality);
-  kv(o, "quality gate", buf);
+  doc_kv(o, "quality gate", buf);
   snprintf(buf, sizeof buf, "%s: %zu hashed, %zu listed", opt->originals, s->originals, d->norig);
-  kv(o, "originals", buf);
+  doc_kv(o, "originals", buf);
   snprintf(buf, sizeof buf, "%s: %zu hashed, %zu listed",
            opt->distractors ? opt->distractors : "(none)", s->distractors, d->ndistr);
-  kv(o, "distractors", buf);
+  doc_kv(o, "distractors", buf);
   snprintf(buf, sizeof buf, "%zu edits, %zu copies made and hashed, %zu failed", d->nedits,
            s->copies, s->failed_copies);
-  kv(o, "copies", buf);
+  doc_kv(o, "copies", buf);
   if (opt->limit) {
     snprintf(buf, sizeof buf, "%zu", opt->limit);
-    kv(o, "limit (originals, distractors)", buf);
+    doc_kv(o, "limit (originals, distractors)", buf);
   }
   snprintf(buf, sizeof buf, "%.1f s", d->elapsed);
-  kv(o, "hashing time", buf);
+  doc_kv(o, "hashing time", buf);
   if (opt->command_line)
-    kv(o, "command", opt->command_line);
-  table_end(o);
+    doc_kv(o, "command", opt->command_line);
+  doc_table_end(o);
 }
 
 static void pct(char *out, size_t cap, double v) { snprintf(out, cap, "%.1f%%", 100 * v); }
 
 static void section_recall(doc *o, const eval_data *d, const edit_stats *es) {
-  heading(o, 2, "Recall per edit");
-  para(o, "Share of the copies found at each threshold (distance <= T and quality >= the gate). "
+  doc_heading(o, 2, "Recall per edit");
+  doc_para(o, "Share of the copies found at each threshold (distance <= T and quality >= the gate). "
           "Plain compares the copy's stored hash with the original's; dihedral takes the "
           "closest of the copy's 8 dihedral hashes; unletterbox also takes the 8 hashes of the "
           "content region inside added borders when the copy has them (query-side strip), as "
@@ -171,7 +82,7 @@ static void section_recall(doc *o, const eval_data *d, const edit_stats *es) {
                eval_kind_name(k), hs_eval_threshold(t));
   for (int i = 0; i < NCOL; i++)
     hdr[i] = head[i];
-  table_start(o, hdr, NCOL);
+  doc_table_start(o, hdr, NCOL);
   for (size_t e = 0; e < d->nedits; e++) {
     char cells[NCOL][EDIT_NAME_MAX + 8];
     const char *row[NCOL];
@@ -189,19 +100,19 @@ static void section_recall(doc *o, const eval_data *d, const edit_stats *es) {
     snprintf(cells[NCOL - 1], sizeof cells[0], "%zu", es[e].stripped);
     for (int i = 0; i < NCOL; i++)
       row[i] = cells[i];
-    table_row(o, row, NCOL, 0);
+    doc_table_row(o, row, NCOL, 0);
   }
-  table_end(o);
+  doc_table_end(o);
 }
 
 static void section_distances(doc *o, const eval_data *d, const edit_stats *es) {
-  heading(o, 2, "Distance distribution per edit");
-  para(o, "Hamming distance of each copy to its original (all copies made, quality not gated).");
+  doc_heading(o, 2, "Distance distribution per edit");
+  doc_para(o, "Hamming distance of each copy to its original (all copies made, quality not gated).");
   const char *hdr[] = {"edit", "plain min / median / p90 / max",
                        "dihedral min / median / p90 / max",
                        "unletterbox min / median / p90 / max",
                        "variants min / median / p90 / max", "what the edit does"};
-  table_start(o, hdr, 6);
+  doc_table_start(o, hdr, 6);
   for (size_t e = 0; e < d->nedits; e++) {
     char q[EVAL_NKINDS][64], what[400];
     for (int k = 0; k < EVAL_NKINDS; k++) {
@@ -213,14 +124,14 @@ static void section_distances(doc *o, const eval_data *d, const edit_stats *es) 
     edit_describe(&d->edits[e], what, sizeof what);
     const char *row[] = {d->edits[e].name, q[EVAL_PLAIN],     q[EVAL_DIHEDRAL],
                          q[EVAL_STRIP],    q[EVAL_VARIANTS], what};
-    table_row(o, row, 6, 0);
+    doc_table_row(o, row, 6, 0);
   }
-  table_end(o);
+  doc_table_end(o);
 }
 
 static void section_pairs(doc *o, const pair_stats *ps) {
-  heading(o, 2, "False matches between distinct images");
-  para(o, "All %zu pairs of the %zu distinct images (originals and distractors). A pair counts "
+  doc_heading(o, 2, "False matches between distinct images");
+  doc_para(o, "All %zu pairs of the %zu distinct images (originals and distractors). A pair counts "
           "when it is within the threshold in a direction where the uploaded image passes the "
           "quality gate. Rate = false matches / pairs. With unletterbox, an image's content "
           "region (when added borders were found in it) is matched too: found in %zu of the "
@@ -228,7 +139,7 @@ static void section_pairs(doc *o, const pair_stats *ps) {
        ps->pairs, ps->images, ps->stripped_orig, ps->stripped_distr);
   const char *hdr[] = {"matching", "pairs", "at 15", "at 31", "at 47", "at 63", "min distance",
                        "median distance"};
-  table_start(o, hdr, 8);
+  doc_table_start(o, hdr, 8);
   for (int k = 0; k < EVAL_NKINDS; k++) {
     char cells[8][64];
     snprintf(cells[0], sizeof cells[0], "%s", eval_kind_name(k));
@@ -241,9 +152,9 @@ static void section_pairs(doc *o, const pair_stats *ps) {
     const char *row[8];
     for (int i = 0; i < 8; i++)
       row[i] = cells[i];
-    table_row(o, row, 8, 0);
+    doc_table_row(o, row, 8, 0);
   }
-  table_end(o);
+  doc_table_end(o);
 }
 
 static void section_failures(doc *o, const eval_data *d) {
@@ -254,25 +165,27 @@ static void section_failures(doc *o, const eval_data *d) {
     n += d->distr[i].status != HS_OK;
   for (size_t e = 0; e < d->nedits; e++)
     n += d->edit_error[e][0] != '\0';
-  heading(o, 2, "Failures");
+  n += eval_report_video_failures(NULL, d);
+  doc_heading(o, 2, "Failures");
   if (!n) {
-    para(o, "None: every listed file was hashed and every copy was made.");
+    doc_para(o, "None: every listed file was hashed and every copy (and video clip) was made.");
     return;
   }
   const char *hdr[] = {"item", "cause"};
-  table_start(o, hdr, 2);
+  doc_table_start(o, hdr, 2);
   for (size_t i = 0; i < d->nsource_errors; i++)
-    kv(o, "listing", d->source_errors[i]);
+    doc_kv(o, "listing", d->source_errors[i]);
   for (size_t i = 0; i < d->norig; i++)
     if (d->orig[i].status != HS_OK)
-      kv(o, "original", d->orig[i].error);
+      doc_kv(o, "original", d->orig[i].error);
   for (size_t i = 0; i < d->ndistr; i++)
     if (d->distr[i].status != HS_OK)
-      kv(o, "distractor", d->distr[i].error);
+      doc_kv(o, "distractor", d->distr[i].error);
   for (size_t e = 0; e < d->nedits; e++)
     if (d->edit_error[e][0])
-      kv(o, "edit (first failure)", d->edit_error[e]);
-  table_end(o);
+      doc_kv(o, "edit (first failure)", d->edit_error[e]);
+  eval_report_video_failures(o, d);
+  doc_table_end(o);
 }
 
 static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
@@ -283,8 +196,8 @@ static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
     full += es[e].made > 0 && es[e].found[EVAL_DIHEDRAL][1] + es[e].low_quality == es[e].made;
     gated += es[e].low_quality;
   }
-  heading(o, 2, "Summary");
-  para(o, "At the default threshold 31 with dihedral matching, %zu of %zu edits had every copy "
+  doc_heading(o, 2, "Summary");
+  doc_para(o, "At the default threshold 31 with dihedral matching, %zu of %zu edits had every copy "
           "found that passes the quality gate; the lowest recall was %.1f%% (%s). %zu of %zu "
           "pairs of distinct images were within 31 (rate %.2g). %zu copies were below the "
           "quality gate: a scan reports such files but does not match them, so they count as "
@@ -304,7 +217,7 @@ static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
         strip_min_edit = d->edits[e].name;
       }
     }
-    para(o, "With unletterbox (the content region inside added borders matched too, a scan's "
+    doc_para(o, "With unletterbox (the content region inside added borders matched too, a scan's "
             "default), %zu of %zu edits had every gated copy found at 31; the lowest recall was "
             "%.1f%% (%s). %zu of %zu pairs of distinct images were within 31. Added borders were "
             "found in %zu of %zu originals and %zu of %zu distractors.",
@@ -312,10 +225,11 @@ static void section_summary(doc *o, const eval_data *d, const edit_stats *es,
          ps->pairs, ps->stripped_orig, s->originals, ps->stripped_distr, s->distractors);
   }
   if (d->opt->variants)
-    para(o, "With the originals' list-side variants listed too (%zu per original), %zu of %zu "
+    doc_para(o, "With the originals' list-side variants listed too (%zu per original), %zu of %zu "
             "pairs of distinct images were within 31 (%zu within 47).",
          hs_variant_count(d->opt->variants), ps->false_matches[EVAL_VARIANTS][1], ps->pairs,
          ps->false_matches[EVAL_VARIANTS][2]);
+  eval_report_video_summary(o, d);
 }
 
 static void write_doc(doc *o, const eval_data *d, const edit_stats *es, const pair_stats *ps,
@@ -330,11 +244,12 @@ static void write_doc(doc *o, const eval_data *d, const edit_stats *es, const pa
   section_summary(o, d, es, ps, s);
   section_config(o, d, s);
   section_recall(o, d, es);
-  image(o, "recall.png", "recall against threshold per edit");
+  doc_image(o, "recall.png", "recall against threshold per edit");
   section_distances(o, d, es);
-  image(o, "by_edit.png", "copy distances per edit");
+  doc_image(o, "by_edit.png", "copy distances per edit");
   section_pairs(o, ps);
-  image(o, "distances.png", "distance histograms of copies and distinct pairs");
+  doc_image(o, "distances.png", "distance histograms of copies and distinct pairs");
+  eval_report_video_section(o, d);
   section_failures(o, d);
   fputs("</body></html>\n", o->html);
 }
@@ -392,7 +307,9 @@ static void write_json(FILE *f, const eval_data *d, const edit_stats *es, const 
   fputs(", \"min_distance\": {", f);
   for (int k = 0; k < EVAL_NKINDS; k++)
     fprintf(f, "%s\"%s\": %d", k ? ", " : "", eval_kind_name(k), ps->dmin[k]);
-  fputs("}}\n}\n", f);
+  fputs("}},\n", f);
+  eval_report_video_json(f, d);
+  fputs("\n}\n", f);
 }
 
 /* ---- files ------------------------------------------------------------------- */

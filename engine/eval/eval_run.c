@@ -38,6 +38,8 @@ void hs_eval_options_init(hs_eval_options *dst, size_t size) {
   o.decode.want_digests = 0;
   o.min_quality = HS_PDQ_MIN_QUALITY;
   o.variants = HS_VARIANTS_CROPS | HS_VARIANTS_ROTATIONS;
+  o.video_clips = 2;
+  o.video_seconds = 8;
   options_init(dst, size, &o, sizeof o);
 }
 
@@ -341,6 +343,7 @@ static void eval_data_free(eval_data *d) {
   free(d->copies);
   free(d->edits);
   free(d->edit_error);
+  eval_video_free(&d->video);
 }
 
 static hs_status make_dir(const char *dir) {
@@ -360,8 +363,11 @@ static hs_status analyse_and_write(eval_data *d, hs_eval_summary *summary) {
     eval_pair_stats(d, o->min_quality, ps);
     st = eval_report_write(d, es, ps, o->report_dir);
   }
-  if (st == HS_OK && summary)
+  if (st == HS_OK && summary) {
     eval_summarise(d, es, ps, summary);
+    summary->failed_files += eval_video_failed_clips(&d->video);
+    summary->failed_copies += eval_video_failed_copies(&d->video);
+  }
   free(es);
   free(ps);
   return st;
@@ -387,13 +393,18 @@ static hs_status run(eval_data *d) {
     hashed += d->orig[i].status == HS_OK;
   HS_CHECK(hashed > 0, HS_ERR_NOT_FOUND, "%s: no original could be hashed (first: %s)",
            o->originals, d->orig[0].error);
-  return HS_OK;
+  return eval_video_run(d);
 }
 
 static hs_status eval_run_in(const hs_eval_options *o, hs_eval_summary *summary) {
   HS_CHECK(o && o->originals && o->report_dir && o->engine, HS_ERR_INVALID_ARG,
            "hs_eval_run: originals, report directory and engine are required");
   HS_CHECK(!o->edits || o->nedits > 0, HS_ERR_INVALID_ARG, "hs_eval_run: empty edit list");
+  HS_CHECK(o->video_clips == 0 || (o->video_seconds >= 4 && o->video_seconds <= 60),
+           HS_ERR_INVALID_ARG, "hs_eval_run: video clips must be 4..60 s long, got %d",
+           o->video_seconds);
+  HS_CHECK(o->video_clips <= 10000, HS_ERR_INVALID_ARG,
+           "hs_eval_run: at most 10000 video clips, got %zu", o->video_clips);
   HS_TRY(hs_init(NULL));
   eval_data d;
   memset(&d, 0, sizeof d);

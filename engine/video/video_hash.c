@@ -28,6 +28,15 @@
 #include "image/border.h"
 #include "video/video_internal.h"
 
+/* The band widths one side showed, with how many frames showed each (the
+ * BAND_VALUES most frequent kept; see content_hash). */
+#define BAND_VALUES 8
+typedef struct band_votes {
+  int value[BAND_VALUES];
+  unsigned count[BAND_VALUES];
+  int n;
+} band_votes;
+
 typedef struct sampler {
   video_src *v;
   const hs_video_options *o;
@@ -44,9 +53,10 @@ typedef struct sampler {
   int out_w, out_h;
   uint64_t decoded;
   int unletterbox; /* look for added borders (dopts->no_unletterbox 0) */
-  int have_box;    /* a sampled frame showed borders: `box` is valid */
-  int band[4];     /* the video's bands (top, bottom, left, right): the
-                      thinnest each side showed over the frames so far */
+  band_votes votes[4]; /* per side (top, bottom, left, right): the bands
+                          the frames with borders showed */
+  int band[4];     /* the video's bands: the most frequent of each side's
+                      votes so far */
   char stopped[200]; /* why decoding stopped early ("" if it did not) */
 } sampler;
 
@@ -143,17 +153,49 @@ static int y_plane_luma(sampler *s, const AVFrame *f, hs_luma *luma, hs_status *
   return 1;
 }
 
+/* Counts a frame's band `v` and returns the side's band: the value most
+ * frames showed, the thinner on a tie. When all BAND_VALUES slots are taken
+ * a new value replaces the least shown one. */
+static int band_vote(band_votes *b, int v) {
+  int i = 0;
+  while (i < b->n && b->value[i] != v)
+    i++;
+  if (i == b->n) {
+    if (b->n < BAND_VALUES) {
+      b->n++;
+    } else {
+      i = 0;
+      for (int j = 1; j < b->n; j++)
+        if (b->count[j] < b->count[i])
+          i = j;
+    }
+    b->value[i] = v;
+    b->count[i] = 0;
+  }
+  b->count[i]++;
+  int best = 0;
+  for (int j = 1; j < b->n; j++)
+    if (b->count[j] > b->count[best] ||
+        (b->count[j] == b->count[best] && b->value[j] < b->value[best]))
+      best = j;
+  return b->value[best];
+}
+
 /* Unletterbox on a video frame. An added letterbox is the same in every
- * frame, but one frame alone can misjudge it: in a dark scene the black
- * picture next to the band joins it (a thicker band, the content cut), and
- * a black frame is all border. So the video keeps, per side, the thinnest
- * band any frame showed (hysteresis one way: a band can only narrow to
- * what every frame agrees on), and each frame whose own look finds
- * borders is cropped to that common box. Frames with no border of their
- * own (a black frame, a video without bands) get no content hash, as
- * images without borders. Measured on bench/video_edits.sh's clips: see
- * bench/RESULTS.md. Costs one border_detect (a few lines read) per
- * sampled frame, and one PDQ for frames with borders. */
+ * frame, but one frame alone can misjudge it both ways: in a dark scene the
+ * black picture next to the band joins it (a thicker band, the content
+ * cut), and where the encoder's block straddles the content edge the black
+ * of its band part can come out just too uneven for border.c's flat test
+ * and longer than its ramp (a band a few lines thinner: black lines kept,
+ * which moves PDQ by 8 to 14 bits on a 202-line picture, measured on
+ * bench/video_edits.sh's letterbox copies, bench/RESULTS.md). So the video counts, per side,
+ * the bands its frames showed and uses the one most frames agree on (the
+ * thinner on a tie); each frame whose own look finds borders is cropped to
+ * that common box. (Taking the thinnest band ever seen, as before, let one
+ * ringing frame put black lines into every later content hash.) Frames with
+ * no border of their own (a black frame, a video without bands) get no
+ * content hash, as images without borders. Costs one border_detect (a few
+ * lines read) per sampled frame, and one PDQ for frames with borders. */
 static hs_status content_hash(sampler *s, const hs_luma *luma, hs_video_frame *out) {
   hs_content_box box;
   if (!s->unletterbox || !border_detect(luma, &box))
@@ -161,12 +203,15 @@ static hs_status content_hash(sampler *s, const hs_luma *luma, hs_video_frame *o
   int band[4] = {box.y, luma->height - box.y - box.height, box.x,
                  luma->width - box.x - box.width};
   for (int i = 0; i < 4; i++)
-    s->band[i] = s->have_box && s->band[i] < band[i] ? s->band[i] : band[i];
-  s->have_box = 1;
+    s->band[i] = band_vote(&s->votes[i], band[i]);
   if (s->band[0] + s->band[1] + s->band[2] + s->band[3] == 0)
-    return HS_OK; /* the frames disagree on every side: no common band */
-  box = (hs_content_box){s->band[2], s->band[0], luma->width - s->band[2] - s->band[3],
-                         luma->height - s->band[0] - s->band[1]};
+    return HS_OK; /* most frames show no band on any side */
+  hs_content_box common = {s->band[2], s->band[0], luma->width - s->band[2] - s->band[3],
+                          luma->height - s->band[0] - s->band[1]};
+  /* Each side's band may come from other frames: a combination that leaves
+   * less than border.c's smallest content falls back to this frame's own. */
+  if (common.width >= BORDER_MIN_CONTENT && common.height >= BORDER_MIN_CONTENT)
+    box = common;
   hs_luma view = border_crop(luma, &box);
   HS_TRY(hs_pdq_from_luma(&view, s->ws, &out->content));
   out->has_content = 1;

@@ -12,7 +12,7 @@ for i in 1 2 3; do "$TI" gen "$T/orig/o$i.png" --size 320x240 --seed "$i" || fai
 for i in 4 5; do "$TI" gen "$T/dis/d$i.jpg" --size 300x200 --seed "$i" || fail "gen d$i"; done
 
 EDITS=identity,jpeg_q70,rot90,flip_h,crop_centre_10+jpeg_q50
-"$HS" eval --originals "$T/orig" --distractors "$T/dis" --report "$T/rep" --limit 2 \
+"$HS" eval --originals "$T/orig" --distractors "$T/dis" --report "$T/rep" --limit 2 --no-video \
   --edits "$EDITS" --mode exact --jobs 2 --device cpu -q
 expect_eq "eval exit code" "$?" 0
 for f in report.md report.html report.json recall.png distances.png by_edit.png; do
@@ -65,7 +65,7 @@ PY
 
 # A file that is no image is listed as a failure (exit 1), the rest goes on.
 echo "not an image" > "$T/orig/notes.txt"
-"$HS" eval --originals "$T/orig" --report "$T/rep2" --edits identity --device cpu -q
+"$HS" eval --originals "$T/orig" --report "$T/rep2" --edits identity --no-video --device cpu -q
 expect_eq "eval with a broken original: exit code" "$?" 1
 expect_grep "failure listed" "notes.txt" "$T/rep2/report.md"
 expect_grep "the others hashed" "3 hashed, 4 listed" "$T/rep2/report.md"

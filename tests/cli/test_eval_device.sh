@@ -30,7 +30,7 @@ mkdir -p "$T/orig"
 for i in 1 2; do "$TI" gen "$T/orig/o$i.jpg" --size 320x240 --seed "$i" || fail "gen"; done
 EDITS=identity,rot90,jpeg_q50,text,crop_side_5
 for dev in cpu 0; do
-  "$HS" eval --originals "$T/orig" --report "$T/rep-$dev" --edits "$EDITS" --device "$dev" \
+  "$HS" eval --originals "$T/orig" --report "$T/rep-$dev" --edits "$EDITS" --no-video --device "$dev" \
     --hash-on "$([ "$dev" = cpu ] && echo auto || echo device)" -q
   expect_eq "eval --device $dev exit code" "$?" 0
 done

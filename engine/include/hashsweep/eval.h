@@ -69,6 +69,12 @@ typedef struct hs_eval_options {
   unsigned variants;          /* list-side variants of each original
                                  (HS_VARIANTS_*; default crops and
                                  rotations): the "variants" columns */
+  size_t video_clips;         /* video edits (docs/eval.md): clips made from
+                                 the first this many hashed originals, each
+                                 edited 6 ways with FFmpeg's libraries and
+                                 matched by vPDQ's rule (default 2; 0: no
+                                 video part) */
+  int video_seconds;          /* length of each clip (default 8; 4..60) */
 } hs_eval_options;
 
 /* Fills the defaults. The inline wrapper passes sizeof as this header
@@ -78,9 +84,11 @@ static inline void hs_eval_options_default(hs_eval_options *opts) { hs_eval_opti
 
 typedef struct hs_eval_summary {
   size_t originals, distractors; /* hashed */
-  size_t failed_files;           /* could not be hashed (listed in the report) */
+  size_t failed_files;           /* could not be hashed (listed in the report),
+                                    video clips that could not be made included */
   size_t edits, copies;          /* copies made and hashed */
-  size_t failed_copies;          /* an edit or its decode failed (listed) */
+  size_t failed_copies;          /* an edit or its decode failed (listed);
+                                    video clips and copies included */
   double min_recall31;           /* lowest dihedral recall at 31 over the edits */
   char min_recall31_edit[64];
   double false_match_rate31;     /* distinct pairs within 31 (dihedral) */
