@@ -80,6 +80,10 @@ hs_status serve_ctx_open(serve_ctx *c, const hs_serve_options *opts, int poll) {
                                .radius = opts->radius,
                                .wait_us = opts->batch_wait_us,
                                .max_queue = opts->max_queue,
+                               /* On the CPU, a batch saves nothing a search
+                                * on the request's own thread would pay:
+                                * searches run there, one per core at most. */
+                               .leaders = hs_engine_uses_device(opts->engine) ? 0 : cores(),
                                .log = opts->log,
                                .in_flight = &c->in_flight,
                                .on_batch = batch_metrics,
