@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/serve_bench.sh [--quick] - `hashsweep serve` under load (issue 14,
-# Performance), in one run on this machine, next to an HMA-like service:
+# bench/serve_bench.sh [--quick] [--sets "KIND:N ..."] [--no-hma] - `hashsweep
+# serve` under load (issue 14, Performance), in one run on this machine, next
+# to an HMA-like service:
 #  1. per data set (SETS, default random and clustered at 10^6, random at
 #     10^7): generate the hashes (bench/serve_gen.py), `index import` them,
 #     start `hashsweep serve` and bench/serve_hma.py (faiss
@@ -19,13 +20,29 @@
 # Raw outputs and results.jsonl in $OUT (bench/results/serve), the table in
 # $OUT/serve.md (bench/serve_report.py). --quick: 10^5 entries, 1 s runs, a
 # few photos, output in a temporary folder (a smoke run, < 60 s).
+# --sets "random:1000000 clustered:1000000": the data sets (also $SETS; the
+# default adds random:10000000, whose generation, import and load take
+# minutes); the goal table is computed on the largest random set.
+# --no-hma: without the HMA-like peer (no faiss/aiohttp needed; its columns
+# and the ratio goal stay empty). Each hashsweep wrk run also records the
+# server's CPU time per request (/proc), a figure other load on the machine
+# disturbs less than requests/s.
 # Needs: cmake --build build --target hashsweep; wrk (tools/install-deps.sh
 # wrk); bench/.venv with bench/requirements.txt (faiss-cpu, numpy, aiohttp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HS=${HS:-build/hashsweep}
 PY=${PY:-bench/.venv/bin/python}
-QUICK=0; [ "${1:-}" = --quick ] && QUICK=1
+QUICK=0; HMA=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) QUICK=1 ;;
+    --no-hma) HMA=0 ;;
+    --sets) [ $# -ge 2 ] || { echo "serve_bench: --sets needs a list" >&2; exit 2; }; SETS=$2; shift ;;
+    *) echo "serve_bench: unknown option $1 (--quick, --sets LIST, --no-hma)" >&2; exit 2 ;;
+  esac
+  shift
+done
 W=$(mktemp -d "${TMPDIR:-/tmp}/serve_bench.XXXXXX")
 PIDS=()
 cleanup() {
@@ -46,7 +63,11 @@ fi
 for t in wrk curl "$HS" "$PY"; do
   command -v "$t" > /dev/null || { echo "serve_bench: $t not found (see the header)" >&2; exit 2; }
 done
-"$PY" -c "import faiss, aiohttp, numpy" || { echo "serve_bench: $PY lacks faiss/aiohttp/numpy" >&2; exit 2; }
+if [ $HMA = 1 ]; then
+  "$PY" -c "import faiss, aiohttp, numpy" || { echo "serve_bench: $PY lacks faiss/aiohttp/numpy (or use --no-hma)" >&2; exit 2; }
+else
+  "$PY" -c "import numpy" || { echo "serve_bench: $PY lacks numpy" >&2; exit 2; }
+fi
 mkdir -p "$OUT"
 rm -f "$OUT"/*.txt "$OUT"/results.jsonl
 RES=$OUT/results.jsonl
@@ -60,7 +81,11 @@ rec() { echo "$1" >> "$RES"; } # a JSON line
   echo "hma_omp_threads ${HMA_OMP:-default (all cores)}"
   echo "hashsweep $("$HS" --version 2>&1 | head -1)"
   echo "wrk $(wrk -v 2>&1 | head -1 | cut -d' ' -f2)"
-  echo "python $("$PY" -c 'import sys, faiss, aiohttp, numpy; print(sys.version.split()[0], "faiss", faiss.__version__, "aiohttp", aiohttp.__version__, "numpy", numpy.__version__)')"
+  if [ $HMA = 1 ]; then
+    echo "python $("$PY" -c 'import sys, faiss, aiohttp, numpy; print(sys.version.split()[0], "faiss", faiss.__version__, "aiohttp", aiohttp.__version__, "numpy", numpy.__version__)')"
+  else
+    echo "python $("$PY" -c 'import sys; print(sys.version.split()[0])') (--no-hma: no HMA-like peer)"
+  fi
 } > "$OUT/machine.txt"
 
 # start_hs NAME IDX ARGS...: hashsweep serve on a free loopback port; sets HS_PORT HS_PID
@@ -90,15 +115,24 @@ start_hma() { # start_hma NAME HASHES: sets HMA_PORT HMA_PID
 }
 stop() { kill -TERM "$1" 2> /dev/null; wait "$1" 2> /dev/null || true; }
 
-# run_wrk LABEL PORT MODE FILE CONNS SECONDS EXTRA_JSON: one wrk run, raw output kept
+# cpu_ticks PID: user + system CPU time of a process, in clock ticks
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# run_wrk LABEL PORT MODE FILE CONNS SECONDS EXTRA_JSON [PID]: one wrk run, raw
+# output kept; with PID, the server's CPU microseconds per request too
 run_wrk() {
-  local label=$1 port=$2 mode=$3 file=$4 c=$5 d=$6 extra=$7
+  local label=$1 port=$2 mode=$3 file=$4 c=$5 d=$6 extra=$7 pid=${8:-}
   local th=$((c < 2 ? c : 2))
-  local raw="$OUT/wrk_${label}_${mode}_c${c}.txt"
+  local raw="$OUT/wrk_${label}_${mode}_c${c}.txt" c0=0
+  [ -n "$pid" ] && c0=$(cpu_ticks "$pid")
   wrk -t"$th" -c"$c" -d"${d}s" --timeout 10s --latency -s bench/serve_wrk.lua \
     "http://127.0.0.1:$port" -- "$mode" "$file" > "$raw" 2>&1
   local j; j=$(grep '^{"requests"' "$raw" | tail -1)
   [ -n "$j" ] || { echo "serve_bench: wrk gave no result, see $raw" >&2; exit 1; }
+  if [ -n "$pid" ]; then
+    local n; n=$(sed 's/^{"requests":\([0-9]*\).*/\1/' <<< "$j")
+    extra="$extra\"cpu_us_per_req\":$(( ( $(cpu_ticks "$pid") - c0 ) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) )),"
+  fi
   rec "{${extra}\"mode\":\"$mode\",\"conns\":$c,${j#\{}"
   echo "  $label $mode c=$c: $(echo "$j" | cut -c1-110)"
 }
@@ -113,8 +147,11 @@ for s in $SETS; do
   t0=$(now); "$HS" index import "$W/idx" --list bench "$W/hashes.txt" > "$OUT/import_$set_name.txt"
   import_s=$(since "$t0")
   start_hs "hs_$set_name" "$W/idx"; hs_ready=$READY_S
+  rss_hs=$(awk '/VmRSS/ {print $2}' /proc/$HS_PID/status)
+  hma_ready=null rss_hma=null same="null null"
+  if [ $HMA = 1 ]; then
   start_hma "hma_$set_name" "$W/hashes.txt"; hma_ready=$READY_S
-  rss_hs=$(awk '/VmRSS/ {print $2}' /proc/$HS_PID/status); rss_hma=$(awk '/VmRSS/ {print $2}' /proc/$HMA_PID/status)
+  rss_hma=$(awk '/VmRSS/ {print $2}' /proc/$HMA_PID/status)
   # both services must find the same matches: compare the count for 200 queries
   same=$(head -200 "$W/q.txt" | "$PY" -c '
 import json, sys, urllib.request
@@ -126,14 +163,15 @@ for h in sys.stdin.read().split():
     na = sum(len(v) for v in a.values()); nb = sum(len(v) for v in b.values())
     same += na == nb; hits += na
 print(same, hits)' "$HS_PORT" "$HMA_PORT")
+  fi
   rec "{\"set\":\"$set_name\",\"kind\":\"$kind\",\"entries\":$n,\"gen_s\":$gen_s,\"import_s\":$import_s,\"hs_ready_s\":$hs_ready,\"hma_ready_s\":$hma_ready,\"hs_rss_kb\":$rss_hs,\"hma_rss_kb\":$rss_hma,\"same_counts_of_200\":${same% *},\"matches_in_200\":${same#* }}"
   echo "  gen ${gen_s}s import ${import_s}s ready hs ${hs_ready}s hma ${hma_ready}s; same match counts ${same% *}/200 (${same#* } matches)"
   for c in $CONNS; do
-    run_wrk "hs_$set_name" "$HS_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hashsweep\","
-    run_wrk "hma_$set_name" "$HMA_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hma-like\","
-    run_wrk "hs_$set_name" "$HS_PORT" post "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hashsweep\","
+    run_wrk "hs_$set_name" "$HS_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hashsweep\"," "$HS_PID"
+    [ $HMA = 1 ] && run_wrk "hma_$set_name" "$HMA_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hma-like\","
+    run_wrk "hs_$set_name" "$HS_PORT" post "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hashsweep\"," "$HS_PID"
   done
-  stop "$HMA_PID"
+  [ $HMA = 1 ] && stop "$HMA_PID"
   LAST_SET=$set_name
   if [ "$s" != "${SETS##* }" ]; then stop "$HS_PID"; fi
 done
@@ -143,7 +181,7 @@ echo "== match-threads"
 stop "$HS_PID"
 start_hs "hs_mt0" "$W/idx" --match-threads 0
 for c in 16 64; do
-  run_wrk "hs_mt0_$LAST_SET" "$HS_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$LAST_SET\",\"server\":\"hashsweep --match-threads 0\","
+  run_wrk "hs_mt0_$LAST_SET" "$HS_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$LAST_SET\",\"server\":\"hashsweep --match-threads 0\"," "$HS_PID"
 done
 stop "$HS_PID"
 

@@ -30,9 +30,12 @@ static void serve_usage(FILE *out) {
           "                        least 4; each holds an index reader slot of 254)\n"
           "  --max-connections N   open connections at most (default 4096)\n"
           "  --timeout S           close a connection idle for S seconds (default 15)\n"
+          "  --request-timeout S   close a connection whose request has not arrived whole\n"
+          "                        S seconds after its first line (default 10)\n"
           "  --max-body N          request bodies above N bytes get 413 (default 64M)\n"
           "  --max-batch N         hashes per /v1/lookup request (default 1000)\n"
-          "  --batch-wait-ms MS    gather lookups for the matcher this long (default 1)\n"
+          "  --batch-wait-ms MS    on a device, gather lookups this long (default 1; the\n"
+          "                        CPU searches at once on the request threads)\n"
           "  --max-queue N         lookups waiting at most; beyond, 503 (default 1024)\n"
           "  --decode-workers N    uploads decoded at once (default: cores)\n"
           "  --poll-ms MS          index version poll period (default 250)\n"
@@ -63,7 +66,7 @@ enum {
   OPT_INDEX = 256, OPT_LISTEN, OPT_PORT_FILE, OPT_TOKEN, OPT_INSECURE, OPT_CERT, OPT_KEY,
   OPT_THREADS, OPT_MAXCONN, OPT_TIMEOUT, OPT_MAXBODY, OPT_MAXBATCH, OPT_WAIT, OPT_QUEUE,
   OPT_DECODERS, OPT_POLL, OPT_RADIUS, OPT_QUALITY, OPT_DEVICE, OPT_MATCH_THREADS,
-  OPT_VIDEO_QUERY, OPT_VIDEO_COMPARED
+  OPT_VIDEO_QUERY, OPT_VIDEO_COMPARED, OPT_REQUEST_TIMEOUT
 };
 
 static int int_opt(const char *name, const char *arg, long min, long max, long *v) {
@@ -85,6 +88,7 @@ static int apply_number(serve_args *a, int c, const char *name, const char *arg)
   case OPT_THREADS: if (int_opt(name, arg, 1, 200, &v)) return EXIT_USAGE; o->threads = (unsigned)v; return 0;
   case OPT_MAXCONN: if (int_opt(name, arg, 1, 1000000, &v)) return EXIT_USAGE; o->max_connections = (unsigned)v; return 0;
   case OPT_TIMEOUT: if (int_opt(name, arg, 1, 86400, &v)) return EXIT_USAGE; o->timeout_s = (unsigned)v; return 0;
+  case OPT_REQUEST_TIMEOUT: if (int_opt(name, arg, 1, 86400, &v)) return EXIT_USAGE; o->request_timeout_s = (unsigned)v; return 0;
   case OPT_MAXBATCH: if (int_opt(name, arg, 1, 1000000, &v)) return EXIT_USAGE; o->max_batch = (unsigned)v; return 0;
   case OPT_WAIT: if (int_opt(name, arg, 0, 1000, &v)) return EXIT_USAGE; o->batch_wait_us = (unsigned)v * 1000; return 0;
   case OPT_QUEUE: if (int_opt(name, arg, 1, 1000000, &v)) return EXIT_USAGE; o->max_queue = (unsigned)v; return 0;
@@ -115,6 +119,7 @@ static int parse_serve_args(int argc, char **argv, serve_args *a) {
       {"threads", required_argument, 0, OPT_THREADS},
       {"max-connections", required_argument, 0, OPT_MAXCONN},
       {"timeout", required_argument, 0, OPT_TIMEOUT},
+      {"request-timeout", required_argument, 0, OPT_REQUEST_TIMEOUT},
       {"max-body", required_argument, 0, OPT_MAXBODY},
       {"max-batch", required_argument, 0, OPT_MAXBATCH},
       {"batch-wait-ms", required_argument, 0, OPT_WAIT},

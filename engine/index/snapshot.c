@@ -17,7 +17,8 @@ struct hs_index_snapshot {
   MDB_txn *txn;
   uint64_t version;
   rec_arena names;      /* list names, valid until renew/close */
-  const char **by_id;   /* 65536 slots, lazily */
+  const char **by_id;   /* nby_id slots, grown to the largest id asked */
+  size_t nby_id;
   rec_arena entry;      /* strings of the last hs_index_entry_get */
   hs_index_field *fields;
   size_t fcap;
@@ -54,6 +55,7 @@ static void drop_caches(hs_index_snapshot *s) {
   rec_arena_free(&s->entry);
   free(s->by_id);
   s->by_id = NULL;
+  s->nby_id = 0;
 }
 
 hs_status hs_index_snapshot_renew(hs_index_snapshot *s) {
@@ -87,8 +89,19 @@ MDB_txn *snapshot_txn(hs_index_snapshot *s) { return s->txn; }
 const char *hs_index_snapshot_list_name(hs_index_snapshot *s, unsigned id) {
   if (!s || id == 0 || id > INDEX_MAX_LISTS)
     return NULL;
-  if (!s->by_id && !(s->by_id = calloc(INDEX_MAX_LISTS + 1, sizeof *s->by_id)))
-    return NULL;
+  /* Grown, not 65536 slots at once: a snapshot per lookup (serve) must
+   * not clear half a megabyte for a name. */
+  if (id >= s->nby_id) {
+    size_t n = s->nby_id ? s->nby_id : 16;
+    while (n <= id)
+      n *= 2;
+    const char **p = realloc(s->by_id, n * sizeof *p);
+    if (!p)
+      return NULL;
+    memset(p + s->nby_id, 0, (n - s->nby_id) * sizeof *p);
+    s->by_id = p;
+    s->nby_id = n;
+  }
   if (!s->by_id[id]) {
     char name[INDEX_MAX_NAME + 1];
     if (list_name(s->idx, s->txn, id, name, sizeof name) != HS_OK)

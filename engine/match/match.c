@@ -43,6 +43,9 @@ struct hs_haystack {
   pthread_mutex_t lock;
   mih_state mih_state;
   mih *mih;
+  /* searches in the MIH now: a rejected MIH is freed by the last of them
+   * (searches of one haystack may run on several threads: serve) */
+  int mih_users;
   double brute_ns;         /* brute-force time spent so far */
   double brute_queries;    /* queries it answered */
   double mih_ns, mih_queries;
@@ -98,6 +101,7 @@ static match_strategy choose_strategy(const hs_engine *engine, hs_haystack *h, i
   match_strategy s = MATCH_CPU_BRUTE;
   if (h->mih_state == MIH_READY) {
     s = MATCH_CPU_MIH;
+    h->mih_users++;
   } else if (h->mih_state == MIH_NONE) {
     /* Build once brute force has answered (or this batch would take it
      * past) about as many queries as the build costs. */
@@ -105,6 +109,7 @@ static match_strategy choose_strategy(const hs_engine *engine, hs_haystack *h, i
       if (build_mih(h) == HS_OK) {
         h->mih_state = MIH_READY;
         s = MATCH_CPU_MIH;
+        h->mih_users++;
       } else {
         log_warn("multi-index hashing not built (%s); brute force stays", hs_last_error());
         h->mih_state = MIH_REJECTED;
@@ -132,10 +137,19 @@ static void account(hs_haystack *h, match_strategy s, size_t nq, double ns) {
       log_info("multi-index hashing is slower than brute force on this haystack (%.0f vs %.0f "
                "us per query): back to brute force",
                h->mih_ns / h->mih_queries / 1e3, h->brute_ns / h->brute_queries / 1e3);
-      mih_destroy(h->mih);
-      h->mih = NULL;
-      h->mih_state = MIH_REJECTED;
+      h->mih_state = MIH_REJECTED; /* freed by the last search in it */
     }
+  }
+  pthread_mutex_unlock(&h->lock);
+}
+
+/* Ends a search in the MIH (choose_strategy counted it); the last one out
+ * of a rejected MIH frees it. */
+static void mih_release(hs_haystack *h) {
+  pthread_mutex_lock(&h->lock);
+  if (--h->mih_users == 0 && h->mih_state == MIH_REJECTED) {
+    mih_destroy(h->mih);
+    h->mih = NULL;
   }
   pthread_mutex_unlock(&h->lock);
 }
@@ -243,6 +257,9 @@ static hs_status search(hs_engine *engine, const hs_haystack *hc, const uint64_t
   double t0 = clock_now_s();
   if (strategy == MATCH_CPU_MIH) {
     st = mih_search(h, queries, nq, radius, engine_cpu_threads(engine), out);
+    if (st == HS_OK)
+      account(h, strategy, nq, (clock_now_s() - t0) * 1e9);
+    mih_release(h);
     if (st != HS_OK) {
       log_warn("multi-index search failed (%s); redoing it by brute force", hs_last_error());
       out->count = before;
@@ -269,7 +286,7 @@ static hs_status search(hs_engine *engine, const hs_haystack *hc, const uint64_t
     st = k ? hamming_topk(&h->cpu, queries, nq, k, threads, out)
            : hamming_radius(&h->cpu, queries, nq, radius, threads, out);
   }
-  if (st == HS_OK && !k)
+  if (st == HS_OK && !k && strategy != MATCH_CPU_MIH) /* MIH: accounted above */
     account(h, strategy, nq, (clock_now_s() - t0) * 1e9);
   if (st != HS_OK) {
     out->count = before;

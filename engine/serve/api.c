@@ -115,6 +115,7 @@ static void metrics(serve_ctx *c, const serve_request *rq, serve_response *rs) {
   g.base_builds = atomic_load(&c->live.base_builds);
   g.queue_depth = batcher_depth(&c->batcher);
   g.connections = atomic_load(&c->connections);
+  g.deadline_closed = atomic_load(&c->deadline.closed);
   rs->body = metrics_render(&c->metrics, &g, &rs->len);
   if (!rs->body) {
     serve_error(rs, 500, "out of memory");

@@ -1,4 +1,5 @@
-/* serve/batch.c - the matcher thread and its bounded queue (serve/batch.h). */
+/* serve/batch.c - the bounded lookup queue and who searches it: leaders on
+ * the request threads or one matcher thread (serve/batch.h). */
 #include "serve/batch.h"
 
 #include <errno.h>
@@ -82,7 +83,78 @@ static void run_batch(serve_batcher *b, batch_req *list) {
     b->on_batch(b->user, nreq, nq, clock_now_s() - t0);
 }
 
-/* ---- the thread ------------------------------------------------------------------ */
+/* ---- taking and answering ------------------------------------------------------ */
+
+/* Takes queued requests up to the batch size (always at least one), with
+ * the lock held. */
+static batch_req *take(serve_batcher *b) {
+  batch_req *list = b->head, *last = b->head;
+  size_t taken = last->nq;
+  while (last->next && taken + last->next->nq <= BATCH_MAX_QUERIES) {
+    last = last->next;
+    taken += last->nq;
+  }
+  b->head = last->next;
+  if (!b->head)
+    b->tail = NULL;
+  last->next = NULL;
+  for (batch_req *r = list; r; r = r->next) {
+    r->taken = 1;
+    b->queued--;
+    b->queued_queries -= r->nq;
+  }
+  return list;
+}
+
+/* Marks a searched batch answered and wakes its requests (not `self`, the
+ * thread that ran it), with the lock held. Each request has its own
+ * condition: no thread wakes for another's answer. */
+static void answer(batch_req *list, const batch_req *self) {
+  while (list) {
+    batch_req *next = list->next; /* list may be freed once done is seen */
+    list->done = 1;
+    if (list != self)
+      pthread_cond_signal(&list->wake);
+    list = next;
+  }
+}
+
+/* ---- leaders (the CPU path) ------------------------------------------------------ */
+
+/* With the lock held: gives up a leader slot, or hands it to the first
+ * queued request not asked to lead yet (it wakes and searches). */
+static void hand_on(serve_batcher *b) {
+  batch_req *n = b->head;
+  while (n && n->lead)
+    n = n->next;
+  if (n) {
+    n->lead = 1;
+    pthread_cond_signal(&n->wake);
+  } else {
+    b->leading--;
+  }
+}
+
+/* With the lock and one leader slot held: runs batches of what is queued
+ * until self is answered or another leader's batch holds it (a request
+ * woken to lead can be taken by another leader before it runs), hands the
+ * slot on, and waits for self's answer. */
+static void lead(serve_batcher *b, batch_req *self) {
+  const hs_logger *prev = log_enter(&b->log);
+  while (!self->done && !self->taken) {
+    batch_req *list = take(b);
+    pthread_mutex_unlock(&b->lock);
+    run_batch(b, list);
+    pthread_mutex_lock(&b->lock);
+    answer(list, self);
+  }
+  log_leave(prev);
+  hand_on(b);
+  while (!self->done)
+    pthread_cond_wait(&self->wake, &b->lock);
+}
+
+/* ---- the matcher thread (the device path) -------------------------------------- */
 
 static void deadline_after_us(struct timespec *ts, unsigned us) {
   clock_gettime(CLOCK_MONOTONIC, ts);
@@ -113,32 +185,18 @@ static void *matcher_thread(void *arg) {
              pthread_cond_timedwait(&b->work, &b->lock, &until) != ETIMEDOUT) {
       }
     }
-    /* Take requests up to the batch size (always at least one). */
-    batch_req *list = b->head, *last = b->head;
-    size_t taken = last->nq;
-    while (last->next && taken + last->next->nq <= BATCH_MAX_QUERIES) {
-      last = last->next;
-      taken += last->nq;
-    }
-    b->head = last->next;
-    if (!b->head)
-      b->tail = NULL;
-    last->next = NULL;
-    for (batch_req *r = list; r; r = r->next) {
-      b->queued--;
-      b->queued_queries -= r->nq;
-    }
+    batch_req *list = take(b);
     pthread_mutex_unlock(&b->lock);
     run_batch(b, list);
     pthread_mutex_lock(&b->lock);
-    for (batch_req *r = list; r; r = r->next)
-      r->done = 1;
-    pthread_cond_broadcast(&b->done);
+    answer(list, NULL);
   }
   pthread_mutex_unlock(&b->lock);
   log_leave(prev);
   return NULL;
 }
+
+/* ---- the interface ---------------------------------------------------------------- */
 
 hs_status batcher_start(serve_batcher *b) {
   pthread_mutex_init(&b->lock, NULL);
@@ -147,9 +205,11 @@ hs_status batcher_start(serve_batcher *b) {
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_cond_init(&b->work, &ca);
   pthread_condattr_destroy(&ca);
-  pthread_cond_init(&b->done, NULL);
-  if (pthread_create(&b->thread, NULL, matcher_thread, b) != 0)
+  if (b->leaders == 0 && pthread_create(&b->thread, NULL, matcher_thread, b) != 0) {
+    pthread_cond_destroy(&b->work);
+    pthread_mutex_destroy(&b->lock);
     return error_set(HS_ERR_NOMEM, "cannot start the matcher thread");
+  }
   b->started = 1;
   return HS_OK;
 }
@@ -161,9 +221,9 @@ void batcher_stop(serve_batcher *b) {
   b->stop = 1;
   pthread_cond_broadcast(&b->work);
   pthread_mutex_unlock(&b->lock);
-  pthread_join(b->thread, NULL);
+  if (b->leaders == 0)
+    pthread_join(b->thread, NULL);
   pthread_cond_destroy(&b->work);
-  pthread_cond_destroy(&b->done);
   pthread_mutex_destroy(&b->lock);
   b->started = 0;
 }
@@ -171,6 +231,8 @@ void batcher_stop(serve_batcher *b) {
 hs_status batcher_lookup(serve_batcher *b, batch_req *r) {
   r->hits = (hs_match_list){0};
   r->done = 0;
+  r->lead = 0;
+  r->taken = 0;
   r->next = NULL;
   r->status = HS_OK;
   r->version = 0;
@@ -179,6 +241,7 @@ hs_status batcher_lookup(serve_batcher *b, batch_req *r) {
     pthread_mutex_unlock(&b->lock);
     return error_set(HS_ERR_BUSY, "the lookup queue is full (%u waiting)", b->max_queue);
   }
+  pthread_cond_init(&r->wake, NULL);
   if (b->tail)
     b->tail->next = r;
   else
@@ -186,10 +249,19 @@ hs_status batcher_lookup(serve_batcher *b, batch_req *r) {
   b->tail = r;
   b->queued++;
   b->queued_queries += r->nq;
-  pthread_cond_signal(&b->work);
-  while (!r->done)
-    pthread_cond_wait(&b->done, &b->lock);
+  if (b->leaders > 0 && b->leading < b->leaders) {
+    b->leading++;
+    lead(b, r);
+  } else {
+    if (b->leaders == 0)
+      pthread_cond_signal(&b->work);
+    while (!r->done && !r->lead)
+      pthread_cond_wait(&r->wake, &b->lock);
+    if (r->lead)
+      lead(b, r);
+  }
   pthread_mutex_unlock(&b->lock);
+  pthread_cond_destroy(&r->wake);
   if (r->status != HS_OK)
     hs_match_list_free(&r->hits);
   return r->status;

@@ -24,8 +24,10 @@
 #include "core/log.h"
 #include "serve/http.h"
 
-/* Per-connection memory for the request line and headers (MHD's pool). */
-#define CONNECTION_MEMORY (64u << 10)
+/* Per-connection memory for the request line and headers (MHD's pool,
+ * libmicrohttpd's default). MHD clears the pool after every request: a
+ * larger pool costs time on every lookup, not only memory. */
+#define CONNECTION_MEMORY (32u << 10)
 /* How long SIGTERM waits for requests in flight. */
 #define DRAIN_S 30
 
@@ -44,6 +46,13 @@ static int constant_time_eq(const char *a, const char *b) {
   for (size_t i = 0; i < la; i++)
     d |= (unsigned char)(a[i] ^ b[i % (lb ? lb : 1)]);
   return d == 0;
+}
+
+/* The connection's deadline slot (serve/deadline.h), NULL when it has none. */
+static deadline_conn *slot(struct MHD_Connection *conn) {
+  const union MHD_ConnectionInfo *i =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+  return i ? i->socket_context : NULL;
 }
 
 static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rq, serve_response *rs) {
@@ -67,6 +76,7 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rq, ser
     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
   if (rs->status == 401)
     MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+  deadline_request_received(slot(conn)); /* an early answer: what follows is dropped */
   enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs->status, r);
   MHD_destroy_response(r);
   rq->answered = 1;
@@ -167,6 +177,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       return queue_error(conn, rq, 500, "out of memory for the body");
     return MHD_YES;
   }
+  deadline_request_received(slot(conn)); /* whole: a long decode is not cut */
   const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
   serve_request req = {.method = method,
                        .path = url,
@@ -187,8 +198,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
                          enum MHD_RequestTerminationCode why) {
-  (void)conn;
   serve_ctx *c = cls;
+  deadline_request_over(&c->deadline, slot(conn));
   request_state *rq = *state;
   if (!rq)
     return;
@@ -204,11 +215,31 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
   atomic_fetch_sub(&c->in_flight, 1);
 }
 
+/* Called before the connection's socket is closed (libmicrohttpd's order),
+ * so the deadline slot is gone before its descriptor can be reused. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
-  (void)conn, (void)socket_context;
   serve_ctx *c = cls;
-  atomic_fetch_add(&c->connections, toe == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+  if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    atomic_fetch_add(&c->connections, 1);
+    const union MHD_ConnectionInfo *i =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    *socket_context = i ? deadline_open(&c->deadline, i->connect_fd) : NULL;
+  } else {
+    atomic_fetch_sub(&c->connections, 1);
+    deadline_close(&c->deadline, *socket_context);
+    *socket_context = NULL;
+  }
+}
+
+/* A request line has arrived (before its headers): the request's deadline
+ * starts. Returns the request's initial state: none yet (on_request makes
+ * it when the headers are in). */
+static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *conn) {
+  (void)uri;
+  serve_ctx *c = cls;
+  deadline_request_started(&c->deadline, slot(conn));
+  return NULL;
 }
 
 /* libmicrohttpd's own messages (malformed requests, resource limits):
@@ -287,19 +318,32 @@ hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, 
       {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, c},
       {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, c},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, c},
       {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, c},
       {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)c->opts.tls_cert},
       {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)c->opts.tls_key},
       {MHD_OPTION_END, 0, NULL}};
+  HS_TRY(deadline_start(&c->deadline, c->opts.request_timeout_s, c->opts.timeout_s));
+  errno = 0;
   struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, c,
                                           MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-  if (!d)
+  if (!d) {
+    int e = errno;
+    deadline_stop(&c->deadline);
     return error_set(HS_ERR_IO, "cannot listen on %s: %s", c->opts.listen,
-                     errno ? strerror(errno) : "libmicrohttpd refused the settings");
+                     e ? strerror(e) : "libmicrohttpd refused the settings");
+  }
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   *port = info ? info->port : 0;
   *out = d;
   return HS_OK;
+}
+
+int http_requests_in_flight(serve_ctx *c) {
+  /* (a request whose headers are still arriving has a request line and no
+   * handler yet: only the deadline slots know it) */
+  int handled = atomic_load(&c->in_flight), begun = deadline_busy(&c->deadline);
+  return handled > begun ? handled : begun;
 }
 
 void http_stop(serve_ctx *c, struct MHD_Daemon *d) {
@@ -307,14 +351,15 @@ void http_stop(serve_ctx *c, struct MHD_Daemon *d) {
    * every connection (idle keep-alive ones included). */
   MHD_socket s = MHD_quiesce_daemon(d);
   double t0 = clock_now_s();
-  while (atomic_load(&c->in_flight) > 0 && clock_now_s() - t0 < DRAIN_S) {
+  int left;
+  while ((left = http_requests_in_flight(c)) > 0 && clock_now_s() - t0 < DRAIN_S) {
     struct timespec ts = {0, 10000000L};
     nanosleep(&ts, NULL);
   }
-  int left = atomic_load(&c->in_flight);
   if (left > 0)
     log_warn("serve: %d request(s) still running after %d s: closing them", left, DRAIN_S);
   MHD_stop_daemon(d);
+  deadline_stop(&c->deadline);
   if (s != MHD_INVALID_SOCKET)
     close(s);
 }

@@ -19,6 +19,8 @@ typedef struct http_addr {
 hs_status http_parse_listen(const char *listen, http_addr *a);
 /* Starts listening; *port is the port bound. */
 hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, int *port);
+/* Requests begun (a request line arrived) and not over. */
+int http_requests_in_flight(serve_ctx *c);
 /* Drains the requests in flight (at most 30 s) and stops. */
 void http_stop(serve_ctx *c, struct MHD_Daemon *d);
 

@@ -141,6 +141,9 @@ char *metrics_render(serve_metrics *m, const metrics_gauges *g, size_t *len) {
   counter(f, "hashsweep_index_reloads_total", "Index versions taken up.", g->reloads);
   counter(f, "hashsweep_index_base_builds_total", "Full matcher builds.", g->base_builds);
   gauge(f, "hashsweep_http_connections", "Open HTTP connections.", g->connections);
+  counter(f, "hashsweep_http_deadline_closed_total",
+          "Connections closed because a request had not arrived whole in time.",
+          g->deadline_closed);
   if (fclose(f) != 0) {
     free(buf);
     return NULL;

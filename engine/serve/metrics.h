@@ -52,6 +52,7 @@ typedef struct metrics_gauges {
   size_t pdq_entries, exact_entries;
   size_t queue_depth;
   int connections;
+  uint64_t deadline_closed; /* connections closed past their request deadline */
 } metrics_gauges;
 
 /* The whole exposition as a malloc'd string (NULL: out of memory). */

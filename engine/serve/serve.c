@@ -16,6 +16,7 @@ void hs_serve_options_init(hs_serve_options *dst, size_t size) {
   o->listen = "127.0.0.1:8080";
   o->max_connections = 4096;
   o->timeout_s = 15;
+  o->request_timeout_s = 10;
   o->max_body = 64ull << 20;
   o->max_batch = 1000;
   o->batch_wait_us = 1000;
@@ -35,6 +36,21 @@ static unsigned cores(void) {
   return n > 0 ? (unsigned)n : 1;
 }
 
+/* Who runs batches (serve/batch.h). On the CPU a batch saves nothing a
+ * search on the request's own thread would pay: searches run there, one per
+ * core at most. A device launch is what a batch amortises: one matcher
+ * thread gathers. Test hook: HASHSWEEP_SERVE_LEADERS=N sets the leaders
+ * (0: the matcher thread; tests/cli/test_serve_load.sh runs 0 and 1 on the
+ * CPU); anything but a number 0..1024 there is ignored. */
+static unsigned leaders(const hs_engine *engine) {
+  const char *e = getenv("HASHSWEEP_SERVE_LEADERS");
+  char *end;
+  long n = e && *e ? strtol(e, &end, 10) : -1;
+  if (n >= 0 && n <= 1024 && *end == '\0')
+    return (unsigned)n;
+  return hs_engine_uses_device(engine) ? 0 : cores();
+}
+
 static hs_status check_options(const hs_serve_options *o) {
   HS_CHECK(o && o->index_path && o->engine && o->cancel, HS_ERR_INVALID_ARG,
            "serve: the index, the engine and the cancel handle are required");
@@ -43,7 +59,8 @@ static hs_status check_options(const hs_serve_options *o) {
   HS_CHECK(o->video_query_percent >= 0 && o->video_query_percent <= 100 &&
                o->video_compared_percent >= 0 && o->video_compared_percent <= 100,
            HS_ERR_INVALID_ARG, "serve: the video match percentages must be 0..100");
-  HS_CHECK(o->max_batch >= 1 && o->max_queue >= 1 && o->max_body >= 1 && o->timeout_s >= 1,
+  HS_CHECK(o->max_batch >= 1 && o->max_queue >= 1 && o->max_body >= 1 && o->timeout_s >= 1 &&
+               o->request_timeout_s >= 1,
            HS_ERR_INVALID_ARG, "serve: batch, queue, body and timeout limits must be positive");
   HS_CHECK(!o->tls_cert == !o->tls_key, HS_ERR_INVALID_ARG,
            "serve: TLS needs both the certificate and the key");
@@ -80,6 +97,7 @@ hs_status serve_ctx_open(serve_ctx *c, const hs_serve_options *opts, int poll) {
                                .radius = opts->radius,
                                .wait_us = opts->batch_wait_us,
                                .max_queue = opts->max_queue,
+                               .leaders = leaders(opts->engine),
                                .log = opts->log,
                                .in_flight = &c->in_flight,
                                .on_batch = batch_metrics,
@@ -148,7 +166,7 @@ hs_status hs_serve_run(const hs_serve_options *caller) {
       struct timespec ts = {0, 20000000L};
       nanosleep(&ts, NULL);
     }
-    log_info("serve: stopping: draining %d request(s) in flight", atomic_load(&c->in_flight));
+    log_info("serve: stopping: draining %d request(s) in flight", http_requests_in_flight(c));
     http_stop(c, d);
   }
   serve_ctx_close(c);

@@ -8,6 +8,7 @@
 
 #include "hashsweep/serve.h"
 #include "serve/batch.h"
+#include "serve/deadline.h"
 #include "serve/live.h"
 #include "serve/metrics.h"
 
@@ -16,6 +17,7 @@ typedef struct serve_ctx {
   serve_live live;
   serve_batcher batcher;
   serve_metrics metrics;
+  serve_deadline deadline; /* whole-request deadlines (the HTTP layer's) */
   sem_t decode_slots;     /* image/video checks decoding at once */
   atomic_int connections; /* open HTTP connections */
   atomic_int in_flight;   /* requests between their headers and their answer */

@@ -399,8 +399,8 @@ def sc_drain(port, pidfile):
     os.kill(pid, 15)
     time.sleep(0.5)
     refused = False
-    try:
-        jreq(port, "GET", "/healthz")
+    try:  # (not answered: a connection the kernel queued is never accepted)
+        request(port, "GET", "/healthz", timeout=2)
     except OSError:
         refused = True
     check("no new connection accepted while draining", refused)
@@ -431,6 +431,186 @@ def sc_token(port, token):
     check("/healthz needs no token", st == 200, st)
 
 
+def trickle(sock, first, step, until):
+    """Sends `first`, then one byte of `step` (repeated) every 0.2 s, until the
+    server closes the socket or `until` seconds pass: the seconds it stayed
+    open (None: never closed)."""
+    import select
+    t0 = time.time()
+    try:
+        sock.sendall(first)
+        i = 0
+        while time.time() - t0 < until:
+            r, _, _ = select.select([sock], [], [], 0.2)
+            if r and sock.recv(4096) == b"":
+                return time.time() - t0
+            sock.sendall(step[i % len(step):i % len(step) + 1])
+            i += 1
+    except OSError:
+        return time.time() - t0
+    return None
+
+
+def sc_deadline(port, request_s, idle_s):
+    """--request-timeout: a request must arrive whole within request_s of its
+    first line, a request line within max(idle_s, request_s); clients that
+    trickle headers, a body or the request line are closed at that deadline
+    while others are answered; a keep-alive connection idle between requests
+    and a request sent in two parts within the deadline are not cut."""
+    line_s = max(idle_s, request_s)
+    out = {}
+
+    def run(name, first, step):
+        s = socket.create_connection(("127.0.0.1", port), timeout=line_s + 10)
+        out[name] = trickle(s, first, step, line_s + 5)
+        s.close()
+
+    cases = [("headers", b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ", b"a"),
+             ("body", b"POST /v1/lookup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Content-Length: 500\r\n\r\n", b" "),
+             ("request line", b"GET /heal", b"h")]
+    threads = [threading.Thread(target=run, args=c) for c in cases]
+    keep = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    keep.request("GET", "/healthz")
+    first_ok = json.loads(keep.getresponse().read()) == {"status": "ok"}
+    for t in threads:
+        t.start()
+    worst, answered = 0.0, 0
+    t0 = time.time()
+    while any(t.is_alive() for t in threads):
+        a = time.time()
+        st, _, _ = jreq(port, "GET", "/healthz")
+        worst = max(worst, time.time() - a)
+        answered += st == 200
+        time.sleep(0.1)
+        if time.time() - t0 > request_s + 0.6 and keep is not None:
+            # idle for more than the request deadline, less than --timeout
+            keep.request("GET", "/healthz")
+            check("a keep-alive connection idle %.1f s between requests is kept" % (time.time() - t0),
+                  first_ok and json.loads(keep.getresponse().read()) == {"status": "ok"})
+            keep.close()
+            keep = None
+    for t in threads:
+        t.join()
+    for name, _, _ in cases[:2]:
+        got = out[name]
+        check("trickled %s closed at the %d s deadline (%s s)" % (name, request_s, got),
+              got is not None and request_s - 0.3 <= got <= request_s + 1.5, got)
+    got = out["request line"]
+    check("trickled request line closed at max(--timeout, --request-timeout) = %d s (%s s)"
+          % (line_s, got), got is not None and line_s - 0.3 <= got <= line_s + 1.5, got)
+    check("others answered meanwhile (%d, worst %.3f s)" % (answered, worst),
+          answered >= 10 and worst < 1.0)
+    # whole within the deadline, in two parts: answered
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    body = b'{"hashes":[{"type":"md5","hash":"' + b"0" * 32 + b'"}]}'
+    s.sendall(b"POST /v1/lookup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(body) + body[:10])
+    time.sleep(request_s / 2.0)
+    s.sendall(body[10:])
+    data = b""
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        data += d
+    s.close()
+    check("a slow but whole request is answered", data.startswith(b"HTTP/1.1 200"), data[:80])
+    st, _, m = request(port, "GET", "/metrics")
+    n = [l for l in m.decode().splitlines() if l.startswith("hashsweep_http_deadline_closed_total ")]
+    check("metrics count the connections closed at the deadline",
+          n and int(n[0].split()[1]) >= 3, n)
+
+
+def crosstalk_worker(port, listed, entry, seed, requests, maxitems):
+    """One client process of sc_crosstalk: the answers that were not its own."""
+    rng = random.Random(seed)
+    bad = []
+
+    def flipped(h, k):
+        v = int(h, 16)
+        for b in rng.sample(range(256), k):
+            v ^= 1 << b
+        return "%064x" % v
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    for _ in range(requests):
+        items = []  # (type, hex, expected entry or None, distance)
+        for _ in range(rng.randint(1, maxitems)):
+            c = rng.random()
+            if c < 0.6:
+                h = rng.choice(listed)
+                k = rng.randint(0, 8)
+                items.append(("pdq", flipped(h, k), entry.get(h), k))
+            elif c < 0.9:
+                items.append(("pdq", "%064x" % rng.getrandbits(256), None, 0))
+            else:
+                items.append(("md5", "%032x" % rng.getrandbits(128), None, 0))
+        try:
+            if rng.random() < 0.3 and items[0][0] == "pdq":
+                t, hx, want, k = items[0]
+                conn.request("GET", "/m/lookup?signal_type=pdq&signal=" + hx)
+                r = conn.getresponse()
+                b = json.loads(r.read())
+                got = [(m["bank_content_id"], m["distance"]) for v in b.values() for m in v]
+                if r.status != 200 or got != ([(want, str(k))] if want else []):
+                    bad.append((hx, want, k, b))
+                continue
+            body = json.dumps({"hashes": [{"type": t, "hash": hx} for t, hx, _, _ in items]})
+            conn.request("POST", "/v1/lookup", body, {"Content-Type": "application/json"})
+            r = conn.getresponse()
+            b = json.loads(r.read())
+            res = b.get("results", [])
+            ok = r.status == 200 and len(res) == len(items)
+            for (t, hx, want, k), x in zip(items, res):
+                got = [(m["entry"], m["distance"]) for m in x["matches"]]
+                ok = ok and x["type"] == t and x["hash"] == hx and \
+                    got == ([(want, k)] if want else [])
+            if not ok:
+                bad.append((items, b))
+        except (OSError, ValueError, http.client.HTTPException) as e:
+            bad.append(repr(e))
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.close()
+    return bad
+
+
+def sc_crosstalk(port, hashes_file, procs, requests, maxitems, want_shared):
+    """Parallel client processes, each request up to maxitems hashes (listed
+    ones with 0..8 bits flipped, random ones, MD5s), through POST /v1/lookup
+    and GET /m/lookup: every answer is that request's own, in order, with
+    the right entry and distance, while concurrent requests share batches
+    (want_shared: at least one batch held several requests)."""
+    import multiprocessing
+    listed = open(hashes_file).read().split()
+    entry = {}
+    for i in range(0, len(listed), 100):
+        st, _, b = jreq(port, "POST", "/v1/lookup",
+                        {"hashes": [{"type": "pdq", "hash": h} for h in listed[i:i + 100]]})
+        for h, r in zip(listed[i:i + 100], b["results"] if st == 200 else []):
+            if len(r["matches"]) == 1 and r["matches"][0]["distance"] == 0:
+                entry[h] = r["matches"][0]["entry"]
+    check("each listed hash matches one entry", len(entry) == len(listed) and
+          len(set(entry.values())) == len(listed), len(entry))
+    t0 = time.time()
+    with multiprocessing.Pool(procs) as pool:
+        res = pool.starmap(crosstalk_worker, [(port, listed, entry, 1000 + s, requests, maxitems)
+                                              for s in range(procs)])
+    bad = [x for r in res for x in r]
+    check("%d requests from %d parallel clients in %.1f s: every answer is its own"
+          % (procs * requests, procs, time.time() - t0), not bad, bad[:3])
+    st, _, m = request(port, "GET", "/metrics")
+    b = {}
+    for l in m.decode().splitlines():
+        if l.startswith("hashsweep_batch_requests_bucket"):
+            b[l.split('"')[1]] = int(l.split()[1])
+    shared = b.get("+Inf", 0) - b.get("1", 0)
+    print("%d of %d batches held several requests" % (shared, b.get("+Inf", 0)))
+    if want_shared:
+        check("batches shared by concurrent requests (%d)" % shared, shared > 0, b)
+
+
 def main():
     sc = sys.argv[1]
     port = int(sys.argv[2])
@@ -439,7 +619,10 @@ def main():
           "raw": sc_raw, "slow": lambda p, t: sc_slow(p, int(t)),
           "idle": lambda p, n: sc_idle(p, int(n)), "live": sc_live,
           "check": lambda p, k, f, s, w: sc_check(p, k, f, int(s), w),
-          "drain": sc_drain, "token": sc_token}[sc]
+          "drain": sc_drain, "token": sc_token,
+          "deadline": lambda p, r, i: sc_deadline(p, int(r), int(i)),
+          "crosstalk": lambda p, f, n, r, m, w: sc_crosstalk(p, f, int(n), int(r), int(m),
+                                                             w == "shared")}[sc]
     fn(port, *args)
     sys.exit(1 if FAILS else 0)
 

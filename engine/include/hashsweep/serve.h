@@ -43,8 +43,9 @@ typedef struct hs_serve_options {
                               a larger Content-Length is refused with 413
                               before a byte of the body is read */
   unsigned max_batch;      /* hashes per /v1/lookup request (default 1000) */
-  unsigned batch_wait_us;  /* how long the matcher waits to gather a
-                              micro-batch (default 1000) */
+  unsigned batch_wait_us;  /* how long the device's matcher thread waits to
+                              gather a micro-batch (default 1000); on the
+                              CPU, request threads search at once */
   unsigned max_queue;      /* lookups waiting for the matcher at most
                               (default 1024); beyond: 503 with Retry-After */
   unsigned decode_workers; /* image/video checks decoded at once (0: cores) */
@@ -67,6 +68,12 @@ typedef struct hs_serve_options {
    * HS_VIDEO_DEFAULT_QUERY_PERCENT, HS_VIDEO_DEFAULT_COMPARED_PERCENT). */
   double video_query_percent;
   double video_compared_percent;
+  /* A request must arrive whole (request line, headers, body) within this
+   * many seconds of its first line (default 10), and a connection must send
+   * a request line within max(timeout_s, request_timeout_s) of opening or
+   * of its previous answer; otherwise it is closed. Bounds a client that
+   * trickles bytes, which timeout_s (restarted by every byte) does not. */
+  unsigned request_timeout_s;
 } hs_serve_options;
 
 /* Fills the defaults above (index_path, engine, cancel stay NULL). */
