@@ -759,10 +759,13 @@ static int device_batch(pipeline *p) {
   /* Wait for a full batch only while more planes can still come: a worker
    * decoding (an image, or a video sampling more frames), or a queued item
    * and an idle worker to take it. Workers waiting for plane budget come
-   * back only after this batch. */
+   * back only after this batch. Once half the budget waits, the batch goes
+   * anyway: the workers fill the other half meanwhile (a budget below two
+   * batches would otherwise make decoding and hashing take turns). */
   size_t decoding = p->busy - p->budget_waiters;
   int can_start = p->fifo_count > 0 && p->live > p->busy;
-  if (waiting < c->device_batch && (decoding > 0 || can_start))
+  if (waiting < c->device_batch && (decoding > 0 || can_start) &&
+      p->plane_bytes < c->plane_budget / 2)
     return 0;
   size_t n = 0, cap = waiting < c->device_batch ? waiting : c->device_batch;
   /* Planes 0..n-1 are the entries' own; a content region (unletterbox) is
