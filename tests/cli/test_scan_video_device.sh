@@ -69,6 +69,19 @@ for mode in exact fast; do
   fi
 done
 
+# The frames did go to the device: a device that fails its batches is
+# noticed (each batch is redone on the CPU, the same frames come out).
+if faults_built; then
+  HASHSWEEP_FAULT=pdq "$HS" hash --seconds-per-hash 0 --dihedral --format jsonl "${DEV[@]}" \
+    "$A/clip.mp4" > "$T/hash-fault.jsonl" 2> "$T/hash-fault.err"
+  expect_grep "hash: the video's frames were in device batches" "failed during a PDQ batch of 32 planes" \
+    "$T/hash-fault.err"
+  grep '"path":"[^"]*/clip.mp4"' "$T/hash-cpu-fast.jsonl" > "$T/hash-cpu-clip.jsonl"
+  [ -s "$T/hash-fault.jsonl" ] && cmp -s "$T/hash-fault.jsonl" "$T/hash-cpu-clip.jsonl" \
+    && pass "hash: the batches redone on the CPU give the same frames" \
+    || fail "hash: the batches redone on the CPU differ"
+fi
+
 # `scan`: records and stores, exact and fast, images and videos mixed.
 summary() { # JSONL -> one line per record kind that must be there
   python3 - "$1" <<'PY'
