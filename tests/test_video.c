@@ -2,7 +2,9 @@
 /* tests/test_video.c - the video API: sniffing (video, image, other),
  * vPDQ's sampling through the frame callback (frame numbers, float32
  * timestamps, S = 0), exact and fast agreeing within 10 bits, digests of a
- * refused file, a callback error stopping the decode, and argument checks.
+ * refused file, a callback error stopping the decode, the planes of
+ * hs_video_decode_file hashing to hs_video_hash_file's frames (content
+ * regions too), and argument checks.
  * The clips are made with the ffmpeg CLI; the suite is skipped without it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +53,45 @@ static hs_status hash(const char *path, hs_mode mode, double S, seen *s, hs_vide
   hs_workspace *ws = hs_workspace_create();
   hs_status st = hs_video_hash_file(path, &d, &v, ws, record, s, info);
   hs_workspace_destroy(ws);
+  return st;
+}
+
+/* Frames as hs_video_hash_file gives them, and as the CPU PDQ of the
+ * planes hs_video_decode_file hands over (ws: the hashing workspace, not
+ * the decoder's, as a batch would be). */
+typedef struct got_frames {
+  hs_video_frame f[64];
+  int n;
+  hs_workspace *ws;
+} got_frames;
+
+static hs_status keep_hashed(void *user, const hs_video_frame *f) {
+  got_frames *g = user;
+  if (g->n < 64)
+    g->f[g->n++] = *f;
+  return HS_OK;
+}
+
+static hs_status hash_plane(void *user, const hs_video_plane *pl) {
+  got_frames *g = user;
+  if (g->n >= 64)
+    return HS_OK;
+  hs_video_frame *f = &g->f[g->n++];
+  memset(f, 0, sizeof *f);
+  f->frame = pl->frame;
+  f->timestamp = pl->timestamp;
+  hs_status st = hs_pdq_from_luma(&pl->luma, g->ws, &f->pdq);
+  f->has_content = pl->has_content;
+  if (pl->has_content) {
+    ck_assert_int_ge(pl->box.x, 0);
+    ck_assert_int_le(pl->box.y + pl->box.height, pl->luma.height);
+    hs_luma view = pl->luma;
+    view.data += (size_t)pl->box.y * view.stride + (size_t)pl->box.x;
+    view.width = pl->box.width;
+    view.height = pl->box.height;
+    if (st == HS_OK)
+      st = hs_pdq_from_luma(&view, g->ws, &f->content);
+  }
   return st;
 }
 
@@ -143,6 +184,51 @@ START_TEST(refused_file_keeps_digests) {
 }
 END_TEST
 
+START_TEST(planes_hash_to_the_frames) {
+  /* hs_video_decode_file hands over the planes hs_video_hash_file hashes:
+   * their CPU PDQ (and of the content box) is its frames, bit for bit, in
+   * exact and fast mode, for a letterboxed clip (content regions) too. */
+  char *clip = make_clip("p.mp4", "25", "libx264");
+  char *boxed = tu_path(dir, "b.mp4"), cmd[1024];
+  snprintf(cmd, sizeof cmd,
+           "ffmpeg -v error -y -f lavfi -i testsrc2=size=160x90:rate=25:duration=2 "
+           "-vf pad=160:200:0:55:black -c:v libx264 -pix_fmt yuv420p '%s'", boxed);
+  ck_assert_msg(system(cmd) == 0, "ffmpeg failed: %s", cmd);
+  const char *paths[] = {clip, boxed};
+  for (int m = 0; m < 2; m++)
+    for (int k = 0; k < 2; k++) {
+      hs_decode_options d;
+      hs_decode_options_default(&d);
+      d.mode = m ? HS_MODE_FAST : HS_MODE_EXACT;
+      hs_video_options v;
+      hs_video_options_default(&v);
+      v.seconds_per_hash = 0.2;
+      hs_workspace *ws = hs_workspace_create();
+      got_frames want = {0}, got = {0};
+      hs_video_info info;
+      ck_assert_int_eq(hs_video_hash_file(paths[k], &d, &v, ws, keep_hashed, &want, &info), HS_OK);
+      got.ws = hs_workspace_create();
+      ck_assert_int_eq(hs_video_decode_file(paths[k], &d, &v, ws, hash_plane, &got, &info), HS_OK);
+      ck_assert_int_eq(got.n, 10); /* 2 s, one frame in 5 */
+      ck_assert_int_eq((int)info.frames_hashed, 10);
+      ck_assert_int_eq(want.n, got.n);
+      for (int i = 0; i < got.n; i++) {
+        ck_assert_int_eq(got.f[i].frame, 5 * i);
+        ck_assert(got.f[i].timestamp == want.f[i].timestamp);
+        ck_assert_int_eq(got.f[i].has_content, k); /* the letterboxed one only */
+        ck_assert_int_eq(want.f[i].has_content, k);
+        ck_assert_mem_eq(&got.f[i].pdq, &want.f[i].pdq, sizeof got.f[i].pdq);
+        if (k)
+          ck_assert_mem_eq(&got.f[i].content, &want.f[i].content, sizeof got.f[i].content);
+      }
+      hs_workspace_destroy(got.ws);
+      hs_workspace_destroy(ws);
+    }
+  free(clip);
+  free(boxed);
+}
+END_TEST
+
 START_TEST(bad_arguments) {
   hs_decode_options d;
   hs_decode_options_default(&d);
@@ -157,6 +243,9 @@ START_TEST(bad_arguments) {
                    HS_ERR_INVALID_ARG);
   int is_video;
   ck_assert_int_eq(hs_video_sniff_file(NULL, &is_video, NULL, 0), HS_ERR_INVALID_ARG);
+  v.seconds_per_hash = 1;
+  ck_assert_int_eq(hs_video_decode_file("x.mp4", &d, &v, ws, NULL, NULL, &info),
+                   HS_ERR_INVALID_ARG);
   hs_workspace_destroy(ws);
 }
 END_TEST
@@ -179,6 +268,7 @@ int main(void) {
   tcase_add_test(tc, sampling_2997);
   tcase_add_test(tc, callback_error_stops);
   tcase_add_test(tc, refused_file_keeps_digests);
+  tcase_add_test(tc, planes_hash_to_the_frames);
   tcase_add_test(tc, bad_arguments);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);

@@ -15,7 +15,9 @@
 #include "core/log.h"
 #include "image/border.h"
 
-enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DECODED, SLOT_BATCHED, SLOT_DONE };
+/* SLOT_FRAMES: a video on the device path whose worker is done decoding
+ * while some of its frame planes still wait for (or are in) a batch. */
+enum { SLOT_FREE = 0, SLOT_QUEUED, SLOT_BUSY, SLOT_DECODED, SLOT_BATCHED, SLOT_FRAMES, SLOT_DONE };
 
 /* A worker's claim on the item it is on. The worker moves RUNNING to
  * COMPLETING when it has a result, the watchdog RUNNING to ABANDONED when
@@ -31,6 +33,18 @@ static atomic_size_t abandoned_alive;
 size_t pipeline_abandoned_alive(void) { return atomic_load(&abandoned_alive); }
 
 typedef struct pipeline pipeline;
+
+/* Device path: the plane of one sampled video frame, waiting in its item's
+ * list for a batch. Its hashes go to the item's frames[index] and, with a
+ * content region, cframes[cindex]. */
+typedef struct frame_plane {
+  struct frame_plane *next;
+  hs_luma plane; /* owned, `cap` bytes */
+  size_t cap;
+  size_t index, cindex;
+  int has_content;
+  hs_content_box box;
+} frame_plane;
 
 /* What a worker found out about one item, before it is handed over. */
 typedef struct job_result {
@@ -50,6 +64,8 @@ typedef struct job_result {
   size_t nframes, frames_cap, ncontent;
   hs_query_frame *cframes; /* content frames while decoding (unletterbox) */
   size_t ncframes, cframes_cap;
+  int device_video; /* a video whose frames went to the device batches:
+                       its hashes are in the slot, not here */
 } job_result;
 
 /* One decode thread. Owned jointly by the thread and the pipeline (refs):
@@ -91,6 +107,12 @@ struct pipeline {
   size_t decoded;        /* items waiting for a device batch */
   size_t budget_waiters; /* workers waiting for plane budget */
   size_t plane_bytes;    /* bytes of planes waiting */
+  size_t vqueued;        /* video frame planes waiting for a batch */
+  frame_plane *spare;    /* hashed frame planes kept for reuse (a video's
+                            frames are all one size), within the budget */
+  size_t spare_bytes;
+  uint64_t budget_waits, vplanes_batched; /* for the log */
+  size_t peak_plane_bytes;
   worker **workers;      /* the live ones (abandoned ones are replaced) */
   size_t nworkers;
   size_t live;           /* worker threads running (not abandoned) */
@@ -159,6 +181,180 @@ static hs_status keep_frame(void *user, const hs_video_frame *f) {
   return HS_OK;
 }
 
+/* ---- video frames on the device path --------------------------------------- */
+
+/* Waits until `bytes` more of planes fit the budget (one plane is always
+ * admitted) or the run stops. Lock held. Not on the coordinator: it is the
+ * one that frees budget. */
+static void wait_budget(pipeline *p, size_t bytes) {
+  while (p->plane_bytes > 0 && p->plane_bytes + bytes > p->cfg->plane_budget &&
+         !p->workers_exit) {
+    p->budget_waiters++;
+    p->budget_waits++;
+    pthread_cond_signal(&p->done_cv);
+    pthread_cond_wait(&p->budget_cv, &p->lock);
+    p->budget_waiters--;
+  }
+}
+
+static void take_budget(pipeline *p, size_t bytes) {
+  p->plane_bytes += bytes;
+  if (p->plane_bytes > p->peak_plane_bytes)
+    p->peak_plane_bytes = p->plane_bytes;
+}
+
+static size_t plane_bytes_of(const hs_luma *l) {
+  return sizeof(float) * (size_t)l->width * (size_t)l->height;
+}
+
+/* Copies `src` into *dst, (re)allocating it when *cap is below its size.
+ * Returns 0 when out of memory. No lock needed: dst is the caller's. */
+static int hold_plane(hs_luma *dst, size_t *cap, const hs_luma *src) {
+  size_t bytes = plane_bytes_of(src);
+  if (*cap < bytes) {
+    free(dst->data);
+    dst->data = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    *cap = dst->data ? bytes : 0;
+  }
+  if (!dst->data)
+    return 0;
+  for (int y = 0; y < src->height; y++)
+    memcpy(dst->data + (size_t)y * src->width, src->data + (size_t)y * src->stride,
+           sizeof(float) * (size_t)src->width);
+  dst->width = src->width;
+  dst->height = src->height;
+  dst->stride = (size_t)src->width;
+  return 1;
+}
+
+static void frame_plane_free(frame_plane *fp) {
+  if (fp) {
+    free(fp->plane.data);
+    free(fp);
+  }
+}
+
+/* A hashed frame plane: its bytes leave the budget; the node is kept for
+ * the next frame while spares and waiting planes stay within the budget.
+ * Lock held. */
+static void frame_plane_done(pipeline *p, frame_plane *fp) {
+  p->plane_bytes -= plane_bytes_of(&fp->plane);
+  if (fp->cap <= KEEP_PLANE_BYTES && p->spare_bytes + p->plane_bytes + fp->cap <= p->cfg->plane_budget) {
+    fp->next = p->spare;
+    p->spare = fp;
+    p->spare_bytes += fp->cap;
+  } else {
+    frame_plane_free(fp);
+  }
+}
+
+/* Drops the frame planes still queued for `it` (its decode failed or was
+ * given up). Lock held. */
+static void drop_frame_planes(pipeline *p, scan_item *it) {
+  while (it->vplanes) {
+    frame_plane *fp = it->vplanes;
+    it->vplanes = fp->next;
+    it->vpending--;
+    p->vqueued--;
+    frame_plane_done(p, fp);
+  }
+  it->vplanes_tail = NULL;
+  pthread_cond_broadcast(&p->budget_cv);
+}
+
+/* The video's last plane is hashed and its worker done: the content frames
+ * join the frames (as on the CPU path) and the item is complete. A failed
+ * video keeps no frames. Lock held. */
+static void finish_video(scan_item *it) {
+  if (it->status == HS_OK && it->ncframes > 0) {
+    size_t n = it->nframes;
+    hs_status st = push_frames(&it->frames, &n, &it->frames_cap, it->cframes, it->ncframes,
+                               it->path);
+    if (st == HS_OK) {
+      it->ncontent = it->ncframes;
+    } else {
+      it->status = st;
+      snprintf(it->error, sizeof it->error, "%s", hs_last_error());
+    }
+  }
+  if (it->status != HS_OK)
+    it->nframes = it->ncontent = 0;
+  it->state = SLOT_DONE;
+}
+
+/* Copies a sampled frame's plane into the budget and queues it on its item
+ * (frames[] gains the frame, its hashes to come). Lock held on entry and
+ * exit; released for the copy. */
+static hs_status queue_frame_plane(pipeline *p, scan_item *it, const hs_video_plane *pl,
+                                   const char *path) {
+  size_t bytes = plane_bytes_of(&pl->luma);
+  wait_budget(p, bytes);
+  if (p->workers_exit)
+    return error_set(HS_ERR_INTERRUPTED, "%s: the scan stopped", path);
+  take_budget(p, bytes);
+  frame_plane *fp = p->spare;
+  if (fp) {
+    p->spare = fp->next;
+    p->spare_bytes -= fp->cap;
+  }
+  pthread_mutex_unlock(&p->lock);
+  if (!fp)
+    fp = calloc(1, sizeof *fp);
+  int ok = fp && hold_plane(&fp->plane, &fp->cap, &pl->luma);
+  if (ok) {
+    fp->has_content = pl->has_content;
+    fp->box = pl->box;
+    fp->next = NULL;
+  }
+  pthread_mutex_lock(&p->lock);
+  hs_query_frame q = {.frame = pl->frame, .timestamp = (double)pl->timestamp};
+  hs_status st = ok ? HS_OK
+                    : error_set(HS_ERR_NOMEM, "%s: out of memory holding a %dx%d frame plane",
+                                path, pl->luma.width, pl->luma.height);
+  if (st == HS_OK) {
+    fp->index = it->nframes;
+    st = push_frames(&it->frames, &it->nframes, &it->frames_cap, &q, 1, path);
+  }
+  if (st == HS_OK && fp->has_content) {
+    fp->cindex = it->ncframes;
+    st = push_frames(&it->cframes, &it->ncframes, &it->cframes_cap, &q, 1, path);
+  }
+  if (st != HS_OK) {
+    p->plane_bytes -= bytes;
+    frame_plane_free(fp);
+    pthread_cond_broadcast(&p->budget_cv);
+    return st;
+  }
+  if (it->vplanes_tail)
+    it->vplanes_tail->next = fp;
+  else
+    it->vplanes = fp;
+  it->vplanes_tail = fp;
+  it->vpending++;
+  p->vqueued++;
+  pthread_cond_signal(&p->done_cv);
+  return HS_OK;
+}
+
+/* hs_video_decode_file's callback on the device path. The worker touches
+ * the pipeline only while it holds its claim as COMPLETING, so the
+ * watchdog cannot give up on it meanwhile (a wait for budget is the
+ * pipeline's, not a stuck read); an abandoned worker stops decoding
+ * without touching it. */
+static hs_status queue_frame(void *user, const hs_video_plane *pl) {
+  worker *w = user;
+  int expect = JOB_RUNNING;
+  if (!atomic_compare_exchange_strong(&w->job, &expect, JOB_COMPLETING))
+    return error_set(HS_ERR_TIMEOUT, "%s: given up on by the watchdog", w->path);
+  pipeline *p = w->p;
+  pthread_mutex_lock(&p->lock);
+  hs_status st = queue_frame_plane(p, slot_of(p, w->seq), pl, w->path);
+  pthread_mutex_unlock(&p->lock);
+  atomic_store(&w->since, clock_now_s());
+  atomic_store(&w->job, JOB_RUNNING);
+  return st;
+}
+
 /* Clears w->res for the next file, keeping the frame buffers. */
 static void reset_result(job_result *r) {
   job_result keep = *r;
@@ -169,14 +365,20 @@ static void reset_result(job_result *r) {
   r->cframes_cap = keep.cframes_cap;
 }
 
-/* Decodes w->path as a video, hashing its sampled frames. */
+/* Decodes w->path as a video: its sampled frames hashed here (CPU path),
+ * or their planes queued for the device batches (device path; not on the
+ * coordinator's inline worker, which could not wait for budget). */
 static void process_video(worker *w) {
   job_result *r = &w->res;
   reset_result(r);
   r->is_video = 1;
+  r->device_video = w->use_device && w->started;
   atomic_store(&w->on_video, 1);
-  hs_status st = hs_video_hash_file(w->path, &w->decode, &w->video, w->ws, keep_frame, w,
-                                    &r->video);
+  hs_status st = r->device_video
+                     ? hs_video_decode_file(w->path, &w->decode, &w->video, w->ws, queue_frame, w,
+                                            &r->video)
+                     : hs_video_hash_file(w->path, &w->decode, &w->video, w->ws, keep_frame, w,
+                                          &r->video);
   if (r->video.has_digests) {
     memcpy(r->info.md5, r->video.md5, 16);
     memcpy(r->info.sha256, r->video.sha256, 32);
@@ -254,32 +456,12 @@ static void process_item(worker *w) {
  * already queued fill it (not on the coordinator's own thread: it is the
  * one that frees budget). Called and returns with the lock held. */
 static int keep_plane(pipeline *p, scan_item *it, const hs_luma *l, int may_wait) {
-  size_t bytes = sizeof(float) * (size_t)l->width * (size_t)l->height;
-  while (may_wait && p->plane_bytes > 0 && p->plane_bytes + bytes > p->cfg->plane_budget &&
-         !p->workers_exit) {
-    p->budget_waiters++;
-    pthread_cond_signal(&p->done_cv);
-    pthread_cond_wait(&p->budget_cv, &p->lock);
-    p->budget_waiters--;
-  }
-  p->plane_bytes += bytes;
+  size_t bytes = plane_bytes_of(l);
+  if (may_wait)
+    wait_budget(p, bytes);
+  take_budget(p, bytes);
   pthread_mutex_unlock(&p->lock);
-  int ok = 1;
-  if (it->plane_cap < bytes) {
-    free(it->plane.data);
-    it->plane.data = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
-    it->plane_cap = it->plane.data ? bytes : 0;
-  }
-  if (it->plane.data) {
-    for (int y = 0; y < l->height; y++)
-      memcpy(it->plane.data + (size_t)y * l->width, l->data + (size_t)y * l->stride,
-             sizeof(float) * (size_t)l->width);
-    it->plane.width = l->width;
-    it->plane.height = l->height;
-    it->plane.stride = (size_t)l->width;
-  } else {
-    ok = 0;
-  }
+  int ok = hold_plane(&it->plane, &it->plane_cap, l);
   pthread_mutex_lock(&p->lock);
   if (!ok)
     p->plane_bytes -= bytes;
@@ -290,8 +472,11 @@ static int keep_plane(pipeline *p, scan_item *it, const hs_luma *l, int may_wait
 static void complete_item(pipeline *p, worker *w, int on_coordinator) {
   scan_item *it = slot_of(p, w->seq);
   job_result *r = &w->res;
-  it->status = r->status;
-  memcpy(it->error, r->error, sizeof it->error);
+  /* A device video keeps a batch's failure over its worker's success. */
+  if (!r->device_video || it->status == HS_OK) {
+    it->status = r->status;
+    memcpy(it->error, r->error, sizeof it->error);
+  }
   it->info = r->info;
   it->pdq = r->pdq;
   it->content = r->content;
@@ -307,6 +492,19 @@ static void complete_item(pipeline *p, worker *w, int on_coordinator) {
     it->ncontent = r->ncontent;
     r->frames = NULL;
     r->frames_cap = r->nframes = r->ncontent = 0;
+  }
+  if (r->device_video) {
+    /* Its frames are in the slot already; the item completes with its
+     * last plane's batch (or now, when none is left). */
+    if (it->status != HS_OK)
+      drop_frame_planes(p, it);
+    p->busy--;
+    if (it->vpending > 0)
+      it->state = SLOT_FRAMES;
+    else
+      finish_video(it);
+    pthread_cond_signal(&p->done_cv);
+    return;
   }
   int needs_device = r->needs_device;
   if (needs_device && !keep_plane(p, it, &r->grid, !on_coordinator)) {
@@ -440,6 +638,9 @@ static void watchdog(pipeline *p) {
     snprintf(it->error, sizeof it->error,
              "no result after %.1f s (a read or decode that does not end); gave up on it",
              c->item_timeout_ms / 1000.0);
+    drop_frame_planes(p, it); /* a device video's (none is in a batch now) */
+    if (it->frames_cap)       /* its frames, some never hashed */
+      it->nframes = it->ncframes = 0;
     it->state = SLOT_DONE;
     p->busy--;
     p->live--;
@@ -475,6 +676,7 @@ static void fill(pipeline *p) {
     hs_luma keep = it->plane;
     size_t keep_cap = it->plane_cap;
     free(it->frames); /* the previous item's, consumed */
+    free(it->cframes);
     memset(it, 0, sizeof *it);
     it->plane = keep;
     it->plane_cap = keep_cap;
@@ -502,63 +704,41 @@ static void fill(pipeline *p) {
   }
 }
 
-/* Runs one device batch if one is due. Lock held; released around the
- * launch. Returns 1 when it ran. */
-static int device_batch(pipeline *p) {
-  const pipeline_config *c = p->cfg;
-  if (p->decoded == 0)
-    return 0;
-  /* Wait for a full batch only while more planes can still come: a worker
-   * decoding, or a queued item and an idle worker to take it. Workers
-   * waiting for plane budget come back only after this batch. */
-  size_t decoding = p->busy - p->budget_waiters;
-  int can_start = p->fifo_count > 0 && p->live > p->busy;
-  if (p->decoded < c->device_batch && (decoding > 0 || can_start))
-    return 0;
-  size_t n = 0, cap = p->decoded < c->device_batch ? p->decoded : c->device_batch;
-  /* Planes 0..n-1 are the items' own; a content region (unletterbox) is a
-   * view into its item's plane, appended after them: at most 2 * cap. */
-  scan_item **items = malloc(cap * sizeof *items);
-  size_t *content_at = malloc(cap * sizeof *content_at);
-  hs_luma *planes = malloc(2 * cap * sizeof *planes);
-  hs_pdq *out = malloc(2 * cap * sizeof *out);
-  if (!items || !content_at || !planes || !out) {
-    free(items), free(content_at), free(planes), free(out);
-    p->fatal = error_set(HS_ERR_NOMEM, "out of memory for a device batch");
-    return 0;
-  }
-  for (uint64_t s = p->head; s < p->next && n < cap; s++) {
-    scan_item *it = slot_of(p, s);
-    if (it->state == SLOT_DECODED) {
-      it->state = SLOT_BATCHED;
-      items[n] = it;
-      planes[n] = it->plane;
-      n++;
-    }
-  }
-  size_t np = n;
+/* One plane of a device batch: an item's own (fp NULL) or a video
+ * frame's. */
+typedef struct batch_entry {
+  scan_item *it;
+  frame_plane *fp;
+  size_t content_at; /* the content region's plane, when it has one */
+} batch_entry;
+
+/* Writes a batch's hashes back. Lock held. */
+static void batch_results(pipeline *p, batch_entry *e, size_t n, const hs_pdq *out,
+                          hs_status st) {
   for (size_t i = 0; i < n; i++) {
-    content_at[i] = items[i]->has_content ? np : 0;
-    if (items[i]->has_content)
-      planes[np++] = border_crop(&items[i]->plane, &items[i]->content_box);
-  }
-  p->decoded -= n;
-  pthread_mutex_unlock(&p->lock);
-  /* hs_engine_pdq redoes a failed device batch on the CPU itself. */
-  hs_status st = hs_engine_pdq(c->engine, planes, np, out);
-  pthread_mutex_lock(&p->lock);
-  size_t freed = 0;
-  for (size_t i = 0; i < n; i++) {
-    scan_item *it = items[i];
-    if (st == HS_OK) {
-      it->pdq = out[i];
-      if (it->has_content)
-        it->content = out[content_at[i]];
-    } else {
+    scan_item *it = e[i].it;
+    frame_plane *fp = e[i].fp;
+    if (st != HS_OK && (it->status == HS_OK || !fp)) {
       it->status = st;
       snprintf(it->error, sizeof it->error, "PDQ on the device failed: %s", hs_last_error());
     }
-    freed += sizeof(float) * (size_t)it->plane.width * (size_t)it->plane.height;
+    if (fp) {
+      if (st == HS_OK) {
+        it->frames[fp->index].pdq = out[i];
+        if (fp->has_content)
+          it->cframes[fp->cindex].pdq = out[e[i].content_at];
+      }
+      frame_plane_done(p, fp);
+      if (--it->vpending == 0 && it->state == SLOT_FRAMES)
+        finish_video(it);
+      continue;
+    }
+    if (st == HS_OK) {
+      it->pdq = out[i];
+      if (it->has_content)
+        it->content = out[e[i].content_at];
+    }
+    p->plane_bytes -= plane_bytes_of(&it->plane);
     if (it->plane_cap > KEEP_PLANE_BYTES) {
       free(it->plane.data);
       it->plane.data = NULL;
@@ -566,9 +746,73 @@ static int device_batch(pipeline *p) {
     }
     it->state = SLOT_DONE;
   }
-  p->plane_bytes -= freed;
+}
+
+/* Runs one device batch if one is due: the waiting planes in source order,
+ * images' and video frames' mixed (a video's frames in frame order). Lock
+ * held; released around the launch. Returns 1 when it ran. */
+static int device_batch(pipeline *p) {
+  const pipeline_config *c = p->cfg;
+  size_t waiting = p->decoded + p->vqueued;
+  if (waiting == 0)
+    return 0;
+  /* Wait for a full batch only while more planes can still come: a worker
+   * decoding (an image, or a video sampling more frames), or a queued item
+   * and an idle worker to take it. Workers waiting for plane budget come
+   * back only after this batch. Once half the budget waits, the batch goes
+   * anyway: the workers fill the other half meanwhile (a budget below two
+   * batches would otherwise make decoding and hashing take turns). */
+  size_t decoding = p->busy - p->budget_waiters;
+  int can_start = p->fifo_count > 0 && p->live > p->busy;
+  if (waiting < c->device_batch && (decoding > 0 || can_start) &&
+      p->plane_bytes < c->plane_budget / 2)
+    return 0;
+  size_t n = 0, cap = waiting < c->device_batch ? waiting : c->device_batch;
+  /* Planes 0..n-1 are the entries' own; a content region (unletterbox) is
+   * a view into its plane, appended after them: at most 2 * cap. */
+  batch_entry *e = malloc(cap * sizeof *e);
+  hs_luma *planes = malloc(2 * cap * sizeof *planes);
+  hs_pdq *out = malloc(2 * cap * sizeof *out);
+  if (!e || !planes || !out) {
+    free(e), free(planes), free(out);
+    p->fatal = error_set(HS_ERR_NOMEM, "out of memory for a device batch");
+    return 0;
+  }
+  for (uint64_t s = p->head; s < p->next && n < cap; s++) {
+    scan_item *it = slot_of(p, s);
+    if (it->state == SLOT_DECODED) {
+      it->state = SLOT_BATCHED;
+      p->decoded--;
+      e[n] = (batch_entry){.it = it};
+      planes[n++] = it->plane;
+    }
+    while (it->vplanes && n < cap) {
+      frame_plane *fp = it->vplanes;
+      it->vplanes = fp->next;
+      if (!it->vplanes)
+        it->vplanes_tail = NULL;
+      p->vqueued--;
+      p->vplanes_batched++;
+      e[n] = (batch_entry){.it = it, .fp = fp};
+      planes[n++] = fp->plane;
+    }
+  }
+  size_t np = n;
+  for (size_t i = 0; i < n; i++) {
+    const hs_luma *pl = e[i].fp ? &e[i].fp->plane : &e[i].it->plane;
+    int has = e[i].fp ? e[i].fp->has_content : e[i].it->has_content;
+    if (has) {
+      e[i].content_at = np;
+      planes[np++] = border_crop(pl, e[i].fp ? &e[i].fp->box : &e[i].it->content_box);
+    }
+  }
+  pthread_mutex_unlock(&p->lock);
+  /* hs_engine_pdq redoes a failed device batch on the CPU itself. */
+  hs_status st = hs_engine_pdq(c->engine, planes, np, out);
+  pthread_mutex_lock(&p->lock);
+  batch_results(p, e, n, out, st);
   pthread_cond_broadcast(&p->budget_cv);
-  free(items), free(content_at), free(planes), free(out);
+  free(e), free(planes), free(out);
   return 1;
 }
 
@@ -705,6 +949,15 @@ void pipeline_config_init(pipeline_config *c, int jobs, hs_engine *engine,
   c->engine = engine;
   c->device_batch = hs_engine_uses_device(engine) ? 32 : 0;
   c->plane_budget = (size_t)1 << 30;
+  const char *budget = getenv("HASHSWEEP_PLANE_BUDGET");
+  if (budget && *budget) {
+    char *end;
+    unsigned long long b = strtoull(budget, &end, 10);
+    if (*end == '\0' && b > 0)
+      c->plane_budget = (size_t)b;
+    else
+      log_warn("HASHSWEEP_PLANE_BUDGET=%s is not a number of bytes: ignored", budget);
+  }
   c->decode = *decode;
   hs_video_options_default(&c->video);
   c->item_timeout_ms = pipeline_item_timeout(decode);
@@ -746,9 +999,26 @@ hs_status pipeline_run(const pipeline_config *cfg) {
 
   if (fatal == HS_OK && cancel_triggered(cfg->cancel))
     fatal = cancel_status();
+  if (p.use_device)
+    log_info("scan pipeline: %llu video frame planes hashed in device batches; %llu waits for "
+             "plane budget; at most %zu bytes of planes held (budget %zu)",
+             (unsigned long long)p.vplanes_batched, (unsigned long long)p.budget_waits,
+             p.peak_plane_bytes, cfg->plane_budget);
   for (size_t i = 0; i < cfg->window; i++) {
-    free(p.slots[i].plane.data);
-    free(p.slots[i].frames);
+    scan_item *it = &p.slots[i];
+    while (it->vplanes) { /* a stopped run's */
+      frame_plane *fp = it->vplanes;
+      it->vplanes = fp->next;
+      frame_plane_free(fp);
+    }
+    free(it->plane.data);
+    free(it->frames);
+    free(it->cframes);
+  }
+  while (p.spare) {
+    frame_plane *fp = p.spare;
+    p.spare = fp->next;
+    frame_plane_free(fp);
   }
   free(p.slots);
   free(p.fifo);

@@ -11,18 +11,27 @@
  *                        CPU path also PDQ it and its content region (on
  *                        the device path both go into the batch). A file libvips does
  *                        not decode is sniffed (libavformat); a video is
- *                        decoded there and its sampled frames hashed with
- *                        the CPU PDQ as they come (vPDQ's sampling, see
- *                        hashsweep/video.h), so a video holds only its frame
- *                        hashes (hs_query_frame, 280 bytes each: 14,400 for
- *                        a 4-hour video at one per second), never its
+ *                        decoded there (vPDQ's sampling, see
+ *                        hashsweep/video.h). On the CPU path its sampled
+ *                        frames are hashed with the CPU PDQ as they come;
+ *                        on the device path each sampled frame's plane
+ *                        (and its content region) is copied into the plane
+ *                        budget and goes into the device batches beside
+ *                        the images' planes, while the worker decodes on:
+ *                        one video fills many batches. Either way a video
+ *                        ends up holding only its frame hashes
+ *                        (hs_query_frame, 280 bytes each: 14,400 for a
+ *                        4-hour video at one per second), never its
  *                        pictures. Images pay nothing for this: only files
  *                        that fail as images are sniffed.
  *
- * Memory stays bounded whatever the archive size: at most `window` items
- * are in flight, and device planes waiting for a batch are limited to
- * `plane_budget` bytes (one plane is always admitted, however large).
- * Decoding never runs more than `window` items ahead of the consumer.
+ * Memory stays bounded whatever the archive size or video length: at most
+ * `window` items are in flight, and device planes waiting for a batch,
+ * images' and video frames' alike, are limited to `plane_budget` bytes (one
+ * plane is always admitted, however large): a worker whose video samples
+ * frames faster than the device hashes them waits for budget, as one with
+ * an image does. Decoding never runs more than `window` items ahead of the
+ * consumer.
  *
  * The watchdog: an item a worker has been on for item_timeout_ms becomes
  * an error record (HS_ERR_TIMEOUT) and the scan goes on; the worker, maybe
@@ -86,6 +95,16 @@ typedef struct scan_item {
   hs_content_box content_box; /* device path: the content region in
                                  `plane` when has_content (its PDQ is
                                  computed in the same batch) */
+  /* device path, a video: the planes of its sampled frames wait in this
+   * list for device batches while the worker decodes on; their hashes
+   * land in frames[] (nframes grows as frames are sampled) and, for
+   * content regions, in cframes[], joined after the frames when the last
+   * plane is hashed. */
+  struct frame_plane *vplanes, *vplanes_tail;
+  size_t vpending;           /* its planes queued or in a batch */
+  size_t frames_cap;
+  hs_query_frame *cframes;
+  size_t ncframes, cframes_cap;
 } scan_item;
 
 typedef struct pipeline_config {
@@ -129,7 +148,8 @@ static inline int pipeline_item_timeout(const hs_decode_options *d) {
 
 /* The sizing every caller shares: `jobs` workers (<= 0: one per core), a
  * window of 8 items per worker plus 64, device batches of 32 planes within
- * 1 GiB when `engine` runs PDQ on a device, the decode options and the
+ * 1 GiB (HASHSWEEP_PLANE_BUDGET=BYTES in the environment sets another
+ * budget: tests and memory checks) when `engine` runs PDQ on a device, the decode options and the
  * watchdog that follows from them (at least 4 stuck files tolerated), the
  * default video options, videos off.
  * Clears everything else: the caller sets commit_*, the callbacks and ctx. */

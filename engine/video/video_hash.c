@@ -6,6 +6,9 @@
  *  - a sampled frame is converted to RGB24 with swscale (SWS_AREA, into a
  *    buffer with 1-byte row alignment: the same conversion code path), its
  *    luma taken with PDQ's RGB weights, and hashed with the CPU PDQ.
+ * hs_video_decode_file does all this up to the luma plane (and its content
+ * region) and hands the plane over: the scan's device path batches the
+ * planes to the device; hs_video_hash_file hashes them here, on the CPU.
  * HS_MODE_FAST takes the luma straight from the Y plane of 8-bit planar
  * YUV frames (no RGB conversion; measured within 6 bits of exact, see
  * bench/RESULTS.md), other formats as exact, and lets the decoder use frame
@@ -29,7 +32,7 @@
 #include "video/video_internal.h"
 
 /* The band widths one side showed, with how many frames showed each (the
- * BAND_VALUES most frequent kept; see content_hash). */
+ * BAND_VALUES most frequent kept; see content_box). */
 #define BAND_VALUES 8
 typedef struct band_votes {
   int value[BAND_VALUES];
@@ -42,7 +45,7 @@ typedef struct sampler {
   const hs_video_options *o;
   hs_workspace *ws;
   hs_video_info *info;
-  hs_video_frame_fn fn;
+  hs_video_plane_fn fn;
   void *user;
   int step;
   float fps;
@@ -194,48 +197,40 @@ static int band_vote(band_votes *b, int v) {
  * that common box. (Taking the thinnest band ever seen, as before, let one
  * ringing frame put black lines into every later content hash.) Frames with
  * no border of their own (a black frame, a video without bands) get no
- * content hash, as images without borders. Costs one border_detect (a few
- * lines read) per sampled frame, and one PDQ for frames with borders. */
-static hs_status content_hash(sampler *s, const hs_luma *luma, hs_video_frame *out) {
-  hs_content_box box;
-  if (!s->unletterbox || !border_detect(luma, &box))
-    return HS_OK;
-  int band[4] = {box.y, luma->height - box.y - box.height, box.x,
-                 luma->width - box.x - box.width};
+ * content region, as images without borders. Costs one border_detect (a few
+ * lines read) per sampled frame. Returns 1 with the region in *box, else 0. */
+static int content_box(sampler *s, const hs_luma *luma, hs_content_box *box) {
+  if (!s->unletterbox || !border_detect(luma, box))
+    return 0;
+  int band[4] = {box->y, luma->height - box->y - box->height, box->x,
+                 luma->width - box->x - box->width};
   for (int i = 0; i < 4; i++)
     s->band[i] = band_vote(&s->votes[i], band[i]);
   if (s->band[0] + s->band[1] + s->band[2] + s->band[3] == 0)
-    return HS_OK; /* most frames show no band on any side */
+    return 0; /* most frames show no band on any side */
   hs_content_box common = {s->band[2], s->band[0], luma->width - s->band[2] - s->band[3],
                           luma->height - s->band[0] - s->band[1]};
   /* Each side's band may come from other frames: a combination that leaves
    * less than border.c's smallest content falls back to this frame's own. */
   if (common.width >= BORDER_MIN_CONTENT && common.height >= BORDER_MIN_CONTENT)
-    box = common;
-  hs_luma view = border_crop(luma, &box);
-  HS_TRY(hs_pdq_from_luma(&view, s->ws, &out->content));
-  out->has_content = 1;
-  return HS_OK;
+    *box = common;
+  return 1;
 }
 
-static hs_status hash_frame(sampler *s, const AVFrame *f, int64_t number) {
-  hs_luma luma;
+/* Hands a sampled frame's luma plane (and its content region) over. */
+static hs_status take_plane(sampler *s, const AVFrame *f, int64_t number) {
+  hs_video_plane out = {.frame = number, .timestamp = (float)number / s->fps};
   hs_status yst = HS_OK;
-  if (s->v->exact || !y_plane_luma(s, f, &luma, &yst)) {
+  if (s->v->exact || !y_plane_luma(s, f, &out.luma, &yst)) {
     HS_TRY(converter_for(s, f));
     sws_scale(s->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, s->rgb->data,
               s->rgb->linesize);
-    HS_TRY(rgb_to_luma(s, &luma));
+    HS_TRY(rgb_to_luma(s, &out.luma));
   }
   HS_TRY(yst);
-  hs_video_frame out = {.frame = number, .timestamp = (float)number / s->fps};
-  hs_status st = hs_pdq_from_luma(&luma, s->ws, &out.pdq);
-  if (st == HS_OK)
-    st = content_hash(s, &luma, &out);
-  if (st != HS_OK)
-    return error_prefix(st, "%s: ", s->v->name);
+  out.has_content = content_box(s, &out.luma, &out.box);
   s->info->frames_hashed++;
-  return s->fn ? s->fn(s->user, &out) : HS_OK;
+  return s->fn(s->user, &out);
 }
 
 /* Counts one decoded frame, checks the limits, hashes it when sampled. */
@@ -256,7 +251,7 @@ static hs_status take_frame(sampler *s) {
   int64_t number = (int64_t)(s->decoded - 1);
   if (number % s->step != 0)
     return HS_OK;
-  return hash_frame(s, s->frame, number);
+  return take_plane(s, s->frame, number);
 }
 
 /* Sends one packet (NULL: flush) and takes every frame it yields. A decode
@@ -345,11 +340,11 @@ static hs_status finish(sampler *s, hs_status st) {
   return HS_OK;
 }
 
-hs_status hs_video_hash_file(const char *path, const hs_decode_options *dopts,
-                             const hs_video_options *vopts, hs_workspace *ws,
-                             hs_video_frame_fn fn, void *user, hs_video_info *info) {
-  HS_CHECK(path && dopts && vopts && ws && info, HS_ERR_INVALID_ARG,
-           "hs_video_hash_file: NULL argument");
+hs_status hs_video_decode_file(const char *path, const hs_decode_options *dopts,
+                               const hs_video_options *vopts, hs_workspace *ws,
+                               hs_video_plane_fn fn, void *user, hs_video_info *info) {
+  HS_CHECK(path && dopts && vopts && ws && fn && info, HS_ERR_INVALID_ARG,
+           "hs_video_decode_file: NULL argument");
   HS_CHECK(vopts->seconds_per_hash >= 0 && vopts->seconds_per_hash <= 86400, HS_ERR_INVALID_ARG,
            "seconds per hash must be within 0..86400, got %g", vopts->seconds_per_hash);
   memset(info, 0, sizeof *info);
@@ -371,4 +366,35 @@ hs_status hs_video_hash_file(const char *path, const hs_decode_options *dopts,
   sws_freeContext(s.sws);
   video_close(&v);
   return st;
+}
+
+/* hs_video_hash_file's frame hasher: the CPU PDQ of each plane handed over. */
+typedef struct plane_hasher {
+  const char *name;
+  hs_workspace *ws;
+  hs_video_frame_fn fn;
+  void *user;
+} plane_hasher;
+
+static hs_status hash_plane(void *user, const hs_video_plane *pl) {
+  plane_hasher *h = user;
+  hs_video_frame out = {.frame = pl->frame, .timestamp = pl->timestamp};
+  hs_status st = hs_pdq_from_luma(&pl->luma, h->ws, &out.pdq);
+  if (st == HS_OK && pl->has_content) {
+    hs_luma view = border_crop(&pl->luma, &pl->box);
+    st = hs_pdq_from_luma(&view, h->ws, &out.content);
+    out.has_content = 1;
+  }
+  if (st != HS_OK)
+    return error_prefix(st, "%s: ", h->name);
+  return h->fn ? h->fn(h->user, &out) : HS_OK;
+}
+
+hs_status hs_video_hash_file(const char *path, const hs_decode_options *dopts,
+                             const hs_video_options *vopts, hs_workspace *ws,
+                             hs_video_frame_fn fn, void *user, hs_video_info *info) {
+  HS_CHECK(path && dopts && vopts && ws && info, HS_ERR_INVALID_ARG,
+           "hs_video_hash_file: NULL argument");
+  plane_hasher h = {.name = path, .ws = ws, .fn = fn, .user = user};
+  return hs_video_decode_file(path, dopts, vopts, ws, hash_plane, &h, info);
 }

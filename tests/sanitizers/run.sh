@@ -22,7 +22,7 @@ case $kind in
   thread)
     BUILD_DIR=${BUILD_DIR:-$SRC/build-tsan}
     cc=${CC:-clang}
-    select=(-R '^(test_pipeline|cli_test_scan_e2e|cli_test_scan_faults|cli_test_scan_resume)$') ;;
+    select=(-R '^(test_pipeline|test_pipeline_video|cli_test_scan_e2e|cli_test_scan_faults|cli_test_scan_resume)$') ;;
   *) echo "run.sh: unknown sanitizer '$kind' (address or thread)" >&2; exit 2 ;;
 esac
 [ $# -gt 0 ] && select=("$@")

@@ -68,6 +68,25 @@ typedef struct hs_video_frame {
  * during the call. */
 typedef hs_status (*hs_video_frame_fn)(void *user, const hs_video_frame *frame);
 
+/* One sampled frame before hashing: the luma plane hs_video_hash_file
+ * hashes (exact mode: from RGB24 at the declared size; fast mode: the Y
+ * plane), and with unletterbox on, when the frame shows added borders, the
+ * content region whose PDQ is the frame's content hash (see
+ * hs_video_frame). `luma` lives in the workspace: valid only during the
+ * call. hs_pdq_from_luma(&luma) and of border_crop(&luma, &box) (or
+ * hs_engine_pdq of both) give exactly hs_video_hash_file's frame. */
+typedef struct hs_video_plane {
+  int64_t frame;
+  float timestamp;
+  hs_luma luma;
+  int has_content; /* 1: `box` is valid */
+  hs_content_box box;
+} hs_video_plane;
+
+/* Receives each sampled frame's plane in order. A non-HS_OK return stops
+ * the decode and is returned by hs_video_decode_file. */
+typedef hs_status (*hs_video_plane_fn)(void *user, const hs_video_plane *plane);
+
 /* Is `path` a video? Reads its first bytes: *is_video is 1 when
  * libavformat recognises a media container there and libvips has no
  * trusted image loader for it (so HEIF/AVIF stay images). Allowed or
@@ -94,6 +113,14 @@ HS_API hs_status hs_video_sniff_file(const char *path, int *is_video, char *cont
  * decodable frame), HS_ERR_LIMIT (a limit), HS_ERR_TIMEOUT, HS_ERR_CORRUPT
  * (absurd declared values). hs_last_error() names the file and cause.
  * Thread-safe for distinct workspaces. */
+/* hs_video_hash_file up to the luma planes: decodes and samples the same
+ * frames, then hands each plane to `fn` (required) instead of hashing it;
+ * info->frames_hashed counts the planes handed over. Same errors, plus
+ * whatever `fn` returns. */
+HS_API hs_status hs_video_decode_file(const char *path, const hs_decode_options *dopts,
+                                      const hs_video_options *vopts, hs_workspace *ws,
+                                      hs_video_plane_fn fn, void *user, hs_video_info *info);
+
 HS_API hs_status hs_video_hash_file(const char *path, const hs_decode_options *dopts,
                                     const hs_video_options *vopts, hs_workspace *ws,
                                     hs_video_frame_fn fn, void *user, hs_video_info *info);
