@@ -10,7 +10,8 @@
 #                  file after the other)
 #   videos in parallel: C videos at once, one thread each (scan --jobs C
 #                  --video-threads 1; C ffmpeg -threads 1 processes)
-# C = the number of cores. Each figure is the median wall time of RUNS runs.
+# C = the number of cores. Each figure is the median wall time of RUNS runs;
+# FFmpeg's and the scan's runs alternate, so load changes fall on both.
 # Prints a Markdown section (bench/results/video_scan.md keeps the last).
 #
 # Usage: bench/video_scan.sh [BUILD_DIR]
@@ -50,17 +51,31 @@ make_set vp9-720 1280x720 vp9 webm
 make_set vp9-1080 1920x1080 vp9 webm
 "$HS" index create "$T/idx" > /dev/null
 
+# Wall seconds of one run of a command.
+wall() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" > /dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc -l
+}
+mid() { printf '%s\n' "$@" | sort -g | sed -n "$((($# + 1) / 2))p"; } # median of the arguments
 # Median wall seconds of RUNS runs of a command.
 median() {
   local times=()
+  for _ in $(seq 1 "$RUNS"); do times+=("$(wall "$@")") || return 1; done
+  mid "${times[@]}"
+}
+# pair_medians A B...: RUNS runs of the ffmpeg command A and the scan command
+# B on the same folder, alternating (A B A B ...) so that a change in the
+# machine's load falls on both; prints "median_A median_B".
+pair_medians() {
+  local a=$1 b=$2 dir=$3 ta=() tb=()
   for _ in $(seq 1 "$RUNS"); do
-    local t0 t1
-    t0=$(date +%s.%N)
-    "$@" > /dev/null 2>&1 || { echo "failed: $*" >&2; return 1; }
-    t1=$(date +%s.%N)
-    times+=("$(echo "$t1 - $t0" | bc -l)")
+    ta+=("$(wall "$a" "$dir")") || return 1
+    tb+=("$(wall "$b" "$dir")") || return 1
   done
-  printf '%s\n' "${times[@]}" | sort -g | sed -n "$(((RUNS + 1) / 2))p"
+  echo "$(mid "${ta[@]}") $(mid "${tb[@]}")"
 }
 ffmpeg_serial() { for f in "$1"/*; do ffmpeg -v error -threads "$C" -i "$f" -f null - || return 1; done; }
 ffmpeg_parallel() { printf '%s\n' "$1"/* | xargs -P "$C" -I{} ffmpeg -v error -threads 1 -i {} -f null -; }
@@ -77,7 +92,7 @@ echo "## Video: scan throughput against FFmpeg's decode ceiling"
 echo
 echo "\`bench/video_scan.sh\` ($(date -u '+%Y-%m-%d %H:%M UTC'), $C cores: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'),"
 echo "$(ffmpeg -version | head -1 | cut -d' ' -f1-3), load average before $load_before). $COPIES generated clips per"
-echo "format, ${SECS} s at 30 fps ($((SECS * 30)) frames each), \`--mode $MODE\`, S = 1, median of $RUNS runs;"
+echo "format, ${SECS} s at 30 fps ($((SECS * 30)) frames each), \`--mode $MODE\`, S = 1, median of $RUNS runs, FFmpeg and scan alternating;"
 echo "frames/s counts decoded frames (every frame is decoded; one a second is hashed)."
 echo
 echo "| format | threads | ffmpeg decode frames/s | scan frames/s | scan videos/s | scan / ceiling |$([ $have_vpdq = 1 ] && echo ' vpdq frames/s |')"
@@ -85,8 +100,7 @@ echo "| --- | --- | --- | --- | --- | --- |$([ $have_vpdq = 1 ] && echo ' --- |'
 frames=$((COPIES * SECS * 30))
 for set in h264-720 h264-1080 vp9-720 vp9-1080; do
   for how in serial parallel; do
-    d=$(median "ffmpeg_$how" "$T/$set")
-    s=$(median "scan_$how" "$T/$set")
+    read -r d s < <(pair_medians "ffmpeg_$how" "scan_$how" "$T/$set")
     label="1 video x $C frame threads"
     [ "$how" = parallel ] && label="$C videos x 1 thread"
     v=""
