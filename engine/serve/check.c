@@ -123,10 +123,10 @@ hs_status upload_hash(serve_ctx *c, const uint8_t *data, size_t size, upload_has
   HS_TRY(hs_digest_md5_sha256(data, size, u->md5, u->sha256));
   if (!take_slot(c))
     return error_set(HS_ERR_BUSY, "every decode worker is busy");
-  /* Test builds: HASHSWEEP_FAULT=hold:upload holds every decode until
+  /* Test builds: HASHSWEEP_FAULT=hold:serve-upload holds every decode until
    * $HASHSWEEP_FAULT_DIR/release exists (a slow upload, deterministically). */
-  if (fault_listed("hold", "upload"))
-    fault_wait_release("upload-held");
+  if (fault_listed("hold", "serve-upload"))
+    fault_wait_release("held");
   hs_workspace *ws = hs_workspace_create();
   hs_status st = ws ? HS_OK : error_set(HS_ERR_NOMEM, "out of memory for a decode workspace");
   const char *name = "upload";

@@ -420,11 +420,11 @@ def sc_drain(port, pidfile):
 
 
 def held_marker(faultdir, until=10):
-    """Waits for a decode to be held (HASHSWEEP_FAULT=hold:upload)."""
+    """Waits for a decode to be held (HASHSWEEP_FAULT=hold:serve-upload)."""
     t0 = time.time()
-    while not os.path.exists(os.path.join(faultdir, "upload-held")) and time.time() - t0 < until:
+    while not os.path.exists(os.path.join(faultdir, "held")) and time.time() - t0 < until:
         time.sleep(0.02)
-    return os.path.exists(os.path.join(faultdir, "upload-held"))
+    return os.path.exists(os.path.join(faultdir, "held"))
 
 
 def upload_request(port, kind, photo, listed_pdq):

@@ -2,7 +2,7 @@
 # timeout: 120
 # hashsweep serve runs uploads on its decode workers, not on the HTTP
 # threads: with one HTTP thread and every decode worker busy (uploads held
-# by the test hook HASHSWEEP_FAULT=hold:upload, past --timeout and
+# by the test hook HASHSWEEP_FAULT=hold:serve-upload, past --timeout and
 # --request-timeout), lookups on other connections are answered at once;
 # uploads past the workers' queue get 503; every held upload is answered in
 # full once released; SIGTERM answers an upload being decoded, then exits 0.
@@ -16,7 +16,7 @@ PDQ=$("$HS" hash "$T/a.jpg" | cut -f1)
 printf 'hash,label\n%s,held\n' "$PDQ" > "$T/banka.csv"
 "$HS" index import "$T/idx" --list banka "$T/banka.csv" > /dev/null
 
-export HASHSWEEP_FAULT=hold:upload
+export HASHSWEEP_FAULT=hold:serve-upload
 export HASHSWEEP_FAULT_DIR="$T/f1"
 mkdir -p "$HASHSWEEP_FAULT_DIR"
 # 2 decode workers: 16 x 2 uploads wait at most
