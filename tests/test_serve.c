@@ -1,12 +1,17 @@
 // labels: unit
 /* tests/test_serve.c - the pure parts of the lookup service: the multipart
  * parser (serve/multipart.c), the ordering and deduplication of hits and
- * the JSON text of outside strings (serve/resolve.c), and --listen parsing
- * (serve/http.c). The HTTP side is driven end to end by
+ * the JSON text of outside strings (serve/resolve.c), --listen parsing
+ * (serve/http.c), and the decode workers' copies and stop
+ * (serve/decode_pool.c). The HTTP side is driven end to end by
  * tests/cli/test_serve*.sh. */
 #include <jansson.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "serve/decode_pool.h"
 #include "serve/http.h"
 #include "serve/multipart.h"
 #include "serve/resolve.h"
@@ -147,6 +152,114 @@ START_TEST(listen_parse) {
 }
 END_TEST
 
+/* ---- the decode workers ------------------------------------------------------------ */
+
+START_TEST(decode_pool_job_args) {
+  pool_job j;
+  ck_assert_int_eq(pool_job_init(&j, "POST", "/m/lookup", "multipart/form-data; boundary=b",
+                                 (const uint8_t *)"xy", 2), 0);
+  for (int i = 0; i < 20; i++) /* past the first growth */
+    ck_assert_int_eq(pool_job_add_arg(&j, i == 0 ? "flag" : i == 1 ? "banks" : "pad", i == 0 ? NULL
+                                      : i == 1 ? "a,b" : "later"), 0);
+  ck_assert_int_eq(pool_job_add_arg(&j, "banks", "second"), 0);
+  ck_assert_str_eq(j.req.method, "POST");
+  ck_assert_str_eq(j.req.path, "/m/lookup");
+  ck_assert_str_eq(j.req.content_type, "multipart/form-data; boundary=b");
+  ck_assert_int_eq(j.req.body_len, 2);
+  /* the first value of a key, as libmicrohttpd's lookup answers */
+  ck_assert_str_eq(j.req.arg(j.req.arg_user, "banks"), "a,b");
+  ck_assert_str_eq(j.req.arg(j.req.arg_user, "pad"), "later");
+  ck_assert_ptr_null(j.req.arg(j.req.arg_user, "flag"));
+  ck_assert_ptr_null(j.req.arg(j.req.arg_user, "absent"));
+  pool_job_free(&j);
+}
+END_TEST
+
+/* Job 0's done holds the only worker until released; the others record
+ * their answers. */
+static struct {
+  pthread_mutex_t m;
+  pthread_cond_t cv;
+  int entered, release, ndone, status[3];
+} held = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, {0}};
+
+static void held_done(pool_job *j) {
+  intptr_t i = (intptr_t)j->user;
+  pthread_mutex_lock(&held.m);
+  held.status[i] = j->rs.status;
+  held.ndone++;
+  pthread_cond_broadcast(&held.cv);
+  if (i == 0) {
+    held.entered = 1;
+    pthread_cond_broadcast(&held.cv);
+    while (!held.release)
+      pthread_cond_wait(&held.cv, &held.m);
+  }
+  pthread_mutex_unlock(&held.m);
+}
+
+static void *stopper(void *p) {
+  pool_stop(p);
+  return NULL;
+}
+
+static int stopping(decode_pool *p) {
+  pthread_mutex_lock(&p->lock);
+  int s = p->stop;
+  pthread_mutex_unlock(&p->lock);
+  return s;
+}
+
+/* The queue is bounded; a stop answers what is queued with 503 (a job whose
+ * place was reserved before the stop too), lets the running one finish and
+ * returns only when every job pushed has had its done: libmicrohttpd must
+ * have no connection left suspended when it stops. */
+START_TEST(decode_pool_bound_and_stop) {
+  serve_ctx ctx;
+  memset(&ctx, 0, sizeof ctx); /* "/nope" is answered 404 without the index */
+  decode_pool p;
+  ck_assert_int_eq(pool_start(&p, &ctx, 1, 2), HS_OK);
+  pool_job jobs[3];
+  for (intptr_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(pool_job_init(&jobs[i], "GET", "/nope", NULL, (const uint8_t *)"", 0), 0);
+    jobs[i].done = held_done;
+    jobs[i].user = (void *)i;
+  }
+  ck_assert(pool_reserve(&p));
+  pool_push(&p, &jobs[0]);
+  pthread_mutex_lock(&held.m);
+  while (!held.entered)
+    pthread_cond_wait(&held.cv, &held.m);
+  pthread_mutex_unlock(&held.m);
+  ck_assert(pool_reserve(&p)); /* the worker is busy: job 1 waits */
+  pool_push(&p, &jobs[1]);
+  ck_assert(pool_reserve(&p)); /* a place for job 2 */
+  ck_assert(!pool_reserve(&p)); /* two places: full */
+  pthread_t t;
+  ck_assert_int_eq(pthread_create(&t, NULL, stopper, &p), 0);
+  while (!stopping(&p))
+    sched_yield();
+  ck_assert(!pool_reserve(&p)); /* stopping: nothing new */
+  pthread_mutex_lock(&held.m);
+  held.release = 1;
+  pthread_cond_broadcast(&held.cv);
+  while (held.ndone < 2) /* job 1 answered; the queue is empty */
+    pthread_cond_wait(&held.cv, &held.m);
+  pthread_mutex_unlock(&held.m);
+  pool_push(&p, &jobs[2]); /* reserved before the stop: a worker still waits for it */
+  pthread_join(t, NULL);
+  ck_assert_int_eq(held.ndone, 3);
+  ck_assert_int_eq(held.status[0], 404);
+  for (int i = 1; i < 3; i++) {
+    ck_assert_int_eq(held.status[i], 503);
+    ck_assert_int_eq(jobs[i].rs.retry_after, 1);
+    ck_assert(strstr(jobs[i].rs.body, "the service is stopping"));
+  }
+  for (int i = 0; i < 3; i++)
+    pool_job_free(&jobs[i]);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("serve");
   TCase *tc = tcase_create("parse");
@@ -154,6 +267,8 @@ int main(void) {
   tcase_add_loop_test(tc, listen_parse, 0, (int)(sizeof listen_cases / sizeof *listen_cases));
   tcase_add_test(tc, hits_order_and_dedupe);
   tcase_add_test(tc, json_text_utf8);
+  tcase_add_test(tc, decode_pool_job_args);
+  tcase_add_test(tc, decode_pool_bound_and_stop);
   suite_add_tcase(s, tc);
   return tu_run_suite(s);
 }

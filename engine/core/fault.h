@@ -12,6 +12,9 @@
  *               network file system; the pipeline's watchdog must act)
  *   slow:NAME   NAME is read 4 KiB at a time, 50 ms apart (a slow but
  *               progressing network file: the read timeout must act)
+ *   hold:serve-upload  every upload `hashsweep serve` decodes creates
+ *               $HASHSWEEP_FAULT_DIR/held and waits for release first
+ *               (slow uploads, deterministically)
  *
  * Waits give up after 10 minutes, so a broken test cannot leave a process
  * behind for ever.

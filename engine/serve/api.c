@@ -266,18 +266,19 @@ typedef struct route {
   const char *path;
   handler_fn get, post;
   int needs_index;
+  int post_decodes; /* the POST handler decodes an upload (a decode worker runs it) */
 } route;
 
 static const route routes[] = {
-    {EP_HEALTHZ, "/healthz", healthz, NULL, 0},
-    {EP_READYZ, "/readyz", readyz, NULL, 0},
-    {EP_V1_LOOKUP, "/v1/lookup", NULL, v1_lookup, 1},
-    {EP_V1_CHECK, "/v1/check", NULL, v1_check, 1},
-    {EP_M_LOOKUP, "/m/lookup", hma_lookup_get, hma_lookup_post, 1},
-    {EP_M_INDEX_STATUS, "/m/index/status", hma_index_status, NULL, 0},
-    {EP_STATUS, "/status", status_text, NULL, 0},
-    {EP_H_HASH, "/h/hash", hma_hash_get, hma_hash_post, 0},
-    {EP_METRICS, "/metrics", metrics, NULL, 0},
+    {EP_HEALTHZ, "/healthz", healthz, NULL, 0, 0},
+    {EP_READYZ, "/readyz", readyz, NULL, 0, 0},
+    {EP_V1_LOOKUP, "/v1/lookup", NULL, v1_lookup, 1, 0},
+    {EP_V1_CHECK, "/v1/check", NULL, v1_check, 1, 1},
+    {EP_M_LOOKUP, "/m/lookup", hma_lookup_get, hma_lookup_post, 1, 1},
+    {EP_M_INDEX_STATUS, "/m/index/status", hma_index_status, NULL, 0, 0},
+    {EP_STATUS, "/status", status_text, NULL, 0, 0},
+    {EP_H_HASH, "/h/hash", hma_hash_get, hma_hash_post, 0, 1},
+    {EP_METRICS, "/metrics", metrics, NULL, 0, 0},
 };
 
 static const route *find_route(const char *path) {
@@ -290,6 +291,11 @@ static const route *find_route(const char *path) {
 serve_endpoint serve_route(const char *path) {
   const route *r = path ? find_route(path) : NULL;
   return r ? r->ep : EP_OTHER;
+}
+
+int serve_decodes(const char *path, const char *method) {
+  const route *r = path ? find_route(path) : NULL;
+  return r && r->post_decodes && strcmp(method, "POST") == 0;
 }
 
 void serve_handle(serve_ctx *c, const serve_request *rq, serve_response *rs) {

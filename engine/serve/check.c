@@ -10,9 +10,8 @@
 #include <unistd.h>
 
 #include "core/error.h"
+#include "core/fault.h"
 
-/* How long an upload waits for a decode worker before 503. */
-#define DECODE_WAIT_S 10
 /* Frames of one video matched at most (a 6-hour video at 1 frame/s is
  * 21600: bounded by the video limits, this bounds the memory of one). */
 #define MAX_FRAMES 100000
@@ -112,7 +111,7 @@ static hs_status hash_video(serve_ctx *c, const uint8_t *data, size_t size, hs_w
 static int take_slot(serve_ctx *c) {
   struct timespec until;
   clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += DECODE_WAIT_S;
+  until.tv_sec += UPLOAD_WAIT_S;
   int rc;
   while ((rc = sem_timedwait(&c->decode_slots, &until)) != 0 && errno == EINTR) {
   }
@@ -124,6 +123,10 @@ hs_status upload_hash(serve_ctx *c, const uint8_t *data, size_t size, upload_has
   HS_TRY(hs_digest_md5_sha256(data, size, u->md5, u->sha256));
   if (!take_slot(c))
     return error_set(HS_ERR_BUSY, "every decode worker is busy");
+  /* Test builds: HASHSWEEP_FAULT=hold:serve-upload holds every decode until
+   * $HASHSWEEP_FAULT_DIR/release exists (a slow upload, deterministically). */
+  if (fault_listed("hold", "serve-upload"))
+    fault_wait_release("held");
   hs_workspace *ws = hs_workspace_create();
   hs_status st = ws ? HS_OK : error_set(HS_ERR_NOMEM, "out of memory for a decode workspace");
   const char *name = "upload";
@@ -144,6 +147,10 @@ void upload_free(upload_hashes *u) {
   free(u->frames);
   u->frames = NULL;
   u->nframes = 0;
+}
+
+void upload_busy(serve_response *rs) {
+  serve_error(rs, 503, "busy: every decode worker is in use, retry");
 }
 
 int upload_http_status(hs_status st) {

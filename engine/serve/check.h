@@ -9,6 +9,10 @@
 
 #include "serve/server.h"
 
+/* How long an upload waits for a decode worker before 503 (for a slot here,
+ * or in the decode workers' queue: serve/decode_pool.h). */
+#define UPLOAD_WAIT_S 10
+
 typedef enum upload_kind { UPLOAD_UNDECODED = 0, UPLOAD_IMAGE, UPLOAD_VIDEO } upload_kind;
 
 typedef struct upload_hashes {
@@ -28,6 +32,9 @@ typedef struct upload_hashes {
  * and out->error set (its digests still match exact entries). */
 hs_status upload_hash(serve_ctx *c, const uint8_t *data, size_t size, upload_hashes *out);
 void upload_free(upload_hashes *u);
+
+/* The answer when no decode worker was free in time: 503, Retry-After. */
+void upload_busy(serve_response *rs);
 
 /* The HTTP status for a decode failure. */
 int upload_http_status(hs_status st);

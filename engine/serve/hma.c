@@ -222,7 +222,7 @@ void hma_hash_post(serve_ctx *c, const serve_request *rq, serve_response *rs) {
   }
   if (upload_hash(c, f.data, f.size, &u) != HS_OK) {
     json_decref(o);
-    serve_error(rs, 503, "busy: every decode worker is in use, retry");
+    upload_busy(rs);
     return;
   }
   if (u.kind != UPLOAD_IMAGE) {

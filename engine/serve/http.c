@@ -5,11 +5,15 @@
  * Why this mode: with epoll and a thread pool a connection holds a worker
  * only while its handler runs, never while its client is idle or trickling
  * bytes, so 1,000 idle connections cost file descriptors, not threads; a
- * connection idle for --timeout seconds is closed. Handlers block (a
- * lookup waits at most a micro-batch, a check decodes), so the pool is
- * sized above the cores. Headers are bounded by the per-connection memory
- * limit; bodies by --max-body, checked against Content-Length before a
- * byte of the body is read (413). */
+ * connection idle for --timeout seconds is closed. A lookup runs on its
+ * HTTP thread (it searches there on the CPU: more threads than cores only
+ * add switching), so the pool is one thread per core. A request that
+ * decodes an upload (100 ms and more) would stall every connection of its
+ * thread meanwhile: its connection is suspended and the request runs on a
+ * decode worker (serve/decode_pool.h), which resumes the connection with
+ * the answer. Headers are bounded by the per-connection memory limit;
+ * bodies by --max-body, checked against Content-Length before a byte of the
+ * body is read (413). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -22,6 +26,8 @@
 #include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "serve/check.h"
+#include "serve/decode_pool.h"
 #include "serve/http.h"
 
 /* Per-connection memory for the request line and headers (MHD's pool,
@@ -30,6 +36,11 @@
 #define CONNECTION_MEMORY (32u << 10)
 /* How long SIGTERM waits for requests in flight. */
 #define DRAIN_S 30
+/* How long, past the drain, the answers of the stopped decode workers get
+ * to be sent. */
+#define DRAIN_ANSWERS_S 1
+/* Uploads waiting for a decode worker at most, per worker (more: 503). */
+#define QUEUE_PER_WORKER 16
 
 typedef struct request_state {
   double t0;
@@ -38,6 +49,12 @@ typedef struct request_state {
   int status;
   uint8_t *body;
   size_t len, cap;
+  /* a request run by a decode worker: its connection is suspended until
+   * the worker sets done and resumes it */
+  int offloaded;
+  atomic_int done;
+  struct MHD_Connection *conn;
+  pool_job job;
 } request_state;
 
 static int constant_time_eq(const char *a, const char *b) {
@@ -145,6 +162,59 @@ static int append_body(serve_ctx *c, request_state *rq, const char *data, size_t
   return 0;
 }
 
+typedef struct arg_copy {
+  pool_job *job;
+  int failed;
+} arg_copy;
+
+static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                const char *value) {
+  (void)kind;
+  arg_copy *a = cls;
+  if (pool_job_add_arg(a->job, key, value) != 0) {
+    a->failed = 1;
+    return MHD_NO;
+  }
+  return MHD_YES;
+}
+
+/* A decode worker's last touch of the request: the answer is in the job;
+ * libmicrohttpd calls on_request again once the connection is resumed. */
+static void job_done(pool_job *j) {
+  request_state *rq = j->user;
+  struct MHD_Connection *conn = rq->conn;
+  atomic_store(&rq->done, 1);
+  MHD_resume_connection(conn);
+}
+
+/* Hands a whole request that decodes an upload to the decode workers, with
+ * copies of what serve_handle reads: a worker never touches the connection.
+ * The connection is suspended before the job is queued, so a worker cannot
+ * resume it first. */
+static enum MHD_Result offload(serve_ctx *c, struct MHD_Connection *conn, request_state *rq,
+                               const char *method, const char *url, const char *ct) {
+  arg_copy a = {&rq->job, 0};
+  if (pool_job_init(&rq->job, method, url, ct, rq->body ? rq->body : (const uint8_t *)"",
+                    rq->len) != 0 ||
+      MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, copy_arg, &a) < 0 || a.failed) {
+    pool_job_free(&rq->job);
+    return queue_error(conn, rq, 500, "out of memory for the request");
+  }
+  if (!pool_reserve(c->decode_pool)) {
+    pool_job_free(&rq->job);
+    serve_response rs = {0};
+    upload_busy(&rs);
+    return queue(conn, rq, &rs);
+  }
+  rq->job.done = job_done;
+  rq->job.user = rq;
+  rq->conn = conn;
+  rq->offloaded = 1;
+  MHD_suspend_connection(conn);
+  pool_push(c->decode_pool, &rq->job);
+  return MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
                                   const char *upload_data, size_t *upload_size, void **state) {
@@ -164,6 +234,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
       return ret;
     return MHD_YES;
   }
+  if (rq->offloaded) /* resumed: the decode worker's answer */
+    return atomic_load(&rq->done) ? queue(conn, rq, &rq->job.rs) : MHD_YES;
   if (rq->answered) { /* an early answer: whatever else comes is dropped */
     *upload_size = 0;
     return MHD_YES;
@@ -179,6 +251,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   }
   deadline_request_received(slot(conn)); /* whole: a long decode is not cut */
   const char *ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+  if (c->decode_pool && serve_decodes(url, method))
+    return offload(c, conn, rq, method, url, ct);
   serve_request req = {.method = method,
                        .path = url,
                        .arg = get_arg,
@@ -209,6 +283,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
   if (why != MHD_REQUEST_TERMINATED_COMPLETED_OK && !rq->answered)
     status = 408;
   metrics_request(&c->metrics, rq->ep, status, clock_now_s() - rq->t0);
+  pool_job_free(&rq->job);
   free(rq->body);
   free(rq);
   *state = NULL;
@@ -298,7 +373,8 @@ hs_status http_parse_listen(const char *listen, http_addr *a) {
 /* ---- the daemon ------------------------------------------------------------------ */
 
 hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, int *port) {
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+                   MHD_ALLOW_SUSPEND_RESUME;
   if (a->ipv6)
     flags |= MHD_USE_IPv6;
   int tls = c->opts.tls_cert && c->opts.tls_key;
@@ -323,13 +399,28 @@ hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, 
       {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)c->opts.tls_cert},
       {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)c->opts.tls_key},
       {MHD_OPTION_END, 0, NULL}};
-  HS_TRY(deadline_start(&c->deadline, c->opts.request_timeout_s, c->opts.timeout_s));
+  decode_pool *pool = calloc(1, sizeof *pool);
+  if (!pool)
+    return error_set(HS_ERR_NOMEM, "out of memory for the decode workers");
+  hs_status st = pool_start(pool, c, c->opts.decode_workers,
+                            (size_t)QUEUE_PER_WORKER * c->opts.decode_workers);
+  if (st == HS_OK)
+    st = deadline_start(&c->deadline, c->opts.request_timeout_s, c->opts.timeout_s);
+  if (st != HS_OK) {
+    pool_stop(pool);
+    free(pool);
+    return st;
+  }
+  c->decode_pool = pool;
   errno = 0;
   struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, c,
                                           MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
   if (!d) {
     int e = errno;
     deadline_stop(&c->deadline);
+    pool_stop(pool);
+    free(pool);
+    c->decode_pool = NULL;
     return error_set(HS_ERR_IO, "cannot listen on %s: %s", c->opts.listen,
                      e ? strerror(e) : "libmicrohttpd refused the settings");
   }
@@ -346,19 +437,33 @@ int http_requests_in_flight(serve_ctx *c) {
   return handled > begun ? handled : begun;
 }
 
+/* Waits at most `seconds` for the requests in flight to end; how many are
+ * left. */
+static int wait_drained(serve_ctx *c, double seconds) {
+  double t0 = clock_now_s();
+  int left;
+  while ((left = http_requests_in_flight(c)) > 0 && clock_now_s() - t0 < seconds) {
+    struct timespec ts = {0, 10000000L};
+    nanosleep(&ts, NULL);
+  }
+  return left;
+}
+
 void http_stop(serve_ctx *c, struct MHD_Daemon *d) {
   /* Stop accepting; let the requests in flight finish (bounded), then close
    * every connection (idle keep-alive ones included). */
   MHD_socket s = MHD_quiesce_daemon(d);
-  double t0 = clock_now_s();
-  int left;
-  while ((left = http_requests_in_flight(c)) > 0 && clock_now_s() - t0 < DRAIN_S) {
-    struct timespec ts = {0, 10000000L};
-    nanosleep(&ts, NULL);
-  }
+  int left = wait_drained(c, DRAIN_S);
   if (left > 0)
     log_warn("serve: %d request(s) still running after %d s: closing them", left, DRAIN_S);
+  /* libmicrohttpd stops only with no connection suspended: every upload
+   * still queued is answered 503, the running ones finish, and each
+   * resumes its connection; their answers get a moment to go out. */
+  pool_stop(c->decode_pool);
+  wait_drained(c, DRAIN_ANSWERS_S);
   MHD_stop_daemon(d);
+  free(c->decode_pool);
+  c->decode_pool = NULL;
   deadline_stop(&c->deadline);
   if (s != MHD_INVALID_SOCKET)
     close(s);

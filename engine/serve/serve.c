@@ -77,8 +77,10 @@ hs_status serve_ctx_open(serve_ctx *c, const hs_serve_options *opts, int poll) {
   memset(c, 0, sizeof *c);
   HS_TRY(check_options(opts));
   c->opts = *opts;
-  if (c->opts.threads == 0) /* each worker may hold one of LMDB's 254 reader slots */
-    c->opts.threads = 2 * cores() < 4 ? 4 : 2 * cores() > 200 ? 200 : 2 * cores();
+  /* One HTTP thread per core: lookups search on them (uploads decode on
+   * the decode workers), and each may hold one of LMDB's 254 reader slots. */
+  if (c->opts.threads == 0)
+    c->opts.threads = cores() < 2 ? 2 : cores() > 200 ? 200 : cores();
   if (c->opts.decode_workers == 0)
     c->opts.decode_workers = cores();
   if (sem_init(&c->decode_slots, 0, c->opts.decode_workers) != 0)

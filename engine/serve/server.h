@@ -19,6 +19,7 @@ typedef struct serve_ctx {
   serve_metrics metrics;
   serve_deadline deadline; /* whole-request deadlines (the HTTP layer's) */
   sem_t decode_slots;     /* image/video checks decoding at once */
+  struct decode_pool *decode_pool; /* the HTTP layer's decode workers (serve/decode_pool.h) */
   atomic_int connections; /* open HTTP connections */
   atomic_int in_flight;   /* requests between their headers and their answer */
 } serve_ctx;
@@ -51,6 +52,9 @@ typedef struct serve_response {
 
 /* Which endpoint a path is (EP_OTHER: none). */
 serve_endpoint serve_route(const char *path);
+/* 1 when the request decodes an upload (its endpoint's POST): the HTTP
+ * layer runs it on a decode worker, not on an HTTP thread. */
+int serve_decodes(const char *path, const char *method);
 /* Answers one request; never fails (errors are answers). */
 void serve_handle(serve_ctx *c, const serve_request *rq, serve_response *rs);
 /* An error answer {"error": msg, "message": msg} (HMA's clients read

@@ -419,6 +419,110 @@ def sc_drain(port, pidfile):
           b"\"results\"" in data, data[:200])
 
 
+def held_marker(faultdir, until=10):
+    """Waits for a decode to be held (HASHSWEEP_FAULT=hold:serve-upload)."""
+    t0 = time.time()
+    while not os.path.exists(os.path.join(faultdir, "held")) and time.time() - t0 < until:
+        time.sleep(0.02)
+    return os.path.exists(os.path.join(faultdir, "held"))
+
+
+def upload_request(port, kind, photo, listed_pdq):
+    """One upload of `photo` to an endpoint that decodes: (a function that
+    sends it, a checker of (status, body))."""
+    data = open(photo, "rb").read()
+    if kind == "check":
+        return (lambda: jreq(port, "POST", "/v1/check", raw=data,
+                             headers={"Content-Type": "application/octet-stream"}),
+                lambda st, b: st == 200 and b.get("pdq") == listed_pdq and b["match"] is True)
+    body, ct = multipart("photo", "a.jpg", data)
+    if kind == "hash":
+        return (lambda: jreq(port, "POST", "/h/hash", raw=body, headers={"Content-Type": ct}),
+                lambda st, b: st == 200 and b == {"pdq": listed_pdq})
+    banks = "banka" if kind == "lookup" else "other"
+    return (lambda: jreq(port, "POST", "/m/lookup?banks=" + banks, raw=body,
+                         headers={"Content-Type": ct}),
+            lambda st, b: st == 200 and isinstance(b, dict) and
+            (list(b.get("pdq", {})) == ["banka"] if banks == "banka" else b == {"pdq": {}}))
+
+
+def sc_decoding(port, faultdir, photo, listed_pdq, workers, queue):
+    """Uploads being decoded on every decode worker (held by the fault hook
+    past --timeout and --request-timeout) do not hold the HTTP threads:
+    lookups on other connections are answered meanwhile; uploads beyond the
+    workers wait in the queue, one past it gets 503 with Retry-After; once
+    released every upload is answered in full (query arguments and bodies
+    reach the workers intact)."""
+    kinds = ["check", "hash", "lookup", "lookup-other"]
+    results = []
+
+    def run(kind):
+        go, ok = upload_request(port, kind, photo, listed_pdq)
+        try:
+            st, hd, b = go()
+            results.append((kind, st, hd, b, ok(st, b)))
+        except Exception as e:  # noqa: BLE001 - any failure is a finding
+            results.append((kind, None, {}, repr(e), False))
+
+    threads = []
+    for i in range(workers):
+        threads.append(threading.Thread(target=run, args=(kinds[i % len(kinds)],)))
+        threads[-1].start()
+    check("uploads being decoded (held)", held_marker(faultdir))
+    time.sleep(0.3)
+    worst, answered = 0.0, 0
+    for i in range(20):
+        a = time.time()
+        try:
+            st, _, b = jreq(port, "GET", "/m/lookup?signal_type=pdq&signal=" + listed_pdq)
+            answered += st == 200 and list(b) == ["banka"]
+            st, _, b = jreq(port, "POST", "/v1/lookup",
+                            {"hashes": [{"type": "pdq", "hash": flip(listed_pdq, 2)}]})
+            answered += st == 200 and b["results"][0]["matches"][0]["distance"] == 2
+        except OSError as e:
+            check("lookup beside held uploads", False, repr(e))
+            break
+        worst = max(worst, time.time() - a)
+    check("40 lookups answered while every decode worker is busy (worst %.3f s)" % worst,
+          answered == 40 and worst < 1.0, answered)
+    # The queue: `queue` more wait, one more than that is refused at once.
+    for i in range(queue + 1):
+        threads.append(threading.Thread(target=run, args=(kinds[i % len(kinds)],)))
+        threads[-1].start()
+    t0 = time.time()
+    while not results and time.time() - t0 < 10:
+        time.sleep(0.02)
+    time.sleep(0.3)
+    first = results[:1]
+    check("one upload past the queue answered at once, 503 with Retry-After",
+          len(results) == 1 and results[0][1] == 503 and results[0][2].get("retry-after") == "1"
+          and "busy" in results[0][3].get("error", ""), first)
+    time.sleep(max(0.0, 2.5 - (time.time() - t0)))  # past --timeout 2, --request-timeout 1
+    open(os.path.join(faultdir, "release"), "w").close()
+    for t in threads:
+        t.join()
+    done = [r for r in results if r[1] != 503]
+    bad = [(r[0], r[1], r[3]) for r in done if not r[4]]
+    check("%d held uploads answered in full after the release" % len(done),
+          len(done) == workers + queue and not bad, bad[:3])
+
+
+def sc_drain_upload(port, faultdir, photo, listed_pdq, pidfile):
+    """SIGTERM while an upload is being decoded on a worker (its connection
+    suspended): it is answered, then the server exits (the shell checks the
+    exit status)."""
+    go, ok = upload_request(port, "check", photo, listed_pdq)
+    res = []
+    t = threading.Thread(target=lambda: res.append(go()))
+    t.start()
+    check("upload being decoded (held)", held_marker(faultdir))
+    os.kill(int(open(pidfile).read()), 15)
+    time.sleep(0.5)
+    open(os.path.join(faultdir, "release"), "w").close()
+    t.join()
+    check("upload decoding at SIGTERM answered 200", res and ok(res[0][0], res[0][2]), res[:1])
+
+
 def sc_token(port, token):
     st, _, b = jreq(port, "GET", "/m/index/status")
     check("no token: 401", is_error(st, b, 401), (st, b))
@@ -620,6 +724,8 @@ def main():
           "idle": lambda p, n: sc_idle(p, int(n)), "live": sc_live,
           "check": lambda p, k, f, s, w: sc_check(p, k, f, int(s), w),
           "drain": sc_drain, "token": sc_token,
+          "decoding": lambda p, d, f, h, w, q: sc_decoding(p, d, f, h, int(w), int(q)),
+          "drain_upload": sc_drain_upload,
           "deadline": lambda p, r, i: sc_deadline(p, int(r), int(i)),
           "crosstalk": lambda p, f, n, r, m, w: sc_crosstalk(p, f, int(n), int(r), int(m),
                                                              w == "shared")}[sc]

@@ -35,7 +35,7 @@ typedef struct hs_serve_options {
   int insecure;            /* allow a non-loopback address without a token */
   const char *tls_cert;    /* PEM text (not a path) of the certificate chain, */
   const char *tls_key;     /* and of its key; both or neither (HTTPS) */
-  unsigned threads;        /* HTTP worker threads (0: 2 x cores, at least 4) */
+  unsigned threads;        /* HTTP worker threads (0: cores, 2 to 200) */
   unsigned max_connections;/* open connections at most (default 4096) */
   unsigned timeout_s;      /* a connection idle this long is closed (default 15):
                               a client trickling its request is dropped */
@@ -48,7 +48,9 @@ typedef struct hs_serve_options {
                               CPU, request threads search at once */
   unsigned max_queue;      /* lookups waiting for the matcher at most
                               (default 1024); beyond: 503 with Retry-After */
-  unsigned decode_workers; /* image/video checks decoded at once (0: cores) */
+  unsigned decode_workers; /* threads decoding image/video checks, off the HTTP
+                              threads (0: cores); 16 uploads per worker wait
+                              at most, 10 s at most, then 503 */
   unsigned poll_ms;        /* index version poll period (default 250) */
   int radius;              /* PDQ match radius (default HS_PDQ_DEFAULT_RADIUS) */
   int min_quality;         /* uploads below are not PDQ-matched (default 50) */
