@@ -130,6 +130,15 @@ hs_status list_get_or_create(hs_index *idx, MDB_txn *txn, const char *name, list
 hs_status list_put(hs_index *idx, MDB_txn *txn, const char *name, const list_record *rec);
 /* Name of a list id into buf (NUL-terminated); HS_ERR_NOT_FOUND if none. */
 hs_status list_name(hs_index *idx, MDB_txn *txn, unsigned id, char *buf, size_t cap);
+/* The 4-byte big-endian list id that starts the keys of the per-list
+ * sub-databases (listattr, passthrough), so one list's keys sort together
+ * and a cursor at the prefix walks them. */
+static inline void list_key_prefix(uint8_t k[4], uint32_t list_id) {
+  k[0] = (uint8_t)(list_id >> 24);
+  k[1] = (uint8_t)(list_id >> 16);
+  k[2] = (uint8_t)(list_id >> 8);
+  k[3] = (uint8_t)list_id;
+}
 
 /* Takes the next index version for a change to `list_id` (the list's
  * version becomes it) and records its time and log record. */

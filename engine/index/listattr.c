@@ -10,10 +10,7 @@ static hs_status make_key(uint32_t list_id, const char *name, uint8_t key[4 + LI
   size_t n = strlen(name);
   if (n == 0 || n > LISTATTR_MAX_NAME)
     return error_set(HS_ERR_INVALID_ARG, "list attribute name '%s' is empty or too long", name);
-  key[0] = (uint8_t)(list_id >> 24);
-  key[1] = (uint8_t)(list_id >> 16);
-  key[2] = (uint8_t)(list_id >> 8);
-  key[3] = (uint8_t)list_id;
+  list_key_prefix(key, list_id);
   memcpy(key + 4, name, n);
   *klen = 4 + n;
   return HS_OK;
@@ -85,8 +82,8 @@ hs_status listattr_each(hs_index *idx, MDB_txn *txn, uint32_t list_id, listattr_
                         void *user) {
   if (!idx->has[DB_LISTATTR])
     return HS_OK;
-  uint8_t prefix[4] = {(uint8_t)(list_id >> 24), (uint8_t)(list_id >> 16), (uint8_t)(list_id >> 8),
-                       (uint8_t)list_id};
+  uint8_t prefix[4];
+  list_key_prefix(prefix, list_id);
   MDB_cursor *c;
   int rc = mdb_cursor_open(txn, idx->dbi[DB_LISTATTR], &c);
   if (rc != 0)

@@ -11,16 +11,9 @@
 #define PASSTHRU_FORMAT 1
 #define KEY_BYTES (4 + 32)
 
-static void put_list_id(uint8_t *k, uint32_t id) {
-  k[0] = (uint8_t)(id >> 24);
-  k[1] = (uint8_t)(id >> 16);
-  k[2] = (uint8_t)(id >> 8);
-  k[3] = (uint8_t)id;
-}
-
 static hs_status make_key(uint32_t list_id, const char *type, size_t tn, const char *value,
                           size_t vn, uint8_t key[KEY_BYTES]) {
-  put_list_id(key, list_id);
+  list_key_prefix(key, list_id);
   EVP_MD_CTX *md = EVP_MD_CTX_new();
   unsigned len = 0;
   int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 &&
@@ -121,7 +114,7 @@ hs_status passthru_each(hs_index *idx, MDB_txn *txn, uint32_t list_id, passthru_
   if (!idx->has[DB_PASSTHRU])
     return HS_OK;
   uint8_t prefix[4];
-  put_list_id(prefix, list_id);
+  list_key_prefix(prefix, list_id);
   MDB_cursor *c;
   int rc = mdb_cursor_open(txn, idx->dbi[DB_PASSTHRU], &c);
   if (rc != 0)
