@@ -12,6 +12,16 @@
  * move the cursor, retitle the window or forge a line. The line is built
  * first and written with one call: stderr is unbuffered, and a line written
  * piecemeal would interleave with other threads' and processes' lines. */
+void cli_json_entry_fields(FILE *out, uint64_t entry, const char *list, const char *label) {
+  fprintf(out, "\"entry\":%llu,\"list\":", (unsigned long long)entry);
+  hs_json_write_string(out, list ? list : "");
+  fputs(",\"label\":", out);
+  if (label)
+    hs_json_write_string(out, label);
+  else
+    fputs("null", out);
+}
+
 void cli_print_line(const char *prefix, const char *text, const char *suffix) {
   char *buf = NULL;
   size_t len = 0;

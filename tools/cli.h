@@ -36,6 +36,10 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Writes prefix, `text` escaped (hs_term_write_string), suffix and a
  * newline on stderr in one call. For text from outside (paths, labels). */
 void cli_print_line(const char *prefix, const char *text, const char *suffix);
+/* Writes `"entry":N,"list":"...","label":"..."` to `out` (label null when
+ * NULL, list "" when NULL): the keys every JSON Lines record about an index
+ * entry starts with. */
+void cli_json_entry_fields(FILE *out, uint64_t entry, const char *list, const char *label);
 /* Prints "hashsweep <cmd>: <message>" and a hint, returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

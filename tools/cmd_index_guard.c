@@ -135,13 +135,8 @@ static int print_held(void *user, const hs_index_entry *e, const hs_quarantine_i
   char when[32];
   hs_time_to_iso(q->time, when);
   if (jsonl) {
-    printf("{\"entry\":%llu,\"list\":", (unsigned long long)e->id);
-    hs_json_write_string(stdout, e->list ? e->list : "");
-    fputs(",\"label\":", stdout);
-    if (e->label)
-      hs_json_write_string(stdout, e->label);
-    else
-      fputs("null", stdout);
+    fputc('{', stdout);
+    cli_json_entry_fields(stdout, e->id, e->list, e->label);
     printf(",\"quarantined\":\"%s\",\"version\":%llu,\"files\":%llu,\"seen\":%llu,"
            "\"limit\":%llu}\n",
            when, (unsigned long long)q->version, (unsigned long long)q->files,

@@ -39,13 +39,8 @@ static void put_common(mv_ctx *c, const char *kind, uint64_t entry, const char *
   if (c->jsonl) {
     fputs("{\"path\":", stdout);
     hs_json_write_string(stdout, c->path);
-    printf(",\"kind\":\"%s\",\"entry\":%llu,\"list\":", kind, (unsigned long long)entry);
-    hs_json_write_string(stdout, list);
-    fputs(",\"label\":", stdout);
-    if (label)
-      hs_json_write_string(stdout, label);
-    else
-      fputs("null", stdout);
+    printf(",\"kind\":\"%s\",", kind);
+    cli_json_entry_fields(stdout, entry, list, label);
     printf(",\"distance\":%d,\"variant\":\"%s\"", distance, variant);
     return;
   }

@@ -59,13 +59,8 @@ static int print_entry(void *user, const hs_sweep_entry *e) {
   const printer *p = user;
   const char *status = hs_sweep_state_name(e->status);
   if (p->jsonl) {
-    printf("{\"entry\":%llu,\"list\":", (unsigned long long)e->entry);
-    hs_json_write_string(stdout, e->list ? e->list : "");
-    fputs(",\"label\":", stdout);
-    if (e->label)
-      hs_json_write_string(stdout, e->label);
-    else
-      fputs("null", stdout);
+    fputc('{', stdout);
+    cli_json_entry_fields(stdout, e->entry, e->list, e->label);
     fputs(",\"arrived\":", stdout);
     iso_or_null(stdout, e->arrived, 1);
     fputs(",\"swept\":", stdout);
