@@ -5,7 +5,8 @@
 # same bench_mih (same codes, queries, timing), run one after the other, so
 # that a loaded machine disturbs both alike. BASE's engine/index/mih.c is
 # compiled into a copy of bench_mih; a shim stands in for the tier calls it
-# lacks (it ran POPCNT code on x86-64, reported as the "popcnt" tier).
+# lacks (it ran POPCNT code on x86-64, reported as the "popcnt" tier) when
+# BASE predates them.
 #
 #   SIZES="1000000 10000000" SEEDS=seeds.txt ROUNDS=2 bench/mih_before_after.sh
 #
@@ -39,8 +40,11 @@ EOF
 D=build/bench/CMakeFiles/bench_mih.dir
 flags=$(sed -n 's/^C_FLAGS = //p; s/^C_DEFINES = //p; s/^C_INCLUDES = //p' "$D/flags.make" | tr '\n' ' ')
 libs=$(sed 's/.*-o bench_mih *//' "$D/link.txt" | sed 's|\.\./libhashsweep\.a|build/libhashsweep.a|')
+# A BASE with the tiers of its own needs no shim.
+shim="$W/shim.c"
+grep -q 'mih_variant_name' "$W/mih_old.c" && shim=
 # shellcheck disable=SC2086
-cc $flags -Wno-error "$W/mih_old.c" "$W/shim.c" bench/bench_mih.c -o "$W/bench_mih_old" $libs
+cc $flags -Wno-error "$W/mih_old.c" $shim bench/bench_mih.c -o "$W/bench_mih_old" $libs
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 for n in $SIZES; do
   for data in random clustered; do

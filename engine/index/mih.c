@@ -288,6 +288,26 @@ typedef struct visited {
   size_t n, fetched;
 } visited;
 
+/* Survivors of the partner filter, checked in three steps a few survivors
+ * apart, in the order found: request the line holding the entry's id, then
+ * read the id and request its code, then check the code (candidate). Random
+ * data at 10^7 has ~100 survivors a query, and each id and each code is a
+ * cache miss (the ids are not on huge pages: a TLB miss as well); checked
+ * at once, their two dependent misses were most of the search's time. The
+ * order is kept, which the reporting rule and the visited set rely on. */
+#define SURVIVOR_RING 32 /* a power of 2, > ID_AHEAD + CODE_AHEAD */
+#define ID_AHEAD 8       /* survivors between an id's request and its read */
+#define CODE_AHEAD 8     /* between a code's request and its check */
+typedef struct survivor {
+  const uint32_t *id; /* the entry's id in its table */
+  uint32_t p;         /* the id, once read */
+  int c;              /* the table */
+} survivor;
+typedef struct survivors {
+  survivor s[SURVIVOR_RING];
+  size_t found, read, checked; /* counts: pushed, ids read, codes checked */
+} survivors;
+
 typedef struct query {
   const mih *m;
   const uint64_t *q;
@@ -296,6 +316,7 @@ typedef struct query {
   hs_match_list *out;
   visited *seen;
   mih_filter_fn filter;
+  survivors *surv;
 } query;
 
 HOT int visit(visited *v, size_t p) {
@@ -344,6 +365,37 @@ HOT hs_status candidate(const query *qr, size_t p, int c) {
       return HS_OK;
   }
   return emit(qr, p, d);
+}
+
+HOT void read_id(const query *qr, survivor *v) {
+  v->p = *v->id;
+  __builtin_prefetch(qr->m->codes + 4 * (size_t)v->p);
+}
+
+/* Takes a survivor (entry `id` of table c) and moves the older ones on. */
+HOT hs_status survivor_push(const query *qr, const uint32_t *id, int c) {
+  survivors *sv = qr->surv;
+  __builtin_prefetch(id);
+  sv->s[sv->found++ % SURVIVOR_RING] = (survivor){id, 0, c};
+  if (sv->found - sv->read > ID_AHEAD)
+    read_id(qr, &sv->s[sv->read++ % SURVIVOR_RING]);
+  if (sv->read - sv->checked > CODE_AHEAD) {
+    const survivor *v = &sv->s[sv->checked++ % SURVIVOR_RING];
+    return candidate(qr, v->p, v->c);
+  }
+  return HS_OK;
+}
+
+/* Checks every survivor still in the pipeline, in order. */
+HOT hs_status survivors_drain(const query *qr) {
+  survivors *sv = qr->surv;
+  while (sv->read < sv->found)
+    read_id(qr, &sv->s[sv->read++ % SURVIVOR_RING]);
+  while (sv->checked < sv->read) {
+    const survivor *v = &sv->s[sv->checked++ % SURVIVOR_RING];
+    HS_TRY(candidate(qr, v->p, v->c));
+  }
+  return HS_OK;
 }
 
 /* Probes, table after table, every key within t2 of the query's chunk of
@@ -408,23 +460,16 @@ HOT hs_status scan_bucket(const query *qr, const probe *pb) {
     for (uint32_t e = pb->lo; e < pb->hi; e++) {
       int d = __builtin_popcount(part[e] ^ qp);
       if (d <= upto && d > above)
-        HS_TRY(candidate(qr, ids[e], c));
+        HS_TRY(survivor_push(qr, ids + e, c));
     }
     return HS_OK;
   }
   uint16_t hits[MIH_FILTER_BLOCK];
-  uint32_t pos[MIH_FILTER_BLOCK];
   for (uint32_t b = pb->lo; b < pb->hi; b += MIH_FILTER_BLOCK) {
     size_t n = pb->hi - b < MIH_FILTER_BLOCK ? pb->hi - b : MIH_FILTER_BLOCK;
     size_t k = qr->filter(part + b, n, qp, above, upto, hits);
-    /* Clustered data has hundreds of survivors per bucket: request all
-     * their codes before checking the first, so the fetches overlap. */
-    for (size_t h = 0; h < k; h++) {
-      pos[h] = ids[b + hits[h]];
-      __builtin_prefetch(m->codes + 4 * (size_t)pos[h]);
-    }
     for (size_t h = 0; h < k; h++)
-      HS_TRY(candidate(qr, pos[h], c));
+      HS_TRY(survivor_push(qr, ids + b + hits[h], c));
   }
   return HS_OK;
 }
@@ -452,7 +497,7 @@ HOT hs_status probe_tables(const query *qr) {
     if (i >= AHEAD)
       HS_TRY(scan_bucket(qr, &ring[(i - AHEAD) % RING]));
   }
-  return HS_OK;
+  return survivors_drain(qr);
 }
 
 HOT hs_status scan_range(const query *qr, size_t from, size_t to) {
@@ -545,7 +590,10 @@ hs_status mih_radius(const mih *m, const uint64_t query_words[4], int radius, hs
   HS_CHECK(radius >= 0 && radius <= 256, HS_ERR_INVALID_ARG, "mih_radius: radius %d", radius);
   int t = radius / 8;
   visited seen = {0};
-  query qr = {m, query_words, radius, t, t / 2, query_index, out, &seen, mih_filter_generic};
+  survivors surv;
+  surv.found = surv.read = surv.checked = 0;
+  query qr = {m,     query_words, radius, t, t / 2, query_index, out, &seen, mih_filter_generic,
+              &surv};
   mih_variant v = mih_variant_used(m);
   hs_status s;
   switch (v) {

@@ -10,9 +10,13 @@
  * within t2 of the query's chunk (17 keys for r = 31), and every entry found
  * carries the 16-bit partner chunk of its substring: chunk + partner
  * distance <= t is checked in the table itself, with no access to the code.
- * Only the survivors (~0.003% of the probed entries on random data) fetch
- * the full code for the exact distance. A match is reported once, from the
- * first substring and chunk that witness it, with no visited set.
+ * Only the survivors (~0.25% of the probed entries on random data: a
+ * partner within 3 - chunk distance of the query's is 1 in ~400; ~100 a
+ * query at 10^7) fetch their id and then the full code for the exact
+ * distance, both a few survivors after they are found, so that these
+ * misses overlap the scans. A match is reported once, from the first
+ * substring and chunk that witness it (a visited set, made only once a
+ * query has fetched many codes, spares repeated fetches on clustered data).
  *
  * Tables are compact arrays (CSR): per chunk, 65537 offsets (u32) into
  * parallel arrays of ids (u32) and partner chunks (u16) sorted by key: 96
