@@ -277,15 +277,23 @@ hs_status hamming_radius(const hamming_haystack *h, const uint64_t *queries, siz
     return error_set(HS_ERR_NOMEM, "Hamming radius: out of memory");
   size_t ntasks = t.nqb * t.nchunks;
   atomic_int failed = HS_OK;
-  /* Chunk-major order: the tasks running at one time share a chunk. */
+  if (threads == 1 || ntasks == 1) {
+    /* One thread's work (a served lookup): no OpenMP region, whose team
+     * start and end cost two futex calls each time. */
+    for (size_t i = 0; i < ntasks && atomic_load(&failed) == HS_OK; i++)
+      atomic_store(&failed, (int)radius_task(h, &t, scan, queries, nq, r, i % t.nqb, i / t.nqb,
+                                             &locals[0]));
+  } else {
+    /* Chunk-major order: the tasks running at one time share a chunk. */
 #pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
-  for (size_t i = 0; i < ntasks; i++) {
-    if (atomic_load(&failed) != HS_OK)
-      continue;
-    hs_status st = radius_task(h, &t, scan, queries, nq, r, i % t.nqb, i / t.nqb,
-                               &locals[omp_get_thread_num()]);
-    if (st != HS_OK)
-      atomic_store(&failed, (int)st);
+    for (size_t i = 0; i < ntasks; i++) {
+      if (atomic_load(&failed) != HS_OK)
+        continue;
+      hs_status st = radius_task(h, &t, scan, queries, nq, r, i % t.nqb, i / t.nqb,
+                                 &locals[omp_get_thread_num()]);
+      if (st != HS_OK)
+        atomic_store(&failed, (int)st);
+    }
   }
   /* A worker's error detail is on its own thread; restate it here. */
   hs_status st = (hs_status)atomic_load(&failed);

@@ -159,7 +159,17 @@ static void mih_release(hs_haystack *h) {
 static hs_status mih_search(const hs_haystack *h, const uint64_t *queries, size_t nq, int radius,
                             int threads, hs_match_list *out) {
   hs_status result = HS_OK;
+  /* Queries go to threads 64 at a time: a batch of up to 64 (a served
+   * lookup is one) is one thread's work, searched here with no OpenMP
+   * region, whose team start and end cost two futex calls per search. */
   int nt = threads > 0 ? threads : 1;
+  if ((size_t)nt > (nq + 63) / 64)
+    nt = (int)((nq + 63) / 64);
+  if (nt <= 1) {
+    for (size_t q = 0; q < nq && result == HS_OK; q++)
+      result = mih_radius(h->mih, queries + 4 * q, radius, out, (uint32_t)q);
+    return result;
+  }
   hs_match_list *part = calloc((size_t)nt, sizeof *part);
   if (!part)
     return error_set(HS_ERR_NOMEM, "multi-index: out of memory");
