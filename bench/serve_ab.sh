@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench/serve_ab.sh OLD_BIN NEW_BIN INDEX QUERIES [ROUNDS] - two builds of
+# `hashsweep serve` on the same index under the same load, one after the
+# other and alternating (old, new, old, new...), so that other load on the
+# machine disturbs both alike: the way to tell whether a change to the
+# serving path or the search moved the latency (issue 14's p99 goal).
+# Both servers run at once on their own loopback ports (the index is read
+# only), each round runs wrk (bench/serve_wrk.lua) for $DUR s (default 5)
+# at $CONNS connections (default 64) in each $MODES (default "get post"),
+# and prints one JSON line per run with the server's CPU microseconds per
+# request. QUERIES: hex lines (bench/serve_gen.py writes them). OLD_ARGS and
+# NEW_ARGS: extra `serve` options for each side (the same binary twice then
+# compares options, e.g. NEW_ARGS="--threads 4").
+#
+#   build/hashsweep index import --index /tmp/idx hashes.txt   # once
+#   bench/serve_ab.sh /tmp/hashsweep.old build/hashsweep /tmp/idx q.txt 3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 4 ] || { echo "usage: bench/serve_ab.sh OLD_BIN NEW_BIN INDEX QUERIES [ROUNDS]" >&2; exit 2; }
+OLD=$1 NEW=$2 IDX=$3 Q=$4 ROUNDS=${5:-3}
+DUR=${DUR:-5} CONNS=${CONNS:-64} MODES=${MODES:-"get post"}
+W=$(mktemp -d "${TMPDIR:-/tmp}/serve_ab.XXXXXX")
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
+  wait 2> /dev/null || true
+  rm -rf "$W"
+}
+trap cleanup EXIT
+
+start() { # start NAME BIN [ARGS]: once /readyz answers 200
+  local name=$1 bin=$2; shift 2
+  "$bin" serve --index "$IDX" --listen 127.0.0.1:0 --port-file "$W/$name.port" "$@" > "$W/$name.log" 2>&1 &
+  PIDS+=("$!")
+  echo $! > "$W/$name.pid"
+  until [ -s "$W/$name.port" ]; do kill -0 "$(cat "$W/$name.pid")" || { cat "$W/$name.log" >&2; exit 1; }; sleep 0.05; done
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(cat "$W/$name.port")/readyz")" = 200 ]; do
+    sleep 0.05
+  done
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# shellcheck disable=SC2086
+start old "$OLD" ${OLD_ARGS:-}
+# shellcheck disable=SC2086
+start new "$NEW" ${NEW_ARGS:-}
+echo "# $(date -u +%FT%TZ) $(nproc) cores; old=$OLD ${OLD_ARGS:-} new=$NEW ${NEW_ARGS:-} index=$IDX; $(uptime)"
+for r in $(seq "$ROUNDS"); do
+  for mode in $MODES; do
+    for which in old new; do
+      port=$(cat "$W/$which.port") pid=$(cat "$W/$which.pid")
+      c0=$(cpu_ticks "$pid")
+      out=$(wrk -t2 -c"$CONNS" -d"${DUR}s" --timeout 10s -s bench/serve_wrk.lua \
+        "http://127.0.0.1:$port" -- "$mode" "$Q" 2>&1)
+      j=$(grep '^{"requests"' <<< "$out" | tail -1)
+      [ -n "$j" ] || { echo "serve_ab: wrk gave no result: $out" >&2; exit 1; }
+      n=$(sed 's/^{"requests":\([0-9]*\).*/\1/' <<< "$j")
+      us=$(( ( $(cpu_ticks "$pid") - c0 ) * 1000000 / $(getconf CLK_TCK) / (n > 0 ? n : 1) ))
+      echo "{\"build\":\"$which\",\"round\":$r,\"mode\":\"$mode\",\"conns\":$CONNS,\"cpu_us_per_req\":$us,${j#\{}"
+    done
+  done
+done
