@@ -19,15 +19,8 @@ cd "$(dirname "$0")/.."
 [ $# -ge 4 ] || { echo "usage: bench/serve_ab.sh OLD_BIN NEW_BIN INDEX QUERIES [ROUNDS]" >&2; exit 2; }
 OLD=$1 NEW=$2 IDX=$3 Q=$4 ROUNDS=${5:-3}
 DUR=${DUR:-5} CONNS=${CONNS:-64} MODES=${MODES:-"get post"}
-W=$(mktemp -d "${TMPDIR:-/tmp}/serve_ab.XXXXXX")
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
-  wait 2> /dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
+. bench/serve_lib.sh
+serve_workdir serve_ab
 
 start() { # start NAME BIN [ARGS]: once /readyz answers 200
   local name=$1 bin=$2; shift 2
@@ -39,7 +32,6 @@ start() { # start NAME BIN [ARGS]: once /readyz answers 200
     sleep 0.05
   done
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # shellcheck disable=SC2086
 start old "$OLD" ${OLD_ARGS:-}

@@ -43,15 +43,8 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-W=$(mktemp -d "${TMPDIR:-/tmp}/serve_bench.XXXXXX")
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
-  wait 2> /dev/null || true
-  rm -rf "$W"
-}
-trap cleanup EXIT
+. bench/serve_lib.sh
+serve_workdir serve_bench
 if [ $QUICK = 1 ]; then
   SETS=${SETS:-"random:100000"}; DUR=${DUR:-1}; CONNS=${CONNS:-"1 16 64"}
   OUT=${OUT:-$W/out}; PHOTOS=${PHOTOS:-4}; CHECK_DUR=${CHECK_DUR:-3}
@@ -115,8 +108,6 @@ start_hma() { # start_hma NAME HASHES: sets HMA_PORT HMA_PID
 }
 stop() { kill -TERM "$1" 2> /dev/null; wait "$1" 2> /dev/null || true; }
 
-# cpu_ticks PID: user + system CPU time of a process, in clock ticks
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # run_wrk LABEL PORT MODE FILE CONNS SECONDS EXTRA_JSON [PID]: one wrk run, raw
 # output kept; with PID, the server's CPU microseconds per request too
