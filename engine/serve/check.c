@@ -149,7 +149,8 @@ void upload_free(upload_hashes *u) {
   u->nframes = 0;
 }
 
-void upload_busy(serve_response *rs) {
+void upload_busy(serve_ctx *c, serve_response *rs) {
+  atomic_fetch_add(&c->metrics.rejected_upload_busy, 1);
   serve_error(rs, 503, "busy: every decode worker is in use, retry");
 }
 

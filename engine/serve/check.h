@@ -33,8 +33,9 @@ typedef struct upload_hashes {
 hs_status upload_hash(serve_ctx *c, const uint8_t *data, size_t size, upload_hashes *out);
 void upload_free(upload_hashes *u);
 
-/* The answer when no decode worker was free in time: 503, Retry-After. */
-void upload_busy(serve_response *rs);
+/* The answer when no decode worker was free in time: 503, Retry-After;
+ * counted in hashsweep_rejected_upload_busy_total. */
+void upload_busy(serve_ctx *c, serve_response *rs);
 
 /* The HTTP status for a decode failure. */
 int upload_http_status(hs_status st);

@@ -82,7 +82,7 @@ void pool_job_free(pool_job *j) {
 static void run(decode_pool *p, pool_job *j) {
   if (clock_now_s() - j->queued_s > UPLOAD_WAIT_S) {
     memset(&j->rs, 0, sizeof j->rs);
-    upload_busy(&j->rs);
+    upload_busy(p->ctx, &j->rs);
   } else {
     serve_handle(p->ctx, &j->req, &j->rs);
   }

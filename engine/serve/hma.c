@@ -222,7 +222,7 @@ void hma_hash_post(serve_ctx *c, const serve_request *rq, serve_response *rs) {
   }
   if (upload_hash(c, f.data, f.size, &u) != HS_OK) {
     json_decref(o);
-    upload_busy(rs);
+    upload_busy(c, rs);
     return;
   }
   if (u.kind != UPLOAD_IMAGE) {

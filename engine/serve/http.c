@@ -203,7 +203,7 @@ static enum MHD_Result offload(serve_ctx *c, struct MHD_Connection *conn, reques
   if (!pool_reserve(c->decode_pool)) {
     pool_job_free(&rq->job);
     serve_response rs = {0};
-    upload_busy(&rs);
+    upload_busy(c, &rs);
     return queue(conn, rq, &rs);
   }
   rq->job.done = job_done;

@@ -278,7 +278,7 @@ int lookup_upload(serve_ctx *c, const uint8_t *data, size_t size, const bank_fil
   *matches = NULL;
   *allowed = NULL;
   if (upload_hash(c, data, size, u) != HS_OK) {
-    upload_busy(rs);
+    upload_busy(c, rs);
     return -1;
   }
   size_t maxq = 2 * HS_DIH_COUNT + 2 * u->nframes; /* a frame and its content region */

@@ -128,6 +128,10 @@ char *metrics_render(serve_metrics *m, const metrics_gauges *g, size_t *len) {
           atomic_load(&m->matched_requests));
   counter(f, "hashsweep_rejected_busy_total", "Requests refused with 503: lookup queue full.",
           atomic_load(&m->rejected_busy));
+  counter(f, "hashsweep_rejected_upload_busy_total",
+          "Uploads refused with 503: every decode worker busy and their queue full, or "
+          "waited 10 s.",
+          atomic_load(&m->rejected_upload_busy));
   render_batches(f, m);
   gauge(f, "hashsweep_queue_depth", "Lookups waiting for the matcher.", (double)g->queue_depth);
   gauge(f, "hashsweep_ready", "1 once the index is loaded.", g->ready);

@@ -33,7 +33,9 @@ typedef struct serve_metrics {
   atomic_uint_fast64_t hashes_looked_up;  /* hashes in lookups (all endpoints) */
   atomic_uint_fast64_t matches;           /* match objects answered */
   atomic_uint_fast64_t matched_requests;  /* answers with at least one match */
-  atomic_uint_fast64_t rejected_busy;     /* 503: queue full */
+  atomic_uint_fast64_t rejected_busy;     /* 503: lookup queue full */
+  atomic_uint_fast64_t rejected_upload_busy; /* 503: every decode worker busy, their
+                                                queue full or waited 10 s */
   atomic_uint_fast64_t batches, batch_queries;
   atomic_uint_fast64_t batch_requests[METRICS_BATCH_BUCKETS + 1];
   atomic_uint_fast64_t batch_sum_us;

@@ -497,6 +497,9 @@ def sc_decoding(port, faultdir, photo, listed_pdq, workers, queue):
     check("one upload past the queue answered at once, 503 with Retry-After",
           len(results) == 1 and results[0][1] == 503 and results[0][2].get("retry-after") == "1"
           and "busy" in results[0][3].get("error", ""), first)
+    st, _, metrics = request(port, "GET", "/metrics")
+    check("the refused upload counted in hashsweep_rejected_upload_busy_total",
+          st == 200 and "\nhashsweep_rejected_upload_busy_total 1\n" in metrics.decode(), st)
     time.sleep(max(0.0, 2.5 - (time.time() - t0)))  # past --timeout 2, --request-timeout 1
     open(os.path.join(faultdir, "release"), "w").close()
     for t in threads:
