@@ -154,8 +154,8 @@ START_TEST(reads_import_formats) {
       "hash=%s,quality=90,filename=x.jpg\n",  /* --details */
       "list,hash,label\nknown,%s,ncii\n",     /* header CSV */
       "{\"signalType\":\"ImagePDQ\",\"hashValue\":\"%s\",\"hashStatus\":\"Active\"}\n",
-      "{\"path\":\"a.jpg\",\"pdq\":\"%s\",\"quality\":100,\"md5\":"
-      "\"d41d8cd98f00b204e9800998ecf8427e\"}\n", /* hashsweep hash --format jsonl */
+      ("{\"path\":\"a.jpg\",\"pdq\":\"%s\",\"quality\":100,\"md5\":"
+       "\"d41d8cd98f00b204e9800998ecf8427e\"}\n"), /* hashsweep hash --format jsonl */
       "\xEF\xBB\xBFhash\n%s\n",                 /* BOM before a header */
   };
   hs_hash256 want;
