@@ -591,9 +591,9 @@ hs_status mih_radius(const mih *m, const uint64_t query_words[4], int radius, hs
   int t = radius / 8;
   visited seen = {0};
   survivors surv;
-  surv.found = surv.read = surv.checked = 0;
-  query qr = {m,     query_words, radius, t, t / 2, query_index, out, &seen, mih_filter_generic,
-              &surv};
+  surv.found = surv.read = surv.checked = 0; /* (ring slots are written before they are read) */
+  query qr = {.m = m, .q = query_words, .radius = radius, .t = t, .t2 = t / 2, .qi = query_index,
+              .out = out, .seen = &seen, .filter = mih_filter_generic, .surv = &surv};
   mih_variant v = mih_variant_used(m);
   hs_status s;
   switch (v) {
