@@ -48,6 +48,20 @@ pytx_venv() {
   }
 }
 
+# need_ffmpeg: skips the test (77) where the ffmpeg CLI that makes its
+# videos is missing.
+need_ffmpeg() {
+  command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+}
+
+# lavfi_clip OUT SOURCE SECONDS [FILTER]: an H.264 clip (yuv420p) of SECONDS
+# from the lavfi source SOURCE ("testsrc2=size=320x240:rate=25"), through
+# FILTER when given, made with the ffmpeg CLI (need_ffmpeg first).
+lavfi_clip() {
+  ffmpeg -v error -y -f lavfi -i "$2" -t "$3" ${4:+-vf "$4"} -c:v libx264 -preset ultrafast \
+    -pix_fmt yuv420p "$1" || fail "ffmpeg could not make $(basename "$1")"
+}
+
 # letterboxed_clip CLIP BOXED: a 4 s 640x360 H.264 test clip (4 sampled
 # frames) and a copy letterboxed into a 360x640 frame (black bands above
 # and below), made with the ffmpeg CLI (callers check it is there).

@@ -5,12 +5,11 @@
 # re-encoded copy; a list radius of 31 beats the command's --radius 0.
 # timeout: 300
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 
 A="$T/arch"
 mkdir -p "$A"
-ffmpeg -v error -y -f lavfi -i "testsrc2=size=320x240:rate=25" -t 4 -c:v libx264 -preset ultrafast \
-  -pix_fmt yuv420p "$A/clip.mp4" || fail "ffmpeg could not make the clip"
+lavfi_clip "$A/clip.mp4" "testsrc2=size=320x240:rate=25" 4
 ffmpeg -v error -y -i "$A/clip.mp4" -c:v libvpx-vp9 -b:v 60k -deadline realtime -cpu-used 8 \
   "$A/reencoded.webm" || fail "ffmpeg could not re-encode the clip"
 "$HS" hash --format vpdq "$A/clip.mp4" > "$T/clip.vpdq"

@@ -14,17 +14,13 @@
 # timeout: 300
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve_lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 
 A="$T/arch"
 mkdir -p "$A"
-mk() { # NAME SOURCE SECONDS [FILTER]
-  ffmpeg -v error -y -f lavfi -i "$2" -t "$3" ${4:+-vf "$4"} -c:v libx264 -preset ultrafast \
-    -pix_fmt yuv420p "$A/$1" || fail "ffmpeg could not make $1"
-}
-mk clip.mp4 "testsrc2=size=320x240:rate=25" 4
-mk soft.mp4 "mandelbrot=size=320x240:rate=25" 3 "gblur=sigma=10" # frames of quality 68, 83, 98
-mk other.mp4 "testsrc=size=320x240:rate=25" 3
+lavfi_clip "$A/clip.mp4" "testsrc2=size=320x240:rate=25" 4
+lavfi_clip "$A/soft.mp4" "mandelbrot=size=320x240:rate=25" 3 "gblur=sigma=10" # frames of quality 68, 83, 98
+lavfi_clip "$A/other.mp4" "testsrc=size=320x240:rate=25" 3
 for v in clip soft other; do "$HS" hash --format vpdq "$A/$v.mp4" > "$T/$v.vpdq"; done
 expect_eq "soft.mp4: frames of quality 68, 83, 98" "$(cut -d, -f2 "$T/soft.vpdq" | tr '\n' ' ')" "68 83 98 "
 "$HS" hash "$A/soft.mp4" | sed -n 2p | cut -f1 > "$T/soft1.txt"   # quality 83, at 1 s

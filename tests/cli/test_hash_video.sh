@@ -7,7 +7,7 @@
 # with the ffmpeg CLI (tools/install-deps.sh); nothing is committed.
 # timeout: 300
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 
 gen() { # FILE RATE SECONDS SIZE CODEC-ARGS...
   local f=$1 rate=$2 secs=$3 size=$4; shift 4

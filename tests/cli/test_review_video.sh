@@ -6,12 +6,11 @@
 # near an image entry. Videos are generated with the ffmpeg CLI.
 # timeout: 300
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 
 A="$T/arch"
 mkdir -p "$A"
-ffmpeg -v error -y -f lavfi -i "testsrc2=size=320x240:rate=25" -t 4 -c:v libx264 -preset ultrafast \
-  -pix_fmt yuv420p "$A/clip.mp4" || fail "ffmpeg could not make the clip"
+lavfi_clip "$A/clip.mp4" "testsrc2=size=320x240:rate=25" 4
 "$HS" hash --format vpdq "$A/clip.mp4" > "$T/clip.vpdq"
 "$HS" hash "$A/clip.mp4" | sed -n 3p | cut -f1 > "$T/frame.txt" # the frame at 2 s
 "$HS" index create "$T/idx" > /dev/null

@@ -7,7 +7,7 @@
 # match; a file that decodes keeps its usual records; the video itself is
 # decoded (tests/cli/test_scan_video.sh has its frame records).
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI to make the test video"; exit 77; }
+need_ffmpeg
 
 A="$T/arch"
 mkdir -p "$A"

@@ -11,7 +11,7 @@
 # the scan goes on, exit 1. Videos are generated with the ffmpeg CLI.
 # timeout: 300
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 
 gen() { # FILE SOURCE SECONDS CODEC-ARGS...
   local f=$1 src=$2 secs=$3; shift 3

@@ -10,7 +10,7 @@
 # (checked in the log). Skipped without an OpenCL device (PoCL does).
 # timeout: 600
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 "$HS" devices --check > /dev/null 2>&1 || { echo "SKIP: no usable OpenCL device"; exit 77; }
 
 A="$T/arch"

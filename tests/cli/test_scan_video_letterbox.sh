@@ -7,7 +7,7 @@
 # videos gone. (The plain frame hashes stay vPDQ's: test_video_vpdq.sh.)
 # timeout: 300
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 
 A="$T/arch"
 mkdir -p "$A"

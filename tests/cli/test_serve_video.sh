@@ -7,15 +7,13 @@
 # generated with the ffmpeg CLI.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve_lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 
 A="$T/arch"
 mkdir -p "$A"
-ffmpeg -v error -y -f lavfi -i testsrc2=size=320x240:rate=25 -t 4 -c:v libx264 -preset ultrafast \
-  -pix_fmt yuv420p "$A/clip.mp4" || fail "ffmpeg could not make clip.mp4"
+lavfi_clip "$A/clip.mp4" "testsrc2=size=320x240:rate=25" 4
 ffmpeg -v error -y -i "$A/clip.mp4" -vf hflip -c:v libx264 -preset ultrafast "$A/mirror.mp4"
-ffmpeg -v error -y -f lavfi -i mandelbrot=size=320x240:rate=25 -t 3 -c:v libx264 -preset ultrafast \
-  -pix_fmt yuv420p "$A/other.mp4" || fail "ffmpeg could not make other.mp4"
+lavfi_clip "$A/other.mp4" "mandelbrot=size=320x240:rate=25" 3
 # The clip then 3 s of another video: about 4 of its 7 sampled frames match.
 ffmpeg -v error -y -i "$A/clip.mp4" -i "$A/other.mp4" -filter_complex "[0:v][1:v]concat=n=2:v=1[v]" \
   -map "[v]" -c:v libx264 -preset ultrafast -pix_fmt yuv420p "$A/longer.mp4" ||

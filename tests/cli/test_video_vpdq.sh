@@ -10,7 +10,7 @@
 # packages vpdq's build needs are missing.
 # timeout: 1200
 . "$(dirname "$0")/lib.sh"
-command -v ffmpeg > /dev/null || { echo "SKIP: no ffmpeg CLI (tools/install-deps.sh installs it)"; exit 77; }
+need_ffmpeg
 VENV=${HS_VPDQ_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/hashsweep/vpdq-venv}
 if ! "$VENV/bin/python" -c 'import vpdq' 2> /dev/null; then
   python3 - <<'PY' || { echo "SKIP: PyPI (pypi.org) is unreachable: cannot install the vpdq package"; exit 77; }
