@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -108,21 +107,9 @@ static hs_status hash_video(serve_ctx *c, const uint8_t *data, size_t size, hs_w
   return st;
 }
 
-static int take_slot(serve_ctx *c) {
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += UPLOAD_WAIT_S;
-  int rc;
-  while ((rc = sem_timedwait(&c->decode_slots, &until)) != 0 && errno == EINTR) {
-  }
-  return rc == 0;
-}
-
 hs_status upload_hash(serve_ctx *c, const uint8_t *data, size_t size, upload_hashes *u) {
   memset(u, 0, sizeof *u);
   HS_TRY(hs_digest_md5_sha256(data, size, u->md5, u->sha256));
-  if (!take_slot(c))
-    return error_set(HS_ERR_BUSY, "every decode worker is busy");
   /* Test builds: HASHSWEEP_FAULT=hold:serve-upload holds every decode until
    * $HASHSWEEP_FAULT_DIR/release exists (a slow upload, deterministically). */
   if (fault_listed("hold", "serve-upload"))
@@ -139,7 +126,6 @@ hs_status upload_hash(serve_ctx *c, const uint8_t *data, size_t size, upload_has
   if (st != HS_OK)
     set_error(u, st, name);
   hs_workspace_destroy(ws);
-  sem_post(&c->decode_slots);
   return HS_OK;
 }
 

@@ -9,8 +9,8 @@
 
 #include "serve/server.h"
 
-/* How long an upload waits for a decode worker before 503 (for a slot here,
- * or in the decode workers' queue: serve/decode_pool.h). */
+/* How long an upload waits in the decode workers' queue before 503
+ * (serve/decode_pool.h). */
 #define UPLOAD_WAIT_S 10
 
 typedef enum upload_kind { UPLOAD_UNDECODED = 0, UPLOAD_IMAGE, UPLOAD_VIDEO } upload_kind;
@@ -27,9 +27,11 @@ typedef struct upload_hashes {
   char error[256];     /* one line, without any path */
 } upload_hashes;
 
-/* Hashes `data`. Returns HS_ERR_BUSY (no decode worker free within the
- * wait) or HS_OK; a file that does not decode is HS_OK with out->status
- * and out->error set (its digests still match exact entries). */
+/* Hashes `data` on the calling thread (in the service, a decode worker:
+ * the decode pool bounds how many run at once). Fails only when the
+ * digests cannot be computed (out of memory: callers answer 503, as when
+ * busy); a file that does not decode is HS_OK with out->status and
+ * out->error set (its digests still match exact entries). */
 hs_status upload_hash(serve_ctx *c, const uint8_t *data, size_t size, upload_hashes *out);
 void upload_free(upload_hashes *u);
 

@@ -78,7 +78,7 @@ void pool_job_free(pool_job *j) {
 }
 
 /* Runs one job: serve_handle as the HTTP thread would have, unless the job
- * waited longer than an upload waits for a decode slot (the same 503). */
+ * waited longer than UPLOAD_WAIT_S (503, as for a full queue). */
 static void run(decode_pool *p, pool_job *j) {
   if (clock_now_s() - j->queued_s > UPLOAD_WAIT_S) {
     memset(&j->rs, 0, sizeof j->rs);

@@ -6,10 +6,11 @@
  *
  * A job carries copies of everything serve_handle reads (method, path,
  * content type, query arguments; the body is the request's own buffer, not
- * libmicrohttpd's): a worker never touches the connection. The queue is
- * bounded: beyond it, and for a job that waited longer than an upload
- * waits for a decode slot, the answer is the decode slots' 503 with
- * Retry-After. */
+ * libmicrohttpd's): a worker never touches the connection. The pool is the
+ * service's bound on decoding: as many uploads decode at once as there are
+ * workers. The queue is bounded: beyond it, and for a job that waited
+ * longer than UPLOAD_WAIT_S, the answer is 503 with Retry-After
+ * (upload_busy). */
 #ifndef HS_SERVE_DECODE_POOL_H
 #define HS_SERVE_DECODE_POOL_H
 

@@ -83,13 +83,9 @@ hs_status serve_ctx_open(serve_ctx *c, const hs_serve_options *opts, int poll) {
     c->opts.threads = cores() < 2 ? 2 : cores() > 200 ? 200 : cores();
   if (c->opts.decode_workers == 0)
     c->opts.decode_workers = cores();
-  if (sem_init(&c->decode_slots, 0, c->opts.decode_workers) != 0)
-    return error_set(HS_ERR_INVALID_ARG, "serve: bad decode worker count");
   hs_status st = live_open(&c->live, opts->index_path, opts->engine, opts->poll_ms, &opts->log);
-  if (st != HS_OK) {
-    sem_destroy(&c->decode_slots);
+  if (st != HS_OK)
     return st;
-  }
   c->live.vopts.radius = opts->radius;
   c->live.vopts.min_quality = opts->min_quality;
   c->live.vopts.query_percent = opts->video_query_percent;
@@ -115,7 +111,6 @@ hs_status serve_ctx_open(serve_ctx *c, const hs_serve_options *opts, int poll) {
 void serve_ctx_close(serve_ctx *c) {
   batcher_stop(&c->batcher);
   live_close(&c->live);
-  sem_destroy(&c->decode_slots);
 }
 
 static void event(const hs_serve_options *o, const char *what, int port) {

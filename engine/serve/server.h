@@ -3,7 +3,6 @@
 #ifndef HS_SERVE_SERVER_H
 #define HS_SERVE_SERVER_H
 
-#include <semaphore.h>
 #include <stdatomic.h>
 
 #include "hashsweep/serve.h"
@@ -18,7 +17,6 @@ typedef struct serve_ctx {
   serve_batcher batcher;
   serve_metrics metrics;
   serve_deadline deadline; /* whole-request deadlines (the HTTP layer's) */
-  sem_t decode_slots;     /* image/video checks decoding at once */
   struct decode_pool *decode_pool; /* the HTTP layer's decode workers (serve/decode_pool.h) */
   atomic_int connections; /* open HTTP connections */
   atomic_int in_flight;   /* requests between their headers and their answer */
