@@ -24,6 +24,28 @@ const char *audit_kind_name(int kind) {
   }
 }
 
+hs_status audit_clock(hs_index *idx, MDB_txn *txn, int64_t want, int64_t *now) {
+  *now = want ? want : index_now();
+  MDB_val k, v;
+  int rc = lmdb_last(txn, idx->dbi[DB_LOG], &k, &v);
+  if (rc == MDB_NOTFOUND)
+    return HS_OK;
+  if (rc != 0)
+    return lmdb_fail(rc, "%s: reading the audit log", idx->path);
+  /* The head of a record: u8 format, u8 kind, [u64 seq in format 2], i64 time. */
+  rec_reader r = rec_reader_make(v.mv_data, v.mv_size);
+  int format = rec_get_u8(&r);
+  (void)rec_get_u8(&r);
+  if (format == AUDIT_FORMAT)
+    (void)rec_get_u64(&r);
+  int64_t last = (int64_t)rec_get_u64(&r);
+  if (r.bad || (format != AUDIT_FORMAT && format != AUDIT_FORMAT_OLD))
+    return error_set(HS_ERR_CORRUPT, "%s: the newest audit record is damaged", idx->path);
+  if (last > *now)
+    *now = last;
+  return HS_OK;
+}
+
 hs_status audit_next_seq(hs_index *idx, MDB_txn *txn, uint64_t *seq) {
   uint64_t v;
   HS_TRY(index_counter_get(idx, txn, "log_seq", &v));

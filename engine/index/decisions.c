@@ -145,7 +145,8 @@ static hs_status encode(const hs_decision *d, int64_t now, rec_writer *w) {
 static hs_status decide_txn(hs_index *idx, MDB_txn *txn, void *user) {
   decide_ctx *c = user;
   const hs_decision *d = c->d;
-  int64_t now = d->time ? d->time : index_now();
+  int64_t now;
+  HS_TRY(audit_clock(idx, txn, d->time, &now));
   int guarded = d->decision == HS_DECISION_REJECT && c->flood_rejections > 0;
   uint64_t before = 0;
   c->quarantined = 0;

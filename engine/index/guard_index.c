@@ -198,7 +198,7 @@ static void guard_txn_reset(guard_txn *g) {
 
 static hs_status guard_txn_begin(hs_index *idx, MDB_txn *txn, guard_txn *g) {
   guard_txn_reset(g);
-  g->now = index_now();
+  HS_TRY(audit_clock(idx, txn, 0, &g->now));
   HS_TRY(pagework_begin(&g->work, idx, txn));
   return audit_next_seq(idx, txn, &g->seq);
 }
@@ -230,7 +230,7 @@ static hs_status touch(hs_index *idx, MDB_txn *txn, guard_txn *g, uint32_t id, c
   glist *w = &g->lists[g->nlists];
   memset(w, 0, sizeof *w);
   if (name) {
-    HS_TRY(list_get_or_create(idx, txn, name, &w->rec));
+    HS_TRY(list_get_or_create(idx, txn, name, g->now, &w->rec));
     snprintf(w->name, sizeof w->name, "%s", name);
   } else {
     HS_TRY(list_name(idx, txn, id, w->name, sizeof w->name));

@@ -352,7 +352,7 @@ static hs_status apply_rows(hs_index *idx, MDB_txn *txn, import_ctx *c) {
 static hs_status open_lists(hs_index *idx, MDB_txn *txn, import_ctx *c) {
   for (size_t i = 0; i < c->parser->nlists; i++) {
     import_list *il = &c->lists[i];
-    HS_TRY(list_get_or_create(idx, txn, c->parser->lists[i], &il->rec));
+    HS_TRY(list_get_or_create(idx, txn, c->parser->lists[i], c->now, &il->rec));
     HS_TRY(version_next(idx, txn, il->rec.id, VERSION_IMPORT, c->seq, c->now, &il->version));
     il->part.list_id = il->rec.id;
     il->part.list = c->parser->lists[i];
@@ -446,7 +446,7 @@ static hs_status import_txn(hs_index *idx, MDB_txn *txn, void *arg) {
     dedup_init(&c->sets[t], hs_hash_type_bytes((hs_hash_type)t));
     dedup_init(&c->gone[t], hs_hash_type_bytes((hs_hash_type)t));
   }
-  c->now = index_now();
+  HS_TRY(audit_clock(idx, txn, 0, &c->now));
   c->not_found = 0;
   c->lists = calloc(c->parser->nlists ? c->parser->nlists : 1, sizeof *c->lists);
   if (!c->lists)

@@ -398,13 +398,8 @@ hs_status index_page_put(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_
 hs_status index_page_last(hs_index *idx, MDB_txn *txn, hs_hash_type type, uint32_t *page_no) {
   if (!idx->has[DB_PAGES + type]) /* an older index opened read-only */
     return HS_ERR_NOT_FOUND;
-  MDB_cursor *c;
-  int rc = mdb_cursor_open(txn, idx->dbi[DB_PAGES + type], &c);
-  if (rc != 0)
-    return lmdb_fail(rc, "%s: mdb_cursor_open", idx->path);
   MDB_val k, v;
-  rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
-  mdb_cursor_close(c);
+  int rc = lmdb_last(txn, idx->dbi[DB_PAGES + type], &k, &v);
   if (rc == MDB_NOTFOUND)
     return HS_ERR_NOT_FOUND;
   if (rc != 0)

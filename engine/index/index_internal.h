@@ -126,7 +126,11 @@ hs_status index_counter_put(hs_index *idx, MDB_txn *txn, const char *key, uint64
 /* Lists. list_get returns HS_ERR_NOT_FOUND (detail set) for an unknown name. */
 hs_status list_check_name(const char *name);
 hs_status list_get(hs_index *idx, MDB_txn *txn, const char *name, list_record *out);
-hs_status list_get_or_create(hs_index *idx, MDB_txn *txn, const char *name, list_record *out);
+/* A new list is stamped with `now`, the calling transaction's one time
+ * (audit_clock), so its created time never lies after the updated time that
+ * transaction writes. */
+hs_status list_get_or_create(hs_index *idx, MDB_txn *txn, const char *name, int64_t now,
+                             list_record *out);
 hs_status list_put(hs_index *idx, MDB_txn *txn, const char *name, const list_record *rec);
 /* Name of a list id into buf (NUL-terminated); HS_ERR_NOT_FOUND if none. */
 hs_status list_name(hs_index *idx, MDB_txn *txn, unsigned id, char *buf, size_t cap);

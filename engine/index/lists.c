@@ -49,7 +49,8 @@ hs_status list_put(hs_index *idx, MDB_txn *txn, const char *name, const list_rec
   return rc ? lmdb_fail(rc, "%s: writing list '%s'", idx->path, name) : HS_OK;
 }
 
-hs_status list_get_or_create(hs_index *idx, MDB_txn *txn, const char *name, list_record *out) {
+hs_status list_get_or_create(hs_index *idx, MDB_txn *txn, const char *name, int64_t now,
+                             list_record *out) {
   hs_status s = list_get(idx, txn, name, out);
   if (s != HS_ERR_NOT_FOUND)
     return s;
@@ -61,7 +62,7 @@ hs_status list_get_or_create(hs_index *idx, MDB_txn *txn, const char *name, list
                      name, INDEX_MAX_LISTS);
   memset(out, 0, sizeof *out);
   out->id = (uint32_t)next;
-  out->created = out->updated = index_now();
+  out->created = out->updated = now;
   uint32_t id = out->id;
   MDB_val k = lmdb_val(&id, sizeof id), v = lmdb_val(name, strlen(name));
   int rc = mdb_put(txn, idx->dbi[DB_LISTID], &k, &v, MDB_NOOVERWRITE);

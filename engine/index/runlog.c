@@ -11,7 +11,8 @@ typedef struct run_call {
 
 static hs_status append_in(hs_index *idx, MDB_txn *txn, void *ctx) {
   const run_call *c = ctx;
-  audit_entry e = {.kind = AUDIT_RUN, .time = c->time, .details = c->details};
+  audit_entry e = {.kind = AUDIT_RUN, .details = c->details};
+  HS_TRY(audit_clock(idx, txn, c->time, &e.time));
   uint64_t seq;
   HS_TRY(audit_next_seq(idx, txn, &seq));
   return audit_append(idx, txn, seq, &e);

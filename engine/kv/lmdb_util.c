@@ -323,3 +323,13 @@ hs_status lmdb_write(MDB_env *env, lmdb_write_fn fn, void *ctx, int dry_run,
     HS_TRY(lmdb_grow(env));
   }
 }
+
+int lmdb_last(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val) {
+  MDB_cursor *c;
+  int rc = mdb_cursor_open(txn, dbi, &c);
+  if (rc != 0)
+    return rc;
+  rc = mdb_cursor_get(c, key, val, MDB_LAST);
+  mdb_cursor_close(c);
+  return rc;
+}

@@ -94,6 +94,10 @@ hs_status lmdb_write(MDB_env *env, lmdb_write_fn fn, void *ctx, int dry_run,
 /* Re-checks that data.mdb is as long as the committed state needs. */
 hs_status lmdb_check_length(MDB_env *env, const char *dir);
 
+/* The last key and value of dbi: 0, MDB_NOTFOUND for an empty database, or
+ * another LMDB error code. */
+int lmdb_last(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *val);
+
 /* Integer keys for MDB_INTEGERKEY databases (host order, as LMDB wants). */
 static inline MDB_val lmdb_val(const void *data, size_t size) {
   MDB_val v = {size, (void *)data};

@@ -110,4 +110,21 @@ refuse "$T/trunc" 3 "truncated"
 mkdir "$T/foreign" && cp "$IDX/data.mdb" "$T/foreign/data.mdb"
 "$HS" index stats "$T/foreign" >/dev/null 2>&1 || { echo "FAIL: a copied data.mdb alone must open"; fail=1; }
 
+# The record clock never goes back: a wall clock that steps back (NTP), or
+# a writer that read the time before it got the write lock, still records
+# after the newest record, so verify passes and every list's update follows
+# its creation.
+CLK=$T/clock
+"$HS" index create "$CLK" >/dev/null || fail=1
+printf '%s\n' "$H1" >"$T/h1.txt"
+printf '%s\n' "$H2" >"$T/h2.txt"
+HASHSWEEP_NOW=2000000000 "$HS" index import "$CLK" --list late "$T/h1.txt" >/dev/null || fail=1
+HASHSWEEP_NOW=1900000000 "$HS" index import "$CLK" --list early "$T/h2.txt" >/dev/null || fail=1
+HASHSWEEP_NOW=1900000000 "$HS" index withdraw "$CLK" --hash "$H2" --reason "clock test" >/dev/null || fail=1
+expect_rc 0 "verify after the clock stepped back" "$HS" index verify "$CLK"
+check "list 'early' created at the newest record's time" test \
+  "$("$HS" index lists "$CLK" | awk -F'\t' '$1 == "early" { print $12, $13 }')" = \
+  "2033-05-18T03:33:20Z 2033-05-18T03:33:20Z"
+check "log times never decrease" sh -c "'$HS' index log '$CLK' | awk -F'\t' 'NR > 2 && \$2 < prev { exit 1 } { prev = \$2 }'"
+
 exit $fail
