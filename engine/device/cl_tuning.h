@@ -27,7 +27,9 @@ extern cl_tuning cl_tuning_override;
  * names `point`: "selftest" makes the self-test see a wrong answer, "pdq"
  * makes a device PDQ batch fail after its launch, "hamming" makes a device
  * search that found matches fail (match.c drops them and redoes it on the
- * CPU). Test builds only (HS_FAULT_INJECTION, core/fault.h): the call
+ * CPU), "slow-pdq" makes every device PDQ batch take 200 ms longer (a busy
+ * device: decode workers fill the plane budget and wait, deterministically).
+ * Test builds only (HS_FAULT_INJECTION, core/fault.h): the call
  * sites are inside #ifdef HS_FAULT_INJECTION. */
 #ifdef HS_FAULT_INJECTION
 int cl_fault(const char *point);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -25,6 +26,12 @@ void engine_device_close(engine_device *d) {
 }
 
 hs_status engine_device_pdq(engine_device *d, const hs_luma *planes, size_t n, hs_pdq *out) {
+#ifdef HS_FAULT_INJECTION
+  if (n > 0 && cl_fault("slow-pdq")) { /* tests: a busy device */
+    struct timespec busy = {0, 200 * 1000 * 1000};
+    nanosleep(&busy, NULL);
+  }
+#endif
   hs_status st = cl_pdq_run(d->pdq, planes, n, out);
 #ifdef HS_FAULT_INJECTION
   if (st == HS_OK && n > 0 && cl_fault("pdq")) { /* tests: a device lost after the launch */
