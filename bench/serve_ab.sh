@@ -6,7 +6,8 @@
 # serving path or the search moved the latency (issue 14's p99 goal).
 # Both servers run at once on their own loopback ports (the index is read
 # only), each round runs wrk (bench/serve_wrk.lua) for $DUR s (default 5)
-# at $CONNS connections (default 64) in each $MODES (default "get post"),
+# at $CONNS connections (default 64) on $WRK_THREADS wrk threads (default
+# 2) in each $MODES (default "get post"),
 # and prints one JSON line per run with the server's CPU microseconds per
 # request. QUERIES: hex lines (bench/serve_gen.py writes them). OLD_ARGS and
 # NEW_ARGS: extra `serve` options for each side (the same binary twice then
@@ -18,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 4 ] || { echo "usage: bench/serve_ab.sh OLD_BIN NEW_BIN INDEX QUERIES [ROUNDS]" >&2; exit 2; }
 OLD=$1 NEW=$2 IDX=$3 Q=$4 ROUNDS=${5:-3}
-DUR=${DUR:-5} CONNS=${CONNS:-64} MODES=${MODES:-"get post"}
+DUR=${DUR:-5} CONNS=${CONNS:-64} MODES=${MODES:-"get post"} WRK_THREADS=${WRK_THREADS:-2}
 . bench/serve_lib.sh
 serve_workdir serve_ab
 
@@ -37,13 +38,13 @@ start() { # start NAME BIN [ARGS]: once /readyz answers 200
 start old "$OLD" ${OLD_ARGS:-}
 # shellcheck disable=SC2086
 start new "$NEW" ${NEW_ARGS:-}
-echo "# $(date -u +%FT%TZ) $(nproc) cores; old=$OLD ${OLD_ARGS:-} new=$NEW ${NEW_ARGS:-} index=$IDX; $(uptime)"
+echo "# $(date -u +%FT%TZ) $(nproc) cores; wrk -t$WRK_THREADS; old=$OLD ${OLD_ARGS:-} new=$NEW ${NEW_ARGS:-} index=$IDX; $(uptime)"
 for r in $(seq "$ROUNDS"); do
   for mode in $MODES; do
     for which in old new; do
       port=$(cat "$W/$which.port") pid=$(cat "$W/$which.pid")
       c0=$(cpu_ticks "$pid")
-      out=$(wrk -t2 -c"$CONNS" -d"${DUR}s" --timeout 10s -s bench/serve_wrk.lua \
+      out=$(wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DUR}s" --timeout 10s -s bench/serve_wrk.lua \
         "http://127.0.0.1:$port" -- "$mode" "$Q" 2>&1)
       j=$(grep '^{"requests"' <<< "$out" | tail -1)
       [ -n "$j" ] || { echo "serve_ab: wrk gave no result: $out" >&2; exit 1; }

@@ -32,6 +32,8 @@ static void serve_usage(FILE *out) {
           "  --timeout S           close a connection idle for S seconds (default 15)\n"
           "  --request-timeout S   close a connection whose request has not arrived whole\n"
           "                        S seconds after its first line (default 10)\n"
+          "  --drain-timeout S     on SIGTERM, wait S seconds at most for the requests in\n"
+          "                        flight (default 30; 0..3600)\n"
           "  --max-body N          request bodies above N bytes get 413 (default 64M)\n"
           "  --max-batch N         hashes per /v1/lookup request (default 1000)\n"
           "  --batch-wait-ms MS    on a device, gather lookups this long (default 1; the\n"
@@ -67,7 +69,7 @@ enum {
   OPT_INDEX = 256, OPT_LISTEN, OPT_PORT_FILE, OPT_TOKEN, OPT_INSECURE, OPT_CERT, OPT_KEY,
   OPT_THREADS, OPT_MAXCONN, OPT_TIMEOUT, OPT_MAXBODY, OPT_MAXBATCH, OPT_WAIT, OPT_QUEUE,
   OPT_DECODERS, OPT_POLL, OPT_RADIUS, OPT_QUALITY, OPT_DEVICE, OPT_MATCH_THREADS,
-  OPT_VIDEO_QUERY, OPT_VIDEO_COMPARED, OPT_REQUEST_TIMEOUT
+  OPT_VIDEO_QUERY, OPT_VIDEO_COMPARED, OPT_REQUEST_TIMEOUT, OPT_DRAIN_TIMEOUT
 };
 
 static int int_opt(const char *name, const char *arg, long min, long max, long *v) {
@@ -90,6 +92,7 @@ static int apply_number(serve_args *a, int c, const char *name, const char *arg)
   case OPT_MAXCONN: if (int_opt(name, arg, 1, 1000000, &v)) return EXIT_USAGE; o->max_connections = (unsigned)v; return 0;
   case OPT_TIMEOUT: if (int_opt(name, arg, 1, 86400, &v)) return EXIT_USAGE; o->timeout_s = (unsigned)v; return 0;
   case OPT_REQUEST_TIMEOUT: if (int_opt(name, arg, 1, 86400, &v)) return EXIT_USAGE; o->request_timeout_s = (unsigned)v; return 0;
+  case OPT_DRAIN_TIMEOUT: if (int_opt(name, arg, 0, 3600, &v)) return EXIT_USAGE; o->drain_timeout_s = (unsigned)v; return 0;
   case OPT_MAXBATCH: if (int_opt(name, arg, 1, 1000000, &v)) return EXIT_USAGE; o->max_batch = (unsigned)v; return 0;
   case OPT_WAIT: if (int_opt(name, arg, 0, 1000, &v)) return EXIT_USAGE; o->batch_wait_us = (unsigned)v * 1000; return 0;
   case OPT_QUEUE: if (int_opt(name, arg, 1, 1000000, &v)) return EXIT_USAGE; o->max_queue = (unsigned)v; return 0;
@@ -121,6 +124,7 @@ static int parse_serve_args(int argc, char **argv, serve_args *a) {
       {"max-connections", required_argument, 0, OPT_MAXCONN},
       {"timeout", required_argument, 0, OPT_TIMEOUT},
       {"request-timeout", required_argument, 0, OPT_REQUEST_TIMEOUT},
+      {"drain-timeout", required_argument, 0, OPT_DRAIN_TIMEOUT},
       {"max-body", required_argument, 0, OPT_MAXBODY},
       {"max-batch", required_argument, 0, OPT_MAXBATCH},
       {"batch-wait-ms", required_argument, 0, OPT_WAIT},

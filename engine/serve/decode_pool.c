@@ -89,6 +89,13 @@ static void run(decode_pool *p, pool_job *j) {
   j->done(j);
 }
 
+/* Past the drain: a job not yet decoded is answered at once, 503. */
+static void answer_stopping(pool_job *j) {
+  memset(&j->rs, 0, sizeof j->rs);
+  serve_error(&j->rs, 503, "the service is stopping");
+  j->done(j);
+}
+
 static void *worker(void *arg) {
   decode_pool *p = arg;
   pthread_mutex_lock(&p->lock);
@@ -107,10 +114,8 @@ static void *worker(void *arg) {
       pthread_cond_broadcast(&p->wake);
     int stopping = p->stop;
     pthread_mutex_unlock(&p->lock);
-    if (stopping) { /* past the drain: answered at once, not decoded */
-      memset(&j->rs, 0, sizeof j->rs);
-      serve_error(&j->rs, 503, "the service is stopping");
-      j->done(j);
+    if (stopping) { /* pushed after pool_stop emptied the queue */
+      answer_stopping(j);
     } else {
       run(p, j);
     }
@@ -164,8 +169,20 @@ void pool_stop(decode_pool *p) {
     return;
   pthread_mutex_lock(&p->lock);
   p->stop = 1;
+  /* The queued uploads are answered here, now: left to the workers, they
+   * would wait for decodes still running (with every worker busy, as long as
+   * the longest of them), past the drain the operator set. */
+  pool_job *queued = p->head;
+  for (pool_job *j = queued; j; j = j->next)
+    p->held--;
+  p->head = p->tail = NULL;
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->lock);
+  while (queued) {
+    pool_job *j = queued;
+    queued = j->next;
+    answer_stopping(j);
+  }
   for (unsigned i = 0; i < p->nthreads; i++)
     pthread_join(p->threads[i], NULL);
   free(p->threads);

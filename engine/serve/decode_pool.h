@@ -59,8 +59,10 @@ hs_status pool_start(decode_pool *p, serve_ctx *c, unsigned workers, size_t cap)
 int pool_reserve(decode_pool *p);
 /* Queues a job into a place pool_reserve held. */
 void pool_push(decode_pool *p, pool_job *j);
-/* Answers the jobs still queued with 503, lets the running ones finish and
- * joins the workers: afterwards every job pushed has had its done called. */
+/* Answers the jobs still queued with 503 at once (on the calling thread),
+ * lets the running ones finish and joins the workers: afterwards every job
+ * pushed has had its done called (a reserved one pushed later is answered
+ * 503 by the first worker free). */
 void pool_stop(decode_pool *p);
 
 #endif

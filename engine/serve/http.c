@@ -34,8 +34,6 @@
  * libmicrohttpd's default). MHD clears the pool after every request: a
  * larger pool costs time on every lookup, not only memory. */
 #define CONNECTION_MEMORY (32u << 10)
-/* How long SIGTERM waits for requests in flight. */
-#define DRAIN_S 30
 /* How long, past the drain, the answers of the stopped decode workers get
  * to be sent. */
 #define DRAIN_ANSWERS_S 1
@@ -453,9 +451,12 @@ void http_stop(serve_ctx *c, struct MHD_Daemon *d) {
   /* Stop accepting; let the requests in flight finish (bounded), then close
    * every connection (idle keep-alive ones included). */
   MHD_socket s = MHD_quiesce_daemon(d);
-  int left = wait_drained(c, DRAIN_S);
+  unsigned drain_s = c->opts.drain_timeout_s;
+  int left = wait_drained(c, drain_s);
   if (left > 0)
-    log_warn("serve: %d request(s) still running after %d s: closing them", left, DRAIN_S);
+    log_warn("serve: %d request(s) still running after the %u s drain: queued uploads get 503, "
+             "those decoding finish",
+             left, drain_s);
   /* libmicrohttpd stops only with no connection suspended: every upload
    * still queued is answered 503, the running ones finish, and each
    * resumes its connection; their answers get a moment to go out. */

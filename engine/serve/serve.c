@@ -17,6 +17,7 @@ void hs_serve_options_init(hs_serve_options *dst, size_t size) {
   o->max_connections = 4096;
   o->timeout_s = 15;
   o->request_timeout_s = 10;
+  o->drain_timeout_s = 30;
   o->max_body = 64ull << 20;
   o->max_batch = 1000;
   o->batch_wait_us = 1000;

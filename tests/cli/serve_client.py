@@ -526,6 +526,41 @@ def sc_drain_upload(port, faultdir, photo, listed_pdq, pidfile):
     check("upload decoding at SIGTERM answered 200", res and ok(res[0][0], res[0][2]), res[:1])
 
 
+def sc_drain_timeout(port, faultdir, photo, listed_pdq, pidfile, drain_s):
+    """SIGTERM with one upload being decoded (held) and one waiting for the
+    only decode worker: the drain waits drain_s seconds, then the waiting
+    upload is answered 503 while the held one is still decoding; once
+    released, that one is answered in full (the shell checks the exit status
+    and the log)."""
+    res = {}
+
+    def run(name):
+        go, ok = upload_request(port, "check", photo, listed_pdq)
+        st, hd, b = go()
+        res[name] = (st, b, ok(st, b), time.time())
+
+    a = threading.Thread(target=run, args=("decoding",))
+    a.start()
+    check("upload being decoded (held)", held_marker(faultdir))
+    b = threading.Thread(target=run, args=("waiting",))
+    b.start()
+    time.sleep(0.3)
+    t_term = time.time()
+    os.kill(int(open(pidfile).read()), 15)
+    b.join(timeout=drain_s + 10)
+    w = res.get("waiting")
+    check("the waiting upload answered 503 after the %d s drain" % drain_s,
+          w is not None and w[0] == 503 and "stopping" in w[1].get("error", "")
+          and drain_s - 0.1 <= w[3] - t_term < drain_s + 5,
+          w and (w[0], w[1], round(w[3] - t_term, 2)))
+    check("the decoding upload still held meanwhile", "decoding" not in res, res.get("decoding"))
+    open(os.path.join(faultdir, "release"), "w").close()
+    a.join(timeout=20)
+    d = res.get("decoding")
+    check("the upload decoding at the end of the drain answered 200 in full",
+          d is not None and d[2], d and d[:2])
+
+
 def sc_token(port, token):
     st, _, b = jreq(port, "GET", "/m/index/status")
     check("no token: 401", is_error(st, b, 401), (st, b))
@@ -729,6 +764,7 @@ def main():
           "drain": sc_drain, "token": sc_token,
           "decoding": lambda p, d, f, h, w, q: sc_decoding(p, d, f, h, int(w), int(q)),
           "drain_upload": sc_drain_upload,
+          "drain_timeout": lambda p, d, f, h, pid, s: sc_drain_timeout(p, d, f, h, pid, int(s)),
           "deadline": lambda p, r, i: sc_deadline(p, int(r), int(i)),
           "crosstalk": lambda p, f, n, r, m, w: sc_crosstalk(p, f, int(n), int(r), int(m),
                                                              w == "shared")}[sc]

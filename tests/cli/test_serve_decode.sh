@@ -5,7 +5,9 @@
 # by the test hook HASHSWEEP_FAULT=hold:serve-upload, past --timeout and
 # --request-timeout), lookups on other connections are answered at once;
 # uploads past the workers' queue get 503; every held upload is answered in
-# full once released; SIGTERM answers an upload being decoded, then exits 0.
+# full once released; SIGTERM answers an upload being decoded, then exits 0;
+# past --drain-timeout an upload still queued gets 503 at once while the one
+# being decoded is finished and answered.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve_lib.sh"
 need_faults
@@ -33,4 +35,15 @@ start_server drain --index "$T/idx" --threads 1 --decode-workers 1 \
 client drain_upload "$HASHSWEEP_FAULT_DIR" "$T/a.jpg" "$PDQ" "$T/drain.pid"
 wait "$SERVER_PID"
 expect_eq "SIGTERM with an upload decoding: exit 0" $? 0
+
+# --drain-timeout: past it, an upload still queued gets 503 and the one
+# being decoded is finished and answered.
+export HASHSWEEP_FAULT_DIR="$T/f3"
+mkdir -p "$HASHSWEEP_FAULT_DIR"
+start_server drain1 --index "$T/idx" --threads 2 --decode-workers 1 --drain-timeout 1 \
+  || { fail "server did not start"; finish; }
+client drain_timeout "$HASHSWEEP_FAULT_DIR" "$T/a.jpg" "$PDQ" "$T/drain1.pid" 1
+wait "$SERVER_PID"
+expect_eq "SIGTERM past --drain-timeout: exit 0" $? 0
+expect_grep "the drain's end logged" "2 request.s. still running after the 1 s drain" "$T/drain1.log"
 finish

@@ -76,6 +76,13 @@ typedef struct hs_serve_options {
    * of its previous answer; otherwise it is closed. Bounds a client that
    * trickles bytes, which timeout_s (restarted by every byte) does not. */
   unsigned request_timeout_s;
+  /* How long a stop (cancel) waits for the requests in flight (default 30;
+   * 0: not at all). Past it, uploads still waiting for a decode worker are
+   * answered 503; those being decoded are finished and answered first.
+   * Keep it below the orchestrator's own grace period (systemd's
+   * TimeoutStopSec, Kubernetes' terminationGracePeriodSeconds, 30 s by
+   * default there), or the answers in flight are cut by its SIGKILL. */
+  unsigned drain_timeout_s;
 } hs_serve_options;
 
 /* Fills the defaults above (index_path, engine, cancel stay NULL). */
