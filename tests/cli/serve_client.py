@@ -40,11 +40,11 @@ def request(port, method, path, body=None, headers=None, timeout=10):
     return r.status, dict((k.lower(), v) for k, v in r.getheaders()), data
 
 
-def jreq(port, method, path, obj=None, headers=None, raw=None):
+def jreq(port, method, path, obj=None, headers=None, raw=None, timeout=10):
     body = raw if raw is not None else (json.dumps(obj).encode() if obj is not None else None)
     h = {"Content-Type": "application/json"} if body is not None else {}
     h.update(headers or {})
-    st, hd, data = request(port, method, path, body, h)
+    st, hd, data = request(port, method, path, body, h, timeout)
     try:
         return st, hd, json.loads(data)
     except ValueError:
@@ -427,12 +427,12 @@ def held_marker(faultdir, until=10):
     return os.path.exists(os.path.join(faultdir, "held"))
 
 
-def upload_request(port, kind, photo, listed_pdq):
+def upload_request(port, kind, photo, listed_pdq, timeout=10):
     """One upload of `photo` to an endpoint that decodes: (a function that
     sends it, a checker of (status, body))."""
     data = open(photo, "rb").read()
     if kind == "check":
-        return (lambda: jreq(port, "POST", "/v1/check", raw=data,
+        return (lambda: jreq(port, "POST", "/v1/check", raw=data, timeout=timeout,
                              headers={"Content-Type": "application/octet-stream"}),
                 lambda st, b: st == 200 and b.get("pdq") == listed_pdq and b["match"] is True)
     body, ct = multipart("photo", "a.jpg", data)
@@ -524,6 +524,38 @@ def sc_drain_upload(port, faultdir, photo, listed_pdq, pidfile):
     open(os.path.join(faultdir, "release"), "w").close()
     t.join()
     check("upload decoding at SIGTERM answered 200", res and ok(res[0][0], res[0][2]), res[:1])
+
+
+def sc_upload_wait(port, faultdir, photo, listed_pdq, wait_s):
+    """An upload that waited for a decode worker longer than wait_s seconds
+    (the only worker held decoding another) is answered 503 with
+    Retry-After when the worker comes to it, not decoded; the held one is
+    answered in full; the refusal is counted."""
+    res = {}
+
+    def run(name):
+        go, ok = upload_request(port, "check", photo, listed_pdq, timeout=wait_s + 20)
+        st, hd, b = go()
+        res[name] = (st, hd.get("retry-after"), b, ok(st, b))
+
+    a = threading.Thread(target=run, args=("decoding",))
+    a.start()
+    check("upload being decoded (held)", held_marker(faultdir))
+    b = threading.Thread(target=run, args=("waiting",))
+    b.start()
+    time.sleep(wait_s + 0.7)
+    check("the waiting upload not answered while it waits", "waiting" not in res, res.get("waiting"))
+    open(os.path.join(faultdir, "release"), "w").close()
+    a.join(timeout=20)
+    b.join(timeout=20)
+    d, w = res.get("decoding"), res.get("waiting")
+    check("the held upload answered 200 in full", d is not None and d[3], d and d[:1])
+    check("the upload that waited over %d s answered 503, Retry-After 1" % wait_s,
+          w is not None and w[0] == 503 and w[1] == "1" and "busy" in w[2].get("error", ""),
+          w and w[:3])
+    st, _, metrics = request(port, "GET", "/metrics")
+    check("the refusal counted in hashsweep_rejected_upload_busy_total",
+          st == 200 and "\nhashsweep_rejected_upload_busy_total 1\n" in metrics.decode(), st)
 
 
 def sc_drain_timeout(port, faultdir, photo, listed_pdq, pidfile, drain_s):
@@ -764,6 +796,7 @@ def main():
           "drain": sc_drain, "token": sc_token,
           "decoding": lambda p, d, f, h, w, q: sc_decoding(p, d, f, h, int(w), int(q)),
           "drain_upload": sc_drain_upload,
+          "upload_wait": lambda p, d, f, h, s: sc_upload_wait(p, d, f, h, int(s)),
           "drain_timeout": lambda p, d, f, h, pid, s: sc_drain_timeout(p, d, f, h, pid, int(s)),
           "deadline": lambda p, r, i: sc_deadline(p, int(r), int(i)),
           "crosstalk": lambda p, f, n, r, m, w: sc_crosstalk(p, f, int(n), int(r), int(m),

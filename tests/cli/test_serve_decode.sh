@@ -7,7 +7,8 @@
 # uploads past the workers' queue get 503; every held upload is answered in
 # full once released; SIGTERM answers an upload being decoded, then exits 0;
 # past --drain-timeout an upload still queued gets 503 at once while the one
-# being decoded is finished and answered.
+# being decoded is finished and answered; an upload that waited for a
+# worker over 10 s gets 503 instead of a decode.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/serve_lib.sh"
 need_faults
@@ -35,6 +36,15 @@ start_server drain --index "$T/idx" --threads 1 --decode-workers 1 \
 client drain_upload "$HASHSWEEP_FAULT_DIR" "$T/a.jpg" "$PDQ" "$T/drain.pid"
 wait "$SERVER_PID"
 expect_eq "SIGTERM with an upload decoding: exit 0" $? 0
+
+# An upload that waited for a decode worker over 10 s gets 503, not a decode.
+export HASHSWEEP_FAULT_DIR="$T/f4"
+mkdir -p "$HASHSWEEP_FAULT_DIR"
+start_server wait --index "$T/idx" --threads 2 --decode-workers 1 \
+  || { fail "server did not start"; finish; }
+client upload_wait "$HASHSWEEP_FAULT_DIR" "$T/a.jpg" "$PDQ" 10
+stop_server
+expect_eq "SIGTERM after the long wait: exit 0" "$STOP_RC" 0
 
 # --drain-timeout: past it, an upload still queued gets 503 and the one
 # being decoded is finished and answered.
