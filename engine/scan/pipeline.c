@@ -401,10 +401,14 @@ static void process_video(worker *w) {
 
 /* Image decode failures that a video would give (libvips has no loader
  * for it, refuses it as untrusted, or finds it above the image size
- * limit): only these files are sniffed. */
+ * limit): a small file that failed so is sniffed. */
 static int may_be_video(hs_status st) {
   return st == HS_ERR_UNSUPPORTED || st == HS_ERR_DECODE || st == HS_ERR_LIMIT;
 }
+
+/* Files above this many bytes are sniffed for a video before the image
+ * decoder reads them (process_item). */
+#define SNIFF_FIRST_BYTES (1 << 20)
 
 /* Decodes (and on the CPU path hashes) w->path into w->res. Touches only
  * the worker: it may be abandoned while in here. */
@@ -416,11 +420,24 @@ static void process_item(worker *w) {
     snprintf(r->error, sizeof r->error, "out of memory for a decode workspace");
     return;
   }
+  /* A large file is sniffed for a video first: the image decoder would read
+   * all of it into memory (up to the file size limit, on every worker at
+   * once) and under the image read timeout, only to refuse it, and the
+   * video decoder would read it again. A small one goes to the image
+   * decoder first, as most small files are images and a sniff costs about
+   * as much as decoding a thumbnail; it is sniffed when that fails. A file
+   * that is no video keeps the image decoder's error. */
+  struct stat sb;
+  int large = stat(w->path, &sb) == 0 && sb.st_size > SNIFF_FIRST_BYTES;
+  int video = 0;
+  if (w->videos && large && hs_video_sniff_file(w->path, &video, NULL, 0) == HS_OK && video) {
+    process_video(w);
+    return;
+  }
   hs_luma luma;
   hs_status st = hs_decode_file(w->path, &w->decode, w->ws, &luma, &r->info);
-  if (st != HS_OK && w->videos && may_be_video(st)) {
+  if (st != HS_OK && w->videos && !large && may_be_video(st)) {
     fail_result(r, w->path, st); /* the image error stands if it is no video */
-    int video = 0;
     if (hs_video_sniff_file(w->path, &video, NULL, 0) == HS_OK && video)
       process_video(w);
     return;
