@@ -213,6 +213,40 @@ START_TEST(latest_history_counts) {
 }
 END_TEST
 
+static int decision_time(void *user, const hs_decision *d) {
+  *(int64_t *)user = d->time;
+  return 0;
+}
+
+static int log_times(void *user, const hs_log_record *r) {
+  int64_t *t = user; /* [0]: the newest time seen, [1]: 1 once a record went back */
+  if (r->time < t[0])
+    t[1] = 1;
+  t[0] = r->time;
+  return 0;
+}
+
+/* A decision given an earlier time (made offline, recorded later) keeps it,
+ * while its audit record takes the index's clock: the log never goes back. */
+START_TEST(backdated_decision) {
+  hs_index *idx = fresh();
+  hs_decision d = {.entry = ea, .file = "f1", .decision = HS_DECISION_CONFIRM, .reviewer = "ann",
+                   .time = 1750000000};
+  ck_assert_int_eq(hs_review_decide(idx, &d, "test", NULL), HS_OK);
+  int64_t t = 0;
+  ck_assert_int_eq(hs_review_decisions(idx, ea, 0, decision_time, &t), HS_OK);
+  ck_assert_int_eq(t, 1750000000);
+  int64_t lt[2] = {0, 0};
+  ck_assert_int_eq(hs_index_log(idx, log_times, lt), HS_OK);
+  ck_assert_int_eq(lt[1], 0);
+  ck_assert_int_gt(lt[0], 1750000000);
+  uint64_t problems = 9;
+  ck_assert_msg(hs_index_verify(idx, NULL, NULL, &problems) == HS_OK, "%s", hs_last_error());
+  ck_assert_uint_eq(problems, 0);
+  hs_index_close(idx);
+}
+END_TEST
+
 static char *feedback(hs_index *idx, const char *list, hs_status *st, uint64_t *count) {
   char *buf = NULL;
   size_t n = 0;
@@ -383,6 +417,7 @@ static Suite *review_suite(void) {
   tcase_add_test(tc, names_round_trip);
   tcase_add_test(tc, refused);
   tcase_add_test(tc, latest_history_counts);
+  tcase_add_test(tc, backdated_decision);
   tcase_add_test(tc, feedback_body);
   tcase_add_test(tc, older_index);
   tcase_add_test(tc, damaged_record);

@@ -131,11 +131,11 @@ static hs_status reject_guard(hs_index *idx, MDB_txn *txn, decide_ctx *c, uint64
                                  c->command, &c->quarantined);
 }
 
-static hs_status encode(const hs_decision *d, int64_t now, rec_writer *w) {
+static hs_status encode(const hs_decision *d, int64_t time, rec_writer *w) {
   const char *note = d->note ? d->note : "";
   rec_put_u8(w, DECISION_FORMAT);
   rec_put_u8(w, (uint8_t)d->decision);
-  rec_put_u64(w, (uint64_t)now);
+  rec_put_u64(w, (uint64_t)time);
   rec_put_str(w, d->file, strlen(d->file));
   rec_put_str(w, d->reviewer, strlen(d->reviewer));
   rec_put_str(w, note, strlen(note));
@@ -145,8 +145,11 @@ static hs_status encode(const hs_decision *d, int64_t now, rec_writer *w) {
 static hs_status decide_txn(hs_index *idx, MDB_txn *txn, void *user) {
   decide_ctx *c = user;
   const hs_decision *d = c->d;
+  /* The audit record takes the index's clock (never before the record
+   * before it); the decision keeps the time its caller gave, if any. */
   int64_t now;
-  HS_TRY(audit_clock(idx, txn, d->time, &now));
+  HS_TRY(audit_clock(idx, txn, 0, &now));
+  int64_t decided = d->time ? d->time : now;
   int guarded = d->decision == HS_DECISION_REJECT && c->flood_rejections > 0;
   uint64_t before = 0;
   c->quarantined = 0;
@@ -166,7 +169,7 @@ static hs_status decide_txn(hs_index *idx, MDB_txn *txn, void *user) {
   put_be64(key, d->entry);
   put_be64(key + 8, c->seq);
   rec_writer w = {0};
-  s = encode(d, now, &w);
+  s = encode(d, decided, &w);
   if (s == HS_OK) {
     MDB_val k = lmdb_val(key, sizeof key), v = lmdb_val(w.buf, w.len);
     int rc = mdb_put(txn, idx->dbi[DB_DECISIONS], &k, &v, MDB_NOOVERWRITE);

@@ -50,7 +50,10 @@ typedef struct hs_decision {
   hs_decision_kind decision;
   const char *reviewer;      /* who decided (required, non-empty) */
   const char *note;          /* why; "" or NULL for none */
-  int64_t time;              /* unix seconds; 0 on input: now */
+  int64_t time;              /* unix seconds; 0 on input: now. A time given
+                                (a decision made earlier) is kept with the
+                                decision; its audit record takes the index's
+                                clock, which never goes back */
   uint64_t seq;              /* output: the audit record that recorded it */
 } hs_decision;
 
