@@ -67,6 +67,14 @@ static hs_status decide(hs_index *idx, uint64_t entry, const char *file, hs_deci
   return hs_review_decide(idx, &d, "test", NULL);
 }
 
+/* The index verifies with no problem; then it is closed. */
+static void verify_and_close(hs_index *idx) {
+  uint64_t problems = 9;
+  ck_assert_msg(hs_index_verify(idx, NULL, NULL, &problems) == HS_OK, "%s", hs_last_error());
+  ck_assert_uint_eq(problems, 0);
+  hs_index_close(idx);
+}
+
 static void withdraw(hs_index *idx, uint64_t id) {
   hs_withdraw_options w;
   hs_withdraw_options_default(&w);
@@ -206,10 +214,7 @@ START_TEST(latest_history_counts) {
   int n[1] = {0};
   ck_assert_int_eq(hs_index_log(idx, count_log, n), HS_OK);
   ck_assert_int_eq(n[0], 4);
-  uint64_t problems = 9;
-  ck_assert_msg(hs_index_verify(idx, NULL, NULL, &problems) == HS_OK, "%s", hs_last_error());
-  ck_assert_uint_eq(problems, 0);
-  hs_index_close(idx);
+  verify_and_close(idx);
 }
 END_TEST
 
@@ -240,10 +245,7 @@ START_TEST(backdated_decision) {
   ck_assert_int_eq(hs_index_log(idx, log_times, lt), HS_OK);
   ck_assert_int_eq(lt[1], 0);
   ck_assert_int_gt(lt[0], 1750000000);
-  uint64_t problems = 9;
-  ck_assert_msg(hs_index_verify(idx, NULL, NULL, &problems) == HS_OK, "%s", hs_last_error());
-  ck_assert_uint_eq(problems, 0);
-  hs_index_close(idx);
+  verify_and_close(idx);
 }
 END_TEST
 
