@@ -428,9 +428,9 @@ static void process_item(worker *w) {
    * as much as decoding a thumbnail; it is sniffed when that fails. A file
    * that is no video keeps the image decoder's error. */
   struct stat sb;
-  int large = stat(w->path, &sb) == 0 && sb.st_size > SNIFF_FIRST_BYTES;
+  int large = w->videos && stat(w->path, &sb) == 0 && sb.st_size > SNIFF_FIRST_BYTES;
   int video = 0;
-  if (w->videos && large && hs_video_sniff_file(w->path, &video, NULL, 0) == HS_OK && video) {
+  if (large && hs_video_sniff_file(w->path, &video, NULL, 0) == HS_OK && video) {
     process_video(w);
     return;
   }
