@@ -100,8 +100,9 @@ static void *worker(void *arg) {
   decode_pool *p = arg;
   pthread_mutex_lock(&p->lock);
   for (;;) {
-    /* (stopping, a worker still waits for a job whose place is reserved:
-     * every job pushed is answered) */
+    /* Once stopping, the queue stays empty (pool_stop emptied it, pool_push
+     * answers what comes after), so a job taken here is from before the
+     * stop; a worker leaves when no place is still reserved. */
     while (!p->head && !(p->stop && p->held == 0))
       pthread_cond_wait(&p->wake, &p->lock);
     pool_job *j = p->head;
@@ -110,15 +111,9 @@ static void *worker(void *arg) {
     p->head = j->next;
     if (!p->head)
       p->tail = NULL;
-    if (--p->held == 0 && p->stop)
-      pthread_cond_broadcast(&p->wake);
-    int stopping = p->stop;
+    p->held--;
     pthread_mutex_unlock(&p->lock);
-    if (stopping) { /* pushed after pool_stop emptied the queue */
-      answer_stopping(j);
-    } else {
-      run(p, j);
-    }
+    run(p, j);
     pthread_mutex_lock(&p->lock);
   }
   pthread_mutex_unlock(&p->lock);
@@ -155,6 +150,13 @@ void pool_push(decode_pool *p, pool_job *j) {
   j->next = NULL;
   j->queued_s = clock_now_s();
   pthread_mutex_lock(&p->lock);
+  if (p->stop) { /* reserved before pool_stop emptied the queue: 503 now */
+    if (--p->held == 0)
+      pthread_cond_broadcast(&p->wake);
+    pthread_mutex_unlock(&p->lock);
+    answer_stopping(j);
+    return;
+  }
   if (p->tail)
     p->tail->next = j;
   else

@@ -57,12 +57,13 @@ hs_status pool_start(decode_pool *p, serve_ctx *c, unsigned workers, size_t cap)
 /* Holds a place in the queue for one pool_push. Returns 0 when the queue
  * is full or the pool stopping (the caller answers 503). */
 int pool_reserve(decode_pool *p);
-/* Queues a job into a place pool_reserve held. */
+/* Queues a job into a place pool_reserve held; once the pool is stopping,
+ * answers it 503 at once instead (its done is called here). */
 void pool_push(decode_pool *p, pool_job *j);
 /* Answers the jobs still queued with 503 at once (on the calling thread),
  * lets the running ones finish and joins the workers: afterwards every job
- * pushed has had its done called (a reserved one pushed later is answered
- * 503 by the first worker free). */
+ * pushed has had its done called (one pushed after the stop is answered 503
+ * by pool_push itself, on the pushing thread). */
 void pool_stop(decode_pool *p);
 
 #endif
