@@ -96,7 +96,7 @@ START_TEST(hits_order_and_dedupe) {
   }
   ck_assert_str_eq(hit_variant_name(1), "rot90");
   ck_assert_str_eq(hit_variant_name(8 + 5), "unletterbox+flipy");
-  ck_assert_str_eq(hit_variant_name(HIT_FRAME), "frame");
+  ck_assert_str_eq(hit_variant_name(HIT_FRAME), "orig");
   ck_assert_str_eq(hit_variant_name(99), "?");
   ck_assert_uint_eq(hits_dedupe(h, 0), 0);
 }

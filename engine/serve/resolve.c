@@ -14,8 +14,8 @@ const char *hit_variant_name(int v) {
     return "md5";
   if (v == HIT_SHA256)
     return "sha256";
-  if (v == HIT_FRAME)
-    return "frame";
+  if (v == HIT_FRAME) /* its own hash, as scan's frame records name it */
+    return "orig";
   if (v == HIT_FRAME_CONTENT)
     return "unletterbox";
   if (v >= 0 && v < HS_DIH_COUNT)

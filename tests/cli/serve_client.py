@@ -213,7 +213,10 @@ def sc_check(port, kind, path, want_status, want):
     if want == "none":
         check(what + " no match", b["match"] is False and b["matches"] == [], b)
     else:
-        variants = [m["variant"] for m in b["matches"]]
+        # want: a variant, or KIND:VARIANT for a match of that kind
+        # ("frame:orig": a video frame through its own hash)
+        variants = [m["variant"] if ":" not in want else "%s:%s" % (m.get("kind"), m["variant"])
+                    for m in b["matches"]]
         check(what + " matched via " + want, b["match"] is True and want in variants, b)
 
 

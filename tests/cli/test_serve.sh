@@ -75,7 +75,7 @@ printf '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXTINF:3.0,\n%s\n#E
 client check video "$T/playlist.m3u8" 422 "playlist"
 if command -v ffmpeg > /dev/null; then
   ffmpeg -v error -y -loop 1 -i "$T/a.jpg" -t 2 -r 5 -pix_fmt yuv420p "$T/clip.mp4" \
-    && client check video "$T/clip.mp4" 200 frame
+    && client check video "$T/clip.mp4" 200 frame:orig
 else
   echo "skip: no ffmpeg CLI for the video check"
 fi

@@ -2,7 +2,8 @@
 # hashsweep serve and letterboxed videos (docs/serve.md, issues 13/14/18):
 # POST /v1/check of a 16:9 clip letterboxed into a 9:16 frame matches the
 # listed vPDQ video and a listed frame through the frames' content regions,
-# variant "unletterbox", with the same keys and values as scan's records;
+# variant "unletterbox", with the same keys and values as scan's records
+# (and the clip itself through its own frames, variant "orig", as scan);
 # not with --no-unletterbox. HMA's POST /m/lookup finds it too. Videos are
 # generated with the ffmpeg CLI.
 # timeout: 300
@@ -45,7 +46,21 @@ expect_eq "scan: the letterboxed copy through its content frames" "$(cat "$T/sca
 "frame photos unletterbox 2.0
 video videos unletterbox 100 4 [[0.0, 3.0]]"
 
+# The clip itself, not letterboxed: its own frames match (variant "orig",
+# as in scan's frame records).
+mkdir -p "$T/plain"
+cp "$T/clip.mp4" "$T/plain/clip.mp4"
+"$HS" scan -q --index "$T/idx" --out "$T/scan_plain.jsonl" "$T/plain"
+keys "$T/scan_plain.jsonl" > "$T/scan_plain.txt"
+expect_eq "scan: the clip through its own frames" "$(cat "$T/scan_plain.txt")" \
+"frame photos orig 2.0
+video videos orig 100 4 [[0.0, 3.0]]"
+
 start_server s --index "$T/idx" || { fail "server did not start"; finish; }
+curl -s -X POST --data-binary @"$T/clip.mp4" "http://127.0.0.1:$PORT/v1/check" > "$T/plain.json"
+keys "$T/plain.json" > "$T/plain.txt"
+expect_eq "serve /v1/check of the clip: the same matches as scan" "$(cat "$T/plain.txt")" \
+  "$(cat "$T/scan_plain.txt")"
 curl -s -X POST --data-binary @"$A/boxed.mp4" "http://127.0.0.1:$PORT/v1/check" > "$T/check.json"
 keys "$T/check.json" > "$T/check.txt"
 expect_eq "serve /v1/check: the same matches as scan" "$(cat "$T/check.txt")" "$(cat "$T/scan.txt")"
