@@ -24,8 +24,8 @@ const char *audit_kind_name(int kind) {
   }
 }
 
-hs_status audit_clock(hs_index *idx, MDB_txn *txn, int64_t want, int64_t *now) {
-  *now = want ? want : index_now();
+hs_status audit_clock(hs_index *idx, MDB_txn *txn, int64_t *now) {
+  *now = index_now();
   MDB_val k, v;
   int rc = lmdb_last(txn, idx->dbi[DB_LOG], &k, &v);
   if (rc == MDB_NOTFOUND)

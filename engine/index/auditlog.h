@@ -48,14 +48,14 @@ typedef struct audit_entry {
   const char *details; /* a JSON object as jansson writes it compactly, or NULL */
 } audit_entry;
 
-/* The time a write transaction records: `want` (the wall clock when 0), but
- * never earlier than the newest audit record. Writers take LMDB's one write
+/* The time a write transaction records: the wall clock, but never earlier
+ * than the newest audit record. Writers take LMDB's one write
  * lock in turn, so a time read before the lock, or a wall clock that stepped
  * back (NTP), would otherwise put a record, a version or a list's update
  * before the one already written, and `index verify` would call the log
  * damaged. Every write transaction takes its one time from here, after the
  * lock. */
-hs_status audit_clock(hs_index *idx, MDB_txn *txn, int64_t want, int64_t *now);
+hs_status audit_clock(hs_index *idx, MDB_txn *txn, int64_t *now);
 /* Takes the next sequence number (stored in meta "log_seq"). */
 hs_status audit_next_seq(hs_index *idx, MDB_txn *txn, uint64_t *seq);
 /* Appends record `seq`, linked to record seq - 1, and moves the head. */

@@ -148,7 +148,7 @@ static hs_status decide_txn(hs_index *idx, MDB_txn *txn, void *user) {
   /* The audit record takes the index's clock (never before the record
    * before it); the decision keeps the time its caller gave, if any. */
   int64_t now;
-  HS_TRY(audit_clock(idx, txn, 0, &now));
+  HS_TRY(audit_clock(idx, txn, &now));
   int64_t decided = d->time ? d->time : now;
   int guarded = d->decision == HS_DECISION_REJECT && c->flood_rejections > 0;
   uint64_t before = 0;

@@ -198,7 +198,7 @@ static void guard_txn_reset(guard_txn *g) {
 
 static hs_status guard_txn_begin(hs_index *idx, MDB_txn *txn, guard_txn *g) {
   guard_txn_reset(g);
-  HS_TRY(audit_clock(idx, txn, 0, &g->now));
+  HS_TRY(audit_clock(idx, txn, &g->now));
   HS_TRY(pagework_begin(&g->work, idx, txn));
   return audit_next_seq(idx, txn, &g->seq);
 }

@@ -446,7 +446,7 @@ static hs_status import_txn(hs_index *idx, MDB_txn *txn, void *arg) {
     dedup_init(&c->sets[t], hs_hash_type_bytes((hs_hash_type)t));
     dedup_init(&c->gone[t], hs_hash_type_bytes((hs_hash_type)t));
   }
-  HS_TRY(audit_clock(idx, txn, 0, &c->now));
+  HS_TRY(audit_clock(idx, txn, &c->now));
   c->not_found = 0;
   c->lists = calloc(c->parser->nlists ? c->parser->nlists : 1, sizeof *c->lists);
   if (!c->lists)

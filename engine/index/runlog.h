@@ -7,11 +7,12 @@
 
 #include "hashsweep/core.h"
 
-/* Opens the index at `path` for writing, appends one run record (time,
- * details: a JSON object) in a short write transaction, and closes it. The
+/* Opens the index at `path` for writing, appends one run record (details:
+ * a JSON object; its time is the index clock's, taken inside the
+ * transaction: audit_clock) in a short write transaction, and closes it. The
  * caller must not hold the index open (LMDB: one environment handle per
  * file and process). Errors are the open's or the write's (a read-only
  * filesystem, no write permission): the caller warns, the run stands. */
-hs_status index_append_run(const char *path, int64_t time, const char *details);
+hs_status index_append_run(const char *path, const char *details);
 
 #endif

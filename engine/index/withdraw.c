@@ -303,7 +303,7 @@ static hs_status withdraw_txn(hs_index *idx, MDB_txn *txn, void *arg) {
   c->result->rejected = rejected;
   for (size_t i = 0; i < c->ntargets; i++)
     c->targets[i].state = T_NONE;
-  HS_TRY(audit_clock(idx, txn, 0, &c->now));
+  HS_TRY(audit_clock(idx, txn, &c->now));
   HS_TRY(pagework_begin(&c->work, idx, txn));
   HS_TRY(audit_next_seq(idx, txn, &c->seq));
   for (int t = 0; t < HS_HASH_TYPE_COUNT; t++)

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "index/runlog.h"
@@ -122,7 +121,7 @@ void run_audit_write(const run_report *r) {
   /* The run's own error (if any) is the caller's to report: keep it. */
   char saved[1024];
   snprintf(saved, sizeof saved, "%s", hs_last_error());
-  hs_status st = index_append_run(r->index, clock_wall_s(), details);
+  hs_status st = index_append_run(r->index, details);
   if (st != HS_OK)
     log_warn("index %s: the %s's run record was not written to the audit log: %s", r->index,
              r->run, hs_last_error());
