@@ -25,13 +25,8 @@ serve_workdir serve_ab
 
 start() { # start NAME BIN [ARGS]: once /readyz answers 200
   local name=$1 bin=$2; shift 2
-  "$bin" serve --index "$IDX" --listen 127.0.0.1:0 --port-file "$W/$name.port" "$@" > "$W/$name.log" 2>&1 &
-  PIDS+=("$!")
-  echo $! > "$W/$name.pid"
-  until [ -s "$W/$name.port" ]; do kill -0 "$(cat "$W/$name.pid")" || { cat "$W/$name.log" >&2; exit 1; }; sleep 0.05; done
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(cat "$W/$name.port")/readyz")" = 200 ]; do
-    sleep 0.05
-  done
+  serve_start "$bin" "$name" "$IDX" "$W/$name.log" "$@"
+  echo "$SERVE_PID" > "$W/$name.pid"
 }
 
 # shellcheck disable=SC2086

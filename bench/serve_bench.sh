@@ -85,15 +85,8 @@ rec() { echo "$1" >> "$RES"; } # a JSON line
 start_hs() {
   local name=$1 idx=$2; shift 2
   local t0; t0=$(now)
-  rm -f "$W/$name.port"
-  "$HS" serve --index "$idx" --listen 127.0.0.1:0 --port-file "$W/$name.port" "$@" \
-    > "$OUT/$name.log" 2>&1 &
-  HS_PID=$!; PIDS+=("$HS_PID")
-  until [ -s "$W/$name.port" ]; do kill -0 $HS_PID || { cat "$OUT/$name.log"; exit 1; }; sleep 0.05; done
-  HS_PORT=$(cat "$W/$name.port")
-  until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HS_PORT/readyz")" = 200 ]; do
-    kill -0 $HS_PID || { cat "$OUT/$name.log"; exit 1; }; sleep 0.05
-  done
+  serve_start "$HS" "$name" "$idx" "$OUT/$name.log" "$@"
+  HS_PID=$SERVE_PID HS_PORT=$SERVE_PORT
   READY_S=$(since "$t0")
 }
 start_hma() { # start_hma NAME HASHES: sets HMA_PORT HMA_PID
