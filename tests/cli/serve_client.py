@@ -449,6 +449,34 @@ def upload_request(port, kind, photo, listed_pdq, timeout=10):
             (list(b.get("pdq", {})) == ["banka"] if banks == "banka" else b == {"pdq": {}}))
 
 
+def check_upload_busy_count(port, what, n):
+    """/metrics counts n uploads refused as busy."""
+    st, _, metrics = request(port, "GET", "/metrics")
+    check(what + " counted in hashsweep_rejected_upload_busy_total",
+          st == 200 and "\nhashsweep_rejected_upload_busy_total %d\n" % n in metrics.decode(), st)
+
+
+def held_and_waiting(port, faultdir, photo, listed_pdq, timeout):
+    """Two /v1/check uploads of `photo` with one decode worker: the first
+    held decoding (HASHSWEEP_FAULT=hold:serve-upload), the second waiting for
+    the worker. Returns (answers by name "decoding"/"waiting": (status,
+    headers, body, whether the answer is the full match, time answered),
+    the two threads)."""
+    res = {}
+
+    def run(name):
+        go, ok = upload_request(port, "check", photo, listed_pdq, timeout=timeout)
+        st, hd, b = go()
+        res[name] = (st, hd, b, ok(st, b), time.time())
+
+    a = threading.Thread(target=run, args=("decoding",))
+    a.start()
+    check("upload being decoded (held)", held_marker(faultdir))
+    b = threading.Thread(target=run, args=("waiting",))
+    b.start()
+    return res, a, b
+
+
 def sc_decoding(port, faultdir, photo, listed_pdq, workers, queue):
     """Uploads being decoded on every decode worker (held by the fault hook
     past --timeout and --request-timeout) do not hold the HTTP threads:
@@ -500,9 +528,7 @@ def sc_decoding(port, faultdir, photo, listed_pdq, workers, queue):
     check("one upload past the queue answered at once, 503 with Retry-After",
           len(results) == 1 and results[0][1] == 503 and results[0][2].get("retry-after") == "1"
           and "busy" in results[0][3].get("error", ""), first)
-    st, _, metrics = request(port, "GET", "/metrics")
-    check("the refused upload counted in hashsweep_rejected_upload_busy_total",
-          st == 200 and "\nhashsweep_rejected_upload_busy_total 1\n" in metrics.decode(), st)
+    check_upload_busy_count(port, "the refused upload", 1)
     time.sleep(max(0.0, 2.5 - (time.time() - t0)))  # past --timeout 2, --request-timeout 1
     open(os.path.join(faultdir, "release"), "w").close()
     for t in threads:
@@ -534,18 +560,7 @@ def sc_upload_wait(port, faultdir, photo, listed_pdq, wait_s):
     (the only worker held decoding another) is answered 503 with
     Retry-After when the worker comes to it, not decoded; the held one is
     answered in full; the refusal is counted."""
-    res = {}
-
-    def run(name):
-        go, ok = upload_request(port, "check", photo, listed_pdq, timeout=wait_s + 20)
-        st, hd, b = go()
-        res[name] = (st, hd.get("retry-after"), b, ok(st, b))
-
-    a = threading.Thread(target=run, args=("decoding",))
-    a.start()
-    check("upload being decoded (held)", held_marker(faultdir))
-    b = threading.Thread(target=run, args=("waiting",))
-    b.start()
+    res, a, b = held_and_waiting(port, faultdir, photo, listed_pdq, wait_s + 20)
     time.sleep(wait_s + 0.7)
     check("the waiting upload not answered while it waits", "waiting" not in res, res.get("waiting"))
     open(os.path.join(faultdir, "release"), "w").close()
@@ -554,11 +569,9 @@ def sc_upload_wait(port, faultdir, photo, listed_pdq, wait_s):
     d, w = res.get("decoding"), res.get("waiting")
     check("the held upload answered 200 in full", d is not None and d[3], d and d[:1])
     check("the upload that waited over %d s answered 503, Retry-After 1" % wait_s,
-          w is not None and w[0] == 503 and w[1] == "1" and "busy" in w[2].get("error", ""),
-          w and w[:3])
-    st, _, metrics = request(port, "GET", "/metrics")
-    check("the refusal counted in hashsweep_rejected_upload_busy_total",
-          st == 200 and "\nhashsweep_rejected_upload_busy_total 1\n" in metrics.decode(), st)
+          w is not None and w[0] == 503 and w[1].get("retry-after") == "1"
+          and "busy" in w[2].get("error", ""), w and w[:3])
+    check_upload_busy_count(port, "the refusal", 1)
 
 
 def sc_drain_timeout(port, faultdir, photo, listed_pdq, pidfile, drain_s):
@@ -567,33 +580,22 @@ def sc_drain_timeout(port, faultdir, photo, listed_pdq, pidfile, drain_s):
     upload is answered 503 while the held one is still decoding; once
     released, that one is answered in full (the shell checks the exit status
     and the log)."""
-    res = {}
-
-    def run(name):
-        go, ok = upload_request(port, "check", photo, listed_pdq)
-        st, hd, b = go()
-        res[name] = (st, b, ok(st, b), time.time())
-
-    a = threading.Thread(target=run, args=("decoding",))
-    a.start()
-    check("upload being decoded (held)", held_marker(faultdir))
-    b = threading.Thread(target=run, args=("waiting",))
-    b.start()
+    res, a, b = held_and_waiting(port, faultdir, photo, listed_pdq, 10)
     time.sleep(0.3)
     t_term = time.time()
     os.kill(int(open(pidfile).read()), 15)
     b.join(timeout=drain_s + 10)
     w = res.get("waiting")
     check("the waiting upload answered 503 after the %d s drain" % drain_s,
-          w is not None and w[0] == 503 and "stopping" in w[1].get("error", "")
-          and drain_s - 0.1 <= w[3] - t_term < drain_s + 5,
-          w and (w[0], w[1], round(w[3] - t_term, 2)))
+          w is not None and w[0] == 503 and "stopping" in w[2].get("error", "")
+          and drain_s - 0.1 <= w[4] - t_term < drain_s + 5,
+          w and (w[0], w[2], round(w[4] - t_term, 2)))
     check("the decoding upload still held meanwhile", "decoding" not in res, res.get("decoding"))
     open(os.path.join(faultdir, "release"), "w").close()
     a.join(timeout=20)
     d = res.get("decoding")
     check("the upload decoding at the end of the drain answered 200 in full",
-          d is not None and d[2], d and d[:2])
+          d is not None and d[3], d and (d[0], d[2]))
 
 
 def sc_token(port, token):
