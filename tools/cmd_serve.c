@@ -28,6 +28,9 @@ static void serve_usage(FILE *out) {
           "  --tls-cert F --tls-key F   serve HTTPS (PEM files)\n"
           "  --threads N           HTTP worker threads, 1..200 (default: cores, at least\n"
           "                        2; each holds an index reader slot of 254)\n"
+          "  --cpu-affinity M      auto, on or off: each HTTP thread keeps to one CPU and\n"
+          "                        takes the connections that CPU receives (default\n"
+          "                        auto: on for a loopback address, behind a local proxy)\n"
           "  --max-connections N   open connections at most (default 4096)\n"
           "  --timeout S           close a connection idle for S seconds (default 15)\n"
           "  --request-timeout S   close a connection whose request has not arrived whole\n"
@@ -69,7 +72,8 @@ enum {
   OPT_INDEX = 256, OPT_LISTEN, OPT_PORT_FILE, OPT_TOKEN, OPT_INSECURE, OPT_CERT, OPT_KEY,
   OPT_THREADS, OPT_MAXCONN, OPT_TIMEOUT, OPT_MAXBODY, OPT_MAXBATCH, OPT_WAIT, OPT_QUEUE,
   OPT_DECODERS, OPT_POLL, OPT_RADIUS, OPT_QUALITY, OPT_DEVICE, OPT_MATCH_THREADS,
-  OPT_VIDEO_QUERY, OPT_VIDEO_COMPARED, OPT_REQUEST_TIMEOUT, OPT_DRAIN_TIMEOUT
+  OPT_VIDEO_QUERY, OPT_VIDEO_COMPARED, OPT_REQUEST_TIMEOUT, OPT_DRAIN_TIMEOUT,
+  OPT_AFFINITY
 };
 
 static int int_opt(const char *name, const char *arg, long min, long max, long *v) {
@@ -121,6 +125,7 @@ static int parse_serve_args(int argc, char **argv, serve_args *a) {
       {"token-file", required_argument, 0, OPT_TOKEN}, {"insecure", no_argument, 0, OPT_INSECURE},
       {"tls-cert", required_argument, 0, OPT_CERT}, {"tls-key", required_argument, 0, OPT_KEY},
       {"threads", required_argument, 0, OPT_THREADS},
+      {"cpu-affinity", required_argument, 0, OPT_AFFINITY},
       {"max-connections", required_argument, 0, OPT_MAXCONN},
       {"timeout", required_argument, 0, OPT_TIMEOUT},
       {"request-timeout", required_argument, 0, OPT_REQUEST_TIMEOUT},
@@ -154,6 +159,17 @@ static int parse_serve_args(int argc, char **argv, serve_args *a) {
     case OPT_CERT: a->cert_file = optarg; break;
     case OPT_KEY: a->key_file = optarg; break;
     case OPT_DEVICE: a->device = optarg; break;
+    case OPT_AFFINITY:
+      if (strcmp(optarg, "auto") == 0)
+        a->o.cpu_affinity = HS_SERVE_AFFINITY_AUTO;
+      else if (strcmp(optarg, "on") == 0)
+        a->o.cpu_affinity = HS_SERVE_AFFINITY_ON;
+      else if (strcmp(optarg, "off") == 0)
+        a->o.cpu_affinity = HS_SERVE_AFFINITY_OFF;
+      else
+        return cli_usage_error("serve", "--cpu-affinity: expected auto, on or off, got '%s'",
+                               optarg);
+      break;
     case 'v': a->verbose++; break;
     case 'h': serve_usage(stdout); return -1;
     case 'M': case 'E': case 'P': case 'F': case 'R': {

@@ -115,6 +115,12 @@ static void metrics(serve_ctx *c, const serve_request *rq, serve_response *rs) {
   g.base_builds = atomic_load(&c->live.base_builds);
   g.queue_depth = batcher_depth(&c->batcher);
   g.connections = atomic_load(&c->connections);
+  int thread_conns[SERVE_MAX_THREADS];
+  g.http_threads = c->http_threads;
+  for (unsigned i = 0; i < g.http_threads; i++)
+    thread_conns[i] = atomic_load(&c->http_thread_connections[i]);
+  g.thread_connections = thread_conns;
+  g.thread_cpu = c->http_thread_cpu;
   g.deadline_closed = atomic_load(&c->deadline.closed);
   rs->body = metrics_render(&c->metrics, &g, &rs->len);
   if (!rs->body) {

@@ -1,21 +1,25 @@
-/* serve/http.c - the HTTP layer: libmicrohttpd's daemon (epoll, a pool of
- * internal threads), limits, the bearer token, bodies, and the SIGTERM
- * drain. Endpoints live in serve/api.c; this file only moves bytes.
+/* serve/http.c - the HTTP layer: libmicrohttpd daemons (epoll, one thread
+ * each), limits, the bearer token, bodies, and the SIGTERM drain. Endpoints
+ * live in serve/api.c; this file only moves bytes.
  *
- * Why this mode: with epoll and a thread pool a connection holds a worker
- * only while its handler runs, never while its client is idle or trickling
- * bytes, so 1,000 idle connections cost file descriptors, not threads; a
- * connection idle for --timeout seconds is closed. A lookup runs on its
- * HTTP thread (it searches there on the CPU: more threads than cores only
- * add switching), so the pool is one thread per core. A request that
- * decodes an upload (100 ms and more) would stall every connection of its
- * thread meanwhile: its connection is suspended and the request runs on a
- * decode worker (serve/decode_pool.h), which resumes the connection with
- * the answer. Headers are bounded by the per-connection memory limit;
- * bodies by --max-body, checked against Content-Length before a byte of the
- * body is read (413). */
+ * Why this mode: with epoll a connection holds its thread only while its
+ * handler runs, never while its client is idle or trickling bytes, so 1,000
+ * idle connections cost file descriptors, not threads; a connection idle
+ * for --timeout seconds is closed. A lookup runs on its HTTP thread (it
+ * searches there on the CPU: more threads than cores only add switching),
+ * so there is one thread per core, each a daemon of its own on its own
+ * listening socket of the one port (serve/listeners.c: the kernel spreads
+ * the connections, and behind a local proxy each thread keeps to a CPU and
+ * takes that CPU's connections). A request that decodes an upload (100 ms
+ * and more) would stall every connection of its thread meanwhile: its
+ * connection is suspended and the request runs on a decode worker
+ * (serve/decode_pool.h), which resumes the connection with the answer.
+ * Headers are bounded by the per-connection memory limit; bodies by
+ * --max-body, checked against Content-Length before a byte of the body is
+ * read (413). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@
 #include "serve/check.h"
 #include "serve/decode_pool.h"
 #include "serve/http.h"
+#include "serve/listeners.h"
 
 /* Per-connection memory for the request line and headers (MHD's pool,
  * libmicrohttpd's default). MHD clears the pool after every request: a
@@ -288,18 +293,62 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
   atomic_fetch_sub(&c->in_flight, 1);
 }
 
+/* One HTTP thread: its daemon, and the CPU it keeps to. */
+typedef struct http_thread {
+  serve_ctx *c;
+  struct MHD_Daemon *d;
+  unsigned index;
+  int cpu;    /* -1: any */
+  int pinned; /* touched by the thread itself only */
+  int quiesced;
+} http_thread;
+
+struct http_server {
+  unsigned n;
+  http_listeners l;
+  http_thread t[SERVE_MAX_THREADS];
+};
+
+/* Runs on the thread's own daemon thread, which libmicrohttpd starts: the
+ * first connection it accepts is where it can be moved to its CPU. */
+static void keep_to_cpu(http_thread *t) {
+  t->pinned = 1;
+  if (t->cpu < 0)
+    return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(t->cpu, &set);
+  if (sched_setaffinity(0, sizeof set, &set) != 0) /* the CPU was taken away: run anywhere */
+    log_debug("serve: HTTP thread %u cannot keep to CPU %d: %s", t->index, t->cpu,
+              strerror(errno));
+}
+
+/* The total of --max-connections over all threads (each daemon's own
+ * limit is the whole, so one thread may hold them all). */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len) {
+  (void)addr;
+  (void)len;
+  serve_ctx *c = cls;
+  return (unsigned)atomic_load(&c->connections) < c->opts.max_connections ? MHD_YES : MHD_NO;
+}
+
 /* Called before the connection's socket is closed (libmicrohttpd's order),
  * so the deadline slot is gone before its descriptor can be reused. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
                           enum MHD_ConnectionNotificationCode toe) {
-  serve_ctx *c = cls;
+  http_thread *t = cls;
+  serve_ctx *c = t->c;
   if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+    if (!t->pinned)
+      keep_to_cpu(t);
     atomic_fetch_add(&c->connections, 1);
+    atomic_fetch_add(&c->http_thread_connections[t->index], 1);
     const union MHD_ConnectionInfo *i =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     *socket_context = i ? deadline_open(&c->deadline, i->connect_fd) : NULL;
   } else {
     atomic_fetch_sub(&c->connections, 1);
+    atomic_fetch_sub(&c->http_thread_connections[t->index], 1);
     deadline_close(&c->deadline, *socket_context);
     *socket_context = NULL;
   }
@@ -370,7 +419,26 @@ hs_status http_parse_listen(const char *listen, http_addr *a) {
 
 /* ---- the daemon ------------------------------------------------------------------ */
 
-hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, int *port) {
+/* Thread i accepts no more; its listening socket stays open, ours to close. */
+static void quiesce(http_server *s, unsigned i) {
+  http_thread *t = &s->t[i];
+  if (!t->d || t->quiesced)
+    return;
+  t->quiesced = 1;
+  if (MHD_quiesce_daemon(t->d) == MHD_INVALID_SOCKET)
+    s->l.fd[i] = -1; /* libmicrohttpd kept it: MHD_stop_daemon closes it */
+}
+
+static void stop_daemons(http_server *s) {
+  for (unsigned i = 0; i < s->n; i++)
+    if (s->t[i].d) {
+      quiesce(s, i);
+      MHD_stop_daemon(s->t[i].d);
+      s->t[i].d = NULL;
+    }
+}
+
+hs_status http_start(serve_ctx *c, const http_addr *a, http_server **out, int *port) {
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                    MHD_ALLOW_SUSPEND_RESUME;
   if (a->ipv6)
@@ -381,50 +449,74 @@ hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, 
              "this libmicrohttpd was built without TLS");
     flags |= MHD_USE_TLS;
   }
-  const struct sockaddr *sa = a->ipv6 ? (const struct sockaddr *)&a->v6
-                                      : (const struct sockaddr *)&a->v4;
-  struct MHD_OptionItem opts[] = {
-      {MHD_OPTION_SOCK_ADDR, 0, (void *)sa},
-      {MHD_OPTION_THREAD_POOL_SIZE, c->opts.threads, NULL},
-      {MHD_OPTION_CONNECTION_LIMIT, c->opts.max_connections, NULL},
-      {MHD_OPTION_CONNECTION_TIMEOUT, c->opts.timeout_s, NULL},
-      {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
-      {MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL},
-      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, c},
-      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, c},
-      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, c},
-      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, c},
-      {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)c->opts.tls_cert},
-      {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)c->opts.tls_key},
-      {MHD_OPTION_END, 0, NULL}};
+  http_server *s = calloc(1, sizeof *s);
   decode_pool *pool = calloc(1, sizeof *pool);
-  if (!pool)
-    return error_set(HS_ERR_NOMEM, "out of memory for the decode workers");
-  hs_status st = pool_start(pool, c, c->opts.decode_workers,
-                            (size_t)QUEUE_PER_WORKER * c->opts.decode_workers);
-  if (st == HS_OK)
-    st = deadline_start(&c->deadline, c->opts.request_timeout_s, c->opts.timeout_s);
-  if (st != HS_OK) {
-    pool_stop(pool);
+  if (!s || !pool) {
+    free(s);
     free(pool);
+    return error_set(HS_ERR_NOMEM, "out of memory for the HTTP threads");
+  }
+  int pinned = listeners_pinned(c->opts.cpu_affinity, a);
+  hs_status st = listeners_open(a, c->opts.listen ? c->opts.listen : "127.0.0.1:8080",
+                                c->opts.threads, pinned, &s->l);
+  if (st == HS_OK) {
+    st = pool_start(pool, c, c->opts.decode_workers,
+                    (size_t)QUEUE_PER_WORKER * c->opts.decode_workers);
+    if (st == HS_OK)
+      st = deadline_start(&c->deadline, c->opts.request_timeout_s, c->opts.timeout_s);
+    if (st != HS_OK)
+      pool_stop(pool);
+  }
+  if (st != HS_OK) {
+    free(pool);
+    listeners_close(&s->l);
+    free(s);
     return st;
   }
   c->decode_pool = pool;
-  errno = 0;
-  struct MHD_Daemon *d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, c,
-                                          MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
-  if (!d) {
-    int e = errno;
+  c->http_threads = s->n = s->l.n;
+  for (unsigned i = 0; i < s->n; i++) { /* all set before a thread can read them */
+    s->t[i] = (http_thread){.c = c, .index = i, .cpu = s->l.cpu[i]};
+    c->http_thread_cpu[i] = s->l.cpu[i];
+  }
+  for (unsigned i = 0; i < s->n && st == HS_OK; i++) {
+    http_thread *t = &s->t[i];
+    struct MHD_OptionItem opts[] = {
+        {MHD_OPTION_LISTEN_SOCKET, s->l.fd[i], NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, c->opts.max_connections, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, c->opts.timeout_s, NULL},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY, NULL},
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, c},
+        {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, t},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_request_line, c},
+        {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, c},
+        {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, (void *)c->opts.tls_cert},
+        {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, (void *)c->opts.tls_key},
+        {MHD_OPTION_END, 0, NULL}};
+    errno = 0;
+    t->d = MHD_start_daemon(flags, 0, on_accept, c, on_request, c, MHD_OPTION_ARRAY, opts,
+                            MHD_OPTION_END);
+    if (!t->d) {
+      int e = errno;
+      s->l.fd[i] = -1; /* libmicrohttpd may have closed it: never close a number twice */
+      st = error_set(HS_ERR_IO, "cannot serve on %s: %s", c->opts.listen,
+                     e ? strerror(e) : "libmicrohttpd refused the settings");
+    }
+  }
+  if (st != HS_OK) {
+    stop_daemons(s);
+    listeners_close(&s->l);
     deadline_stop(&c->deadline);
     pool_stop(pool);
     free(pool);
     c->decode_pool = NULL;
-    return error_set(HS_ERR_IO, "cannot listen on %s: %s", c->opts.listen,
-                     e ? strerror(e) : "libmicrohttpd refused the settings");
+    free(s);
+    return st;
   }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-  *port = info ? info->port : 0;
-  *out = d;
+  if (pinned)
+    log_info("serve: %u HTTP threads, each kept to a CPU and taking its connections", s->n);
+  *port = s->l.port;
+  *out = s;
   return HS_OK;
 }
 
@@ -447,10 +539,11 @@ static int wait_drained(serve_ctx *c, double seconds) {
   return left;
 }
 
-void http_stop(serve_ctx *c, struct MHD_Daemon *d) {
+void http_stop(serve_ctx *c, http_server *s) {
   /* Stop accepting; let the requests in flight finish (bounded), then close
    * every connection (idle keep-alive ones included). */
-  MHD_socket s = MHD_quiesce_daemon(d);
+  for (unsigned i = 0; i < s->n; i++)
+    quiesce(s, i);
   unsigned drain_s = c->opts.drain_timeout_s;
   int left = wait_drained(c, drain_s);
   if (left > 0)
@@ -462,10 +555,10 @@ void http_stop(serve_ctx *c, struct MHD_Daemon *d) {
    * resumes its connection; their answers get a moment to go out. */
   pool_stop(c->decode_pool);
   wait_drained(c, DRAIN_ANSWERS_S);
-  MHD_stop_daemon(d);
+  stop_daemons(s);
   free(c->decode_pool);
   c->decode_pool = NULL;
   deadline_stop(&c->deadline);
-  if (s != MHD_INVALID_SOCKET)
-    close(s);
+  listeners_close(&s->l);
+  free(s);
 }

@@ -6,7 +6,9 @@
 
 #include "serve/server.h"
 
-struct MHD_Daemon;
+/* The HTTP threads: one libmicrohttpd daemon each, on its own listening
+ * socket (serve/listeners.h). */
+typedef struct http_server http_server;
 
 typedef struct http_addr {
   struct sockaddr_in v4;
@@ -18,10 +20,10 @@ typedef struct http_addr {
 /* "127.0.0.1:8080", "[::1]:0", "localhost:8080", "0.0.0.0:80". */
 hs_status http_parse_listen(const char *listen, http_addr *a);
 /* Starts listening; *port is the port bound. */
-hs_status http_start(serve_ctx *c, const http_addr *a, struct MHD_Daemon **out, int *port);
+hs_status http_start(serve_ctx *c, const http_addr *a, http_server **out, int *port);
 /* Requests begun (a request line arrived) and not over. */
 int http_requests_in_flight(serve_ctx *c);
 /* Drains the requests in flight (at most 30 s) and stops. */
-void http_stop(serve_ctx *c, struct MHD_Daemon *d);
+void http_stop(serve_ctx *c, http_server *s);
 
 #endif

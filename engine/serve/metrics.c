@@ -115,6 +115,22 @@ static void render_batches(FILE *f, serve_metrics *m) {
         (double)atomic_load(&m->batch_sum_us) / 1e6);
 }
 
+/* How the connections fall on the HTTP threads: with the threads kept to
+ * CPUs, a thread far above the others shows that one CPU receives most
+ * connections (docs/serve.md, "CPU affinity"). */
+static void render_threads(FILE *f, const metrics_gauges *g) {
+  fputs("# HELP hashsweep_http_thread_connections Open HTTP connections per HTTP thread (cpu: "
+        "the CPU it keeps to, \"any\" when it keeps to none).\n"
+        "# TYPE hashsweep_http_thread_connections gauge\n", f);
+  for (unsigned i = 0; i < g->http_threads; i++) {
+    char cpu[16] = "any";
+    if (g->thread_cpu[i] >= 0)
+      snprintf(cpu, sizeof cpu, "%d", g->thread_cpu[i]);
+    fprintf(f, "hashsweep_http_thread_connections{thread=\"%u\",cpu=\"%s\"} %d\n", i, cpu,
+            g->thread_connections[i]);
+  }
+}
+
 char *metrics_render(serve_metrics *m, const metrics_gauges *g, size_t *len) {
   char *buf = NULL;
   FILE *f = open_memstream(&buf, len);
@@ -145,6 +161,7 @@ char *metrics_render(serve_metrics *m, const metrics_gauges *g, size_t *len) {
   counter(f, "hashsweep_index_reloads_total", "Index versions taken up.", g->reloads);
   counter(f, "hashsweep_index_base_builds_total", "Full matcher builds.", g->base_builds);
   gauge(f, "hashsweep_http_connections", "Open HTTP connections.", g->connections);
+  render_threads(f, g);
   counter(f, "hashsweep_http_deadline_closed_total",
           "Connections closed because a request had not arrived whole in time.",
           g->deadline_closed);

@@ -54,6 +54,9 @@ typedef struct metrics_gauges {
   size_t pdq_entries, exact_entries;
   size_t queue_depth;
   int connections;
+  /* per HTTP thread: its open connections and the CPU it keeps to (-1: any) */
+  unsigned http_threads;
+  const int *thread_connections, *thread_cpu;
   uint64_t deadline_closed; /* connections closed past their request deadline */
 } metrics_gauges;
 

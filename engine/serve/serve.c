@@ -63,6 +63,10 @@ static hs_status check_options(const hs_serve_options *o) {
   HS_CHECK(o->max_batch >= 1 && o->max_queue >= 1 && o->max_body >= 1 && o->timeout_s >= 1 &&
                o->request_timeout_s >= 1,
            HS_ERR_INVALID_ARG, "serve: batch, queue, body and timeout limits must be positive");
+  HS_CHECK(o->threads <= SERVE_MAX_THREADS, HS_ERR_INVALID_ARG,
+           "serve: %d HTTP threads at most", SERVE_MAX_THREADS);
+  HS_CHECK(o->cpu_affinity >= HS_SERVE_AFFINITY_AUTO && o->cpu_affinity <= HS_SERVE_AFFINITY_OFF,
+           HS_ERR_INVALID_ARG, "serve: cpu_affinity must be auto, on or off");
   HS_CHECK(!o->tls_cert == !o->tls_key, HS_ERR_INVALID_ARG,
            "serve: TLS needs both the certificate and the key");
   HS_CHECK(!o->token || strlen(o->token) >= 16, HS_ERR_INVALID_ARG,
@@ -143,7 +147,7 @@ hs_status hs_serve_run(const hs_serve_options *caller) {
     log_leave(prev);
     return st;
   }
-  struct MHD_Daemon *d = NULL;
+  http_server *d = NULL;
   int port = 0;
   st = http_start(c, &addr, &d, &port);
   if (st == HS_OK) {

@@ -11,6 +11,8 @@
 #include "serve/live.h"
 #include "serve/metrics.h"
 
+#define SERVE_MAX_THREADS 200 /* HTTP threads at most */
+
 typedef struct serve_ctx {
   hs_serve_options opts;
   serve_live live;
@@ -20,6 +22,11 @@ typedef struct serve_ctx {
   struct decode_pool *decode_pool; /* the HTTP layer's decode workers (serve/decode_pool.h) */
   atomic_int connections; /* open HTTP connections */
   atomic_int in_flight;   /* requests between their headers and their answer */
+  /* per HTTP thread (set by the HTTP layer): the CPU it keeps to (-1: any)
+   * and its open connections */
+  unsigned http_threads;
+  int http_thread_cpu[SERVE_MAX_THREADS];
+  atomic_int http_thread_connections[SERVE_MAX_THREADS];
 } serve_ctx;
 
 /* Opens the index and starts the matcher (and, with `poll`, the poll

@@ -790,6 +790,91 @@ def sc_crosstalk(port, hashes_file, procs, requests, maxitems, want_shared):
         check("batches shared by concurrent requests (%d)" % shared, shared > 0, b)
 
 
+# ---- HTTP threads and CPUs ------------------------------------------------------------
+
+def thread_rows(port):
+    """[(thread, cpu, connections)] from /metrics' hashsweep_http_thread_connections."""
+    _, _, data = request(port, "GET", "/metrics")
+    rows = []
+    for line in data.decode().splitlines():
+        if line.startswith("hashsweep_http_thread_connections{"):
+            labels, value = line[len("hashsweep_http_thread_connections{"):].split("} ")
+            kv = dict(x.split("=") for x in labels.split(","))
+            rows.append((int(kv["thread"].strip('"')), kv["cpu"].strip('"'), int(value)))
+    return rows
+
+
+def pinned_threads(pid):
+    """The CPU lists of the process's threads that may run on one CPU only."""
+    out = []
+    for tid in os.listdir("/proc/%s/task" % pid):
+        try:
+            with open("/proc/%s/task/%s/status" % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith("Cpus_allowed_list:"):
+                        cpus = line.split(":", 1)[1].strip()
+                        if cpus.isdigit():
+                            out.append(cpus)
+        except OSError:
+            pass
+    return sorted(out)
+
+
+def kernel_at_least(major, minor):
+    v = os.uname().release.split("-")[0].split(".")
+    return (int(v[0]), int(v[1])) >= (major, minor)
+
+
+def sc_cpus(port, pid, threads, mode):
+    """--threads THREADS with --cpu-affinity MODE (auto on loopback: kept to
+    the first THREADS CPUs this process may use; off: to none). Kept: the
+    connections opened from a CPU are all taken by that CPU's thread, and
+    each thread that accepted one runs on its CPU only."""
+    threads = int(threads)
+    allowed = sorted(os.sched_getaffinity(0))
+    want_cpu = [str(allowed[i % len(allowed)]) if mode != "off" else "any"
+                for i in range(threads)]
+    rows = thread_rows(port)
+    check("/metrics: one connections gauge per HTTP thread, cpu labels %s" % want_cpu,
+          [r[:2] for r in rows] == list(enumerate(want_cpu)), rows)
+    if mode == "off":
+        socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
+        for sk in socks:
+            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            sk.recv(4096)
+        check("off: no HTTP thread kept to one CPU", pinned_threads(pid) == [],
+              pinned_threads(pid))
+        for sk in socks:
+            sk.close()
+        return
+    if not kernel_at_least(6, 1):
+        print("ok: skipped the steering checks: kernel %s steers listeners by CPU from 6.1"
+              % os.uname().release)
+        return
+    for k in sorted(set(int(c) for c in want_cpu)):
+        # the connections of an earlier round closed and counted out
+        for _ in range(100):
+            if sum(r[2] for r in thread_rows(port)) <= 1:
+                break
+            time.sleep(0.02)
+        os.sched_setaffinity(0, {k})
+        socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        for sk in socks:  # each answered: accepted and counted
+            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            sk.recv(4096)
+        rows = thread_rows(port)  # its own connection, from CPU k too
+        os.sched_setaffinity(0, set(allowed))
+        mine = sum(r[2] for r in rows if r[1] == str(k))
+        others = sum(r[2] for r in rows if r[1] != str(k))
+        check("4 connections from CPU %d: all on CPU %d's thread" % (k, k),
+              mine == 4 and others == 0, rows)
+        for sk in socks:
+            sk.close()
+    want = sorted(set(want_cpu)) if threads <= len(allowed) else sorted(want_cpu)
+    check("each HTTP thread that accepted runs on its CPU only: %s" % want,
+          pinned_threads(pid) == want, pinned_threads(pid))
+
+
 def main():
     sc = sys.argv[1]
     port = int(sys.argv[2])
@@ -804,6 +889,7 @@ def main():
           "upload_wait": lambda p, d, f, h, s: sc_upload_wait(p, d, f, h, int(s)),
           "drain_timeout": lambda p, d, f, h, pid, s: sc_drain_timeout(p, d, f, h, pid, int(s)),
           "deadline": lambda p, r, i: sc_deadline(p, int(r), int(i)),
+          "cpus": sc_cpus,
           "crosstalk": lambda p, f, n, r, m, w: sc_crosstalk(p, f, int(n), int(r), int(m),
                                                              w == "shared")}[sc]
     fn(port, *args)

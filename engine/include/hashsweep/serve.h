@@ -24,6 +24,17 @@
 extern "C" {
 #endif
 
+/* Whether each HTTP thread keeps to one CPU and accepts the connections
+ * whose packets that CPU receives (hs_serve_options.cpu_affinity;
+ * docs/serve.md, "CPU affinity"). */
+typedef enum hs_serve_affinity {
+  HS_SERVE_AFFINITY_AUTO = 0, /* on for a loopback address (behind a local
+                                 proxy) on 2 CPUs or more, else off */
+  HS_SERVE_AFFINITY_ON = 1,   /* also on a network address: for NICs that
+                                 spread flows over CPUs (RSS, RPS) */
+  HS_SERVE_AFFINITY_OFF = 2   /* threads run anywhere, connections hashed */
+} hs_serve_affinity;
+
 typedef struct hs_serve_options {
   size_t struct_size;      /* set by hs_serve_options_default (docs/library.md) */
   const char *index_path;  /* required */
@@ -83,6 +94,8 @@ typedef struct hs_serve_options {
    * TimeoutStopSec, Kubernetes' terminationGracePeriodSeconds, 30 s by
    * default there), or the answers in flight are cut by its SIGKILL. */
   unsigned drain_timeout_s;
+  /* hs_serve_affinity (default HS_SERVE_AFFINITY_AUTO). */
+  int cpu_affinity;
 } hs_serve_options;
 
 /* Fills the defaults above (index_path, engine, cancel stay NULL). */
