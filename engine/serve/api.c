@@ -121,6 +121,7 @@ static void metrics(serve_ctx *c, const serve_request *rq, serve_response *rs) {
     thread_conns[i] = atomic_load(&c->http_thread_connections[i]);
   g.thread_connections = thread_conns;
   g.thread_cpu = c->http_thread_cpu;
+  g.connections_moved = atomic_load(&c->connections_moved);
   g.deadline_closed = atomic_load(&c->deadline.closed);
   rs->body = metrics_render(&c->metrics, &g, &rs->len);
   if (!rs->body) {

@@ -68,6 +68,58 @@ static int constant_time_eq(const char *a, const char *b) {
   return d == 0;
 }
 
+/* One HTTP thread: its daemon, and the CPU it keeps to. */
+typedef struct http_thread {
+  serve_ctx *c;
+  const http_server *s;
+  struct MHD_Daemon *d;
+  unsigned index;
+  int cpu;    /* -1: any */
+  int pinned;          /* touched by the thread itself only, */
+  double last_follow;  /* as this */
+  int quiesced;
+} http_thread;
+
+struct http_server {
+  unsigned n;
+  http_listeners l;
+  http_thread t[SERVE_MAX_THREADS];
+};
+
+/* The HTTP thread this code runs on (set on its first connection). */
+static _Thread_local http_thread *self;
+
+/* A connection follows its client's CPU. When its packets now arrive on
+ * another CPU that has a thread of its own (the client was moved there by
+ * the scheduler, or connected while running elsewhere), its answer asks
+ * the client to reconnect (Connection: close), and the listener of that
+ * CPU takes the new connection. Without this a client whose threads all
+ * started on one CPU (wrk did, in 3 of 10 starts) keeps every connection
+ * on one thread: half the throughput. At most one a FOLLOW_EVERY_S per
+ * thread: clients that keep moving cost a reconnection now and then, not
+ * one per request. */
+#define FOLLOW_EVERY_S 0.002
+static int should_follow(struct MHD_Connection *conn) {
+  http_thread *t = self;
+  if (!t || t->cpu < 0)
+    return 0;
+  const union MHD_ConnectionInfo *i =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+  int cpu = -1;
+  socklen_t len = sizeof cpu;
+  if (!i || getsockopt(i->connect_fd, SOL_SOCKET, SO_INCOMING_CPU, &cpu, &len) != 0 ||
+      cpu < 0 || cpu == t->cpu)
+    return 0;
+  int served = 0;
+  for (unsigned k = 0; k < t->s->n && !served; k++)
+    served = t->s->l.cpu[k] == cpu;
+  double now = clock_now_s();
+  if (!served || now - t->last_follow < FOLLOW_EVERY_S)
+    return 0;
+  t->last_follow = now;
+  return 1;
+}
+
 /* The connection's deadline slot (serve/deadline.h), NULL when it has none. */
 static deadline_conn *slot(struct MHD_Connection *conn) {
   const union MHD_ConnectionInfo *i =
@@ -96,6 +148,10 @@ static enum MHD_Result queue(struct MHD_Connection *conn, request_state *rq, ser
     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rs->allow);
   if (rs->status == 401)
     MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+  if (should_follow(conn)) {
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    atomic_fetch_add(&self->c->connections_moved, 1);
+  }
   deadline_request_received(slot(conn)); /* an early answer: what follows is dropped */
   enum MHD_Result ok = MHD_queue_response(conn, (unsigned)rs->status, r);
   MHD_destroy_response(r);
@@ -293,26 +349,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
   atomic_fetch_sub(&c->in_flight, 1);
 }
 
-/* One HTTP thread: its daemon, and the CPU it keeps to. */
-typedef struct http_thread {
-  serve_ctx *c;
-  struct MHD_Daemon *d;
-  unsigned index;
-  int cpu;    /* -1: any */
-  int pinned; /* touched by the thread itself only */
-  int quiesced;
-} http_thread;
-
-struct http_server {
-  unsigned n;
-  http_listeners l;
-  http_thread t[SERVE_MAX_THREADS];
-};
-
 /* Runs on the thread's own daemon thread, which libmicrohttpd starts: the
  * first connection it accepts is where it can be moved to its CPU. */
 static void keep_to_cpu(http_thread *t) {
   t->pinned = 1;
+  self = t;
   if (t->cpu < 0)
     return;
   cpu_set_t set;
@@ -476,7 +517,7 @@ hs_status http_start(serve_ctx *c, const http_addr *a, http_server **out, int *p
   c->decode_pool = pool;
   c->http_threads = s->n = s->l.n;
   for (unsigned i = 0; i < s->n; i++) { /* all set before a thread can read them */
-    s->t[i] = (http_thread){.c = c, .index = i, .cpu = s->l.cpu[i]};
+    s->t[i] = (http_thread){.c = c, .s = s, .index = i, .cpu = s->l.cpu[i]};
     c->http_thread_cpu[i] = s->l.cpu[i];
   }
   for (unsigned i = 0; i < s->n && st == HS_OK; i++) {

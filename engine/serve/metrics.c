@@ -162,6 +162,10 @@ char *metrics_render(serve_metrics *m, const metrics_gauges *g, size_t *len) {
   counter(f, "hashsweep_index_base_builds_total", "Full matcher builds.", g->base_builds);
   gauge(f, "hashsweep_http_connections", "Open HTTP connections.", g->connections);
   render_threads(f, g);
+  counter(f, "hashsweep_http_connections_moved_total",
+          "Connections asked to reconnect (Connection: close) because their packets arrived on "
+          "another CPU's HTTP thread.",
+          g->connections_moved);
   counter(f, "hashsweep_http_deadline_closed_total",
           "Connections closed because a request had not arrived whole in time.",
           g->deadline_closed);

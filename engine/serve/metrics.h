@@ -57,6 +57,7 @@ typedef struct metrics_gauges {
   /* per HTTP thread: its open connections and the CPU it keeps to (-1: any) */
   unsigned http_threads;
   const int *thread_connections, *thread_cpu;
+  uint64_t connections_moved; /* asked to reconnect on their client's CPU */
   uint64_t deadline_closed; /* connections closed past their request deadline */
 } metrics_gauges;
 

@@ -27,6 +27,7 @@ typedef struct serve_ctx {
   unsigned http_threads;
   int http_thread_cpu[SERVE_MAX_THREADS];
   atomic_int http_thread_connections[SERVE_MAX_THREADS];
+  atomic_uint_fast64_t connections_moved; /* asked to reconnect on their client's CPU */
 } serve_ctx;
 
 /* Opens the index and starts the matcher (and, with `poll`, the poll

@@ -842,8 +842,23 @@ def sc_cpus(port, pid, threads, mode):
         for sk in socks:
             sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
             sk.recv(4096)
-        check("off: no HTTP thread kept to one CPU", pinned_threads(pid) == [],
-              pinned_threads(pid))
+        if len(allowed) >= 2:  # (on one CPU every thread runs on it)
+            check("off: no HTTP thread kept to one CPU", pinned_threads(pid) == [],
+                  pinned_threads(pid))
+        if len(allowed) >= 2:  # a connection never asked to follow its client
+            os.sched_setaffinity(0, {allowed[0]})
+            sk = socket.create_connection(("127.0.0.1", port))
+            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            sk.recv(4096)
+            os.sched_setaffinity(0, {allowed[1]})
+            time.sleep(0.01)
+            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            second = sk.recv(4096).lower()
+            sk.close()
+            os.sched_setaffinity(0, set(allowed))
+            check("off: a client that moves keeps its connection",
+                  second.startswith(b"http/1.1 200") and b"connection: close" not in second,
+                  second)
         for sk in socks:
             sk.close()
         return
@@ -870,6 +885,34 @@ def sc_cpus(port, pid, threads, mode):
               mine == 4 and others == 0, rows)
         for sk in socks:
             sk.close()
+    # A client that moves to another CPU: its connection follows it (the
+    # answer asks it to reconnect, and the new connection is that CPU's).
+    a, b = sorted(set(int(c) for c in want_cpu))[:2]
+    os.sched_setaffinity(0, {a})
+    sk = socket.create_connection(("127.0.0.1", port))
+    sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    first = sk.recv(4096).lower()
+    os.sched_setaffinity(0, {b})
+    time.sleep(0.01)  # past the thread's one-move-per-2-ms budget
+    sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    second = sk.recv(4096).lower()
+    sk.settimeout(5)
+    try:
+        rest = sk.recv(4096)  # b"": closed by the server
+    except socket.timeout:
+        rest = None
+    sk.close()
+    os.sched_setaffinity(0, set(allowed))
+    check("a connection answered on its client's CPU stays open",
+          first.startswith(b"http/1.1 200") and b"connection: close" not in first, first)
+    check("... once the client runs on CPU %d, the answer asks it to reconnect" % b,
+          second.startswith(b"http/1.1 200") and b"connection: close" in second and rest == b"",
+          (second, rest))
+    _, _, data = request(port, "GET", "/metrics")
+    moved = [int(l.split()[1]) for l in data.decode().splitlines()
+             if l.startswith("hashsweep_http_connections_moved_total ")]
+    check("... and is counted in hashsweep_http_connections_moved_total",
+          len(moved) == 1 and moved[0] >= 1, moved)
     want = sorted(set(want_cpu)) if threads <= len(allowed) else sorted(want_cpu)
     check("each HTTP thread that accepted runs on its CPU only: %s" % want,
           pinned_threads(pid) == want, pinned_threads(pid))
