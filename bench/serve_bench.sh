@@ -152,7 +152,8 @@ print(same, hits)' "$HS_PORT" "$HMA_PORT")
   echo "  gen ${gen_s}s import ${import_s}s ready hs ${hs_ready}s hma ${hma_ready}s; same match counts ${same% *}/200 (${same#* } matches)"
   for c in $CONNS; do
     run_wrk "hs_$set_name" "$HS_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hashsweep\"," "$HS_PID"
-    [ $HMA = 1 ] && run_wrk "hma_$set_name" "$HMA_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hma-like\","
+    [ $HMA = 1 ] && run_wrk "hma_$set_name" "$HMA_PORT" get "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hma-like\"," \
+      && wait_idle "$HMA_PID"
     run_wrk "hs_$set_name" "$HS_PORT" post "$W/q.txt" "$c" "$DUR" "\"set\":\"$set_name\",\"server\":\"hashsweep\"," "$HS_PID"
   done
   [ $HMA = 1 ] && stop "$HMA_PID"

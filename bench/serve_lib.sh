@@ -36,3 +36,17 @@ serve_start() {
 
 # cpu_ticks PID: user + system CPU time of a process, in clock ticks
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# wait_idle PID: until the process has used no CPU tick for 0.2 s (60 s at
+# most). A server that fell behind (the HMA-like peer at 64 connections
+# answers in seconds) still works through the requests wrk left in flight
+# when wrk stops; the next run must not share the cores with that.
+wait_idle() {
+  local i a b
+  for i in $(seq 300); do
+    a=$(cpu_ticks "$1" 2> /dev/null) || return 0
+    sleep 0.2
+    b=$(cpu_ticks "$1" 2> /dev/null) || return 0
+    [ "$a" = "$b" ] && return 0
+  done
+}
