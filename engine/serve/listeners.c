@@ -5,10 +5,11 @@
  * client. With the threads sharing one accept queue, a thread serves
  * clients on every CPU, so most wakeups cross CPUs, and on a virtual
  * machine a cross-CPU wakeup is an interprocessor interrupt, a VM exit.
- * Bench: 10^7 entries, wrk at 64 connections on this 2-core VM, lookup p99
- * 2.3-5.9 ms (in two groups, by how the connections happened to fall)
- * against 2.3-3.6 ms with the sockets steered and the threads pinned
- * (bench/RESULTS.md, run 4). Behind a local reverse proxy (loopback: what
+ * Bench: 10^7 entries, wrk at 64 connections on this 2-core VM, 10 runs:
+ * lookup p99 2.2-5.9 ms (in two groups, by how the connections happened
+ * to fall) against 2.3-2.5 ms with the sockets steered, the threads kept
+ * to their CPUs and connections following their clients (http.c,
+ * should_follow; bench/RESULTS.md, run 4). Behind a local reverse proxy (loopback: what
  * `auto` covers) a connection's packets are received on the CPU of the
  * proxy worker that sends them, so each thread serves the proxy workers of
  * its own CPU. On a network address the CPU that receives a flow is the
