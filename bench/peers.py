@@ -445,6 +445,19 @@ def device_section(runs):
     return text
 
 
+def rebase_links(text):
+    """A bench/results/*.md links relative to bench/results/; in RESULTS.md (bench/) the same
+    targets are one folder up: [raw](serve4/) becomes [raw](results/serve4/)."""
+    def fix(m):
+        target = m.group(1)
+        if re.match(r"[a-z]+:|#", target):
+            return m.group(0)
+        path, hash_, frag = target.partition("#")
+        rebased = os.path.normpath(os.path.join("results", path)) + ("/" if path.endswith("/") else "")
+        return "](" + rebased + hash_ + frag + ")"
+    return re.sub(r"\]\(([^)\s]+)\)", fix, text)
+
+
 def other_results():
     """The bench/results/*.md sections written by other benchmarks."""
     out = []
@@ -453,7 +466,7 @@ def other_results():
         if name.endswith(".md"):
             text = open(os.path.join(d, name)).read().strip()
             text = re.sub(r"^(#+)", lambda m: "#" + m.group(1), text, flags=re.M)
-            out.append(f"<!-- from bench/results/{name} -->\n{text}\n")
+            out.append(f"<!-- from bench/results/{name} -->\n{rebase_links(text)}\n")
     return "\n".join(out)
 
 
