@@ -18,9 +18,11 @@
 #include "serve/listeners.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "core/error.h"
@@ -39,11 +41,32 @@ static unsigned allowed_cpus(int *cpus, unsigned max) {
   return n;
 }
 
+/* Linux steers connections to the listener whose SO_INCOMING_CPU is the
+ * receiving CPU from 6.1 on; before, within an SO_REUSEPORT group, it
+ * hashed them regardless. Kept threads with hashed connections would be the
+ * worst of both: half of the connections on the wrong CPU, and each of
+ * those asked to reconnect (http.c, should_follow), again and again. */
+static int kernel_steers(void) {
+  struct utsname u;
+  int major = 0, minor = 0;
+  if (uname(&u) != 0 || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+    return 0;
+  return major > 6 || (major == 6 && minor >= 1);
+}
+
 int listeners_pinned(int mode, const http_addr *a) {
   int cpus[2];
   if (mode == HS_SERVE_AFFINITY_OFF || allowed_cpus(cpus, 2) < 2)
     return 0;
-  return mode == HS_SERVE_AFFINITY_ON || a->loopback;
+  if (mode != HS_SERVE_AFFINITY_ON && !a->loopback)
+    return 0;
+  if (!kernel_steers()) {
+    if (mode == HS_SERVE_AFFINITY_ON)
+      log_warn("serve: --cpu-affinity on needs Linux 6.1 or later to steer connections by CPU: "
+               "off");
+    return 0;
+  }
+  return 1;
 }
 
 static int bind_one(const http_addr *a, int port, int reuseport, int cpu) {

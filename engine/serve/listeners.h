@@ -16,7 +16,8 @@ typedef struct http_listeners {
 } http_listeners;
 
 /* Whether the HTTP threads keep to CPUs: `mode` (hs_serve_affinity), an
- * address on loopback, and how many CPUs this process may run on. */
+ * address on loopback, how many CPUs this process may run on, and whether
+ * the kernel steers by CPU (Linux 6.1 and later). */
 int listeners_pinned(int mode, const http_addr *a);
 
 /* Binds n listening sockets to the address, each with SO_REUSEPORT: the

@@ -826,13 +826,15 @@ def kernel_at_least(major, minor):
 
 
 def sc_cpus(port, pid, threads, mode):
-    """--threads THREADS with --cpu-affinity MODE (auto on loopback: kept to
-    the first THREADS CPUs this process may use; off: to none). Kept: the
+    """--threads THREADS with --cpu-affinity MODE (auto on loopback and
+    Linux 6.1 or later: kept to the first THREADS CPUs this process may use;
+    off: to none). Kept: the
     connections opened from a CPU are all taken by that CPU's thread, and
     each thread that accepted one runs on its CPU only."""
     threads = int(threads)
     allowed = sorted(os.sched_getaffinity(0))
-    want_cpu = [str(allowed[i % len(allowed)]) if mode != "off" else "any"
+    steers = kernel_at_least(6, 1)  # before 6.1 `auto` keeps no thread to a CPU
+    want_cpu = [str(allowed[i % len(allowed)]) if mode != "off" and steers else "any"
                 for i in range(threads)]
     rows = thread_rows(port)
     check("/metrics: one connections gauge per HTTP thread, cpu labels %s" % want_cpu,
@@ -862,7 +864,7 @@ def sc_cpus(port, pid, threads, mode):
         for sk in socks:
             sk.close()
         return
-    if not kernel_at_least(6, 1):
+    if not steers:
         print("ok: skipped the steering checks: kernel %s steers listeners by CPU from 6.1"
               % os.uname().release)
         return

@@ -29,7 +29,8 @@ extern "C" {
  * docs/serve.md, "CPU affinity"). */
 typedef enum hs_serve_affinity {
   HS_SERVE_AFFINITY_AUTO = 0, /* on for a loopback address (behind a local
-                                 proxy) on 2 CPUs or more, else off */
+                                 proxy) on 2 CPUs or more and Linux 6.1 or
+                                 later, else off */
   HS_SERVE_AFFINITY_ON = 1,   /* also on a network address: for NICs that
                                  spread flows over CPUs (RSS, RPS) */
   HS_SERVE_AFFINITY_OFF = 2   /* threads run anywhere, connections hashed */
