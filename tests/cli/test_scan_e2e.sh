@@ -113,7 +113,25 @@ cat "$T"/shard?.jsonl | sort > "$T/shards.sorted"
 sort "$T/out2.jsonl" > "$T/all.sorted"
 if cmp -s "$T/shards.sorted" "$T/all.sorted"; then pass "union of shards = whole"; else fail "shards differ"; fi
 expect_eq "no record in two shards" "$(sort "$T/shards.sorted" | uniq -d | wc -l)" 0
-for k in 0 1 2; do [ -s "$T/shard$k.jsonl" ] || fail "shard $k is empty"; done
+# Each record is in the shard the documented hash of its path names
+# (FNV-1a 64 over the path's bytes, mod N: docs/scan.md), whatever the
+# temporary folder's name (which decides how few records a shard gets).
+placed=$(python3 - "$T" <<'PY'
+import json, sys
+def shard(path, n):
+    h = 0xcbf29ce484222325
+    for b in path.encode():
+        h = ((h ^ b) * 0x100000001b3) & (2**64 - 1)
+    return h % n
+t = sys.argv[1]
+want = [sorted(l for l in open(t + "/out2.jsonl") if shard(json.loads(l)["path"], 3) == k)
+        for k in range(3)]
+got = [sorted(open("%s/shard%d.jsonl" % (t, k))) for k in range(3)]
+print("same" if want == got else "differ", sum(1 for w in want if w))
+PY
+)
+expect_eq "each record in the shard its path's hash names" "${placed% *}" same
+[ "${placed#* }" -ge 2 ] || fail "the hash put every record in one shard"
 
 # An import while a scan runs: the scan goes on (a consistent snapshot) and
 # the import commits; the next scan sees the new entry.
