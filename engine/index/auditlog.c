@@ -24,6 +24,22 @@ const char *audit_kind_name(int kind) {
   }
 }
 
+/* The head every record starts with: u8 format, u8 kind, [u64 seq in
+ * format 2], i64 time. 0, or -1 for a short record or an unknown format. */
+typedef struct audit_head {
+  int format, kind;
+  uint64_t stored_seq; /* format 2 only */
+  int64_t time;
+} audit_head;
+
+static int read_head(rec_reader *r, audit_head *h) {
+  h->format = rec_get_u8(r);
+  h->kind = rec_get_u8(r);
+  h->stored_seq = h->format == AUDIT_FORMAT ? rec_get_u64(r) : 0;
+  h->time = (int64_t)rec_get_u64(r);
+  return !r->bad && (h->format == AUDIT_FORMAT || h->format == AUDIT_FORMAT_OLD) ? 0 : -1;
+}
+
 hs_status audit_clock(hs_index *idx, MDB_txn *txn, int64_t *now) {
   *now = index_now();
   MDB_val k, v;
@@ -32,17 +48,12 @@ hs_status audit_clock(hs_index *idx, MDB_txn *txn, int64_t *now) {
     return HS_OK;
   if (rc != 0)
     return lmdb_fail(rc, "%s: reading the audit log", idx->path);
-  /* The head of a record: u8 format, u8 kind, [u64 seq in format 2], i64 time. */
   rec_reader r = rec_reader_make(v.mv_data, v.mv_size);
-  int format = rec_get_u8(&r);
-  (void)rec_get_u8(&r);
-  if (format == AUDIT_FORMAT)
-    (void)rec_get_u64(&r);
-  int64_t last = (int64_t)rec_get_u64(&r);
-  if (r.bad || (format != AUDIT_FORMAT && format != AUDIT_FORMAT_OLD))
+  audit_head h;
+  if (read_head(&r, &h) != 0)
     return error_set(HS_ERR_CORRUPT, "%s: the newest audit record is damaged", idx->path);
-  if (last > *now)
-    *now = last;
+  if (h.time > *now)
+    *now = h.time;
   return HS_OK;
 }
 
@@ -207,18 +218,15 @@ hs_status audit_decode(const void *data, size_t n, uint64_t seq, rec_arena *aren
   rec_reader r = rec_reader_make(data, n);
   out->seq = seq;
   audit_record_hash(data, n, out->sha256);
-  int format = rec_get_u8(&r);
-  int kind = rec_get_u8(&r);
-  out->kind = audit_kind_name(kind);
-  out->linked = format == AUDIT_FORMAT;
-  if (out->linked)
-    out->stored_seq = rec_get_u64(&r);
-  out->time = (int64_t)rec_get_u64(&r);
+  audit_head h;
+  int head_ok = read_head(&r, &h) == 0;
+  out->kind = audit_kind_name(h.kind);
+  out->linked = h.format == AUDIT_FORMAT;
+  out->stored_seq = h.stored_seq;
+  out->time = h.time;
   out->rejected = rec_get_u64(&r);
   out->not_found = rec_get_u64(&r);
-  hs_status s = (format == AUDIT_FORMAT || format == AUDIT_FORMAT_OLD) && out->kind && !r.bad
-                    ? HS_OK
-                    : HS_ERR_CORRUPT;
+  hs_status s = head_ok && out->kind && !r.bad ? HS_OK : HS_ERR_CORRUPT;
   if (s == HS_OK)
     s = decode_parts(&r, arena, out, list_ids);
   if (s == HS_OK)
