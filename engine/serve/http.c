@@ -74,19 +74,18 @@ typedef struct http_thread {
   const http_server *s;
   struct MHD_Daemon *d;
   unsigned index;
-  int cpu;    /* -1: any */
-  int pinned;          /* touched by the thread itself only, */
-  double last_follow;  /* as this */
+  int cpu;            /* -1: any */
+  double last_follow; /* touched by the thread itself only */
   int quiesced;
 } http_thread;
 
 struct http_server {
-  unsigned n;
-  http_listeners l;
+  http_listeners l; /* l.n: the threads */
   http_thread t[SERVE_MAX_THREADS];
 };
 
-/* The HTTP thread this code runs on (set on its first connection). */
+/* The HTTP thread this code runs on (set on its first connection:
+ * keep_to_cpu). */
 static _Thread_local http_thread *self;
 
 /* A connection follows its client's CPU. When its packets now arrive on
@@ -111,7 +110,7 @@ static int should_follow(struct MHD_Connection *conn) {
       cpu < 0 || cpu == t->cpu)
     return 0;
   int served = 0;
-  for (unsigned k = 0; k < t->s->n && !served; k++)
+  for (unsigned k = 0; k < t->s->l.n && !served; k++)
     served = t->s->l.cpu[k] == cpu;
   double now = clock_now_s();
   if (!served || now - t->last_follow < FOLLOW_EVERY_S)
@@ -352,7 +351,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **state,
 /* Runs on the thread's own daemon thread, which libmicrohttpd starts: the
  * first connection it accepts is where it can be moved to its CPU. */
 static void keep_to_cpu(http_thread *t) {
-  t->pinned = 1;
   self = t;
   if (t->cpu < 0)
     return;
@@ -380,7 +378,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
   http_thread *t = cls;
   serve_ctx *c = t->c;
   if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-    if (!t->pinned)
+    if (!self)
       keep_to_cpu(t);
     atomic_fetch_add(&c->connections, 1);
     atomic_fetch_add(&c->http_thread_connections[t->index], 1);
@@ -470,13 +468,19 @@ static void quiesce(http_server *s, unsigned i) {
     s->l.fd[i] = -1; /* libmicrohttpd kept it: MHD_stop_daemon closes it */
 }
 
-static void stop_daemons(http_server *s) {
-  for (unsigned i = 0; i < s->n; i++)
+/* After the decode workers stopped: the daemons, the deadline watchdog,
+ * the listening sockets. */
+static void teardown(serve_ctx *c, http_server *s) {
+  for (unsigned i = 0; i < s->l.n; i++)
     if (s->t[i].d) {
       quiesce(s, i);
       MHD_stop_daemon(s->t[i].d);
-      s->t[i].d = NULL;
     }
+  free(c->decode_pool);
+  c->decode_pool = NULL;
+  deadline_stop(&c->deadline);
+  listeners_close(&s->l);
+  free(s);
 }
 
 hs_status http_start(serve_ctx *c, const http_addr *a, http_server **out, int *port) {
@@ -515,12 +519,11 @@ hs_status http_start(serve_ctx *c, const http_addr *a, http_server **out, int *p
     return st;
   }
   c->decode_pool = pool;
-  c->http_threads = s->n = s->l.n;
-  for (unsigned i = 0; i < s->n; i++) { /* all set before a thread can read them */
+  c->http_threads = s->l.n; /* all set before a thread can read them */
+  c->http_thread_cpu = s->l.cpu;
+  for (unsigned i = 0; i < s->l.n; i++)
     s->t[i] = (http_thread){.c = c, .s = s, .index = i, .cpu = s->l.cpu[i]};
-    c->http_thread_cpu[i] = s->l.cpu[i];
-  }
-  for (unsigned i = 0; i < s->n && st == HS_OK; i++) {
+  for (unsigned i = 0; i < s->l.n && st == HS_OK; i++) {
     http_thread *t = &s->t[i];
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_LISTEN_SOCKET, s->l.fd[i], NULL},
@@ -545,17 +548,12 @@ hs_status http_start(serve_ctx *c, const http_addr *a, http_server **out, int *p
     }
   }
   if (st != HS_OK) {
-    stop_daemons(s);
-    listeners_close(&s->l);
-    deadline_stop(&c->deadline);
     pool_stop(pool);
-    free(pool);
-    c->decode_pool = NULL;
-    free(s);
+    teardown(c, s);
     return st;
   }
   if (pinned)
-    log_info("serve: %u HTTP threads, each kept to a CPU and taking its connections", s->n);
+    log_info("serve: %u HTTP threads, each kept to a CPU and taking its connections", s->l.n);
   *port = s->l.port;
   *out = s;
   return HS_OK;
@@ -583,7 +581,7 @@ static int wait_drained(serve_ctx *c, double seconds) {
 void http_stop(serve_ctx *c, http_server *s) {
   /* Stop accepting; let the requests in flight finish (bounded), then close
    * every connection (idle keep-alive ones included). */
-  for (unsigned i = 0; i < s->n; i++)
+  for (unsigned i = 0; i < s->l.n; i++)
     quiesce(s, i);
   unsigned drain_s = c->opts.drain_timeout_s;
   int left = wait_drained(c, drain_s);
@@ -596,10 +594,5 @@ void http_stop(serve_ctx *c, http_server *s) {
    * resumes its connection; their answers get a moment to go out. */
   pool_stop(c->decode_pool);
   wait_drained(c, DRAIN_ANSWERS_S);
-  stop_daemons(s);
-  free(c->decode_pool);
-  c->decode_pool = NULL;
-  deadline_stop(&c->deadline);
-  listeners_close(&s->l);
-  free(s);
+  teardown(c, s);
 }

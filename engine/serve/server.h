@@ -25,7 +25,7 @@ typedef struct serve_ctx {
   /* per HTTP thread (set by the HTTP layer): the CPU it keeps to (-1: any)
    * and its open connections */
   unsigned http_threads;
-  int http_thread_cpu[SERVE_MAX_THREADS];
+  const int *http_thread_cpu;
   atomic_int http_thread_connections[SERVE_MAX_THREADS];
   atomic_uint_fast64_t connections_moved; /* asked to reconnect on their client's CPU */
 } serve_ctx;
