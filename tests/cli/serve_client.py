@@ -66,6 +66,14 @@ def flip(hexhash, bits):
     return "%064x" % v
 
 
+def metric(port, name):
+    """The value of an unlabelled sample in /metrics; None unless there once."""
+    _, _, data = request(port, "GET", "/metrics")
+    found = [float(line.split()[1]) for line in data.decode().splitlines()
+             if line.startswith(name + " ")]
+    return found[0] if len(found) == 1 else None
+
+
 def is_error(st, body, code):
     return st == code and isinstance(body, dict) and isinstance(body.get("error"), str) \
         and body["error"] != ""
@@ -325,10 +333,8 @@ def sc_idle(port, n):
     ok = all(jreq(port, "GET", "/healthz")[0] == 200 for _ in range(20))
     check("20 requests answered beside %d idle connections (%.3f s)" % (len(socks), time.time() - t),
           ok and time.time() - t < 5)
-    st, _, m = request(port, "GET", "/metrics")
-    conns = [l for l in m.decode().splitlines() if l.startswith("hashsweep_http_connections ")]
-    check("metrics count the open connections",
-          conns and float(conns[0].split()[1]) >= len(socks), conns)
+    conns = metric(port, "hashsweep_http_connections")
+    check("metrics count the open connections", conns is not None and conns >= len(socks), conns)
     for s in socks:
         s.close()
 
@@ -695,10 +701,8 @@ def sc_deadline(port, request_s, idle_s):
         data += d
     s.close()
     check("a slow but whole request is answered", data.startswith(b"HTTP/1.1 200"), data[:80])
-    st, _, m = request(port, "GET", "/metrics")
-    n = [l for l in m.decode().splitlines() if l.startswith("hashsweep_http_deadline_closed_total ")]
-    check("metrics count the connections closed at the deadline",
-          n and int(n[0].split()[1]) >= 3, n)
+    n = metric(port, "hashsweep_http_deadline_closed_total")
+    check("metrics count the connections closed at the deadline", n is not None and n >= 3, n)
 
 
 def crosstalk_worker(port, listed, entry, seed, requests, maxitems):
@@ -825,12 +829,41 @@ def kernel_at_least(major, minor):
     return (int(v[0]), int(v[1])) >= (major, minor)
 
 
+def healthz(sk):
+    """GET /healthz on an open connection; the answer, lower-cased."""
+    sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    return sk.recv(4096).lower()
+
+
+def moving_client(port, a, b, allowed, wait_close):
+    """A connection opened and answered on CPU a, then its client moved to
+    CPU b and answered again: (first, second answer, what followed: b"" when
+    the server closed it, None when it stayed open; read only with
+    wait_close)."""
+    os.sched_setaffinity(0, {a})
+    sk = socket.create_connection(("127.0.0.1", port))
+    first = healthz(sk)
+    os.sched_setaffinity(0, {b})
+    time.sleep(0.01)  # past the thread's one-move-per-2-ms budget
+    second = healthz(sk)
+    rest = None
+    if wait_close:
+        sk.settimeout(5)
+        try:
+            rest = sk.recv(4096)
+        except socket.timeout:
+            pass
+    sk.close()
+    os.sched_setaffinity(0, set(allowed))
+    return first, second, rest
+
+
 def sc_cpus(port, pid, threads, mode):
     """--threads THREADS with --cpu-affinity MODE (auto on loopback and
     Linux 6.1 or later: kept to the first THREADS CPUs this process may use;
-    off: to none). Kept: the
-    connections opened from a CPU are all taken by that CPU's thread, and
-    each thread that accepted one runs on its CPU only."""
+    off: to none). Kept: the connections opened from a CPU are all taken by
+    that CPU's thread, each thread that accepted one runs on its CPU only,
+    and a connection follows its client to another CPU."""
     threads = int(threads)
     allowed = sorted(os.sched_getaffinity(0))
     steers = kernel_at_least(6, 1)  # before 6.1 `auto` keeps no thread to a CPU
@@ -842,22 +875,11 @@ def sc_cpus(port, pid, threads, mode):
     if mode == "off":
         socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(8)]
         for sk in socks:
-            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            sk.recv(4096)
+            healthz(sk)
         if len(allowed) >= 2:  # (on one CPU every thread runs on it)
             check("off: no HTTP thread kept to one CPU", pinned_threads(pid) == [],
                   pinned_threads(pid))
-        if len(allowed) >= 2:  # a connection never asked to follow its client
-            os.sched_setaffinity(0, {allowed[0]})
-            sk = socket.create_connection(("127.0.0.1", port))
-            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            sk.recv(4096)
-            os.sched_setaffinity(0, {allowed[1]})
-            time.sleep(0.01)
-            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            second = sk.recv(4096).lower()
-            sk.close()
-            os.sched_setaffinity(0, set(allowed))
+            _, second, _ = moving_client(port, allowed[0], allowed[1], allowed, False)
             check("off: a client that moves keeps its connection",
                   second.startswith(b"http/1.1 200") and b"connection: close" not in second,
                   second)
@@ -877,8 +899,7 @@ def sc_cpus(port, pid, threads, mode):
         os.sched_setaffinity(0, {k})
         socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
         for sk in socks:  # each answered: accepted and counted
-            sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-            sk.recv(4096)
+            healthz(sk)
         rows = thread_rows(port)  # its own connection, from CPU k too
         os.sched_setaffinity(0, set(allowed))
         mine = sum(r[2] for r in rows if r[1] == str(k))
@@ -890,31 +911,15 @@ def sc_cpus(port, pid, threads, mode):
     # A client that moves to another CPU: its connection follows it (the
     # answer asks it to reconnect, and the new connection is that CPU's).
     a, b = sorted(set(int(c) for c in want_cpu))[:2]
-    os.sched_setaffinity(0, {a})
-    sk = socket.create_connection(("127.0.0.1", port))
-    sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-    first = sk.recv(4096).lower()
-    os.sched_setaffinity(0, {b})
-    time.sleep(0.01)  # past the thread's one-move-per-2-ms budget
-    sk.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-    second = sk.recv(4096).lower()
-    sk.settimeout(5)
-    try:
-        rest = sk.recv(4096)  # b"": closed by the server
-    except socket.timeout:
-        rest = None
-    sk.close()
-    os.sched_setaffinity(0, set(allowed))
+    first, second, rest = moving_client(port, a, b, allowed, True)
     check("a connection answered on its client's CPU stays open",
           first.startswith(b"http/1.1 200") and b"connection: close" not in first, first)
     check("... once the client runs on CPU %d, the answer asks it to reconnect" % b,
           second.startswith(b"http/1.1 200") and b"connection: close" in second and rest == b"",
           (second, rest))
-    _, _, data = request(port, "GET", "/metrics")
-    moved = [int(l.split()[1]) for l in data.decode().splitlines()
-             if l.startswith("hashsweep_http_connections_moved_total ")]
+    moved = metric(port, "hashsweep_http_connections_moved_total")
     check("... and is counted in hashsweep_http_connections_moved_total",
-          len(moved) == 1 and moved[0] >= 1, moved)
+          moved is not None and moved >= 1, moved)
     want = sorted(set(want_cpu)) if threads <= len(allowed) else sorted(want_cpu)
     check("each HTTP thread that accepted runs on its CPU only: %s" % want,
           pinned_threads(pid) == want, pinned_threads(pid))
